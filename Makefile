@@ -1,0 +1,49 @@
+# One task runner for the README's commands. `make demo` and `make test` each create the
+# virtual environment and install what they need on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO_DB ?= sqlite:///demo.db
+
+.PHONY: install demo test lint typecheck unit bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e . --group dev
+	touch $(STAMP)
+
+# The main job on the embedded default: a fresh SQLite file, the bundled UCDP extract
+# ingested, a summary, a few reports, and a check of the tamper-evident log.
+demo: $(STAMP)
+	rm -f demo.db
+	$(BIN)/ceasefire --db $(DEMO_DB) init
+	$(BIN)/ceasefire --db $(DEMO_DB) ingest data/samples/ucdp_ged_donbas_minsk2.csv
+	$(BIN)/ceasefire --db $(DEMO_DB) reports summary
+	$(BIN)/ceasefire --db $(DEMO_DB) reports list --since 2015-02-15 --until 2015-02-20 --bbox 37.5,47.8,38.5,48.5 --limit 8
+	$(BIN)/ceasefire --db $(DEMO_DB) verify
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q tests/unit
+
+# The whole suite: lint, types, and the tests on SQLite and on the real PostgreSQL.
+test: $(STAMP)
+	bash scripts/ensure-services
+	$(MAKE) --no-print-directory lint typecheck
+	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) demo.db .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""ceasefire: ceasefire monitoring and enforcement."""

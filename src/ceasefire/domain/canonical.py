@@ -1,0 +1,148 @@
+"""Canonical encodings of facts, the bytes the tamper-evident log hashes.
+
+Canonical means: one byte string per value, whoever computes it. JSON with sorted keys, no
+insignificant white space, UTF-8, no NaN; times as ISO 8601 in UTC; enums as their values.
+The same report read back from SQLite, PostgreSQL or the log itself encodes to the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any, TypeVar
+
+from ceasefire.domain.reports import (
+    Direction,
+    GeoPrecision,
+    ObjectClass,
+    Reliability,
+    Report,
+    Source,
+    SourceKind,
+    TimePrecision,
+)
+from ceasefire.domain.taxonomy import Category, WeaponClass
+
+_E = TypeVar("_E", bound=Enum)
+
+_encoder = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
+def canonical_json(content: dict[str, Any]) -> str:
+    return _encoder.encode(content)
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def utc_iso(moment: datetime) -> str:
+    """ISO 8601 in UTC; refuses naive times, which would hash differently on each machine."""
+    if moment.tzinfo is None:
+        raise ValueError(f"naive datetime {moment!r}: every time in the record carries its zone")
+    return moment.astimezone(UTC).isoformat()
+
+
+def report_content(report: Report) -> dict[str, Any]:
+    """Everything a report says, except when it was received (the log entry holds that)."""
+    r = report
+    return {
+        "report_id": r.report_id,
+        "source_id": r.source_id,
+        "external_id": r.external_id,
+        "observed_start": utc_iso(r.observed_start),
+        "observed_end": utc_iso(r.observed_end),
+        "time_precision": r.time_precision.value,
+        "category": r.category.value,
+        "lon": r.lon,
+        "lat": r.lat,
+        "uncertainty_m": r.uncertainty_m,
+        "geo_precision": _value(r.geo_precision),
+        "place": r.place,
+        "weapon_class": _value(r.weapon_class),
+        "explosions": r.explosions,
+        "projectiles": r.projectiles,
+        "bursts": r.bursts,
+        "shots": r.shots,
+        "direction": _value(r.direction),
+        "bearing_deg": r.bearing_deg,
+        "distance_min_m": r.distance_min_m,
+        "distance_max_m": r.distance_max_m,
+        "killed": r.killed,
+        "injured": r.injured,
+        "civilians_killed": r.civilians_killed,
+        "civilians_injured": r.civilians_injured,
+        "damaged_object": _value(r.damaged_object),
+        "alleged_party": r.alleged_party,
+        "text": r.text,
+        "links": list(r.links),
+        "attachments": list(r.attachments),
+    }
+
+
+def report_from_content(content: dict[str, Any], received_at: datetime) -> Report:
+    """The inverse of `report_content`: rebuilds a report from the log or a stored row."""
+    c = content
+    return Report(
+        report_id=c["report_id"],
+        source_id=c["source_id"],
+        external_id=c["external_id"],
+        observed_start=datetime.fromisoformat(c["observed_start"]),
+        observed_end=datetime.fromisoformat(c["observed_end"]),
+        time_precision=TimePrecision(c["time_precision"]),
+        category=Category(c["category"]),
+        lon=c["lon"],
+        lat=c["lat"],
+        uncertainty_m=c["uncertainty_m"],
+        geo_precision=_enum(GeoPrecision, c["geo_precision"]),
+        place=c["place"],
+        weapon_class=_enum(WeaponClass, c["weapon_class"]),
+        explosions=c["explosions"],
+        projectiles=c["projectiles"],
+        bursts=c["bursts"],
+        shots=c["shots"],
+        direction=_enum(Direction, c["direction"]),
+        bearing_deg=c["bearing_deg"],
+        distance_min_m=c["distance_min_m"],
+        distance_max_m=c["distance_max_m"],
+        killed=c["killed"],
+        injured=c["injured"],
+        civilians_killed=c["civilians_killed"],
+        civilians_injured=c["civilians_injured"],
+        damaged_object=_enum(ObjectClass, c["damaged_object"]),
+        alleged_party=c["alleged_party"],
+        text=c["text"],
+        links=tuple(c["links"]),
+        attachments=tuple(c["attachments"]),
+        received_at=received_at,
+    )
+
+
+def source_content(source: Source) -> dict[str, Any]:
+    return {
+        "source_id": source.source_id,
+        "kind": source.kind.value,
+        "organisation": source.organisation,
+        "reliability": source.reliability.value,
+    }
+
+
+def source_from_content(content: dict[str, Any]) -> Source:
+    return Source(
+        source_id=content["source_id"],
+        kind=SourceKind(content["kind"]),
+        organisation=content["organisation"],
+        reliability=Reliability(content["reliability"]),
+    )
+
+
+def _value(member: Enum | None) -> str | None:
+    return None if member is None else str(member.value)
+
+
+def _enum(kind: type[_E], value: str | None) -> _E | None:
+    return None if value is None else kind(value)
