@@ -87,21 +87,36 @@ def make_entry(
 
 
 def first_break(entries: Iterable[LedgerEntry]) -> Break | None:
-    """The first entry, in order of `seq`, whose stored hashes do not match its content.
-
-    Checks, for each entry: that the sequence has no gap, that the payload hashes to the stored
-    payload hash, that it links to the entry before, and that its own hash is what its content
-    gives.
-    """
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
+    """The first entry, in order of `seq`, whose stored hashes do not match its content."""
+    check = ChainCheck()
     for entry in entries:
-        problem = _problem(entry, expected_seq, expected_prev)
+        found = check.feed(entry)
+        if found:
+            return found
+    return None
+
+
+class ChainCheck:
+    """Checks a chain one entry at a time, so a caller streaming millions of entries can check
+    other things (the read tables) in the same pass.
+
+    For each entry: the sequence has no gap, the payload hashes to the stored payload hash, the
+    entry links to the one before, and its own hash is what its content gives.
+    """
+
+    __slots__ = ("expected_prev", "expected_seq")
+
+    def __init__(self) -> None:
+        self.expected_prev = GENESIS_HASH
+        self.expected_seq = 1
+
+    def feed(self, entry: LedgerEntry) -> Break | None:
+        problem = _problem(entry, self.expected_seq, self.expected_prev)
         if problem:
             return Break(entry.seq, entry.subject_id, problem)
-        expected_prev = entry.entry_hash
-        expected_seq += 1
-    return None
+        self.expected_prev = entry.entry_hash
+        self.expected_seq += 1
+        return None
 
 
 def _problem(entry: LedgerEntry, expected_seq: int, expected_prev: str) -> str | None:

@@ -1,0 +1,1 @@
+"""Command-line adapter: parses arguments, calls services, prints with Rich."""

@@ -1,0 +1,78 @@
+"""The `ceasefire` command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import OperationalError
+
+from ceasefire.cli import ingest_cmd, reports_cmd
+from ceasefire.cli.context import AppState, err, fail, out
+from ceasefire.store.db import ENV_VAR, reading
+from ceasefire.store.migrate import current_revision, upgrade
+from ceasefire.store.verify import verify
+
+app = typer.Typer(
+    help="Ceasefire monitoring and enforcement: reports in, a tamper-evident record out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(reports_cmd.app, name="reports")
+app.command("ingest")(ingest_cmd.ingest)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help=f"Database: an SQLite file path or postgresql://... "
+            f"(default: ${ENV_VAR}, else ceasefire.db here).",
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = AppState(db=db)
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the database, or migrate it to this version's schema."""
+    state: AppState = ctx.obj
+    engine = state.engine(require_schema=False)
+    shown = engine.url.render_as_string(hide_password=True)
+    try:
+        before = current_revision(engine)
+        upgrade(engine)
+        after = current_revision(engine)
+    except OperationalError as exc:
+        raise fail(f"cannot open the database {shown}: {exc.orig}") from None
+    if before == after:
+        out.print(f"{shown}: schema is current ({after})", highlight=False)
+    else:
+        out.print(f"{shown}: schema {before or 'none'} -> {after}", highlight=False)
+
+
+@app.command("verify")
+def verify_cmd(ctx: typer.Context) -> None:
+    """Check the whole tamper-evident log; exit 1 naming the first entry that does not match."""
+    state: AppState = ctx.obj
+    engine = state.engine()
+    with reading(engine) as connection:
+        result = verify(connection)
+    if result.first_break is not None:
+        err.print(f"[bold red]BROKEN[/] {result.first_break}", highlight=False)
+        err.print(f"{result.entries_checked} entries before it verified.", highlight=False)
+        raise typer.Exit(1)
+    out.print(
+        f"[green]OK[/] {result.entries_checked} ledger entries verified: hash chain intact, "
+        "every read row matches the log.",
+        highlight=False,
+    )
+
+
+def main() -> None:
+    app()

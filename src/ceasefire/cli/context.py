@@ -1,0 +1,64 @@
+"""What every command needs: the database, the consoles, and errors that end a command."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from ceasefire.store.db import DatabaseURLError, make_engine, resolve_url
+from ceasefire.store.migrate import current_revision, head_revision
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@dataclass
+class AppState:
+    db: str | None = None
+
+    def url(self) -> str:
+        try:
+            return resolve_url(self.db, os.environ)
+        except DatabaseURLError as exc:
+            raise fail(str(exc)) from None
+
+    def engine(self, *, require_schema: bool = True) -> Engine:
+        url = self.url()
+        engine = make_engine(url)
+        if require_schema:
+            _check_schema(engine, url)
+        return engine
+
+
+def _check_schema(engine: Engine, url: str) -> None:
+    shown = engine.url.render_as_string(hide_password=True)
+    try:
+        revision = current_revision(engine)
+    except OperationalError as exc:
+        raise fail(f"cannot open the database {shown}: {exc.orig}") from None
+    if revision is None:
+        raise fail(f"the database {shown} has no ceasefire schema yet: run `ceasefire init`")
+    if revision != head_revision():
+        raise fail(
+            f"the database {shown} is at schema {revision}, this program needs "
+            f"{head_revision()}: run `ceasefire init` to migrate it"
+        )
+
+
+def zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise fail(f"--tz: unknown time zone {name!r} (e.g. Europe/Kyiv, UTC)") from None

@@ -1,0 +1,112 @@
+"""`ceasefire ingest`: import report files, account for every record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ceasefire.cli.context import AppState, err, out, zone
+from ceasefire.cli.progress import progress_bar
+from ceasefire.clock import utc_now
+from ceasefire.domain.validation import IngestRules
+from ceasefire.ingest.formats import FORMAT_NAMES
+from ceasefire.services.ingest import IngestOutcome, ingest_files
+
+MAX_LINES_SHOWN = 50
+
+
+def ingest(
+    ctx: typer.Context,
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Report files: CSV, JSON Lines, GeoJSON, ACLED or UCDP CSV."),
+    ],
+    format_name: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help=f"Format of every file ({'|'.join(FORMAT_NAMES)}); default: detected."
+        ),
+    ] = None,
+    all_or_nothing: Annotated[
+        bool, typer.Option("--all-or-nothing", help="Store nothing if any record is rejected.")
+    ] = False,
+    tz: Annotated[
+        str, typer.Option("--tz", help="Zone for dates and times written without an offset.")
+    ] = "Europe/Kyiv",
+    rejects_dir: Annotated[
+        Path | None,
+        typer.Option("--rejects-dir", help="Where rejects files go (default: beside each input)."),
+    ] = None,
+) -> None:
+    """Import reports. Repeats are recognised and stored once; rejected records are listed as
+    file:line: field: reason and written to a rejects file. Exit 1 if anything was rejected."""
+    state: AppState = ctx.obj
+    engine = state.engine()
+    if format_name is not None and format_name not in FORMAT_NAMES:
+        err.print(
+            f"[bold red]error:[/] --format: {format_name!r} is not one of {', '.join(FORMAT_NAMES)}"
+        )
+        raise typer.Exit(2)
+    rules = IngestRules(now=utc_now(), zone=zone(tz))
+    with progress_bar() as update:
+        outcome = ingest_files(
+            engine,
+            files,
+            rules=rules,
+            format_name=format_name,
+            all_or_nothing=all_or_nothing,
+            rejects_dir=rejects_dir,
+            progress=update,
+        )
+    _print_problems(outcome)
+    _print_summary(outcome, tz)
+    if not outcome.ok:
+        raise typer.Exit(1)
+
+
+def _print_problems(outcome: IngestOutcome) -> None:
+    shown = 0
+    for file in outcome.files:
+        if file.problem is not None:
+            err.print(f"[red]{file.problem}[/]", highlight=False)
+        for rejection in file.rejections:
+            for line in rejection.lines():
+                if shown < MAX_LINES_SHOWN:
+                    err.print(line, highlight=False, markup=False)
+                shown += 1
+    if shown > MAX_LINES_SHOWN:
+        err.print(f"... and {shown - MAX_LINES_SHOWN} more; all are in the rejects files.")
+
+
+def _print_summary(outcome: IngestOutcome, tz: str) -> None:
+    table = Table(title="ingest", title_justify="left")
+    for column in ("file", "format", "records", "valid", "rejected", "skipped", "rejects file"):
+        table.add_column(
+            column,
+            justify="right" if column in {"records", "valid", "rejected", "skipped"} else "left",
+        )
+    for f in outcome.files:
+        table.add_row(
+            str(f.path),
+            f.format_name or "-",
+            str(f.records),
+            str(f.accepted),
+            "file refused" if f.problem else str(len(f.rejections)),
+            str(sum(f.skipped.values())),
+            str(f.rejects_path or ""),
+        )
+    out.print(table)
+    for f in outcome.files:
+        for reason, count in sorted(f.skipped.items()):
+            out.print(f"skipped {count} in {f.path.name}: {reason}", highlight=False)
+    if not outcome.stored:
+        out.print("[bold red]nothing stored[/] (--all-or-nothing and something was rejected)")
+        return
+    out.print(
+        f"stored {outcome.added} new reports ({outcome.sources_added} new sources); "
+        f"{outcome.repeats} already in the record; times without an offset read as {tz}.",
+        highlight=False,
+    )

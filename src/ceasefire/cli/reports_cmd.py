@@ -1,0 +1,169 @@
+"""`ceasefire reports list|summary`."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ceasefire.cli.context import AppState, fail, out, zone
+from ceasefire.domain.reports import Report
+from ceasefire.domain.taxonomy import categories_matching, filter_names
+from ceasefire.domain.timeparse import end_of_day, parse_moment
+from ceasefire.domain.validation import BBox
+from ceasefire.export.report_formats import dump_json, to_geojson, to_json, write_csv
+from ceasefire.store.db import reading
+from ceasefire.store.report_store import ReportFilter, count_reports, list_reports
+from ceasefire.store.report_summary import load_sources, summarise
+
+app = typer.Typer(help="Read the stored reports.", no_args_is_help=True)
+
+OUTPUT_FORMATS = ("table", "json", "csv", "geojson")
+
+
+def _time(option: str, text: str | None, tz: tzinfo, *, end: bool) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = parse_moment(text, tz)
+    except ValueError as exc:
+        raise fail(f"{option}: {exc}") from None
+    return end_of_day(moment, tz) if end and moment.date_only else moment.at
+
+
+def _bbox(text: str | None) -> BBox | None:
+    if text is None:
+        return None
+    try:
+        west, south, east, north = (float(part) for part in text.split(","))
+    except ValueError:
+        raise fail(f"--bbox: {text!r} must be four numbers west,south,east,north") from None
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise fail(f"--bbox: {text!r} must be west,south,east,north with west<east, south<north")
+    return BBox(west, south, east, north)
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None, typer.Option(help="Observed at or after (ISO 8601; a date means its start).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Observed before (a date alone includes that whole day).")
+    ] = None,
+    bbox: Annotated[str | None, typer.Option(help="west,south,east,north in degrees.")] = None,
+    category: Annotated[
+        str | None, typer.Option(help="A category or family, e.g. shelling.")
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Only this source id.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many.")] = None,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many first.")] = 0,
+    output_format: Annotated[
+        str, typer.Option("--format", help="table|json|csv|geojson")
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file.")
+    ] = None,
+    tz: Annotated[
+        str, typer.Option(help="Zone for dates and times without an offset.")
+    ] = "Europe/Kyiv",
+) -> None:
+    """List reports whose observed window overlaps the time filter, oldest first."""
+    if output_format not in OUTPUT_FORMATS:
+        raise fail(f"--format: {output_format!r} is not one of {', '.join(OUTPUT_FORMATS)}")
+    zone_info = zone(tz)
+    try:
+        categories = None if category is None else categories_matching(category)
+    except ValueError:
+        raise fail(
+            f"--category: unknown {category!r}; valid: {', '.join(filter_names())}"
+        ) from None
+    report_filter = ReportFilter(
+        since=_time("--since", since, zone_info, end=False),
+        until=_time("--until", until, zone_info, end=True),
+        bbox=_bbox(bbox),
+        categories=categories,
+        source_id=source,
+        limit=limit,
+        offset=offset,
+    )
+    state: AppState = ctx.obj
+    with reading(state.engine()) as connection:
+        found = list_reports(connection, report_filter)
+        total = count_reports(connection, report_filter)  # ignores limit and offset
+        sources = load_sources(connection, {r.source_id for r in found})
+    if output_format == "table":
+        _print_table(found, total)
+        return
+    stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if output_format == "csv":
+            write_csv(found, sources, stream)
+        elif output_format == "json":
+            dump_json(to_json(found, sources), stream)
+        else:
+            dump_json(to_geojson(found, sources), stream)
+    finally:
+        if output:
+            stream.close()
+
+
+def _where(report: Report) -> str:
+    if report.lon is None or report.lat is None:
+        return report.place
+    place = report.place.split(",")[0] if report.place else ""
+    return f"{report.lat:.4f}N {report.lon:.4f}E {place}".strip()
+
+
+def _print_table(found: list[Report], total: int) -> None:
+    table = Table(title=f"{len(found)} of {total} reports", title_justify="left")
+    for column in ("observed (UTC)", "category", "where", "±km", "killed", "source", "report"):
+        table.add_column(column)
+    for r in found:
+        uncertainty = "" if r.uncertainty_m is None else f"{r.uncertainty_m / 1000:g}"
+        table.add_row(
+            r.observed_start.strftime("%Y-%m-%d %H:%M"),
+            r.category.value,
+            _where(r),
+            uncertainty,
+            str(r.killed),
+            r.source_id,
+            r.report_id,
+        )
+    out.print(table)
+
+
+@app.command("summary")
+def summary_cmd(ctx: typer.Context) -> None:
+    """Totals: reports, sources, the time span, and counts by category, year and source."""
+    state: AppState = ctx.obj
+    with reading(state.engine()) as connection:
+        s = summarise(connection)
+    if s.reports == 0:
+        out.print("No reports stored yet: `ceasefire ingest FILE` adds some.")
+        return
+    assert s.first_observed is not None and s.last_observed is not None
+    out.print(
+        f"[bold]{s.reports}[/] reports from {s.sources} sources, observed "
+        f"{s.first_observed:%Y-%m-%d} to {s.last_observed:%Y-%m-%d}; {s.killed} people reported "
+        f"killed; {s.ledger_entries} entries in the tamper-evident log.",
+        highlight=False,
+    )
+    for title, rows in (
+        ("by category", s.by_category),
+        ("by year", sorted(s.by_year, key=lambda b: b.key)),
+        ("by source", s.by_source),
+        ("by location precision", s.by_geo_precision),
+    ):
+        table = Table(title=title, title_justify="left")
+        table.add_column(title.split()[-1])
+        table.add_column("reports", justify="right")
+        table.add_column("killed", justify="right")
+        for row in rows:
+            table.add_row(row.key, str(row.reports), str(row.killed))
+        out.print(table)

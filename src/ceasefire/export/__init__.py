@@ -1,0 +1,1 @@
+"""Writing reports out in formats others (and our own import) can read."""

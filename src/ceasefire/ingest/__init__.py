@@ -1,0 +1,1 @@
+"""Import adapters: each turns one file format into records with our field names."""

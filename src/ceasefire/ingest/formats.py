@@ -1,0 +1,51 @@
+"""Choosing the reader for a file: by `--format`, else by its name and first line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ceasefire.ingest.csv_reader import parse_our_csv
+from ceasefire.ingest.datasets import ACLED_REQUIRED, UCDP_REQUIRED, parse_acled, parse_ucdp
+from ceasefire.ingest.json_readers import parse_geojson, parse_jsonl
+from ceasefire.ingest.records import FileProblem, ParsedFile
+
+Parser = Callable[[Path, str], ParsedFile]
+
+PARSERS: dict[str, Parser] = {
+    "csv": parse_our_csv,
+    "jsonl": parse_jsonl,
+    "geojson": parse_geojson,
+    "acled": parse_acled,
+    "ucdp": parse_ucdp,
+}
+FORMAT_NAMES = tuple(PARSERS)
+
+
+def detect_format(path: Path, text: str) -> str:
+    """The format a file is in. CSV headers tell ACLED and UCDP exports from ours."""
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if suffix in (".geojson", ".json"):
+        return "geojson"
+    if suffix in (".csv", ".tsv", ".txt") or not suffix:
+        first_line = text.split("\n", 1)[0]
+        columns = {name.strip().strip('"') for name in first_line.split(",")}
+        if set(ACLED_REQUIRED) <= columns:
+            return "acled"
+        if set(UCDP_REQUIRED) <= columns:
+            return "ucdp"
+        return "csv"
+    raise FileProblem(
+        str(path),
+        f"cannot tell the format from the name {path.name!r}; pass --format "
+        f"({'|'.join(FORMAT_NAMES)})",
+    )
+
+
+def open_file(path: Path, text: str, format_name: str | None) -> ParsedFile:
+    name = format_name or detect_format(path, text)
+    if name not in PARSERS:
+        raise FileProblem(str(path), f"unknown format {name!r}; valid: {', '.join(FORMAT_NAMES)}")
+    return PARSERS[name](path, text)

@@ -1,0 +1,1 @@
+"""Use cases shared by every door: CLI, API, replay."""

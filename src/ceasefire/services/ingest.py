@@ -1,0 +1,191 @@
+"""Importing report files: read, validate, store what is new in one transaction, and account
+for every record (added, repeated, skipped, rejected with its reason).
+
+Every input record ends up in exactly one of those counts. Rejected originals are written to a
+rejects file in the input's own format beside it, so they can be fixed and imported again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from ceasefire.domain.validation import Accepted, FieldError, IngestRules, parse_report
+from ceasefire.ingest.formats import open_file
+from ceasefire.ingest.records import FileProblem, ParsedFile, RawRecord, read_text
+from ceasefire.store.db import writing
+from ceasefire.store.report_store import append_reports
+
+Progress = Callable[[str, int, int], None]  # (file, position, total)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    where: str
+    errors: tuple[FieldError, ...]
+
+    def lines(self) -> list[str]:
+        return [f"{self.where}: {error}" for error in self.errors]
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    path: Path
+    format_name: str = ""
+    records: int = 0
+    accepted: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> count
+    rejections: list[Rejection] = field(default_factory=list)
+    rejected_originals: list[Any] = field(default_factory=list)
+    problem: FileProblem | None = None
+    rejects_path: Path | None = None
+    writer: ParsedFile | None = None
+
+
+@dataclass(slots=True)
+class IngestOutcome:
+    files: list[FileOutcome]
+    added: int = 0
+    repeats: int = 0
+    sources_added: int = 0
+    stored: bool = True
+
+    @property
+    def rejected(self) -> int:
+        return sum(len(f.rejections) for f in self.files)
+
+    @property
+    def failed_files(self) -> int:
+        return sum(1 for f in self.files if f.problem is not None)
+
+    @property
+    def ok(self) -> bool:
+        return self.rejected == 0 and self.failed_files == 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    accepted: Accepted
+    outcome: FileOutcome
+    record: RawRecord
+
+
+def ingest_files(
+    engine: Engine,
+    paths: Sequence[Path],
+    *,
+    rules: IngestRules,
+    format_name: str | None = None,
+    all_or_nothing: bool = False,
+    rejects_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> IngestOutcome:
+    """Import the files as one transaction. With `all_or_nothing`, any rejected record or
+    unreadable file means nothing at all is stored."""
+    outcomes: list[FileOutcome] = []
+    pending: list[_Pending] = []
+    for path in paths:
+        outcome, accepted = _read_file(path, rules, format_name, progress)
+        outcomes.append(outcome)
+        pending.extend(accepted)
+    result = IngestOutcome(outcomes)
+    if all_or_nothing and not result.ok:
+        result.stored = False
+    elif pending:
+        _store(engine, pending, rules, result, all_or_nothing)
+    for outcome in outcomes:
+        _write_rejects(outcome, rejects_dir)
+    return result
+
+
+def _read_file(
+    path: Path, rules: IngestRules, format_name: str | None, progress: Progress | None
+) -> tuple[FileOutcome, list[_Pending]]:
+    outcome = FileOutcome(path)
+    pending: list[_Pending] = []
+    try:
+        parsed = open_file(path, read_text(path), format_name)
+        outcome.format_name, outcome.writer = parsed.format_name, parsed
+        for record in parsed.records:
+            outcome.records += 1
+            accepted = _validate(record, rules, outcome)
+            if accepted is not None:
+                pending.append(_Pending(accepted, outcome, record))
+            if progress and outcome.records % 1000 == 0:
+                progress(str(path), record.position, parsed.total)
+        if progress:
+            progress(str(path), parsed.total, parsed.total)
+    except FileProblem as problem:
+        # A file that breaks part-way (bad CSV quoting) is refused whole: storing its first
+        # half would leave the user to work out where to resume.
+        outcome.problem = problem
+        return outcome, []
+    outcome.accepted = len(pending)
+    return outcome, pending
+
+
+def _validate(record: RawRecord, rules: IngestRules, outcome: FileOutcome) -> Accepted | None:
+    if record.skip_reason:
+        outcome.skipped[record.skip_reason] = outcome.skipped.get(record.skip_reason, 0) + 1
+        return None
+    if record.problem:
+        _reject(outcome, record, [FieldError("record", record.problem)])
+        return None
+    result = parse_report(record.fields, rules)
+    if isinstance(result, Accepted):
+        return result
+    named = [FieldError(record.column_names.get(e.field, e.field), e.reason) for e in result]
+    _reject(outcome, record, named)
+    return None
+
+
+def _reject(outcome: FileOutcome, record: RawRecord, errors: Sequence[FieldError]) -> None:
+    outcome.rejections.append(Rejection(record.where, tuple(errors)))
+    outcome.rejected_originals.append(record.original)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _store(
+    engine: Engine,
+    pending: list[_Pending],
+    rules: IngestRules,
+    result: IngestOutcome,
+    all_or_nothing: bool,
+) -> None:
+    try:
+        with writing(engine) as connection:
+            plan = append_reports(connection, [p.accepted for p in pending], recorded_at=rules.now)
+            for conflict in plan.conflicts:
+                item = pending[conflict.index]
+                name = item.record.column_names.get(conflict.field, conflict.field)
+                _reject(item.outcome, item.record, [FieldError(name, conflict.reason)])
+                item.outcome.accepted -= 1
+            if all_or_nothing and plan.conflicts:
+                raise _Rollback
+    except _Rollback:
+        result.stored = False
+        return
+    result.added, result.repeats = len(plan.reports), plan.repeats
+    result.sources_added = len(plan.sources)
+
+
+def _write_rejects(outcome: FileOutcome, rejects_dir: Path | None) -> None:
+    """Write rejected originals beside the input; remove a rejects file left by an earlier
+    run of the same file once it has nothing to reject, so no stale file misleads anyone."""
+    writer = outcome.writer
+    if writer is None:
+        return
+    folder = rejects_dir or outcome.path.parent
+    target = folder / (outcome.path.stem + writer.rejects_suffix)
+    if outcome.rejected_originals:
+        writer.write_rejects(target, outcome.rejected_originals)
+        outcome.rejects_path = target
+    elif target.exists():
+        target.unlink()

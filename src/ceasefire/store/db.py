@@ -1,0 +1,93 @@
+"""Opening the database: one URL decides SQLite or PostgreSQL; nothing else changes."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+DEFAULT_URL = "sqlite:///ceasefire.db"
+ENV_VAR = "CEASEFIRE_DB"
+_WRITE_OPTION = "ceasefire_write"
+
+
+class DatabaseURLError(ValueError):
+    pass
+
+
+def resolve_url(given: str | None, environ: Mapping[str, str]) -> str:
+    """The database URL: `--db`, else $CEASEFIRE_DB, else `ceasefire.db` in this folder.
+
+    A bare path means an SQLite file; `postgresql://` uses the psycopg 3 driver.
+
+    >>> resolve_url("demo.db", {})
+    'sqlite:///demo.db'
+    >>> resolve_url(None, {"CEASEFIRE_DB": "postgresql://u@h/db"})
+    'postgresql+psycopg://u@h/db'
+    """
+    url = given or environ.get(ENV_VAR) or DEFAULT_URL
+    if "://" not in url:
+        return f"sqlite:///{url}"
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain) :]
+    if not url.startswith(("sqlite:", "postgresql+")):
+        raise DatabaseURLError(
+            f"unsupported database URL {url!r}: use an SQLite path or postgresql://..."
+        )
+    return url
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    """An engine with the settings the record needs on each database.
+
+    SQLite: write-ahead log, full fsync on commit (an acknowledged report survives a crash or
+    power loss), foreign keys on, a busy timeout, and writers that take the write lock when
+    they begin (BEGIN IMMEDIATE) so two appenders queue instead of failing half-way.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, **options)
+    engine = create_engine(url, **options)
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    # Let SQLAlchemy's begin event emit BEGIN itself, as the pysqlite driver's own
+    # transaction handling cannot take the write lock up front.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=FULL",
+        "foreign_keys=ON",
+        "busy_timeout=30000",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    mode = "IMMEDIATE" if connection.get_execution_options().get(_WRITE_OPTION) else "DEFERRED"
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction that appends to the record: committed whole or not at all."""
+    with engine.connect() as connection:
+        connection.execution_options(**{_WRITE_OPTION: True})
+        with connection.begin():
+            yield connection
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as connection, connection.begin():
+        yield connection

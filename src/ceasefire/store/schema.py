@@ -1,0 +1,100 @@
+"""The tables. `ledger` is the tamper-evident record; `sources` and `reports` are read tables
+(projections) that can be rebuilt from it and are checked against it by `verify`.
+
+Migrations under `migrations/versions` create these; a test checks the two never drift apart.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from ceasefire.store.types import UtcDateTime
+
+# On SQLite an INTEGER PRIMARY KEY is the rowid itself: no second index to keep up to date.
+SeqType = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("seq", SeqType, primary_key=True, autoincrement=False),
+    Column("kind", String(64), nullable=False),
+    Column("subject_id", String(128), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("payload_sha256", String(64), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("source_id", String(128), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("organisation", String(256), nullable=False),
+    Column("reliability", String(1), nullable=False),
+    Column("ledger_seq", BigInteger, ForeignKey("ledger.seq"), nullable=False, unique=True),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    # report_id is derived from (source_id, external_id), so its primary key is the identity.
+    Column("report_id", String(24), primary_key=True),
+    Column("source_id", String(128), ForeignKey("sources.source_id"), nullable=False),
+    Column("external_id", String(256), nullable=False),
+    Column("observed_start", UtcDateTime, nullable=False),
+    Column("observed_end", UtcDateTime, nullable=False),
+    Column("time_precision", String(8), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("lon", Double),
+    Column("lat", Double),
+    Column("uncertainty_m", Integer),
+    Column("geo_precision", String(16)),
+    Column("place", Text, nullable=False),
+    Column("weapon_class", String(32)),
+    Column("explosions", Integer, nullable=False),
+    Column("projectiles", Integer, nullable=False),
+    Column("bursts", Integer, nullable=False),
+    Column("shots", Integer, nullable=False),
+    Column("direction", String(16)),
+    Column("bearing_deg", Double),
+    Column("distance_min_m", Integer),
+    Column("distance_max_m", Integer),
+    Column("killed", Integer, nullable=False),
+    Column("injured", Integer, nullable=False),
+    Column("civilians_killed", Integer, nullable=False),
+    Column("civilians_injured", Integer, nullable=False),
+    Column("damaged_object", String(16)),
+    Column("alleged_party", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("links", Text, nullable=False),  # JSON array
+    Column("attachments", Text, nullable=False),  # JSON array of SHA-256 hex digests
+    Column("fingerprint", String(64), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("ledger_seq", BigInteger, ForeignKey("ledger.seq"), nullable=False, unique=True),
+    Index(None, "observed_start"),
+    Index(None, "category", "observed_start"),
+)
+
+APPEND_ONLY_TABLES: tuple[str, ...] = ("ledger", "reports")
