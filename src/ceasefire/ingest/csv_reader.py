@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ceasefire.domain.validation import REPORT_FIELDS, REQUIRED_FIELDS, Value
+from ceasefire.domain.validation import REPORT_FIELDS, REQUIRED_FIELDS, FieldError, Value
 from ceasefire.ingest.records import FileProblem, ParsedFile, RawRecord
 
 RowMapper = Callable[[dict[str, str]], tuple[dict[str, Value], str | None]]
@@ -78,7 +78,7 @@ def parse_csv_file(
         for line, row in rows:
             where = f"{path}:{line}"
             if len(row) != width:
-                problem = f"row: has {len(row)} cells, the header has {width}"
+                problem = FieldError("row", f"has {len(row)} cells, the header has {width}")
                 yield RawRecord(where, {}, row, line, problem=problem)
                 continue
             values = dict(zip(header, row, strict=True))

@@ -7,17 +7,20 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ceasefire.domain.validation import REPORT_FIELDS, Value
+from ceasefire.domain.validation import REPORT_FIELDS, FieldError, Value
 from ceasefire.ingest.records import FileProblem, ParsedFile, RawRecord
 
 _KNOWN = frozenset(REPORT_FIELDS)
-_GEOJSON_PROPERTIES = _KNOWN - {"lon", "lat"}
+_GEOJSON_PROPERTIES = frozenset(_KNOWN - {"lon", "lat"})
 
 
-def _fields(obj: dict[str, Any], known: frozenset[str]) -> tuple[dict[str, Value], str | None]:
+def _fields(
+    obj: dict[str, Any], known: frozenset[str], where: str
+) -> tuple[dict[str, Value], FieldError | None]:
     unknown = sorted(set(obj) - known)
     if unknown:
-        return {}, f"unknown field(s) {', '.join(unknown)}; valid: {', '.join(sorted(known))}"
+        valid = ", ".join(sorted(known))
+        return {}, FieldError(where, f"unknown field(s) {', '.join(unknown)}; valid: {valid}")
     return {key: _value(value) for key, value in obj.items()}, None
 
 
@@ -45,7 +48,7 @@ def parse_jsonl(path: Path, text: str) -> ParsedFile:
                     {},
                     line,
                     number,
-                    problem=f"not valid JSON: {exc.msg} (column {exc.colno})",
+                    problem=FieldError("line", f"not valid JSON: {exc.msg} (column {exc.colno})"),
                 )
                 continue
             if not isinstance(obj, dict):
@@ -54,10 +57,10 @@ def parse_jsonl(path: Path, text: str) -> ParsedFile:
                     {},
                     line,
                     number,
-                    problem=f"expected a JSON object, got {type(obj).__name__}",
+                    problem=FieldError("line", f"expected a JSON object, got {type(obj).__name__}"),
                 )
                 continue
-            fields, problem = _fields(obj, _KNOWN)
+            fields, problem = _fields(obj, _KNOWN, "fields")
             yield RawRecord(where, fields, line, number, problem=problem)
 
     def write_rejects(target: Path, originals: Sequence[Any]) -> None:
@@ -93,23 +96,23 @@ def parse_geojson(path: Path, text: str) -> ParsedFile:
     return ParsedFile("geojson", len(features), records(), write_rejects, ".rejects.geojson")
 
 
-def _feature_fields(feature: Any) -> tuple[dict[str, Value], str | None]:
+def _feature_fields(feature: Any) -> tuple[dict[str, Value], FieldError | None]:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        return {}, "not a GeoJSON Feature"
+        return {}, FieldError("feature", "not a GeoJSON Feature")
     properties = feature.get("properties") or {}
     if not isinstance(properties, dict):
-        return {}, "properties: must be an object"
-    fields, problem = _fields(properties, frozenset(_GEOJSON_PROPERTIES))
+        return {}, FieldError("properties", "must be an object")
+    fields, problem = _fields(properties, _GEOJSON_PROPERTIES, "properties")
     if problem:
-        return {}, f"properties: {problem}"
+        return {}, problem
     geometry = feature.get("geometry")
     if geometry is None:
         return fields, None  # allowed when a place name is given; validation checks
     if not isinstance(geometry, dict) or geometry.get("type") != "Point":
         kind = geometry.get("type") if isinstance(geometry, dict) else geometry
-        return {}, f"geometry: {kind!r} is not supported for a report; use a Point"
+        return {}, FieldError("geometry", f"{kind!r} is not supported for a report; use a Point")
     coordinates = geometry.get("coordinates")
     if not isinstance(coordinates, list) or len(coordinates) not in (2, 3):
-        return {}, "geometry: a Point's coordinates are [lon, lat] (RFC 7946)"
+        return {}, FieldError("geometry", "a Point's coordinates are [lon, lat] (RFC 7946)")
     fields["lon"], fields["lat"] = coordinates[0], coordinates[1]
     return fields, None

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ceasefire.domain.validation import Value
+from ceasefire.domain.validation import FieldError, Value
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,7 @@ class RawRecord:
     original: Any
     position: int
     skip_reason: str | None = None
-    problem: str | None = None
+    problem: FieldError | None = None
     column_names: Mapping[str, str] = field(default_factory=dict)
 
 

@@ -133,7 +133,7 @@ def _validate(record: RawRecord, rules: IngestRules, outcome: FileOutcome) -> Ac
         outcome.skipped[record.skip_reason] = outcome.skipped.get(record.skip_reason, 0) + 1
         return None
     if record.problem:
-        _reject(outcome, record, [FieldError("record", record.problem)])
+        _reject(outcome, record, [record.problem])
         return None
     result = parse_report(record.fields, rules)
     if isinstance(result, Accepted):

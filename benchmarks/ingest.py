@@ -1,0 +1,201 @@
+"""Ingest throughput: the full pipeline against a plain-sqlite3 floor, on the same CSV.
+
+`pipeline` times one `ingest_files` call on a fresh, migrated SQLite file: read and parse the
+CSV, validate every record, plan the intake, hash-chain a ledger entry per source and report,
+and store ledger, sources and reports in one transaction (WAL, synchronous=FULL).
+
+`floor` times what any importer of this file must do at the least: read the same CSV with
+`csv.reader` and `executemany` the rows in one transaction into a table with the CSV's columns
+and a unique index on (source_id, external_id), in a fresh file with sqlite3's default journal.
+It has no validation, no ledger and no hashing, so it is the cost of getting the bytes from the
+file into the database; the ratio pipeline/floor shows what our checks and the tamper-evident
+record cost on top of that. Goal: pipeline >= 0.5 x floor.
+
+Usage: .venv/bin/python benchmarks/ingest.py [--rows N] [--repeat K]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import os
+import platform
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.table import Table
+
+from ceasefire.domain.taxonomy import Category
+from ceasefire.domain.validation import REPORT_FIELDS, IngestRules
+from ceasefire.services.ingest import ingest_files
+from ceasefire.store.db import make_engine
+from ceasefire.store.migrate import upgrade
+
+GOAL = 0.5
+SEED = 20250418
+NOW = datetime(2025, 4, 18, tzinfo=UTC)
+PERIOD_START = datetime(2025, 3, 18, tzinfo=UTC)
+PERIOD_SECONDS = int((datetime(2025, 4, 17, 23, 59, tzinfo=UTC) - PERIOD_START).total_seconds())
+KINDS = ("monitor_patrol", "camera_uav", "sensor", "party_complaint", "news_osint")
+DIRECTIONS = ("incoming", "outgoing", "undetermined")
+PLACES = ("Kamianske", "Huliaipole", "Orikhiv", "Stepnohirsk", "Mala Tokmachka", "Vuhledar")
+SOUNDS = ("Heard", "Observed", "Recorded", "Reported")
+WHATS = ("explosions", "impacts", "bursts of fire", "a launch", "a flash and smoke")
+
+
+def generate_csv(path: Path, rows: int, seed: int = SEED) -> None:
+    """Write `rows` valid reports in our CSV format, the same for a given seed."""
+    rng = random.Random(seed)
+    sources = [
+        (f"src-{n:02d}", rng.choice(KINDS), f"Org {n % 7}", rng.choice("ABCDEF")) for n in range(20)
+    ]
+    categories = [c.value for c in Category]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(REPORT_FIELDS)
+        for i in range(rows):
+            source_id, kind, org, reliability = rng.choice(sources)
+            start = PERIOD_START + timedelta(seconds=rng.randrange(PERIOD_SECONDS))
+            end = start + timedelta(minutes=rng.randint(1, 15)) if rng.random() < 0.6 else None
+            killed = rng.choice((0,) * 18 + (1, 2))
+            injured = rng.choice((0,) * 14 + (1, 2, 3, 5))
+            text = f"{rng.choice(SOUNDS)} {rng.choice(WHATS)} near {rng.choice(PLACES)}."
+            row = {
+                "source_id": source_id,
+                "source_kind": kind,
+                "source_org": org,
+                "source_reliability": reliability,
+                "external_id": f"ev-{i:08d}",
+                "observed_start": start.isoformat(timespec="seconds"),
+                "observed_end": end.isoformat(timespec="seconds") if end else "",
+                "lon": f"{rng.uniform(35.5, 39.5):.5f}",
+                "lat": f"{rng.uniform(46.5, 49.5):.5f}",
+                "geo_precision": "exact",
+                "place": rng.choice(PLACES) if rng.random() < 0.5 else "",
+                "category": rng.choice(categories),
+                "explosions": rng.randint(0, 12),
+                "projectiles": rng.randint(0, 6),
+                "bursts": rng.randint(0, 4),
+                "shots": rng.randint(0, 30),
+                "direction": rng.choice(DIRECTIONS),
+                "killed": killed,
+                "injured": injured,
+                "text": text,
+            }
+            writer.writerow([row.get(name, "") for name in REPORT_FIELDS])
+
+
+def run_pipeline(csv_path: Path, db_path: Path, rows: int) -> float:
+    """Seconds for one `ingest_files` call on a fresh migrated database."""
+    engine = make_engine(f"sqlite:///{db_path}")
+    try:
+        upgrade(engine)
+        rules = IngestRules(now=NOW, zone=ZoneInfo("Europe/Kyiv"))
+        started = time.perf_counter()
+        outcome = ingest_files(engine, [csv_path], rules=rules)
+        elapsed = time.perf_counter() - started
+    finally:
+        engine.dispose()
+    if outcome.added != rows or not outcome.ok:
+        raise SystemExit(
+            f"pipeline: added {outcome.added} of {rows}, rejected {outcome.rejected}, "
+            f"failed files {outcome.failed_files}"
+        )
+    return elapsed
+
+
+def run_floor(csv_path: Path, db_path: Path, rows: int) -> float:
+    """Seconds to read the CSV with csv.reader and executemany it in one transaction."""
+    connection = sqlite3.connect(db_path)
+    try:
+        columns = ", ".join(f"{name} TEXT" for name in REPORT_FIELDS)
+        connection.execute(f"CREATE TABLE reports ({columns})")
+        connection.execute("CREATE UNIQUE INDEX ux_reports ON reports (source_id, external_id)")
+        connection.commit()
+        insert = f"INSERT INTO reports VALUES ({', '.join('?' * len(REPORT_FIELDS))})"
+        started = time.perf_counter()
+        with csv_path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader)
+            with connection:
+                connection.executemany(insert, reader)
+        elapsed = time.perf_counter() - started
+        stored = connection.execute("SELECT count(*) FROM reports").fetchone()[0]
+    finally:
+        connection.close()
+    if stored != rows:
+        raise SystemExit(f"floor: stored {stored} of {rows}")
+    return elapsed
+
+
+Runner = Callable[[Path, Path, int], float]
+
+
+def measure(
+    csv_path: Path, folder: Path, rows: int, repeat: int, console: Console
+) -> dict[str, list[float]]:
+    """Rows per second of each side, K times, interleaved so drift hits both alike."""
+    runners: dict[str, Runner] = {"pipeline": run_pipeline, "floor": run_floor}
+    rates: dict[str, list[float]] = {name: [] for name in runners}
+    with console.status("") as status:
+        for k in range(1, repeat + 1):
+            for name, runner in runners.items():
+                status.update(f"[bold]{name}[/]: run {k} of {repeat}, {rows:,} rows ...")
+                db_path = folder / f"{name}-{k}.db"
+                gc.collect()
+                rates[name].append(rows / runner(csv_path, db_path, rows))
+                for leftover in folder.glob(f"{db_path.name}*"):
+                    leftover.unlink()
+    return rates
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rows", type=int, default=200_000, help="rows in the CSV")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each side")
+    args = parser.parse_args()
+    rows: int = args.rows
+    repeat: int = args.repeat
+    console = Console()
+    with tempfile.TemporaryDirectory(prefix="ceasefire-bench-") as tmp:
+        folder = Path(tmp)
+        csv_path = folder / "reports.csv"
+        with console.status(f"generating {rows:,} rows ..."):
+            generate_csv(csv_path, rows)
+        size_mb = csv_path.stat().st_size / 1e6
+        rates = measure(csv_path, folder, rows, repeat, console)
+
+    medians = {name: statistics.median(values) for name, values in rates.items()}
+    ratio = medians["pipeline"] / medians["floor"]
+    verdict = "[green]met[/]" if ratio >= GOAL else "[red]not met[/]"
+    table = Table(
+        title=f"Ingest on SQLite: {rows:,} rows ({size_mb:.1f} MB CSV), median of {repeat}",
+        caption=(
+            f"{os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}, "
+            f"SQLite {sqlite3.sqlite_version}"
+        ),
+        show_footer=True,
+    )
+    table.add_column("side", footer="pipeline/floor")
+    table.add_column("rows/s (median)", justify="right", footer=f"{ratio:.2f}")
+    table.add_column("min", justify="right")
+    table.add_column("max", justify="right")
+    table.add_column("what", footer=f"goal >= {GOAL}: {verdict}")
+    what = {"pipeline": "ingest_files, WAL", "floor": "csv + executemany"}
+    for name, values in rates.items():
+        low, high = min(values), max(values)
+        table.add_row(name, f"{medians[name]:,.0f}", f"{low:,.0f}", f"{high:,.0f}", what[name])
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()

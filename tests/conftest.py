@@ -1,0 +1,99 @@
+"""Shared fixtures: a migrated database on SQLite and on the real PostgreSQL.
+
+PostgreSQL tests each get a schema of their own in the `test` database, dropped afterwards, so
+they never touch anything else there. When PostgreSQL cannot be reached they are skipped with
+the reason, except under CI (CI=true), where that is a failure: CI must test both databases.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from ceasefire.domain.validation import IngestRules
+from ceasefire.store.db import make_engine
+from ceasefire.store.migrate import upgrade
+
+PG_URL = os.environ.get(
+    "CEASEFIRE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def rules() -> IngestRules:
+    return IngestRules(now=NOW, zone=ZoneInfo("Europe/Kyiv"))
+
+
+def _pg_reachable() -> str | None:
+    try:
+        engine = create_engine(PG_URL)
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+    except OperationalError as exc:
+        return str(exc.orig).strip().splitlines()[0]
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_available() -> None:
+    problem = _pg_reachable()
+    if problem is None:
+        return
+    message = f"PostgreSQL at {PG_URL} unreachable: {problem}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + " (CI must test PostgreSQL; .ci/run starts it)")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def pg_url(pg_available: None) -> Iterator[str]:
+    """A URL whose connections use a fresh, empty schema."""
+    schema = f"cf_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'ceasefire.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Each test using this runs once on SQLite and once on PostgreSQL."""
+    name = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def shared_file(relative: str) -> Path:
+    """A file from ../shared/data, or a skip that says what is missing."""
+    path = SHARED_DATA / relative
+    if not path.exists():
+        pytest.skip(f"{path} is absent: clone the project beside shared/ to run this test")
+    return path
