@@ -22,9 +22,7 @@ from ceasefire.domain.validation import IngestRules
 from ceasefire.store.db import make_engine
 from ceasefire.store.migrate import upgrade
 
-PG_URL = os.environ.get(
-    "CEASEFIRE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+PG_URL = os.environ.get("CEASEFIRE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"

@@ -71,7 +71,11 @@ def test_filters(engine: Engine, rules: IngestRules) -> None:
     assert "UA-2025-0417" in ids(since=midnight, until=datetime(2025, 4, 20, 1, 0, tzinfo=UTC))
     assert ids(bbox=BBox(37.9, 48.2, 38.0, 48.4)) == {"2025-04-20/001"}
     assert ids(categories=categories_matching("shelling")) == {
-        "2025-04-20/001", "2025-04-20/002", "UA-2025-0417", "s3-0001", "s3-0002",
+        "2025-04-20/001",
+        "2025-04-20/002",
+        "UA-2025-0417",
+        "s3-0001",
+        "s3-0002",
     }
     assert ids(source_id="sensor-3") == {"s3-0001", "s3-0002"}
     with reading(engine) as connection:
@@ -98,7 +102,12 @@ def _drop_guards(engine: Engine) -> None:
             for table in ("reports", "ledger"):
                 connection.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
         else:
-            for name in ("reports_no_update", "reports_no_delete", "ledger_no_update", "ledger_no_delete"):
+            for name in (
+                "reports_no_update",
+                "reports_no_delete",
+                "ledger_no_update",
+                "ledger_no_delete",
+            ):
                 connection.execute(text(f"DROP TRIGGER {name}"))
 
 
@@ -110,9 +119,11 @@ def _tamper(engine: Engine, statement: str) -> None:
 
 def _seq_of(engine: Engine, external_id: str) -> int:
     with engine.connect() as connection:
-        return int(connection.execute(
-            text("SELECT ledger_seq FROM reports WHERE external_id = :e"), {"e": external_id}
-        ).scalar_one())
+        return int(
+            connection.execute(
+                text("SELECT ledger_seq FROM reports WHERE external_id = :e"), {"e": external_id}
+            ).scalar_one()
+        )
 
 
 def test_intact_record_verifies(engine: Engine, rules: IngestRules) -> None:
@@ -126,7 +137,9 @@ def test_intact_record_verifies(engine: Engine, rules: IngestRules) -> None:
 def test_edited_report_row_is_found_at_its_entry(engine: Engine, rules: IngestRules) -> None:
     load(engine, rules, "reports_good.csv")
     seq = _seq_of(engine, "2025-04-20/002")
-    _tamper(engine, "UPDATE reports SET category = 'explosion' WHERE external_id = '2025-04-20/002'")
+    _tamper(
+        engine, "UPDATE reports SET category = 'explosion' WHERE external_id = '2025-04-20/002'"
+    )
     with reading(engine) as connection:
         found = verify(connection).first_break
     assert found is not None
@@ -137,7 +150,11 @@ def test_edited_report_row_is_found_at_its_entry(engine: Engine, rules: IngestRu
 def test_edited_ledger_payload_is_found(engine: Engine, rules: IngestRules) -> None:
     load(engine, rules, "reports_good.csv")
     seq = _seq_of(engine, "cam11-0419-1")
-    _tamper(engine, f"UPDATE ledger SET payload = replace(payload, '\"bursts\":6', '\"bursts\":0') WHERE seq = {seq}")
+    _tamper(
+        engine,
+        "UPDATE ledger SET payload = replace(payload, '\"bursts\":6', '\"bursts\":0') "
+        f"WHERE seq = {seq}",
+    )
     with reading(engine) as connection:
         found = verify(connection).first_break
     assert found is not None
@@ -157,8 +174,14 @@ def test_deleted_report_row_is_found(engine: Engine, rules: IngestRules) -> None
 def test_changed_receipt_time_is_found(engine: Engine, rules: IngestRules) -> None:
     load(engine, rules, "reports_good.csv")
     seq = _seq_of(engine, "UA-2025-0417")
-    new_time = "'2020-01-01T00:00:00.000000Z'" if engine.dialect.name == "sqlite" else "'2020-01-01T00:00Z'"
-    _tamper(engine, f"UPDATE reports SET received_at = {new_time} WHERE external_id = 'UA-2025-0417'")
+    new_time = (
+        "'2020-01-01T00:00:00.000000Z'"
+        if engine.dialect.name == "sqlite"
+        else "'2020-01-01T00:00Z'"
+    )
+    _tamper(
+        engine, f"UPDATE reports SET received_at = {new_time} WHERE external_id = 'UA-2025-0417'"
+    )
     with reading(engine) as connection:
         found = verify(connection).first_break
     assert found is not None

@@ -23,7 +23,9 @@ fields = st.fixed_dictionaries(
         "source_kind": st.sampled_from(["sensor", "monitor_patrol"]),
         "external_id": st.text("abc123", min_size=1, max_size=8),
         "observed_start": st.datetimes(
-            min_value=datetime(2014, 1, 1), max_value=datetime(2026, 1, 1), timezones=st.just(UTC)
+            min_value=datetime(2014, 1, 1),  # noqa: DTZ001 (hypothesis wants naive bounds)
+            max_value=datetime(2026, 1, 1),  # noqa: DTZ001
+            timezones=st.just(UTC),
         ).map(lambda d: d.isoformat()),
         "lon": st.floats(22.0, 41.5),
         "lat": st.floats(44.0, 53.0),
@@ -47,9 +49,16 @@ def test_round_trip_through_payload(values: dict[str, Any]) -> None:
 
 
 def test_encoding_is_independent_of_the_zone_a_time_was_given_in() -> None:
-    base = {"source_id": "s", "source_kind": "sensor", "lon": 37.0, "lat": 48.0, "category": "explosion"}
+    base = {
+        "source_id": "s",
+        "source_kind": "sensor",
+        "lon": 37.0,
+        "lat": 48.0,
+        "category": "explosion",
+    }
     utc = parse_report(base | {"observed_start": "2025-04-20T11:35Z"}, RULES)
     kyiv = parse_report(base | {"observed_start": "2025-04-20T14:35+03:00"}, RULES)
-    assert isinstance(utc, Accepted) and isinstance(kyiv, Accepted)
+    assert isinstance(utc, Accepted)
+    assert isinstance(kyiv, Accepted)
     assert canonical_json(report_content(utc.report)) == canonical_json(report_content(kyiv.report))
     assert utc.report.observed_start + timedelta(0) == kyiv.report.observed_start

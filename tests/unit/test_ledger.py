@@ -82,8 +82,13 @@ def test_rehashed_entry_still_breaks_the_next_link() -> None:
     """Someone who edits an entry and recomputes its hashes still breaks the entry after it."""
     chain = build_chain(["a", "b", "c"])
     forged = make_entry(
-        seq=2, kind="ReportReceived", subject_id="r2", recorded_at=chain[1].recorded_at,
-        payload="forged", payload_sha256=sha256_hex("forged"), prev_hash=chain[0].entry_hash,
+        seq=2,
+        kind="ReportReceived",
+        subject_id="r2",
+        recorded_at=chain[1].recorded_at,
+        payload="forged",
+        payload_sha256=sha256_hex("forged"),
+        prev_hash=chain[0].entry_hash,
     )
     chain[1] = forged
     found = first_break(chain)

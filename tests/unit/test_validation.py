@@ -68,7 +68,9 @@ def test_date_only_end_includes_that_day(rules: IngestRules) -> None:
     ("precision", "length"),
     [("week", timedelta(days=7)), ("month", timedelta(days=30))],
 )
-def test_coarse_precision_widens_window(rules: IngestRules, precision: str, length: timedelta) -> None:
+def test_coarse_precision_widens_window(
+    rules: IngestRules, precision: str, length: timedelta
+) -> None:
     report = accept(rules, observed_start="2025-04-01", time_precision=precision).report
     assert report.observed_end - report.observed_start == length
 
@@ -103,7 +105,10 @@ def test_one_coordinate_missing(rules: IngestRules) -> None:
     assert "give both" in errors(rules, lat=None)["lat"]
 
 
-@pytest.mark.parametrize(("lon", "reason"), [("237.9", "out of range"), ("east", "not a number"), ("nan", "not a number")])
+@pytest.mark.parametrize(
+    ("lon", "reason"),
+    [("237.9", "out of range"), ("east", "not a number"), ("nan", "not a number")],
+)
 def test_bad_longitude(rules: IngestRules, lon: str, reason: str) -> None:
     assert reason in errors(rules, lon=lon)["lon"]
 
@@ -132,7 +137,9 @@ def test_not_iso_time(rules: IngestRules) -> None:
 
 
 def test_all_errors_of_a_record_are_reported_together(rules: IngestRules) -> None:
-    problems = errors(rules, source_kind="rumour", explosions="-1", category=None, bearing_deg="400")
+    problems = errors(
+        rules, source_kind="rumour", explosions="-1", category=None, bearing_deg="400"
+    )
     assert set(problems) == {"source_kind", "explosions", "category", "bearing_deg"}
 
 

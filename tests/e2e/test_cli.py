@@ -1,0 +1,158 @@
+"""The command line as a user types it, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ceasefire.cli.app import app
+
+from ..conftest import FIXTURES, REPO
+
+runner = CliRunner()
+
+
+def run(db: str, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--db", db, *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def db(db_url: str) -> str:
+    code, out, err = run(db_url, "init")
+    assert code == 0, err
+    assert "0001" in out
+    return db_url
+
+
+def test_commands_before_init_say_what_to_do(tmp_path: Path) -> None:
+    code, _, err = run(str(tmp_path / "new.db"), "reports", "list")
+    assert code == 2
+    assert "run `ceasefire init`" in err
+
+
+def test_init_twice_is_harmless(db: str) -> None:
+    code, out, _ = run(db, "init")
+    assert (code, "schema is current" in out) == (0, True)
+
+
+def test_ingest_list_summary_verify(db: str, tmp_path: Path) -> None:
+    sample = REPO / "data" / "samples" / "ucdp_ged_donbas_minsk2.csv"
+    code, out, _ = run(db, "ingest", str(sample))
+    assert code == 0
+    assert "stored 1447 new reports" in out
+    code, out, _ = run(db, "ingest", str(sample))
+    assert "stored 0 new reports" in out
+    assert "1447 already in the record" in out
+    code, out, _ = run(
+        db,
+        "reports",
+        "list",
+        "--since",
+        "2015-02-15",
+        "--until",
+        "2015-02-20",
+        "--bbox",
+        "37.5,47.8,38.5,48.5",
+        "--format",
+        "json",
+    )
+    listed = json.loads(out)
+    assert listed
+    assert all(37.5 <= r["lon"] <= 38.5 and 47.8 <= r["lat"] <= 48.5 for r in listed)
+    assert all(r["observed_start"] < "2015-02-20T22" for r in listed)
+    code, out, _ = run(db, "reports", "summary")
+    assert "1447 reports from 1 sources" in out
+    code, out, _ = run(db, "verify")
+    assert (code, "OK 1448 ledger entries verified" in out) == (0, True)
+
+
+def test_rejections_printed_and_exit_1(db: str, tmp_path: Path) -> None:
+    path = tmp_path / "reports_bad.csv"
+    shutil.copy(FIXTURES / "reports_bad.csv", path)
+    code, out, err = run(db, "ingest", str(path))
+    assert code == 1
+    assert re.search(r"reports_bad\.csv:4: lon/lat: .* look swapped", err)
+    assert "stored 2 new reports" in out
+    assert (tmp_path / "reports_bad.rejects.csv").exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "geojson"])
+def test_export_imports_again_to_the_same_reports(db: str, tmp_path: Path, fmt: str) -> None:
+    for name in ("reports_good.csv", "reports.jsonl"):
+        shutil.copy(FIXTURES / name, tmp_path / name)
+        run(db, "ingest", str(tmp_path / name))
+    exported = tmp_path / f"export.{fmt}"
+    code, _, err = run(db, "reports", "list", "--format", fmt, "-o", str(exported))
+    assert code == 0, err
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    run(fresh, "init")
+    code, out, _ = run(fresh, "ingest", str(exported))
+    assert (code, "stored 6 new reports" in out) == (0, True)
+    _, original, _ = run(db, "reports", "list", "--format", "json")
+    _, copied, _ = run(fresh, "reports", "list", "--format", "json")
+
+    def strip(text: str) -> list[dict[str, object]]:
+        return [{k: v for k, v in r.items() if k != "received_at"} for r in json.loads(text)]
+
+    assert strip(original) == strip(copied)
+    code, out, _ = run(db, "ingest", str(exported))
+    assert "stored 0 new reports" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["reports", "list", "--bbox", "1,2,3"], "--bbox"),
+        (["reports", "list", "--category", "bombing"], "--category: unknown 'bombing'"),
+        (["reports", "list", "--since", "yesterday"], "--since"),
+        (["reports", "list", "--format", "xml"], "--format"),
+        (["ingest", "--tz", "Mars/Olympus", str(FIXTURES / "reports_good.csv")], "--tz"),
+    ],
+)
+def test_bad_options_are_named(db: str, args: list[str], message: str) -> None:
+    code, _, err = run(db, *args)
+    assert code == 2
+    assert message in err
+
+
+def test_verify_names_the_tampered_entry(sqlite_url: str, tmp_path: Path) -> None:
+    import sqlite3
+
+    run(sqlite_url, "init")
+    path = tmp_path / "good.csv"
+    shutil.copy(FIXTURES / "reports_good.csv", path)
+    run(sqlite_url, "ingest", str(path))
+    connection = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
+    connection.execute("DROP TRIGGER reports_no_update")
+    connection.execute("UPDATE reports SET killed = 0 WHERE external_id = 'UA-2025-0417'")
+    seq = connection.execute(
+        "SELECT ledger_seq FROM reports WHERE external_id = 'UA-2025-0417'"
+    ).fetchone()[0]
+    connection.commit()
+    connection.close()
+    code, _, err = run(sqlite_url, "verify")
+    assert code == 1
+    assert f"BROKEN ledger entry {seq}" in err
+    assert "killed is 0 in the table, 2 in the log" in err
+
+
+def test_every_command_is_in_the_readme() -> None:
+    readme = (REPO / "README.md").read_text()
+    commands = ["init", "ingest", "verify", "reports list", "reports summary"]
+    for command in commands:
+        assert f"ceasefire {command}" in readme, command
+    registered = {
+        c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands
+    }
+    registered |= {
+        f"{g.name} {c.name}"
+        for g in app.registered_groups
+        for c in g.typer_instance.registered_commands
+    }  # type: ignore[union-attr]
+    assert registered <= set(commands) | {"verify_cmd"}

@@ -1,0 +1,128 @@
+"""The ingest use case on both databases: every record accounted for, nothing half-written."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from ceasefire.domain.validation import IngestRules
+from ceasefire.services.ingest import ingest_files
+from ceasefire.store.db import reading
+from ceasefire.store.report_store import ReportFilter, count_reports
+
+from ..conftest import FIXTURES
+
+
+def copy(tmp_path: Path, name: str) -> Path:
+    target = tmp_path / name
+    shutil.copy(FIXTURES / name, target)
+    return target
+
+
+def stored(engine: Engine) -> int:
+    with reading(engine) as connection:
+        return count_reports(connection, ReportFilter())
+
+
+def test_bad_rows_are_rejected_with_reasons_and_good_rows_kept(
+    engine: Engine, rules: IngestRules, tmp_path: Path
+) -> None:
+    path = copy(tmp_path, "reports_bad.csv")
+    outcome = ingest_files(engine, [path], rules=rules)
+    (file,) = outcome.files
+    assert (outcome.added, len(file.rejections), outcome.ok) == (2, 9, False)
+    lines = [line for r in file.rejections for line in r.lines()]
+    assert f"{path}:3: lat: 137.9 is out of range [-90, 90]; lon and lat look swapped" in lines[0]
+    assert any(
+        line.startswith(f"{path}:9: category: unknown value 'bombardment'") for line in lines
+    )
+    assert any(f"{path}:7:" in line and "in the future" in line for line in lines)
+    with (tmp_path / "reports_bad.rejects.csv").open(encoding="utf-8") as handle:
+        rejected = list(csv.DictReader(handle))
+    assert [row["external_id"] for row in rejected] == [
+        "bad-swap-range",
+        "bad-swap-aoi",
+        "bad-missing-coords",
+        "bad-lon-range",
+        "bad-future",
+        "bad-end-before-start",
+        "bad-category",
+        "bad-count",
+        "bad-civilians",
+    ]
+    assert stored(engine) == 2
+
+
+def test_fixed_rejects_import_cleanly_and_stale_rejects_file_goes(
+    engine: Engine, rules: IngestRules, tmp_path: Path
+) -> None:
+    path = copy(tmp_path, "reports.geojson")
+    ingest_files(engine, [path], rules=rules)
+    rejects = tmp_path / "reports.rejects.geojson"
+    assert rejects.exists()
+    collection = json.loads(rejects.read_text())
+    collection["features"][0]["geometry"] = {"type": "Point", "coordinates": [38.05, 48.05]}
+    fixed = json.dumps(collection)
+    path.write_text(fixed)
+    outcome = ingest_files(engine, [path], rules=rules)
+    assert (outcome.ok, outcome.added) == (True, 1)
+    assert not rejects.exists()
+
+
+def test_all_or_nothing_stores_nothing_when_a_row_is_bad(
+    engine: Engine, rules: IngestRules, tmp_path: Path
+) -> None:
+    good, bad = copy(tmp_path, "reports_good.csv"), copy(tmp_path, "reports_bad.csv")
+    outcome = ingest_files(engine, [good, bad], rules=rules, all_or_nothing=True)
+    assert (outcome.stored, outcome.added) == (False, 0)
+    assert stored(engine) == 0
+    assert ingest_files(engine, [good], rules=rules, all_or_nothing=True).added == 4
+
+
+def test_conflicting_reimport_is_rejected_not_overwritten(
+    engine: Engine, rules: IngestRules, tmp_path: Path
+) -> None:
+    path = copy(tmp_path, "reports_good.csv")
+    assert ingest_files(engine, [path], rules=rules).added == 4
+    path.write_text(path.read_text().replace(",12,,,,undetermined", ",13,,,,undetermined"))
+    outcome = ingest_files(engine, [path], rules=rules)
+    (file,) = outcome.files
+    assert (outcome.added, outcome.repeats, outcome.ok) == (0, 3, False)
+    assert "already accepted with different content" in file.rejections[0].lines()[0]
+    assert f"{path}:2: external_id:" in file.rejections[0].lines()[0]
+
+
+def test_conflict_under_all_or_nothing_rolls_back_everything(
+    engine: Engine, rules: IngestRules, tmp_path: Path
+) -> None:
+    path = copy(tmp_path, "reports_good.csv")
+    ingest_files(engine, [path], rules=rules)
+    extra = copy(tmp_path, "reports.jsonl")
+    extra.write_text("\n".join(extra.read_text().splitlines()[:2]) + "\n")
+    path.write_text(path.read_text().replace(",12,,,,undetermined", ",13,,,,undetermined"))
+    outcome = ingest_files(engine, [extra, path], rules=rules, all_or_nothing=True)
+    assert outcome.stored is False
+    assert stored(engine) == 4
+
+
+def test_unreadable_file_is_refused_whole_and_others_still_stored(
+    engine: Engine, rules: IngestRules, tmp_path: Path
+) -> None:
+    good, broken = copy(tmp_path, "reports_good.csv"), copy(tmp_path, "not_utf8.csv")
+    outcome = ingest_files(engine, [good, broken], rules=rules)
+    assert (outcome.added, outcome.failed_files, outcome.ok) == (4, 1, False)
+    assert "not UTF-8" in str(outcome.files[1].problem)
+
+
+def test_acled_import_counts_skipped_and_names_acled_columns(
+    engine: Engine, rules: IngestRules, tmp_path: Path
+) -> None:
+    path = copy(tmp_path, "acled_synthetic.csv")
+    outcome = ingest_files(engine, [path], rules=rules)
+    (file,) = outcome.files
+    assert (outcome.added, sum(file.skipped.values()), len(file.rejections)) == (3, 2, 1)
+    assert file.rejections[0].lines()[0].startswith(f"{path}:7: latitude: 148.281 is out of range")
