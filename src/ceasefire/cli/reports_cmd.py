@@ -117,23 +117,25 @@ def _where(report: Report) -> str:
     if report.lon is None or report.lat is None:
         return report.place
     place = report.place.split(",")[0] if report.place else ""
-    return f"{report.lat:.4f}N {report.lon:.4f}E {place}".strip()
+    return f"{report.lat:.3f}N {report.lon:.3f}E {place}".strip()  # uncertainty: --format json
 
 
 def _print_table(found: list[Report], total: int) -> None:
     table = Table(title=f"{len(found)} of {total} reports", title_justify="left")
-    for column in ("observed (UTC)", "category", "where", "±km", "killed", "source", "report"):
-        table.add_column(column)
+    table.add_column("observed (UTC)", no_wrap=True)
+    table.add_column("category", no_wrap=True)
+    table.add_column("where", overflow="ellipsis", no_wrap=True, max_width=28)
+    table.add_column("killed", justify="right", no_wrap=True, min_width=6)
+    table.add_column("source", overflow="ellipsis", no_wrap=True, max_width=14)
+    table.add_column("report", no_wrap=True)
     for r in found:
-        uncertainty = "" if r.uncertainty_m is None else f"{r.uncertainty_m / 1000:g}"
         table.add_row(
             r.observed_start.strftime("%Y-%m-%d %H:%M"),
             r.category.value,
             _where(r),
-            uncertainty,
             str(r.killed),
             r.source_id,
-            r.report_id,
+            r.report_id[:12],
         )
     out.print(table)
 
@@ -163,7 +165,7 @@ def summary_cmd(ctx: typer.Context) -> None:
         table = Table(title=title, title_justify="left")
         table.add_column(title.split()[-1])
         table.add_column("reports", justify="right")
-        table.add_column("killed", justify="right")
+        table.add_column("killed", justify="right", no_wrap=True, min_width=6)
         for row in rows:
             table.add_row(row.key, str(row.reports), str(row.killed))
         out.print(table)

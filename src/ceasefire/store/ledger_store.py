@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict
 
 from sqlalchemy import Connection, func, select
 
@@ -28,7 +27,21 @@ def lock_head(connection: Connection) -> tuple[int, str]:
 def insert_entries(connection: Connection, entries: Sequence[LedgerEntry]) -> None:
     for start in range(0, len(entries), INSERT_CHUNK):
         chunk = entries[start : start + INSERT_CHUNK]
-        connection.execute(ledger.insert(), [asdict(entry) for entry in chunk])
+        connection.execute(ledger.insert(), [_row(entry) for entry in chunk])
+
+
+def _row(entry: LedgerEntry) -> dict[str, object]:
+    # Spelled out: dataclasses.asdict deep-copies every field and was a third of ingest time.
+    return {
+        "seq": entry.seq,
+        "kind": entry.kind,
+        "subject_id": entry.subject_id,
+        "recorded_at": entry.recorded_at,
+        "payload": entry.payload,
+        "payload_sha256": entry.payload_sha256,
+        "prev_hash": entry.prev_hash,
+        "entry_hash": entry.entry_hash,
+    }
 
 
 def entry_count(connection: Connection) -> int:

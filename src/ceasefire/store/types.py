@@ -34,7 +34,7 @@ class UtcDateTime(TypeDecorator[datetime]):
             raise ValueError(f"naive datetime {value!r} cannot be stored: give it a zone")
         value = value.astimezone(UTC)
         if dialect.name == "sqlite":
-            return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
         return value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
