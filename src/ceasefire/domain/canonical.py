@@ -41,14 +41,60 @@ def sha256_hex(text: str) -> str:
 
 
 def utc_iso(moment: datetime) -> str:
-    """ISO 8601 in UTC; refuses naive times, which would hash differently on each machine."""
+    """ISO 8601 in UTC; refuses naive times, which would hash differently on each machine.
+
+    Microseconds appear only when not zero; text order is still time order, since the `+` of
+    `+00:00` sorts before the `.` of a fraction.
+
+    >>> utc_iso(datetime(2025, 4, 20, 14, 35, tzinfo=timezone(timedelta(hours=3))))
+    '2025-04-20T11:35:00+00:00'
+    """
+    if moment.tzinfo is UTC:
+        return moment.isoformat()
     if moment.tzinfo is None:
         raise ValueError(f"naive datetime {moment!r}: every time in the record carries its zone")
     return moment.astimezone(UTC).isoformat()
 
 
+REPORT_CONTENT_KEYS: tuple[str, ...] = (
+    "report_id",
+    "source_id",
+    "external_id",
+    "observed_start",
+    "observed_end",
+    "time_precision",
+    "category",
+    "lon",
+    "lat",
+    "uncertainty_m",
+    "geo_precision",
+    "place",
+    "weapon_class",
+    "explosions",
+    "projectiles",
+    "bursts",
+    "shots",
+    "direction",
+    "bearing_deg",
+    "distance_min_m",
+    "distance_max_m",
+    "killed",
+    "injured",
+    "civilians_killed",
+    "civilians_injured",
+    "damaged_object",
+    "alleged_party",
+    "text",
+    "links",
+    "attachments",
+)
+
+
 def report_content(report: Report) -> dict[str, Any]:
-    """Everything a report says, except when it was received (the log entry holds that)."""
+    """Everything a report says, except when it was received (the log entry holds that).
+
+    Keys come in the order of `REPORT_CONTENT_KEYS`, which is also the column order of the
+    reports table, so a stored row is built straight from this dict."""
     r = report
     return {
         "report_id": r.report_id,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from ceasefire.domain.canonical import (
     canonical_json,
@@ -28,9 +29,10 @@ SOURCE_REGISTERED = "SourceRegistered"
 
 @dataclass(frozen=True, slots=True)
 class PreparedReport:
-    """A report with its canonical payload and the payload's hash (its fingerprint)."""
+    """A report with its content, canonical payload and the payload's hash (fingerprint)."""
 
     report: Report
+    content: dict[str, Any]
     payload: str
     fingerprint: str
 
@@ -51,8 +53,9 @@ class IntakePlan:
 
 
 def prepare(report: Report) -> PreparedReport:
-    payload = canonical_json(report_content(report))
-    return PreparedReport(report, payload, sha256_hex(payload))
+    content = report_content(report)
+    payload = canonical_json(content)
+    return PreparedReport(report, content, payload, sha256_hex(payload))
 
 
 def plan_intake(

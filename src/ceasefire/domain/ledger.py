@@ -12,10 +12,15 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from ceasefire.domain.canonical import sha256_hex, utc_iso
 
 GENESIS_HASH = "0" * 64
+
+# A batch shares one recording time; formatting it once per batch, not per entry, matters on
+# the ingest path.
+_recorded_iso = lru_cache(maxsize=64)(utc_iso)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +56,9 @@ def entry_hash(
     payload_sha256: str,
     prev_hash: str,
 ) -> str:
-    header = f"{seq}\n{kind}\n{subject_id}\n{utc_iso(recorded_at)}\n{payload_sha256}\n{prev_hash}"
+    header = (
+        f"{seq}\n{kind}\n{subject_id}\n{_recorded_iso(recorded_at)}\n{payload_sha256}\n{prev_hash}"
+    )
     return hashlib.sha256(header.encode()).hexdigest()
 
 

@@ -204,21 +204,21 @@ class _Reader:
     __slots__ = ("errors", "fields")
 
     def __init__(self, fields: Mapping[str, Value]) -> None:
-        self.fields = fields
+        # Trimmed once here: every field is read several times, and blank means absent.
+        self.fields = {
+            name: (value.strip() or None) if isinstance(value, str) else value
+            for name, value in fields.items()
+        }
         self.errors: list[FieldError] = []
 
     def fail(self, field: str, reason: str) -> None:
         self.errors.append(FieldError(field, reason))
 
     def raw(self, name: str) -> Value:
-        value = self.fields.get(name)
-        if isinstance(value, str):
-            value = value.strip()
-            return value or None
-        return value
+        return self.fields.get(name)
 
     def present(self, name: str) -> bool:
-        return self.raw(name) is not None
+        return self.fields.get(name) is not None
 
     def text(self, name: str, *, required: bool = False, max_length: int = 100_000) -> str:
         value = self.raw(name)

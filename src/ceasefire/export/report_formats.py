@@ -8,48 +8,21 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
-from ceasefire.domain.canonical import utc_iso
+from ceasefire.domain.canonical import report_content, utc_iso
 from ceasefire.domain.reports import Report, Source
 from ceasefire.domain.validation import REPORT_FIELDS
 
 
 def report_fields(report: Report, source: Source) -> dict[str, Any]:
-    """A report in the import schema's field names and plain JSON values."""
-    r = report
-    return {
-        "source_id": r.source_id,
+    """A report in the import schema's field names and plain JSON values: its canonical
+    content (less the derived id) with its source's description."""
+    content = report_content(report)
+    described = {
         "source_kind": source.kind.value,
         "source_org": source.organisation,
         "source_reliability": source.reliability.value,
-        "external_id": r.external_id,
-        "observed_start": utc_iso(r.observed_start),
-        "observed_end": utc_iso(r.observed_end),
-        "time_precision": r.time_precision.value,
-        "lon": r.lon,
-        "lat": r.lat,
-        "uncertainty_m": r.uncertainty_m,
-        "geo_precision": None if r.geo_precision is None else r.geo_precision.value,
-        "place": r.place,
-        "category": r.category.value,
-        "weapon_class": None if r.weapon_class is None else r.weapon_class.value,
-        "explosions": r.explosions,
-        "projectiles": r.projectiles,
-        "bursts": r.bursts,
-        "shots": r.shots,
-        "direction": None if r.direction is None else r.direction.value,
-        "bearing_deg": r.bearing_deg,
-        "distance_min_m": r.distance_min_m,
-        "distance_max_m": r.distance_max_m,
-        "killed": r.killed,
-        "injured": r.injured,
-        "civilians_killed": r.civilians_killed,
-        "civilians_injured": r.civilians_injured,
-        "damaged_object": None if r.damaged_object is None else r.damaged_object.value,
-        "alleged_party": r.alleged_party,
-        "text": r.text,
-        "links": list(r.links),
-        "attachments": list(r.attachments),
     }
+    return {name: described[name] if name in described else content[name] for name in REPORT_FIELDS}
 
 
 def write_csv(reports: Iterable[Report], sources: Mapping[str, Source], stream: IO[str]) -> None:

@@ -7,7 +7,9 @@ rejects file in the input's own format beside it, so they can be fixed and impor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,6 +88,37 @@ def ingest_files(
 ) -> IngestOutcome:
     """Import the files as one transaction. With `all_or_nothing`, any rejected record or
     unreadable file means nothing at all is stored."""
+    with _collector_paused():
+        return _ingest(engine, paths, rules, format_name, all_or_nothing, rejects_dir, progress)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector during a bulk import.
+
+    An import allocates a few small objects per field and keeps them all until the transaction
+    commits; the collector then runs over the growing heap again and again, for nothing, as
+    these objects hold no cycles. Pausing it made large imports about a quarter faster
+    (BENCHMARKS.md). Reference counting still frees memory as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _ingest(
+    engine: Engine,
+    paths: Sequence[Path],
+    rules: IngestRules,
+    format_name: str | None,
+    all_or_nothing: bool,
+    rejects_dir: Path | None,
+    progress: Progress | None,
+) -> IngestOutcome:
     outcomes: list[FileOutcome] = []
     pending: list[_Pending] = []
     for path in paths:

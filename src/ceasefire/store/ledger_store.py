@@ -7,9 +7,9 @@ from collections.abc import Iterator, Sequence
 from sqlalchemy import Connection, func, select
 
 from ceasefire.domain.ledger import GENESIS_HASH, LedgerEntry
+from ceasefire.store.bulk import insert_tuples
+from ceasefire.store.report_rows import ledger_values
 from ceasefire.store.schema import ledger
-
-INSERT_CHUNK = 5_000
 
 
 def lock_head(connection: Connection) -> tuple[int, str]:
@@ -25,23 +25,8 @@ def lock_head(connection: Connection) -> tuple[int, str]:
 
 
 def insert_entries(connection: Connection, entries: Sequence[LedgerEntry]) -> None:
-    for start in range(0, len(entries), INSERT_CHUNK):
-        chunk = entries[start : start + INSERT_CHUNK]
-        connection.execute(ledger.insert(), [_row(entry) for entry in chunk])
-
-
-def _row(entry: LedgerEntry) -> dict[str, object]:
-    # Spelled out: dataclasses.asdict deep-copies every field and was a third of ingest time.
-    return {
-        "seq": entry.seq,
-        "kind": entry.kind,
-        "subject_id": entry.subject_id,
-        "recorded_at": entry.recorded_at,
-        "payload": entry.payload,
-        "payload_sha256": entry.payload_sha256,
-        "prev_hash": entry.prev_hash,
-        "entry_hash": entry.entry_hash,
-    }
+    text_times = connection.dialect.name == "sqlite"
+    insert_tuples(connection, ledger, [ledger_values(e, text_times=text_times) for e in entries])
 
 
 def entry_count(connection: Connection) -> int:

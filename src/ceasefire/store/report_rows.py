@@ -4,52 +4,54 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from ceasefire.domain.canonical import report_content, report_from_content
+from ceasefire.domain.canonical import report_content, report_from_content, utc_iso
 from ceasefire.domain.intake import PreparedReport
+from ceasefire.domain.ledger import LedgerEntry
 from ceasefire.domain.reports import Report
 
 _JSON_LIST_COLUMNS = ("links", "attachments")
 
 
-def report_row(prepared: PreparedReport, ledger_seq: int) -> dict[str, Any]:
-    r = prepared.report
-    return {
-        "report_id": r.report_id,
-        "source_id": r.source_id,
-        "external_id": r.external_id,
-        "observed_start": r.observed_start,
-        "observed_end": r.observed_end,
-        "time_precision": r.time_precision.value,
-        "category": r.category.value,
-        "lon": r.lon,
-        "lat": r.lat,
-        "uncertainty_m": r.uncertainty_m,
-        "geo_precision": None if r.geo_precision is None else r.geo_precision.value,
-        "place": r.place,
-        "weapon_class": None if r.weapon_class is None else r.weapon_class.value,
-        "explosions": r.explosions,
-        "projectiles": r.projectiles,
-        "bursts": r.bursts,
-        "shots": r.shots,
-        "direction": None if r.direction is None else r.direction.value,
-        "bearing_deg": r.bearing_deg,
-        "distance_min_m": r.distance_min_m,
-        "distance_max_m": r.distance_max_m,
-        "killed": r.killed,
-        "injured": r.injured,
-        "civilians_killed": r.civilians_killed,
-        "civilians_injured": r.civilians_injured,
-        "damaged_object": None if r.damaged_object is None else r.damaged_object.value,
-        "alleged_party": r.alleged_party,
-        "text": r.text,
-        "links": json.dumps(list(r.links)),
-        "attachments": json.dumps(list(r.attachments)),
-        "fingerprint": prepared.fingerprint,
-        "received_at": r.received_at,
-        "ledger_seq": ledger_seq,
-    }
+def _moment(value: datetime, as_text: bool) -> object:
+    return utc_iso(value) if as_text else value
+
+
+def report_values(
+    prepared: PreparedReport, ledger_seq: int, *, text_times: bool
+) -> tuple[object, ...]:
+    """A reports-table row as a tuple in column order: the report's content (whose key order
+    is the table's), then fingerprint, time received and ledger position. With `text_times`
+    (SQLite) times are the canonical ISO text, which the content already holds."""
+    content = dict(prepared.content)
+    for column in _JSON_LIST_COLUMNS:
+        values = content[column]
+        content[column] = json.dumps(values) if values else "[]"  # most reports have none
+    report = prepared.report
+    if not text_times:
+        content["observed_start"] = report.observed_start
+        content["observed_end"] = report.observed_end
+    return (
+        *content.values(),
+        prepared.fingerprint,
+        _moment(report.received_at, text_times),
+        ledger_seq,
+    )
+
+
+def ledger_values(entry: LedgerEntry, *, text_times: bool) -> tuple[object, ...]:
+    return (
+        entry.seq,
+        entry.kind,
+        entry.subject_id,
+        _moment(entry.recorded_at, text_times),
+        entry.payload,
+        entry.payload_sha256,
+        entry.prev_hash,
+        entry.entry_hash,
+    )
 
 
 def report_from_row(row: Mapping[Any, Any]) -> Report:
@@ -58,8 +60,8 @@ def report_from_row(row: Mapping[Any, Any]) -> Report:
     content = dict(row)
     for column in _JSON_LIST_COLUMNS:
         content[column] = json.loads(content[column])
-    content["observed_start"] = row["observed_start"].isoformat()
-    content["observed_end"] = row["observed_end"].isoformat()
+    content["observed_start"] = utc_iso(row["observed_start"])
+    content["observed_end"] = utc_iso(row["observed_end"])
     return report_from_content(content, row["received_at"])
 
 

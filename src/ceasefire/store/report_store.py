@@ -12,8 +12,9 @@ from ceasefire.domain.intake import IntakePlan, chain_entries, plan_intake
 from ceasefire.domain.reports import Reliability, Report, Source, SourceKind
 from ceasefire.domain.taxonomy import Category
 from ceasefire.domain.validation import Accepted, BBox
-from ceasefire.store.ledger_store import INSERT_CHUNK, insert_entries, lock_head
-from ceasefire.store.report_rows import report_from_row, report_row
+from ceasefire.store.bulk import insert_tuples
+from ceasefire.store.ledger_store import insert_entries, lock_head
+from ceasefire.store.report_rows import report_from_row, report_values
 from ceasefire.store.schema import reports, sources
 
 _LOOKUP_CHUNK = 900  # below SQLite's limit on bound parameters in one statement
@@ -52,12 +53,12 @@ def append_reports(
                 for s, entry in zip(plan.sources, source_entries, strict=True)
             ],
         )
+    text_times = connection.dialect.name == "sqlite"
     rows = [
-        report_row(prepared, entry.seq)
+        report_values(prepared, entry.seq, text_times=text_times)
         for prepared, entry in zip(plan.reports, report_entries, strict=True)
     ]
-    for start in range(0, len(rows), INSERT_CHUNK):
-        connection.execute(reports.insert(), rows[start : start + INSERT_CHUNK])
+    insert_tuples(connection, reports, rows)
     return plan
 
 

@@ -9,14 +9,16 @@ from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from ceasefire.domain.canonical import utc_iso
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """A timezone-aware instant, always returned in UTC.
 
-    PostgreSQL stores `timestamptz`. SQLite has no time type, so the value is stored as
-    fixed-width ISO 8601 text in UTC (`2025-04-20T11:35:00.000000Z`): equal width makes text
-    order equal time order, so range filters work in SQL on both databases. Naive datetimes are
-    refused rather than guessed.
+    PostgreSQL stores `timestamptz`. SQLite has no time type, so the value is stored as the
+    canonical ISO 8601 text in UTC that the log hashes (`2025-04-20T11:35:00+00:00`), whose
+    text order is time order, so range filters work in SQL on both databases. Naive datetimes
+    are refused rather than guessed.
     """
 
     impl = DateTime(timezone=True)
@@ -24,7 +26,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
-            return dialect.type_descriptor(String(27))
+            return dialect.type_descriptor(String(32))
         return dialect.type_descriptor(DateTime(timezone=True))
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
@@ -32,10 +34,9 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r} cannot be stored: give it a zone")
-        value = value.astimezone(UTC)
         if dialect.name == "sqlite":
-            return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-        return value
+            return utc_iso(value)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
