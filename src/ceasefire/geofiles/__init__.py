@@ -1,0 +1,1 @@
+"""Reading and writing geometry files (GeoJSON, KML) for the geography adapter."""

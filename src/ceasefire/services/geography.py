@@ -1,0 +1,51 @@
+"""Geography use cases: deriving a line of contact, building zones, classifying points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from ceasefire.domain.geo.line_from_area import DerivedLine, LineParameters, derive_contact_line
+from ceasefire.domain.geo.projection import MetricFrame
+from ceasefire.geofiles.geojson import GeoFileError, read_features, read_geometry
+
+BUNDLED_COUNTRIES = "bundled:geo/countries.geojson"
+
+
+def country_geometry(name_or_reference: str) -> BaseGeometry:
+    """A bundled country by name or ISO code (`ukraine`, `UKR`), or any geometry reference."""
+    if any(mark in name_or_reference for mark in "./#:"):
+        return read_geometry(name_or_reference)
+    wanted = name_or_reference.casefold()
+    countries = read_features(BUNDLED_COUNTRIES)
+    for country in countries:
+        names = {country.name.casefold(), str(country.properties.get("iso_a3", "")).casefold()}
+        if wanted in names:
+            return country.geometry
+    known = ", ".join(sorted(c.name.lower() for c in countries))
+    raise GeoFileError(f"--country: no bundled country {name_or_reference!r}; bundled: {known}")
+
+
+@dataclass(frozen=True)
+class LineResult:
+    line: BaseGeometry  # lon/lat
+    derived: DerivedLine  # metric, with every stretch considered
+
+
+def line_from_area(
+    area_reference: str, country: str, parameters: LineParameters, relative_to: Path | None = None
+) -> LineResult:
+    area = read_geometry(area_reference, relative_to)
+    if area.geom_type not in ("Polygon", "MultiPolygon"):
+        raise GeoFileError(
+            f"{area_reference}: a control area is a (Multi)Polygon, not {area.geom_type}"
+        )
+    country_shape = country_geometry(country)
+    frame = MetricFrame.centred_on(country_shape)
+    area_m = shapely.make_valid(frame.to_metric(area))
+    country_m = shapely.make_valid(frame.to_metric(country_shape))
+    derived = derive_contact_line(area_m, country_m, parameters)
+    return LineResult(frame.to_lonlat(derived.line), derived)
