@@ -26,7 +26,7 @@ def run(db: str, *args: str) -> tuple[int, str, str]:
 def db(db_url: str) -> str:
     code, out, err = run(db_url, "init")
     assert code == 0, err
-    assert "0001" in out
+    assert "-> 0002" in out
     return db_url
 
 

@@ -57,7 +57,7 @@ def _check_schema(engine: Engine, url: str) -> None:
         )
 
 
-def zone(name: str) -> tzinfo:
+def time_zone(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ceasefire.cli.context import AppState, err, out, zone
+from ceasefire.cli.context import AppState, err, out, time_zone
 from ceasefire.cli.progress import progress_bar
 from ceasefire.clock import utc_now
 from ceasefire.domain.validation import IngestRules
@@ -50,7 +50,7 @@ def ingest(
             f"[bold red]error:[/] --format: {format_name!r} is not one of {', '.join(FORMAT_NAMES)}"
         )
         raise typer.Exit(2)
-    rules = IngestRules(now=utc_now(), zone=zone(tz))
+    rules = IngestRules(now=utc_now(), zone=time_zone(tz))
     with progress_bar() as update:
         outcome = ingest_files(
             engine,

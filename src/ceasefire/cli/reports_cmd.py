@@ -8,16 +8,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 from rich.table import Table
 
-from ceasefire.cli.context import AppState, fail, out, zone
+from ceasefire.cli.context import AppState, fail, out, time_zone
 from ceasefire.domain.reports import Report
-from ceasefire.domain.taxonomy import categories_matching, filter_names
+from ceasefire.domain.taxonomy import WeaponClass, categories_matching, filter_names
 from ceasefire.domain.timeparse import end_of_day, parse_moment
 from ceasefire.domain.validation import BBox
 from ceasefire.export.report_formats import dump_json, to_geojson, to_json, write_csv
 from ceasefire.store.db import reading
-from ceasefire.store.report_store import ReportFilter, count_reports, list_reports
+from ceasefire.store.agreement_store import latest_agreements
+from ceasefire.store.report_store import ZONE_FILTERS, ReportFilter, count_reports, list_reports
 from ceasefire.store.report_summary import load_sources, summarise
 
 app = typer.Typer(help="Read the stored reports.", no_args_is_help=True)
@@ -72,18 +74,45 @@ def list_cmd(
     tz: Annotated[
         str, typer.Option(help="Zone for dates and times without an offset.")
     ] = "Europe/Kyiv",
+    agreement: Annotated[
+        str | None,
+        typer.Option(
+            help="Agreement whose geography --sector/--side/--zone use (default: the only one)."
+        ),
+    ] = None,
+    sector: Annotated[str | None, typer.Option(help="Sector name, e.g. 'Donetsk Oblast'.")] = None,
+    side: Annotated[
+        str | None, typer.Option(help="Party controlling where it was, e.g. RU.")
+    ] = None,
+    zone: Annotated[
+        str | None,
+        typer.Option(
+            help="dmz, breach (weapon inside its class's zone), ambiguous (uncertainty crosses the line), or a weapon class."
+        ),
+    ] = None,
 ) -> None:
     """List reports whose observed window overlaps the time filter, oldest first."""
     if output_format not in OUTPUT_FORMATS:
         raise fail(f"--format: {output_format!r} is not one of {', '.join(OUTPUT_FORMATS)}")
-    zone_info = zone(tz)
+    zone_info = time_zone(tz)
     try:
         categories = None if category is None else categories_matching(category)
     except ValueError:
         raise fail(
             f"--category: unknown {category!r}; valid: {', '.join(filter_names())}"
         ) from None
+    if zone is not None and zone not in ZONE_FILTERS and zone not in {w.value for w in WeaponClass}:
+        valid = ", ".join([*ZONE_FILTERS, *(w.value for w in WeaponClass)])
+        raise fail(f"--zone: unknown {zone!r}; valid: {valid}")
+    state: AppState = ctx.obj
+    engine = state.engine()
+    if sector or side or zone:
+        agreement = _agreement_for_filters(engine, agreement)
     report_filter = ReportFilter(
+        agreement=agreement,
+        sector=sector,
+        side=side.upper() if side else None,
+        zone=zone,
         since=_time("--since", since, zone_info, end=False),
         until=_time("--until", until, zone_info, end=True),
         bbox=_bbox(bbox),
@@ -92,8 +121,7 @@ def list_cmd(
         limit=limit,
         offset=offset,
     )
-    state: AppState = ctx.obj
-    with reading(state.engine()) as connection:
+    with reading(engine) as connection:
         found = list_reports(connection, report_filter)
         total = count_reports(connection, report_filter)  # ignores limit and offset
         sources = load_sources(connection, {r.source_id for r in found})
@@ -111,6 +139,24 @@ def list_cmd(
     finally:
         if output:
             stream.close()
+
+
+def _agreement_for_filters(engine: Engine, given: str | None) -> str:
+    with reading(engine) as connection:
+        names = [a.name for a in latest_agreements(connection)]
+    if given is not None:
+        if given not in names:
+            raise fail(
+                f"--agreement: no agreement {given!r} in the record (have: {', '.join(names) or 'none'})"
+            )
+        return given
+    if len(names) == 1:
+        return names[0]
+    if not names:
+        raise fail(
+            "--sector, --side and --zone need an agreement: `ceasefire agreement load NAME` first"
+        )
+    raise fail(f"several agreements in the record ({', '.join(names)}): pass --agreement")
 
 
 def _where(report: Report) -> str:

@@ -8,10 +8,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ceasefire.cli.context import fail, out
+from ceasefire.cli.context import AppState, fail, out
 from ceasefire.domain.geo.line_from_area import LineParameters
+from ceasefire.domain.geo.zones import build_zones
 from ceasefire.geofiles.geojson import GeoFileError, feature, write_collection
+from ceasefire.geofiles.kml import write_kml
 from ceasefire.services.geography import line_from_area
+from ceasefire.store.agreement_store import agreement_named
+from ceasefire.store.db import reading
 
 app = typer.Typer(help="Lines of contact and the zones around them.", no_args_is_help=True)
 
@@ -82,5 +86,48 @@ def line_from_area_cmd(
     out.print(table)
     out.print(
         f"line of contact: {properties['length_km']} km in {len(result.derived.line.geoms)} part(s)",
+        highlight=False,
+    )
+
+
+@app.command("build")
+def build_cmd(
+    ctx: typer.Context,
+    agreement: Annotated[str, typer.Option(help="Name of an agreement in the record.")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="GeoJSON (.geojson) or KML (.kml) file.")
+    ] = Path("zones.geojson"),
+) -> None:
+    """Write the line of contact, the DMZ, each side's withdrawal line, one zone per weapon class
+    and side, and the sectors, as GeoJSON (RFC 7946) or KML."""
+    state: AppState = ctx.obj
+    with reading(state.engine()) as connection:
+        loaded = agreement_named(connection, agreement)
+    if loaded is None:
+        raise fail(
+            f"--agreement: no agreement {agreement!r} in the record; `ceasefire agreement load` it first"
+        )
+    zones = build_zones(loaded.geography, loaded.zone_parameters)
+    if output.suffix.lower() == ".kml":
+        write_kml(output, zones, title=loaded.spec.title)
+    else:
+        features = [
+            feature(
+                zone.geometry,
+                {
+                    "name": zone.name,
+                    "kind": zone.kind,
+                    "party": zone.party,
+                    "weapon_class": None if zone.weapon_class is None else zone.weapon_class.value,
+                    "distance_km": None if zone.distance_m is None else zone.distance_m / 1000,
+                    "agreement": loaded.name,
+                    "agreement_version": loaded.version,
+                },
+            )
+            for zone in zones
+        ]
+        write_collection(output, features)
+    out.print(
+        f"{len(zones)} zones of {loaded.name} (version {loaded.version}) written to {output}",
         highlight=False,
     )

@@ -20,6 +20,8 @@ from ceasefire.domain.validation import Accepted, FieldError, IngestRules, parse
 from ceasefire.ingest.formats import open_file
 from ceasefire.ingest.records import FileProblem, ParsedFile, RawRecord, read_text
 from ceasefire.store.db import writing
+from ceasefire.store.agreement_store import latest_agreements
+from ceasefire.store.geography_store import classify_and_store
 from ceasefire.store.report_store import append_reports
 
 Progress = Callable[[str, int, int], None]  # (file, position, total)
@@ -135,6 +137,14 @@ def _ingest(
     return result
 
 
+def read_reports(
+    path: Path, rules: IngestRules, format_name: str | None = None
+) -> tuple[FileOutcome, list[Accepted]]:
+    """Read and validate one file without storing anything (for `classify`)."""
+    outcome, pending = _read_file(path, rules, format_name, None)
+    return outcome, [item.accepted for item in pending]
+
+
 def _read_file(
     path: Path, rules: IngestRules, format_name: str | None, progress: Progress | None
 ) -> tuple[FileOutcome, list[_Pending]]:
@@ -195,6 +205,9 @@ def _store(
     try:
         with writing(engine) as connection:
             plan = append_reports(connection, [p.accepted for p in pending], recorded_at=rules.now)
+            new_reports = [prepared.report for prepared in plan.reports]
+            for agreement in latest_agreements(connection):
+                classify_and_store(connection, agreement, new_reports)
             for conflict in plan.conflicts:
                 item = pending[conflict.index]
                 name = item.record.column_names.get(conflict.field, conflict.field)

@@ -15,7 +15,7 @@ from ceasefire.domain.validation import Accepted, BBox
 from ceasefire.store.bulk import insert_tuples
 from ceasefire.store.ledger_store import insert_entries, lock_head
 from ceasefire.store.report_rows import report_from_row, report_values
-from ceasefire.store.schema import reports, sources
+from ceasefire.store.schema import report_geography, reports, sources
 
 _LOOKUP_CHUNK = 900  # below SQLite's limit on bound parameters in one statement
 
@@ -102,6 +102,13 @@ class ReportFilter:
     source_id: str | None = None
     limit: int | None = None
     offset: int = 0
+    # Against one agreement's geography (see `report_geography`):
+    agreement: str | None = None
+    sector: str | None = None
+    side: str | None = None  # the controlling party
+    zone: str | None = (
+        None  # dmz, breach (weapon in its class's zone), ambiguous, or a weapon class
+    )
 
 
 def _conditions(f: ReportFilter) -> list[ColumnElement[bool]]:
@@ -119,6 +126,33 @@ def _conditions(f: ReportFilter) -> list[ColumnElement[bool]]:
         conditions.append(reports.c.category.in_(sorted(c.value for c in f.categories)))
     if f.source_id is not None:
         conditions.append(reports.c.source_id == f.source_id)
+    geography = _geography_conditions(f)
+    if geography:
+        placed = select(report_geography.c.report_id).where(*geography)
+        conditions.append(reports.c.report_id.in_(placed))
+    return conditions
+
+
+ZONE_FILTERS = ("dmz", "breach", "ambiguous")
+
+
+def _geography_conditions(f: ReportFilter) -> list[ColumnElement[bool]]:
+    g = report_geography.c
+    conditions: list[ColumnElement[bool]] = []
+    if f.sector is not None:
+        conditions.append(g.sector == f.sector)
+    if f.side is not None:
+        conditions.append(g.party == f.side)
+    if f.zone == "dmz":
+        conditions.append(g.in_dmz.is_(True))
+    elif f.zone == "breach":
+        conditions.append(g.weapon_zone_breach.is_(True))
+    elif f.zone == "ambiguous":
+        conditions.append(g.ambiguous_side.is_(True))
+    elif f.zone is not None:
+        conditions.append(g.weapon_zones.contains(f'"{f.zone}"'))
+    if conditions and f.agreement is not None:
+        conditions.append(g.agreement == f.agreement)
     return conditions
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Double,
     ForeignKey,
@@ -97,4 +98,32 @@ reports = Table(
     Index(None, "category", "observed_start"),
 )
 
-APPEND_ONLY_TABLES: tuple[str, ...] = ("ledger", "reports")
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("document", Text, nullable=False),  # canonical JSON: the file and its geometries
+    Column("document_sha256", String(64), nullable=False),
+    Column("loaded_at", UtcDateTime, nullable=False),
+    Column("ledger_seq", BigInteger, ForeignKey("ledger.seq"), nullable=False, unique=True),
+)
+
+# Derived from reports and agreements, recomputed at will: not in the ledger.
+report_geography = Table(
+    "report_geography",
+    metadata,
+    Column("report_id", String(24), ForeignKey("reports.report_id"), primary_key=True),
+    Column("agreement", String(64), primary_key=True),
+    Column("agreement_version", Integer, nullable=False),
+    Column("party", String(16)),
+    Column("distance_m", Double),
+    Column("signed_distance_m", Double),
+    Column("ambiguous_side", Boolean, nullable=False),
+    Column("in_dmz", Boolean, nullable=False),
+    Column("weapon_zones", Text, nullable=False),  # JSON array of weapon classes
+    Column("weapon_zone_breach", Boolean, nullable=False),
+    Column("sector", String(128)),
+    Column("admin_area", String(128)),
+    Index(None, "agreement", "sector"),
+)

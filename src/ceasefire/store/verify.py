@@ -19,11 +19,13 @@ from ceasefire.domain.ledger import Break, ChainCheck, LedgerEntry
 from ceasefire.domain.reports import Reliability, Source, SourceKind
 from ceasefire.store.ledger_store import entry_count
 from ceasefire.store.report_rows import row_content
-from ceasefire.store.schema import ledger, reports, sources
+from ceasefire.store.agreement_store import AGREEMENT_LOADED
+from ceasefire.store.schema import agreements, ledger, reports, sources
 
 _PAGE = 5_000
 _REPORT_PREFIX = "r_"
 _SOURCE_PREFIX = "s_"
+_AGREEMENT_PREFIX = "a_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +58,13 @@ def _pages(connection: Connection) -> Any:
     """The log joined to the read rows each entry produced, a page at a time."""
     report_columns = [c.label(_REPORT_PREFIX + c.name) for c in reports.columns]
     source_columns = [c.label(_SOURCE_PREFIX + c.name) for c in sources.columns]
+    agreement_columns = [c.label(_AGREEMENT_PREFIX + c.name) for c in agreements.columns]
     base = (
-        select(ledger, *report_columns, *source_columns)
+        select(ledger, *report_columns, *source_columns, *agreement_columns)
         .select_from(
-            ledger.outerjoin(reports, reports.c.ledger_seq == ledger.c.seq).outerjoin(
-                sources, sources.c.ledger_seq == ledger.c.seq
-            )
+            ledger.outerjoin(reports, reports.c.ledger_seq == ledger.c.seq)
+            .outerjoin(sources, sources.c.ledger_seq == ledger.c.seq)
+            .outerjoin(agreements, agreements.c.ledger_seq == ledger.c.seq)
         )
         .order_by(ledger.c.seq)
         .limit(_PAGE)
@@ -85,6 +88,8 @@ def _projection_problem(entry: LedgerEntry, row: Mapping[str, Any]) -> Break | N
         problem = _report_problem(entry, _unprefixed(row, _REPORT_PREFIX))
     elif entry.kind == SOURCE_REGISTERED:
         problem = _source_problem(entry, _unprefixed(row, _SOURCE_PREFIX))
+    elif entry.kind == AGREEMENT_LOADED:
+        problem = _agreement_problem(entry, _unprefixed(row, _AGREEMENT_PREFIX))
     else:
         problem = None
     return Break(entry.seq, entry.subject_id, problem) if problem else None
@@ -124,6 +129,14 @@ def _source_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | Non
     content = source_content(source)
     if sha256_hex(canonical_json(content)) != entry.payload_sha256:
         return "its source row differs from the log: " + _differences(entry.payload, content)
+    return None
+
+
+def _agreement_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
+    if row is None:
+        return "its agreement row is missing from the agreements table (deleted)"
+    if sha256_hex(row["document"]) != entry.payload_sha256:
+        return f"agreement {row['name']} version {row['version']} differs from the log"
     return None
 
 

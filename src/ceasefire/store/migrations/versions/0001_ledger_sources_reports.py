@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ceasefire.store.append_only import PG_FUNCTION, trigger_statements
 from ceasefire.store.types import UtcDateTime
 
 revision = "0001"
@@ -97,34 +98,12 @@ def upgrade() -> None:
 
 
 def _append_only_triggers() -> None:
-    """Updates and deletes on the record fail in the database itself, whatever the client.
-
-    This stops mistakes and casual edits; a determined database administrator can drop the
-    triggers, which is what the hash chain and `ceasefire verify` are for.
-    """
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            "CREATE FUNCTION ceasefire_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            "BEGIN RAISE EXCEPTION '% is append-only: corrections are new records', "
-            "TG_TABLE_NAME; END $$"
-        )
-        for table in APPEND_ONLY:
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION ceasefire_append_only()"
-            )
-            op.execute(
-                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION ceasefire_append_only()"
-            )
-        return
+    dialect = op.get_bind().dialect.name
+    if dialect == "postgresql":
+        op.execute(PG_FUNCTION)
     for table in APPEND_ONLY:
-        for action in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: corrections are new "
-                "records'); END"
-            )
+        for statement in trigger_statements(dialect, table):
+            op.execute(statement)
 
 
 def downgrade() -> None:

@@ -1,0 +1,277 @@
+"""The agreement file: parties, when it is in force, its geography and its zone rules.
+
+Parsed from plain data (what YAML gives) into a typed spec, or into every problem found, each
+naming its key path (`zones.weapon_withdrawal.tank: ...`). Geometry files are references here;
+the adapter reads them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ceasefire.domain.taxonomy import WeaponClass
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_PARTY = re.compile(r"^[A-Z][A-Z0-9_-]{1,15}$")
+
+# Minsk II (Package of Measures, 12 February 2015, point 2) and its addendum of 29 September
+# 2015 on tanks, artillery under 100 mm and mortars: the width of each security zone, halved,
+# is the distance each side withdraws from the line of contact.
+MINSK_II_WITHDRAWAL_KM: dict[WeaponClass, float] = {
+    WeaponClass.ARTILLERY_100MM_PLUS: 25.0,  # zone at least 50 km wide
+    WeaponClass.MLRS: 35.0,  # 70 km
+    WeaponClass.HEAVY_ROCKET_MISSILE: 70.0,  # 140 km: Tornado-S, Uragan, Smerch, Tochka-U
+    WeaponClass.TANK: 15.0,  # addendum: tanks, artillery under 100 mm, mortars up to 120 mm
+    WeaponClass.ARTILLERY_UNDER_100MM: 15.0,
+    WeaponClass.MORTAR: 15.0,
+}
+WITHDRAWAL_PRESETS: dict[str, dict[WeaponClass, float]] = {"minsk-ii": MINSK_II_WITHDRAWAL_KM}
+
+
+@dataclass(frozen=True, slots=True)
+class ControlRule:
+    """`party` holds `area` (a GeoJSON reference), except what earlier rules already gave."""
+
+    party: str
+    area: str
+
+
+@dataclass(frozen=True, slots=True)
+class AreaSet:
+    """Named polygons from one file, named by `name_property`."""
+
+    file: str
+    name_property: str | None = None
+
+
+@dataclass(frozen=True)
+class AgreementSpec:
+    name: str
+    title: str
+    parties: dict[str, str]
+    effective_from: datetime
+    effective_until: datetime | None
+    line_of_contact: str
+    control: tuple[ControlRule, ...]
+    positive_side: str
+    admin_areas: AreaSet | None
+    sectors: AreaSet | None  # None with `sectors_from_admin_areas`: one sector per admin area
+    sectors_from_admin_areas: bool
+    dmz_half_width_km: float
+    weapon_withdrawal_km: dict[WeaponClass, float] = field(default_factory=dict)
+    plan: str | None = None
+
+
+class AgreementError(ValueError):
+    """An agreement file that cannot be used; `problems` lists every reason."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        super().__init__(f"{source}: " + "; ".join(problems))
+        self.source = source
+        self.problems = problems
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, path: str, reason: str) -> None:
+        self.items.append(f"{path}: {reason}")
+
+    def mapping(
+        self, value: Any, path: str, allowed: set[str], required: set[str]
+    ) -> dict[str, Any]:
+        if not isinstance(value, Mapping):
+            self.add(path, f"must be a mapping, not {type(value).__name__}")
+            return {}
+        for key in sorted(set(value) - allowed, key=str):
+            self.add(
+                f"{path}.{key}" if path else str(key),
+                f"unknown key; valid: {', '.join(sorted(allowed))}",
+            )
+        for key in sorted(required - set(value)):
+            self.add(f"{path}.{key}" if path else key, "required")
+        return dict(value)
+
+    def text(self, value: Any, path: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            self.add(path, "must be non-empty text")
+            return ""
+        return value.strip()
+
+    def time(self, value: Any, path: str) -> datetime | None:
+        if isinstance(value, datetime):
+            moment = value
+        elif isinstance(value, str):
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                self.add(path, f"{value!r} is not an ISO 8601 time")
+                return None
+        else:
+            self.add(path, "must be an ISO 8601 time with its offset, e.g. 2025-03-18T00:00+02:00")
+            return None
+        if moment.tzinfo is None:
+            self.add(path, "needs a UTC offset, e.g. 2025-03-18T00:00+02:00")
+            return None
+        return moment
+
+    def km(self, value: Any, path: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            self.add(path, f"must be a positive number of km, not {value!r}")
+            return 0.0
+        return float(value)
+
+
+TOP_KEYS = {
+    "name",
+    "title",
+    "parties",
+    "effective_from",
+    "effective_until",
+    "geography",
+    "zones",
+    "plan",
+}
+GEOGRAPHY_KEYS = {"line_of_contact", "control", "positive_side", "admin_areas", "sectors"}
+ZONE_KEYS = {"dmz_half_width_km", "weapon_withdrawal"}
+
+
+def parse_agreement(data: Any) -> AgreementSpec | list[str]:
+    """The spec, or every problem with its key path."""
+    p = _Problems()
+    top = p.mapping(data, "", TOP_KEYS, {"name", "parties", "effective_from", "geography", "zones"})
+    name = p.text(top.get("name"), "name") if "name" in top else ""
+    if name and not _NAME.match(name):
+        p.add("name", f"{name!r}: lower-case letters, digits and hyphens")
+    parties = _parties(p, top.get("parties", {}))
+    start = p.time(top.get("effective_from"), "effective_from") if "effective_from" in top else None
+    end = (
+        p.time(top["effective_until"], "effective_until")
+        if top.get("effective_until") is not None
+        else None
+    )
+    if start and end and end <= start:
+        p.add("effective_until", "must be after effective_from")
+    geography = p.mapping(
+        top.get("geography", {}),
+        "geography",
+        GEOGRAPHY_KEYS,
+        {"line_of_contact", "control", "positive_side"},
+    )
+    control = _control(p, geography.get("control", []), parties)
+    positive = str(geography.get("positive_side", ""))
+    if "positive_side" in geography and positive not in parties:
+        p.add(
+            "geography.positive_side",
+            f"{positive!r} is not one of the parties ({', '.join(parties)})",
+        )
+    admin_areas = _area_set(p, geography.get("admin_areas"), "geography.admin_areas")
+    sectors_value = geography.get("sectors")
+    from_admin = sectors_value == "admin_areas"
+    sectors = None if from_admin else _area_set(p, sectors_value, "geography.sectors")
+    if from_admin and admin_areas is None:
+        p.add("geography.sectors", "'admin_areas' needs geography.admin_areas")
+    zones = p.mapping(top.get("zones", {}), "zones", ZONE_KEYS, {"dmz_half_width_km"})
+    dmz = (
+        p.km(zones.get("dmz_half_width_km"), "zones.dmz_half_width_km")
+        if "dmz_half_width_km" in zones
+        else 0.0
+    )
+    withdrawal = _withdrawal(p, zones.get("weapon_withdrawal", {}))
+    if p.items:
+        return p.items
+    assert start is not None
+    return AgreementSpec(
+        name=name,
+        title=str(top.get("title") or name),
+        parties=parties,
+        effective_from=start,
+        effective_until=end,
+        line_of_contact=p.text(geography["line_of_contact"], "geography.line_of_contact"),
+        control=control,
+        positive_side=positive,
+        admin_areas=admin_areas,
+        sectors=sectors,
+        sectors_from_admin_areas=from_admin,
+        dmz_half_width_km=dmz,
+        weapon_withdrawal_km=withdrawal,
+        plan=None if top.get("plan") is None else str(top["plan"]),
+    )
+
+
+def _parties(p: _Problems, value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping) or not value:
+        p.add(
+            "parties", "must map party codes to names, e.g. {RU: Russian Federation, UA: Ukraine}"
+        )
+        return {}
+    parties: dict[str, str] = {}
+    for code, title in value.items():
+        if not isinstance(code, str) or not _PARTY.match(code):
+            p.add(f"parties.{code}", "a party code is upper-case, like RU or UA")
+            continue
+        parties[code] = str(title)
+    if len(parties) < 2:
+        p.add("parties", "an agreement binds at least two parties")
+    return parties
+
+
+def _control(p: _Problems, value: Any, parties: dict[str, str]) -> tuple[ControlRule, ...]:
+    if not isinstance(value, list) or not value:
+        p.add("geography.control", "must be a list of {party, area} rules, first match wins")
+        return ()
+    rules = []
+    for index, item in enumerate(value):
+        path = f"geography.control[{index}]"
+        rule = p.mapping(item, path, {"party", "area"}, {"party", "area"})
+        party = str(rule.get("party", ""))
+        if "party" in rule and party not in parties:
+            p.add(f"{path}.party", f"{party!r} is not one of the parties ({', '.join(parties)})")
+        if "area" in rule:
+            rules.append(ControlRule(party, p.text(rule["area"], f"{path}.area")))
+    return tuple(rules)
+
+
+def _area_set(p: _Problems, value: Any, path: str) -> AreaSet | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return AreaSet(value)
+    entry = p.mapping(value, path, {"file", "name_property"}, {"file"})
+    if "file" not in entry:
+        return None
+    name_property = entry.get("name_property")
+    return AreaSet(
+        p.text(entry["file"], f"{path}.file"), None if name_property is None else str(name_property)
+    )
+
+
+def _withdrawal(p: _Problems, value: Any) -> dict[WeaponClass, float]:
+    if isinstance(value, str):
+        if value not in WITHDRAWAL_PRESETS:
+            p.add(
+                "zones.weapon_withdrawal",
+                f"unknown preset {value!r}; presets: {', '.join(WITHDRAWAL_PRESETS)}",
+            )
+            return {}
+        return dict(WITHDRAWAL_PRESETS[value])
+    if not isinstance(value, Mapping):
+        p.add(
+            "zones.weapon_withdrawal", "a preset name or a mapping of weapon class to km per side"
+        )
+        return {}
+    result: dict[WeaponClass, float] = {}
+    for key, km in value.items():
+        path = f"zones.weapon_withdrawal.{key}"
+        try:
+            weapon = WeaponClass(str(key))
+        except ValueError:
+            p.add(path, f"unknown weapon class; valid: {', '.join(w.value for w in WeaponClass)}")
+            continue
+        result[weapon] = p.km(km, path)
+    return result

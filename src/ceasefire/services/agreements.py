@@ -1,0 +1,114 @@
+"""Loading agreement files: YAML plus the geometry files it names, checked, into one document.
+
+The document (the file's content with every geometry it references inlined) is what is stored
+and hashed in the ledger, so the agreement a decision used can be rebuilt from the record alone,
+whatever happens to the files later.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Engine
+from shapely.geometry import mapping, shape
+
+from ceasefire.data import DATA_DIR
+from ceasefire.domain.agreement import AgreementError, AgreementSpec, parse_agreement
+from ceasefire.domain.geo.checks import check_area, check_line
+from ceasefire.domain.geo.loaded_agreement import LoadedAgreement, loaded
+from ceasefire.geofiles.geojson import GeoFileError, named, read_features, read_geometry
+from ceasefire.store.agreement_store import store_agreement
+from ceasefire.store.db import writing
+from ceasefire.store.geography_store import classify_and_store
+from ceasefire.store.report_store import ReportFilter, list_reports
+
+
+class _StringTimesLoader(yaml.SafeLoader):
+    """YAML without implicit timestamps: PyYAML would turn an offset time into naive UTC."""
+
+
+_StringTimesLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def agreement_path(name_or_path: str) -> Path:
+    """A path to a file, or the name of a bundled agreement."""
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return path
+    return DATA_DIR / "agreements" / f"{name_or_path}.yaml"
+
+
+def bundled_agreements() -> list[str]:
+    return sorted(p.stem for p in (DATA_DIR / "agreements").glob("*.yaml"))
+
+
+def read_agreement_file(name_or_path: str) -> dict[str, Any]:
+    """The agreement document: the file's data with its geometries inlined and checked."""
+    path = agreement_path(name_or_path)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StringTimesLoader)
+    except FileNotFoundError:
+        known = ", ".join(bundled_agreements())
+        raise AgreementError(str(path), [f"no such file (bundled agreements: {known})"]) from None
+    except yaml.YAMLError as exc:
+        raise AgreementError(str(path), [f"not valid YAML: {exc}"]) from None
+    spec = parse_agreement(data)
+    if isinstance(spec, list):
+        raise AgreementError(str(path), spec)
+    try:
+        geometries = _read_geometries(spec, path.parent)
+    except GeoFileError as exc:
+        raise AgreementError(str(path), [str(exc)]) from None
+    problems = _check(spec, geometries)
+    if problems:
+        raise AgreementError(str(path), problems)
+    return {"agreement": data, "geometries": geometries}
+
+
+def _read_geometries(spec: AgreementSpec, folder: Path) -> dict[str, Any]:
+    def areas(area_set: Any) -> list[dict[str, Any]]:
+        features = named(read_features(area_set.file, folder), area_set.name_property)
+        return [{"name": f.name, "geometry": mapping(f.geometry)} for f in features]
+
+    return {
+        "line_of_contact": mapping(read_geometry(spec.line_of_contact, folder)),
+        "control": [mapping(read_geometry(rule.area, folder)) for rule in spec.control],
+        "admin_areas": areas(spec.admin_areas) if spec.admin_areas else [],
+        "sectors": areas(spec.sectors) if spec.sectors else [],
+    }
+
+
+def _check(spec: AgreementSpec, geometries: dict[str, Any]) -> list[str]:
+    problems = check_line(
+        shape(geometries["line_of_contact"]), f"geography.line_of_contact ({spec.line_of_contact})"
+    )
+    for index, (rule, area) in enumerate(zip(spec.control, geometries["control"], strict=True)):
+        problems += check_area(shape(area), f"geography.control[{index}].area ({rule.area})")
+    for key in ("admin_areas", "sectors"):
+        for item in geometries[key]:
+            problems += check_area(shape(item["geometry"]), f"geography.{key} ({item['name']})")
+    return problems
+
+
+def load_into_record(
+    engine: Engine, name_or_path: str, *, now: datetime
+) -> tuple[LoadedAgreement, bool, int]:
+    """Store the agreement (a new version if its content changed) and, when new, place every
+    stored report against it. Returns the agreement, whether it was new, and rows classified."""
+    document = read_agreement_file(name_or_path)
+    spec = parse_agreement(document["agreement"])
+    assert not isinstance(spec, list)  # read_agreement_file raised on problems
+    with writing(engine) as connection:
+        version, new = store_agreement(connection, spec.name, document, recorded_at=now)
+        agreement = loaded(spec.name, version, document)
+        classified = 0
+        if new:
+            reports = list_reports(connection, ReportFilter())
+            classified = classify_and_store(connection, agreement, reports, replace=True)
+    return agreement, new, classified

@@ -1,0 +1,80 @@
+"""Agreements in the record: each load of changed content is a new version and a ledger entry."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from ceasefire.domain.canonical import canonical_json, sha256_hex
+from ceasefire.domain.geo.loaded_agreement import LoadedAgreement, loaded
+from ceasefire.domain.ledger import make_entry
+from ceasefire.store.ledger_store import insert_entries, lock_head
+from ceasefire.store.schema import agreements
+
+AGREEMENT_LOADED = "AgreementLoaded"
+
+
+def store_agreement(
+    connection: Connection, name: str, document: dict[str, Any], *, recorded_at: datetime
+) -> tuple[int, bool]:
+    """(version, whether it is new). Loading unchanged content again adds nothing."""
+    head_seq, head_hash = lock_head(connection)
+    payload = canonical_json(document)
+    digest = sha256_hex(payload)
+    latest = connection.execute(
+        select(agreements.c.version, agreements.c.document_sha256)
+        .where(agreements.c.name == name)
+        .order_by(agreements.c.version.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and latest.document_sha256 == digest:
+        return int(latest.version), False
+    version = 1 if latest is None else int(latest.version) + 1
+    entry = make_entry(
+        seq=head_seq + 1,
+        kind=AGREEMENT_LOADED,
+        subject_id=f"{name}@{version}",
+        recorded_at=recorded_at,
+        payload=payload,
+        payload_sha256=digest,
+        prev_hash=head_hash,
+    )
+    insert_entries(connection, [entry])
+    connection.execute(
+        agreements.insert().values(
+            name=name,
+            version=version,
+            document=payload,
+            document_sha256=digest,
+            loaded_at=recorded_at,
+            ledger_seq=entry.seq,
+        )
+    )
+    return version, True
+
+
+def latest_agreements(connection: Connection) -> list[LoadedAgreement]:
+    newest = (
+        select(agreements.c.name, func.max(agreements.c.version).label("version"))
+        .group_by(agreements.c.name)
+        .subquery()
+    )
+    query = (
+        select(agreements.c.name, agreements.c.version, agreements.c.document)
+        .join(
+            newest,
+            (newest.c.name == agreements.c.name) & (newest.c.version == agreements.c.version),
+        )
+        .order_by(agreements.c.name)
+    )
+    return [
+        loaded(row.name, int(row.version), json.loads(row.document))
+        for row in connection.execute(query)
+    ]
+
+
+def agreement_named(connection: Connection, name: str) -> LoadedAgreement | None:
+    return next((a for a in latest_agreements(connection) if a.name == name), None)
