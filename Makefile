@@ -17,13 +17,16 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The main job on the embedded default: a fresh SQLite file, the bundled UCDP extract
-# ingested, a summary, a few reports, and a check of the tamper-evident log.
+# ingested, a summary, a few reports, the demo agreement loaded and every report placed
+# against its line, and a check of the tamper-evident log.
 demo: $(STAMP)
 	rm -f demo.db
 	$(BIN)/ceasefire --db $(DEMO_DB) init
 	$(BIN)/ceasefire --db $(DEMO_DB) ingest data/samples/ucdp_ged_donbas_minsk2.csv
 	$(BIN)/ceasefire --db $(DEMO_DB) reports summary
 	$(BIN)/ceasefire --db $(DEMO_DB) reports list --since 2015-02-15 --until 2015-02-20 --bbox 37.5,47.8,38.5,48.5 --limit 8
+	$(BIN)/ceasefire --db $(DEMO_DB) agreement load korea-model-demo
+	$(BIN)/ceasefire --db $(DEMO_DB) reports list --side UA --sector "Donetsk Oblast" --limit 5
 	$(BIN)/ceasefire --db $(DEMO_DB) verify
 
 lint: $(STAMP)

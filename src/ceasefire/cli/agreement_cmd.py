@@ -47,7 +47,8 @@ def load_cmd(
         highlight=False,
     )
     out.print(
-        f"line of contact {geography.line.length / 1000:,.0f} km; DMZ {spec.dmz_half_width_km:g} km "
+        f"line of contact {geography.line.length / 1000:,.0f} km; "
+        f"DMZ {spec.dmz_half_width_km:g} km "
         f"each side; {len(spec.weapon_withdrawal_km)} weapon withdrawal zones; "
         f"{len(geography.sectors)} sectors; {classified} reports placed.",
         highlight=False,

@@ -11,13 +11,11 @@ from typing import Annotated, Any
 
 import typer
 
-from ceasefire.cli.context import AppState, err, fail, out, time_zone
+from ceasefire.cli.context import AppState, err, fail, out, require_agreement, time_zone
 from ceasefire.clock import utc_now
 from ceasefire.domain.validation import REPORT_FIELDS, IngestRules
 from ceasefire.export.report_formats import report_fields
 from ceasefire.services.ingest import read_reports
-from ceasefire.store.agreement_store import agreement_named
-from ceasefire.store.db import reading
 from ceasefire.store.geography_store import placements
 
 PLACEMENT_FIELDS = (
@@ -52,12 +50,7 @@ def classify(
     if output_format not in ("csv", "geojson"):
         raise fail(f"--format: {output_format!r} is not csv or geojson")
     state: AppState = ctx.obj
-    with reading(state.engine()) as connection:
-        loaded = agreement_named(connection, agreement)
-    if loaded is None:
-        raise fail(
-            f"--agreement: no agreement {agreement!r} in the record; `ceasefire agreement load` it first"
-        )
+    loaded = require_agreement(state.engine(), agreement)
     rules = IngestRules(now=utc_now(), zone=time_zone(tz))
     outcome, accepted = read_reports(file, rules, format_name)
     if outcome.problem is not None:
@@ -90,7 +83,8 @@ def classify(
             err.print(line, highlight=False, markup=False)
     if output:
         out.print(
-            f"{len(rows)} reports classified against {loaded.name} (version {loaded.version}) to {output}",
+            f"{len(rows)} reports classified against {loaded.name} "
+            f"(version {loaded.version}) to {output}",
             highlight=False,
         )
     if outcome.rejections:

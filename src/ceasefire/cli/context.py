@@ -12,7 +12,9 @@ from rich.console import Console
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from ceasefire.store.db import DatabaseURLError, make_engine, resolve_url
+from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
+from ceasefire.store.agreement_store import agreement_named
+from ceasefire.store.db import DatabaseURLError, make_engine, reading, resolve_url
 from ceasefire.store.migrate import current_revision, head_revision
 
 out = Console(soft_wrap=True)
@@ -55,6 +57,17 @@ def _check_schema(engine: Engine, url: str) -> None:
             f"the database {shown} is at schema {revision}, this program needs "
             f"{head_revision()}: run `ceasefire init` to migrate it"
         )
+
+
+def require_agreement(engine: Engine, name: str) -> LoadedAgreement:
+    """The latest version of a stored agreement, or an error that says how to load one."""
+    with reading(engine) as connection:
+        loaded = agreement_named(connection, name)
+    if loaded is None:
+        raise fail(
+            f"--agreement: no agreement {name!r} in the record; `ceasefire agreement load` it first"
+        )
+    return loaded
 
 
 def time_zone(name: str) -> tzinfo:

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import Engine
 from rich.table import Table
+from sqlalchemy import Engine
 
 from ceasefire.cli.context import AppState, fail, out, time_zone
 from ceasefire.domain.reports import Report
@@ -17,8 +17,8 @@ from ceasefire.domain.taxonomy import WeaponClass, categories_matching, filter_n
 from ceasefire.domain.timeparse import end_of_day, parse_moment
 from ceasefire.domain.validation import BBox
 from ceasefire.export.report_formats import dump_json, to_geojson, to_json, write_csv
-from ceasefire.store.db import reading
 from ceasefire.store.agreement_store import latest_agreements
+from ceasefire.store.db import reading
 from ceasefire.store.report_store import ZONE_FILTERS, ReportFilter, count_reports, list_reports
 from ceasefire.store.report_summary import load_sources, summarise
 
@@ -87,7 +87,8 @@ def list_cmd(
     zone: Annotated[
         str | None,
         typer.Option(
-            help="dmz, breach (weapon inside its class's zone), ambiguous (uncertainty crosses the line), or a weapon class."
+            help="dmz, breach (weapon inside its class's zone), ambiguous (uncertainty "
+            "crosses the line), or a weapon class."
         ),
     ] = None,
 ) -> None:
@@ -147,7 +148,8 @@ def _agreement_for_filters(engine: Engine, given: str | None) -> str:
     if given is not None:
         if given not in names:
             raise fail(
-                f"--agreement: no agreement {given!r} in the record (have: {', '.join(names) or 'none'})"
+                f"--agreement: no agreement {given!r} in the record "
+                f"(have: {', '.join(names) or 'none'})"
             )
         return given
     if len(names) == 1:

@@ -8,14 +8,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ceasefire.cli.context import AppState, fail, out
+from ceasefire.cli.context import AppState, fail, out, require_agreement
 from ceasefire.domain.geo.line_from_area import LineParameters
 from ceasefire.domain.geo.zones import build_zones
 from ceasefire.geofiles.geojson import GeoFileError, feature, write_collection
 from ceasefire.geofiles.kml import write_kml
 from ceasefire.services.geography import line_from_area
-from ceasefire.store.agreement_store import agreement_named
-from ceasefire.store.db import reading
 
 app = typer.Typer(help="Lines of contact and the zones around them.", no_args_is_help=True)
 
@@ -85,7 +83,8 @@ def line_from_area_cmd(
         )
     out.print(table)
     out.print(
-        f"line of contact: {properties['length_km']} km in {len(result.derived.line.geoms)} part(s)",
+        f"line of contact: {properties['length_km']} km "
+        f"in {len(result.derived.line.geoms)} part(s)",
         highlight=False,
     )
 
@@ -101,12 +100,7 @@ def build_cmd(
     """Write the line of contact, the DMZ, each side's withdrawal line, one zone per weapon class
     and side, and the sectors, as GeoJSON (RFC 7946) or KML."""
     state: AppState = ctx.obj
-    with reading(state.engine()) as connection:
-        loaded = agreement_named(connection, agreement)
-    if loaded is None:
-        raise fail(
-            f"--agreement: no agreement {agreement!r} in the record; `ceasefire agreement load` it first"
-        )
+    loaded = require_agreement(state.engine(), agreement)
     zones = build_zones(loaded.geography, loaded.zone_parameters)
     if output.suffix.lower() == ".kml":
         write_kml(output, zones, title=loaded.spec.title)

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import Engine
 from shapely.geometry import mapping, shape
+from sqlalchemy import Engine
 
 from ceasefire.data import DATA_DIR
 from ceasefire.domain.agreement import AgreementError, AgreementSpec, parse_agreement

@@ -19,8 +19,8 @@ from sqlalchemy import Engine
 from ceasefire.domain.validation import Accepted, FieldError, IngestRules, parse_report
 from ceasefire.ingest.formats import open_file
 from ceasefire.ingest.records import FileProblem, ParsedFile, RawRecord, read_text
-from ceasefire.store.db import writing
 from ceasefire.store.agreement_store import latest_agreements
+from ceasefire.store.db import writing
 from ceasefire.store.geography_store import classify_and_store
 from ceasefire.store.report_store import append_reports
 

@@ -17,9 +17,9 @@ from ceasefire.domain.canonical import canonical_json, sha256_hex, source_conten
 from ceasefire.domain.intake import REPORT_RECEIVED, SOURCE_REGISTERED
 from ceasefire.domain.ledger import Break, ChainCheck, LedgerEntry
 from ceasefire.domain.reports import Reliability, Source, SourceKind
+from ceasefire.store.agreement_store import AGREEMENT_LOADED
 from ceasefire.store.ledger_store import entry_count
 from ceasefire.store.report_rows import row_content
-from ceasefire.store.agreement_store import AGREEMENT_LOADED
 from ceasefire.store.schema import agreements, ledger, reports, sources
 
 _PAGE = 5_000

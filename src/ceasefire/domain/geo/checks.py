@@ -15,7 +15,8 @@ def check_line(
 ) -> list[str]:
     if geometry.geom_type not in ("LineString", "MultiLineString"):
         return [
-            f"{label}: a line of contact is a LineString or MultiLineString, not {geometry.geom_type}"
+            f"{label}: a line of contact is a LineString or MultiLineString, "
+            f"not {geometry.geom_type}"
         ]
     problems = _common(geometry, label, area)
     if problems:
@@ -45,7 +46,8 @@ def _common(geometry: BaseGeometry, label: str, area: BBox) -> list[str]:
     west, south, east, north = geometry.bounds
     if not (west >= -180 and east <= 180 and south >= -90 and north <= 90):
         return [
-            f"{label}: coordinates out of range (bounds {west:g}, {south:g}, {east:g}, {north:g}); GeoJSON is lon, lat"
+            f"{label}: coordinates out of range (bounds {west:g}, {south:g}, {east:g}, "
+            f"{north:g}); GeoJSON is lon, lat"
         ]
     inside = area.west <= east and west <= area.east and area.south <= north and south <= area.north
     swapped = (
@@ -53,7 +55,8 @@ def _common(geometry: BaseGeometry, label: str, area: BBox) -> list[str]:
     )
     if not inside and swapped:
         return [
-            f"{label}: lies outside the area of interest ({area}) but would lie inside it with lon and lat swapped: GeoJSON is lon, lat"
+            f"{label}: lies outside the area of interest ({area}) but would lie inside it "
+            "with lon and lat swapped: GeoJSON is lon, lat"
         ]
     return []
 

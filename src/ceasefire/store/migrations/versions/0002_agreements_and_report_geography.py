@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from ceasefire.store.append_only import trigger_statements
 from ceasefire.store.types import UtcDateTime
 
 revision = "0002"
