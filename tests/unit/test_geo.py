@@ -153,3 +153,27 @@ def test_line_from_area_with_nothing_facing_land_is_an_error() -> None:
     country = box(0, 0, 100, 100)
     with pytest.raises(ValueError, match="faces land"):
         derive_contact_line(country, country)
+
+
+def test_threads_give_the_same_answers_as_one() -> None:
+    rng = np.random.default_rng(3)
+    xs, ys = rng.uniform(-150_000, 150_000, 50_000), rng.uniform(-150_000, 150_000, 50_000)
+    lon, lat = FRAME.lonlat(xs, ys)
+    lon[::97] = np.nan  # some reports have no coordinates
+    one = CLASSIFIER.classify(lon, lat, workers=1)
+    two = CLASSIFIER.classify(lon, lat, workers=2)
+    for name in (
+        "party",
+        "distance_m",
+        "signed_distance_m",
+        "in_weapon_zone",
+        "sector",
+        "admin_area",
+    ):
+        np.testing.assert_array_equal(getattr(one, name), getattr(two, name))
+    inside = ~np.isnan(lon)
+    expected = np.abs(ys[inside])
+    beyond_ends = np.abs(xs[inside]) > 100_000
+    np.testing.assert_allclose(
+        one.distance_m[inside][~beyond_ends], expected[~beyond_ends], atol=0.01
+    )

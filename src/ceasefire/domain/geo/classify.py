@@ -8,11 +8,14 @@ the one distance to the line, not another polygon test.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, fields
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
 
 from ceasefire.domain.geo.projection import FloatArray
 from ceasefire.domain.geo.zones import Geography, ZoneParameters
@@ -24,6 +27,7 @@ NO_INDEX = -1
 # Long straight stretches are cut into pieces no longer than this, so the tree's boxes stay
 # small and a sector boundary falls within a kilometre of where the sector map draws it.
 SEGMENT_MAX_M = 2_000.0
+PARALLEL_MIN_POINTS = 20_000  # below this, starting threads costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,9 @@ class Classifier:
         self.sector_names = tuple(name for name, _ in geography.sectors)
         self._segment_sector = _segment_sectors(self._segments, geography)
         self.admin_names = tuple(name for name, _ in geography.admin_areas)
-        self._admin_tree = shapely.STRtree([area for _, area in geography.admin_areas])
+        self._admin = [area for _, area in geography.admin_areas]
+        for area in self._admin:
+            shapely.prepare(area)
         positive = geography.positive_party
         self._sign = np.array([1.0 if p == positive else -1.0 for p in self.parties] + [np.nan])
         self.weapon_classes: tuple[WeaponClass, ...] = tuple(
@@ -62,32 +68,44 @@ class Classifier:
         self._withdrawal_m = np.array([rule.withdrawal_m for rule in parameters.weapon_rules])
 
     def classify(
-        self, lon: FloatArray, lat: FloatArray, uncertainty_m: FloatArray | None = None
+        self,
+        lon: FloatArray,
+        lat: FloatArray,
+        uncertainty_m: FloatArray | None = None,
+        *,
+        workers: int = 1,
     ) -> Classification:
+        """Classify every point. With `workers` > 1 the points are split across threads:
+        GEOS releases the GIL in the tree and point-in-polygon work, so both cores help."""
+        radius = np.zeros(len(lon)) if uncertainty_m is None else np.nan_to_num(uncertainty_m)
+        if workers <= 1 or len(lon) < PARALLEL_MIN_POINTS:
+            return self._classify(lon, lat, radius)
+        bounds = np.linspace(0, len(lon), workers + 1).astype(int)
+        chunks = [slice(a, b) for a, b in itertools.pairwise(bounds)]
+        with ThreadPoolExecutor(workers) as pool:
+            parts = list(pool.map(lambda c: self._classify(lon[c], lat[c], radius[c]), chunks))
+        return Classification(
+            *(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Classification))
+        )
+
+    def _classify(self, lon: FloatArray, lat: FloatArray, radius: FloatArray) -> Classification:
         count = len(lon)
         located = ~(np.isnan(lon) | np.isnan(lat))
+        where = np.flatnonzero(located)
         x, y = self.geography.frame.xy(lon[located], lat[located])
-        points: NDArray[np.object_] = np.asarray(shapely.points(x, y), dtype=object)
         distance = np.full(count, np.nan)
         sector = np.full(count, NO_INDEX, dtype=np.int64)
-        if len(points):
+        if len(x):
+            points = shapely.points(x, y)
             pairs, nearest = self._segment_tree.query_nearest(
                 points, return_distance=True, all_matches=False
             )
-            where = np.flatnonzero(located)[pairs[0]]
-            distance[where] = nearest
-            sector[where] = self._segment_sector[pairs[1]]
+            distance[where[pairs[0]]] = nearest
+            sector[where[pairs[0]]] = self._segment_sector[pairs[1]]
         party = np.full(count, NO_INDEX, dtype=np.int64)
-        located_party = np.full(len(x), NO_INDEX, dtype=np.int64)
-        for index, area in enumerate(self._control):
-            inside = (located_party == NO_INDEX) & shapely.contains_xy(area, x, y)
-            located_party[inside] = index
-        party[located] = located_party
+        party[where] = _first_containing(self._control, x, y)
         admin = np.full(count, NO_INDEX, dtype=np.int64)
-        if len(points) and len(self.admin_names):
-            hits = self._admin_tree.query(points, predicate="within")
-            admin[np.flatnonzero(located)[hits[0]]] = hits[1]
-        radius = np.zeros(count) if uncertainty_m is None else np.nan_to_num(uncertainty_m)
+        admin[where] = _first_containing(self._admin, x, y)
         return Classification(
             party=party,
             distance_m=distance,
@@ -98,6 +116,20 @@ class Classifier:
             sector=sector,
             admin_area=admin,
         )
+
+
+def _first_containing(areas: list[BaseGeometry], x: FloatArray, y: FloatArray) -> IntArray:
+    """For each point, the index of the first (prepared) area holding it, or NO_INDEX. Each
+    area tests only the points inside its bounding box."""
+    found = np.full(len(x), NO_INDEX, dtype=np.int64)
+    for index, area in enumerate(areas):
+        west, south, east, north = area.bounds
+        candidates = np.flatnonzero(
+            (found == NO_INDEX) & (x >= west) & (x <= east) & (y >= south) & (y <= north)
+        )
+        inside = shapely.contains_xy(area, x[candidates], y[candidates])
+        found[candidates[inside]] = index
+    return found
 
 
 def _segments(line: shapely.Geometry) -> NDArray[np.object_]:
