@@ -27,11 +27,16 @@ class MetricFrame:
     _forward: Transformer = field(init=False, repr=False, compare=False)
     _inverse: Transformer = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        proj = (
+    @property
+    def crs_string(self) -> str:
+        """The frame as a PROJ string, for other tools (GIS, GeoPandas) to use the same one."""
+        return (
             f"+proj=tmerc +lat_0={self.lat_0:.4f} +lon_0={self.lon_0:.4f} +k=1 +x_0=0 +y_0=0 "
             "+ellps=WGS84 +units=m +no_defs"
         )
+
+    def __post_init__(self) -> None:
+        proj = self.crs_string
         object.__setattr__(
             self, "_forward", Transformer.from_crs("EPSG:4326", proj, always_xy=True)
         )
