@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,31 @@ def test_classify_adds_placement_columns(db: str) -> None:
     assert float(by_id["2025-04-20/001"]["signed_distance_m"]) < 0
     assert by_id["2025-04-20/001"]["admin_area"] == "Donetsk Oblast"
     assert by_id["UA-2025-0417"]["party"] == ""  # only a place name: not placed
+
+
+def test_classify_writes_geojson_and_kml(db: str, tmp_path: Path) -> None:
+    good = str(FIXTURES / "reports_good.csv")
+    target = tmp_path / "placed.geojson"
+    args = ("classify", good, "--agreement", "korea-model-demo", "--format")
+    code, _, _ = run(db, *args, "geojson", "-o", str(target))
+    assert code == 0
+    features = json.loads(target.read_text())["features"]
+    assert features[0]["geometry"]["type"] == "Point"
+    assert features[0]["properties"]["party"] == "RU"
+    assert "mlrs" in features[0]["properties"]["weapon_zones"]
+    kml = tmp_path / "placed.kml"
+    code, _, _ = run(db, *args, "kml", "-o", str(kml))
+    assert code == 0
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    placemarks = ET.parse(kml).getroot().findall(".//k:Placemark", ns)
+    assert len(placemarks) == 3  # the report known only by place name has no point
+    fields = {
+        d.get("name"): d.findtext("k:value", namespaces=ns)
+        for d in placemarks[0].iterfind(".//k:Data", ns)
+    }
+    assert fields["party"] == "RU"
+    code, _, err = run(db, *args, "kml")
+    assert (code, "needs -o" in err) == (2, True)
 
 
 def test_reports_list_filters_on_geography(db: str) -> None:

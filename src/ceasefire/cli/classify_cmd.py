@@ -15,6 +15,7 @@ from ceasefire.cli.context import AppState, err, fail, out, require_agreement, t
 from ceasefire.clock import utc_now
 from ceasefire.domain.validation import REPORT_FIELDS, IngestRules
 from ceasefire.export.report_formats import report_fields
+from ceasefire.geofiles.kml import write_points_kml
 from ceasefire.services.ingest import read_reports
 from ceasefire.store.geography_store import placements
 
@@ -35,7 +36,7 @@ def classify(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A report file in any import format.")],
     agreement: Annotated[str, typer.Option(help="Name of an agreement in the record.")],
-    output_format: Annotated[str, typer.Option("--format", help="csv|geojson")] = "csv",
+    output_format: Annotated[str, typer.Option("--format", help="csv|geojson|kml")] = "csv",
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to this file.")
     ] = None,
@@ -47,8 +48,10 @@ def classify(
     """Add to each report: the party controlling where it was, the signed distance to the line
     (m, positive on the agreement's positive side), whether it is ambiguous (its uncertainty
     reaches across the line), in the DMZ, which weapon zones it lies in, sector and oblast."""
-    if output_format not in ("csv", "geojson"):
-        raise fail(f"--format: {output_format!r} is not csv or geojson")
+    if output_format not in ("csv", "geojson", "kml"):
+        raise fail(f"--format: {output_format!r} is not csv, geojson or kml")
+    if output_format == "kml" and output is None:
+        raise fail("--format kml needs -o FILE.kml")
     state: AppState = ctx.obj
     loaded = require_agreement(state.engine(), agreement)
     rules = IngestRules(now=utc_now(), zone=time_zone(tz))
@@ -60,24 +63,7 @@ def classify(
         report_fields(a.report, a.source) | _placement(placed.get(a.report.report_id))
         for a in accepted
     ]
-    stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
-    try:
-        if output_format == "csv":
-            writer = csv.DictWriter(
-                stream, [*REPORT_FIELDS, *PLACEMENT_FIELDS], lineterminator="\n"
-            )
-            writer.writeheader()
-            writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
-        else:
-            json.dump(
-                {"type": "FeatureCollection", "features": [_feature(row) for row in rows]},
-                stream,
-                ensure_ascii=False,
-            )
-            stream.write("\n")
-    finally:
-        if output:
-            stream.close()
+    _write(rows, output_format, output, title=f"{file.name} against {loaded.name}")
     for rejection in outcome.rejections:
         for line in rejection.lines():
             err.print(line, highlight=False, markup=False)
@@ -89,6 +75,32 @@ def classify(
         )
     if outcome.rejections:
         raise typer.Exit(1)
+
+
+def _write(
+    rows: list[dict[str, Any]], output_format: str, output: Path | None, *, title: str
+) -> None:
+    if output_format == "kml":
+        assert output is not None  # checked with the options
+        write_points_kml(output, rows, title=title, name_keys=("category", "observed_start"))
+        return
+    stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if output_format == "csv":
+            writer = csv.DictWriter(
+                stream, [*REPORT_FIELDS, *PLACEMENT_FIELDS], lineterminator="\n"
+            )
+            writer.writeheader()
+            writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
+        else:
+            features = [_feature(row) for row in rows]
+            json.dump(
+                {"type": "FeatureCollection", "features": features}, stream, ensure_ascii=False
+            )
+            stream.write("\n")
+    finally:
+        if output:
+            stream.close()
 
 
 def _placement(row: dict[str, object] | None) -> dict[str, Any]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import shapely
 from shapely.geometry import Polygon
@@ -71,3 +72,28 @@ def _geometry(parent: ET.Element, geometry: BaseGeometry) -> None:
         rings += [("innerBoundaryIs", ring) for ring in geometry.interiors]
         for tag, ring in rings:
             _sub(_sub(_sub(polygon, tag), "LinearRing"), "coordinates", _coordinates(ring))
+
+
+def write_points_kml(
+    path: Path, rows: Sequence[Mapping[str, Any]], *, title: str, name_keys: Sequence[str]
+) -> None:
+    """One Placemark per row with a location, every field kept as ExtendedData, for reports
+    opened in desktop GIS. Rows without lon/lat are left out."""
+    ET.register_namespace("", KML_NS)
+    root = ET.Element(f"{{{KML_NS}}}kml")
+    document = _sub(root, "Document")
+    _sub(document, "name", title)
+    for row in rows:
+        if row.get("lon") is None or row.get("lat") is None:
+            continue
+        placemark = _sub(document, "Placemark")
+        _sub(placemark, "name", " ".join(str(row[key]) for key in name_keys if row.get(key)))
+        extended = _sub(placemark, "ExtendedData")
+        for key, value in row.items():
+            if value is None or key in ("lon", "lat"):
+                continue
+            data = _sub(extended, "Data", name=key)
+            shown = " ".join(value) if isinstance(value, list) else str(value)
+            _sub(data, "value", shown)
+        _sub(_sub(placemark, "Point"), "coordinates", f"{row['lon']:.6f},{row['lat']:.6f}")
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
