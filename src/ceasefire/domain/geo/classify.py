@@ -9,6 +9,7 @@ the one distance to the line, not another polygon test.
 from __future__ import annotations
 
 import itertools
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 
@@ -47,28 +48,63 @@ class Classification:
     admin_area: IntArray  # index into Classifier.admin_names
 
 
+@dataclass(frozen=True)
+class _Index:
+    """The structures GEOS builds lazily on first use (prepared polygons' point locators, the
+    tree): one per thread, on its own copies of the geometry, never shared, since that lazy
+    building is not thread-safe."""
+
+    control: list[BaseGeometry]
+    admin: list[BaseGeometry]
+    segment_tree: shapely.STRtree
+
+    @classmethod
+    def build(
+        cls, control: list[BaseGeometry], admin: list[BaseGeometry], segments: NDArray[np.object_]
+    ) -> _Index:
+        own_control, own_admin = _copies(control), _copies(admin)
+        for area in own_control + own_admin:
+            shapely.prepare(area)
+        own_segments = shapely.from_wkb(shapely.to_wkb(segments))
+        return cls(
+            own_control, own_admin, shapely.STRtree(own_segments, node_capacity=TREE_NODE_CAPACITY)
+        )
+
+
+def _copies(geometries: list[BaseGeometry]) -> list[BaseGeometry]:
+    """Distinct GEOS objects with the same coordinates (WKB keeps every bit of a double)."""
+    return [shapely.from_wkb(shapely.to_wkb(g)) for g in geometries]
+
+
 class Classifier:
     def __init__(self, geography: Geography, parameters: ZoneParameters) -> None:
         self.geography = geography
         self.parameters = parameters
         self.parties = tuple(party for party, _ in geography.control)
-        self._control = [area for _, area in geography.control]
-        for area in self._control:
-            shapely.prepare(area)
         self._segments = _segments(shapely.segmentize(geography.line, SEGMENT_MAX_M))
-        self._segment_tree = shapely.STRtree(self._segments, node_capacity=TREE_NODE_CAPACITY)
         self.sector_names = tuple(name for name, _ in geography.sectors)
         self._segment_sector = _segment_sectors(self._segments, geography)
         self.admin_names = tuple(name for name, _ in geography.admin_areas)
-        self._admin = [area for _, area in geography.admin_areas]
-        for area in self._admin:
-            shapely.prepare(area)
+        self._indexes: list[_Index] = []
+        self._indexes_lock = threading.Lock()
         positive = geography.positive_party
         self._sign = np.array([1.0 if p == positive else -1.0 for p in self.parties] + [np.nan])
         self.weapon_classes: tuple[WeaponClass, ...] = tuple(
             rule.weapon_class for rule in parameters.weapon_rules
         )
         self._withdrawal_m = np.array([rule.withdrawal_m for rule in parameters.weapon_rules])
+
+    def _index(self, worker: int) -> _Index:
+        with self._indexes_lock:
+            while len(self._indexes) <= worker:
+                self._indexes.append(
+                    _Index.build(
+                        [area for _, area in self.geography.control],
+                        [area for _, area in self.geography.admin_areas],
+                        self._segments,
+                    )
+                )
+            return self._indexes[worker]
 
     def classify(
         self,
@@ -82,16 +118,26 @@ class Classifier:
         GEOS releases the GIL in the tree and point-in-polygon work, so both cores help."""
         radius = np.zeros(len(lon)) if uncertainty_m is None else np.nan_to_num(uncertainty_m)
         if workers <= 1 or len(lon) < PARALLEL_MIN_POINTS:
-            return self._classify(lon, lat, radius)
+            return self._classify(lon, lat, radius, self._index(0))
         bounds = np.linspace(0, len(lon), workers + 1).astype(int)
-        chunks = [slice(a, b) for a, b in itertools.pairwise(bounds)]
+        jobs = [
+            (slice(a, b), self._index(worker))
+            for worker, (a, b) in enumerate(itertools.pairwise(bounds))
+        ]
         with ThreadPoolExecutor(workers) as pool:
-            parts = list(pool.map(lambda c: self._classify(lon[c], lat[c], radius[c]), chunks))
+            parts = list(
+                pool.map(
+                    lambda job: self._classify(lon[job[0]], lat[job[0]], radius[job[0]], job[1]),
+                    jobs,
+                )
+            )
         return Classification(
             *(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Classification))
         )
 
-    def _classify(self, lon: FloatArray, lat: FloatArray, radius: FloatArray) -> Classification:
+    def _classify(
+        self, lon: FloatArray, lat: FloatArray, radius: FloatArray, index: _Index
+    ) -> Classification:
         count = len(lon)
         located = ~(np.isnan(lon) | np.isnan(lat))
         where = np.flatnonzero(located)
@@ -100,15 +146,15 @@ class Classifier:
         sector = np.full(count, NO_INDEX, dtype=np.int64)
         if len(x):
             points = shapely.points(x, y)
-            pairs, nearest = self._segment_tree.query_nearest(
+            pairs, nearest = index.segment_tree.query_nearest(
                 points, return_distance=True, all_matches=False
             )
             distance[where[pairs[0]]] = nearest
             sector[where[pairs[0]]] = self._segment_sector[pairs[1]]
         party = np.full(count, NO_INDEX, dtype=np.int64)
-        party[where] = _first_containing(self._control, x, y)
+        party[where] = _first_containing(index.control, x, y)
         admin = np.full(count, NO_INDEX, dtype=np.int64)
-        admin[where] = _first_containing(self._admin, x, y)
+        admin[where] = _first_containing(index.admin, x, y)
         return Classification(
             party=party,
             distance_m=distance,
