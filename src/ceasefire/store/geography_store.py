@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -43,7 +44,7 @@ def placements(agreement: LoadedAgreement, reports: Sequence[Report]) -> list[di
     lon = np.array([r.lon for r in located], dtype=float)
     lat = np.array([r.lat for r in located], dtype=float)
     radius = np.array([r.uncertainty_m or 0 for r in located], dtype=float)
-    result = classifier.classify(lon, lat, radius)
+    result = classifier.classify(lon, lat, radius, workers=os.cpu_count() or 1)
     classes = classifier.weapon_classes
     rows: list[dict[str, object]] = []
     for i, report in enumerate(located):
