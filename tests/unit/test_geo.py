@@ -177,3 +177,33 @@ def test_threads_give_the_same_answers_as_one() -> None:
     np.testing.assert_allclose(
         one.distance_m[inside][~beyond_ends], expected[~beyond_ends], atol=0.01
     )
+
+
+def test_line_with_a_gap_and_several_parts() -> None:
+    """Two stretches with a 20 km gap (a river crossing, say): points in the gap are measured
+    to the nearer end, and the DMZ has a gap too."""
+    line = MultiLineString([[(-100_000, 0), (-10_000, 0)], [(10_000, 0), (100_000, 0)]])
+    geography = Geography(FRAME, line, GEOGRAPHY.control, (), (), "UA")
+    classifier = Classifier(geography, PARAMETERS)
+    lon, lat = FRAME.lonlat(np.array([0.0, -50_000.0]), np.array([0.0, 500.0]))
+    result = classifier.classify(lon, lat)
+    np.testing.assert_allclose(result.distance_m, [10_000, 500], atol=0.01)
+    assert result.in_dmz.tolist() == [False, True]
+    dmz = FRAME.to_metric(
+        next(z for z in build_zones(geography, PARAMETERS) if z.kind == "dmz").geometry
+    )
+    assert not dmz.contains(shapely.Point(0, 0))
+    assert len(shapely.get_parts(dmz)) == 2
+
+
+def test_zones_stop_at_the_land_the_control_areas_cover() -> None:
+    """A line running into a border: zones are clipped to the areas the parties hold."""
+    land = box(-200_000, -200_000, 80_000, 200_000)  # the land ends at x = 80 km
+    control = resolve_control([("RU", NORTH.intersection(land)), ("UA", SOUTH.intersection(land))])
+    geography = Geography(FRAME, LINE, control, (), (), "UA")
+    zones = build_zones(geography, PARAMETERS)
+    dmz = FRAME.to_metric(next(z for z in zones if z.kind == "dmz").geometry)
+    assert dmz.bounds[2] == pytest.approx(80_000, abs=1)
+    for zone in zones:
+        if zone.kind == "weapon_zone":
+            assert FRAME.to_metric(zone.geometry).bounds[2] <= 80_001
