@@ -1,0 +1,87 @@
+"""Decisions: what the plan requires, when, by which rule, on what evidence.
+
+`effective_at` is event time (when it takes effect, or should have); `known_at` is record time
+(when the system learned it). A decision is never edited: when late data changes the past, a
+`withdrawn` decision says which earlier one no longer holds, and the corrected decisions carry
+the time they became known.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class DecisionKind(StrEnum):
+    PHASE_ENTERED = "phase_entered"
+    ACTION_REQUIRED = "action_required"
+    STOOD_DOWN = "stood_down"
+    WITHDRAWN = "withdrawn"  # an earlier decision that late data shows should not have been
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    party: str
+    kind: DecisionKind
+    effective_at: datetime
+    rule: str
+    explanation: str
+    evidence: tuple[str, ...]
+    phase: int = 0
+    action: str = ""
+    actors: tuple[str, ...] = ()
+    due_at: datetime | None = None
+    t0: datetime | None = None
+    parameters: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    known_at: datetime | None = None
+    revises: str = ""  # for `withdrawn`: the decision it withdraws
+    late: bool = False  # took effect (in event time) before it became known
+
+    @property
+    def key(self) -> tuple[str, str, int, str, datetime]:
+        """What makes two timelines' decisions the same decision."""
+        return (self.party, self.kind.value, self.phase, self.action, self.effective_at)
+
+    @property
+    def decision_id(self) -> str:
+        text = "|".join(str(part) for part in (*self.key, self.revises))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def known(self, at: datetime) -> Decision:
+        return replace(
+            self,
+            known_at=at,
+            late=self.effective_at < at and self.kind is not DecisionKind.WITHDRAWN,
+        )
+
+
+def withdrawal(of: Decision, at: datetime, reason: str) -> Decision:
+    return Decision(
+        party=of.party,
+        kind=DecisionKind.WITHDRAWN,
+        effective_at=of.effective_at,
+        rule="late data",
+        explanation=f"withdrawn: {describe(of)}; {reason}",
+        evidence=of.evidence,
+        phase=of.phase,
+        action=of.action,
+        known_at=at,
+        revises=of.decision_id,
+    )
+
+
+def describe(decision: Decision) -> str:
+    """One line in plain words."""
+    d = decision
+    when = d.effective_at.strftime("%Y-%m-%d %H:%M UTC")
+    if d.kind is DecisionKind.PHASE_ENTERED:
+        return f"{d.party} track enters phase {d.phase} at {when}: {d.explanation}"
+    if d.kind is DecisionKind.ACTION_REQUIRED:
+        due = d.due_at.strftime("%Y-%m-%d %H:%M UTC") if d.due_at else "at once"
+        return f"{', '.join(d.actors)} must {d.action.replace('_', ' ')} (due {due}) for the {d.party} track, phase {d.phase}"
+    if d.kind is DecisionKind.STOOD_DOWN:
+        return f"{d.party} track stands down to phase 0 at {when}: {d.explanation}"
+    return d.explanation

@@ -1,0 +1,171 @@
+"""The engine over time: violations arrive (late, out of order), clocks run, decisions are logged.
+
+A decision enters the log once it is both known and due: `known_at` is the later of when it
+takes effect (`effective_at`, event time) and when the data that make it so arrived. Decisions
+the clocks will bring (a stand-down after the quiet period, phase 3 at T0 + 72 h) wait as
+pending until `tick` reaches them, so an arrival that moves a pending clock writes nothing.
+When late data change what was already logged, the log gains a `withdrawn` decision for each
+decision that no longer holds and the corrected decisions, marked `late`, with the time they
+became known. Nothing logged is ever changed.
+
+Arrivals at the same instant are one batch; feeding violations one at a time at distinct times,
+or a year at once as `replay`, gives the same log (property-tested).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from itertools import groupby
+
+from ceasefire.domain.engine.decisions import Decision, DecisionKind, withdrawal
+from ceasefire.domain.engine.plan import Plan
+from ceasefire.domain.engine.track import TrackFold
+from ceasefire.domain.engine.violations import Violation, counts, event_order
+
+
+class PartyTrack:
+    """One party's counting violations in event order, the fold over them, and what of its
+    timeline is in the log."""
+
+    def __init__(self, plan: Plan, party: str) -> None:
+        self.fold = TrackFold(plan, party)
+        self.violations: list[Violation] = []
+        self.keys: list[tuple[datetime, str]] = []
+        self.logged: dict[tuple[object, ...], Decision] = {}  # key -> the decision logged
+
+    def add(self, violation: Violation) -> None:
+        key = event_order(violation)
+        if not self.keys or key > self.keys[-1]:
+            self.violations.append(violation)
+            self.keys.append(key)
+            self.fold.step(violation)
+            return
+        index = bisect.bisect_left(self.keys, key)
+        if index < len(self.keys) and self.keys[index] == key:
+            return  # the same violation again
+        self.violations.insert(index, violation)
+        self.keys.insert(index, key)
+        self._refold_from(index)
+
+    def _refold_from(self, index: int) -> None:
+        """Fold again from the start of the episode the insertion falls in (or before)."""
+        starts = self.fold.episode_starts
+        episode = max(0, bisect.bisect_right([s for s, _ in starts], index) - 1)
+        if episode >= len(starts):
+            restart = 0
+            self.fold = TrackFold(self.fold.plan, self.fold.party)
+        else:
+            restart = self.fold.rewind(episode)
+        for violation in self.violations[restart:]:
+            self.fold.step(violation)
+
+    def reconcile(self, horizon: datetime) -> list[Decision]:
+        """Bring the log in line with the timeline up to `horizon` (the present): withdraw what
+        no longer holds, log what is now due. Returns the new log entries."""
+        due = {d.key: d for d in self.fold.timeline() if d.effective_at <= horizon}
+        entries: list[Decision] = []
+        for key, logged in list(self.logged.items()):
+            if key not in due:
+                entries.append(withdrawal(logged, horizon, "later reports changed the timeline"))
+                del self.logged[key]
+        for key, decision in due.items():
+            if key not in self.logged:
+                # Due already, yet not logged by the clocks: the data arrived only now.
+                known = decision.known(horizon)
+                self.logged[key] = known
+                entries.append(known)
+        return entries
+
+
+class Engine:
+    """Tracks for every party under one plan."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.tracks: dict[str, PartyTrack] = {}
+        self.log: list[Decision] = []
+        self.now: datetime | None = None
+
+    def tick(self, now: datetime) -> list[Decision]:
+        """The clocks run to `now`: pending decisions that have come due are logged, each
+        known when it fell due."""
+        self.now = now
+        entries: list[Decision] = []
+        for party in sorted(self.tracks):
+            track = self.tracks[party]
+            for decision in track.fold.timeline():
+                if decision.effective_at <= now and decision.key not in track.logged:
+                    known = decision.known(decision.effective_at)
+                    track.logged[decision.key] = known
+                    entries.append(known)
+        entries.sort(key=_log_order)
+        self.log += entries
+        return entries
+
+    def receive(self, violations: Iterable[Violation], known_at: datetime) -> list[Decision]:
+        """Violations that became known at `known_at`: the clocks first run to that moment on
+        what was known before, then the new data are folded in and the log reconciled."""
+        entries = self.tick(known_at)
+        touched: set[str] = set()
+        for violation in violations:
+            if not counts(self.plan, violation):
+                continue
+            track = self.tracks.get(violation.party)
+            if track is None:
+                track = self.tracks[violation.party] = PartyTrack(self.plan, violation.party)
+            track.add(violation)
+            touched.add(violation.party)
+        new: list[Decision] = []
+        for party in sorted(touched):
+            new += self.tracks[party].reconcile(known_at)
+        new.sort(key=_log_order)
+        self.log += new
+        return entries + new
+
+
+def replay(plan: Plan, violations: Sequence[Violation], until: datetime) -> list[Decision]:
+    """The log as a running system would have written it: violations arriving at their
+    `known_at`, clocks running to `until`."""
+    engine = Engine(plan)
+    arrivals = sorted(violations, key=lambda v: (v.known_at, v.violation_id))
+    for known_at, batch in groupby(arrivals, key=lambda v: v.known_at):
+        if known_at > until:
+            break
+        engine.receive(list(batch), known_at)
+    engine.tick(until)
+    return engine.log
+
+
+def timeline(plan: Plan, violations: Sequence[Violation]) -> list[Decision]:
+    """What should happen in light of everything known now, in event time (no log)."""
+    tracks: dict[str, TrackFold] = {}
+    for violation in sorted((v for v in violations if counts(plan, v)), key=event_order):
+        fold = tracks.get(violation.party)
+        if fold is None:
+            fold = tracks[violation.party] = TrackFold(plan, violation.party)
+        fold.step(violation)
+    decisions = [d for party in sorted(tracks) for d in tracks[party].timeline()]
+    return sorted(
+        decisions, key=lambda d: (d.effective_at, d.party, _KIND_ORDER[d.kind], d.phase, d.action)
+    )
+
+
+_KIND_ORDER = {
+    DecisionKind.WITHDRAWN: 0,
+    DecisionKind.STOOD_DOWN: 1,
+    DecisionKind.PHASE_ENTERED: 2,
+    DecisionKind.ACTION_REQUIRED: 3,
+}
+
+
+def _log_order(decision: Decision) -> tuple[object, ...]:
+    return (
+        decision.known_at,
+        decision.effective_at,
+        decision.party,
+        _KIND_ORDER[decision.kind],
+        decision.phase,
+        decision.action,
+    )

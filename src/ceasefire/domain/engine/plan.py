@@ -1,0 +1,390 @@
+"""The enforcement plan as data: a YAML file of named parameters for the three-phase structure.
+
+The structure is the one the February 2026 proposal describes (warning; coalition
+reinforcement; coordinated response from 72 hours after the initial incident; stand-down after
+a quiet period). Every threshold the text leaves open is a parameter here, with a default and a
+note of how the text was read, so two plans differ by a file, not by code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ceasefire.domain.taxonomy import Category, Severity
+
+SEVERITY_RANK = {Severity.MINOR: 1, Severity.MAJOR: 2, Severity.GRAVE: 3}
+ALL = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    """What a phase requires of an actor. `actor` names a group of the plan's `actors`, or
+    `violator` / `defender` (the track's party and its defending party)."""
+
+    action: str
+    actor: str
+    due_h: float  # after the phase is entered (0: at once)
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseSpec:
+    number: int
+    name: str
+    actions: tuple[ActionSpec, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Counting:
+    """Which violations count towards the plan."""
+
+    statuses: frozenset[str]
+    min_severity: Severity
+    categories: frozenset[Category] | None  # None: every category
+    damaged_objects: frozenset[str] | None  # None: any (energy-moratorium plans name `energy`)
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """Phase 2 at once, inside the cure period, when escalation is evident."""
+
+    more_severe_than_initial: bool
+    count_in_24h: int | None  # N
+    sectors_in_24h: int | None  # K
+
+
+@dataclass(frozen=True, slots=True)
+class BroaderAttack:
+    """Phase 3: what establishes a broader attack."""
+
+    categories: frozenset[Category]  # a grave violation of one of these kinds
+    count_in_24h: int | None  # M
+    major_sectors_in_6h: int | None  # S: major-or-worse violations in this many sectors
+    proceed_if_attack_stops: bool  # phase 3 still starts at T0 + 72 h if all is quiet by then
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    title: str
+    subjects: frozenset[str] | None  # None: every party gets a track
+    defenders: dict[str, str]  # violating party -> the party whose forces must stop it
+    actors: dict[str, tuple[str, ...]]
+    counting: Counting
+    cure_period_h: float
+    phase3_earliest_h: float
+    quiet_period_h: float
+    escalation: Escalation
+    broader_attack: BroaderAttack
+    allow_phase_skip: bool
+    phases: tuple[PhaseSpec, ...]
+    content_sha256: str
+
+    def tracks(self, party: str) -> bool:
+        return self.subjects is None or party in self.subjects
+
+    def phase(self, number: int) -> PhaseSpec:
+        return self.phases[number - 1]
+
+    def parameters(self) -> dict[str, Any]:
+        """The named parameters, for decisions to record what was in force."""
+        return {
+            "cure_period_h": self.cure_period_h,
+            "phase3_earliest_h": self.phase3_earliest_h,
+            "quiet_period_h": self.quiet_period_h,
+            "escalation.count_in_24h": self.escalation.count_in_24h,
+            "escalation.sectors_in_24h": self.escalation.sectors_in_24h,
+            "escalation.more_severe_than_initial": self.escalation.more_severe_than_initial,
+            "broader_attack.count_in_24h": self.broader_attack.count_in_24h,
+            "broader_attack.major_sectors_in_6h": self.broader_attack.major_sectors_in_6h,
+            "broader_attack.proceed_if_attack_stops": self.broader_attack.proceed_if_attack_stops,
+            "allow_phase_skip": self.allow_phase_skip,
+        }
+
+
+class PlanError(ValueError):
+    def __init__(self, source: str, problems: list[str]) -> None:
+        super().__init__(f"{source}: " + "; ".join(problems))
+        self.source = source
+        self.problems = problems
+
+
+_TOP = {
+    "name",
+    "title",
+    "subjects",
+    "defenders",
+    "actors",
+    "counting",
+    "clocks",
+    "escalation",
+    "broader_attack",
+    "allow_phase_skip",
+    "phases",
+}
+_COUNTING = {"statuses", "min_severity", "categories", "damaged_objects"}
+_CLOCKS = {"cure_period_h", "phase3_earliest_h", "quiet_period_h"}
+_ESCALATION = {"more_severe_than_initial", "count_in_24h", "sectors_in_24h"}
+_BROADER = {"categories", "count_in_24h", "major_sectors_in_6h", "proceed_if_attack_stops"}
+_ACTION = {"action", "actor", "due_h", "description"}
+STATUSES = ("reported", "corroborated", "verified")
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def fail(self, path: str, reason: str) -> None:
+        self.problems.append(f"{path}: {reason}")
+
+    def section(self, data: Any, path: str, allowed: set[str]) -> dict[str, Any]:
+        if data is None:
+            return {}
+        if not isinstance(data, Mapping):
+            self.fail(path, f"must be a mapping, not {type(data).__name__}")
+            return {}
+        for key in sorted(set(data) - allowed, key=str):
+            self.fail(
+                f"{path}.{key}" if path else str(key),
+                f"unknown key; valid: {', '.join(sorted(allowed))}",
+            )
+        return dict(data)
+
+    def hours(self, data: Mapping[str, Any], key: str, path: str, default: float) -> float:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            self.fail(f"{path}.{key}", f"must be a number of hours >= 0, not {value!r}")
+            return default
+        return float(value)
+
+    def threshold(
+        self, data: Mapping[str, Any], key: str, path: str, default: int | None
+    ) -> int | None:
+        """A count that triggers something; null switches the rule off."""
+        value = data.get(key, default)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            self.fail(
+                f"{path}.{key}",
+                f"must be a whole number > 0, or null to switch it off; not {value!r}",
+            )
+            return default
+        return value
+
+    def flag(self, data: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.fail(f"{path}.{key}", f"must be true or false, not {value!r}")
+            return default
+        return value
+
+    def categories(self, value: Any, path: str) -> frozenset[Category] | None:
+        if value is None or value == ALL:
+            return None
+        if not isinstance(value, list) or not value:
+            self.fail(path, "must be `all` or a list of categories")
+            return None
+        found = set()
+        for item in value:
+            try:
+                found.add(Category(item))
+            except ValueError:
+                self.fail(
+                    path,
+                    f"unknown category {item!r}; valid: {', '.join(c.value for c in Category)}",
+                )
+        return frozenset(found)
+
+    def severity(self, value: Any, path: str, default: Severity) -> Severity:
+        if value is None:
+            return default
+        try:
+            return Severity(value)
+        except ValueError:
+            self.fail(path, f"unknown severity {value!r}; valid: minor, major, grave")
+            return default
+
+
+def parse_plan(data: Any) -> Plan | list[str]:
+    """The plan, or every problem with its key path."""
+    r = _Reader()
+    top = r.section(data, "", _TOP)
+    for key in ("name", "phases"):
+        if key not in top:
+            r.fail(key, "required")
+    subjects = _subjects(r, top.get("subjects", ALL))
+    defenders = _string_map(r, top.get("defenders", {}), "defenders")
+    actors = _actors(r, top.get("actors", {}))
+    counting = _counting(r, r.section(top.get("counting"), "counting", _COUNTING))
+    clocks = r.section(top.get("clocks"), "clocks", _CLOCKS)
+    cure = r.hours(clocks, "cure_period_h", "clocks", 24.0)
+    earliest = r.hours(clocks, "phase3_earliest_h", "clocks", 72.0)
+    quiet = r.hours(clocks, "quiet_period_h", "clocks", 168.0)
+    esc = r.section(top.get("escalation"), "escalation", _ESCALATION)
+    escalation = Escalation(
+        more_severe_than_initial=r.flag(esc, "more_severe_than_initial", "escalation", True),
+        count_in_24h=r.threshold(esc, "count_in_24h", "escalation", 10),
+        sectors_in_24h=r.threshold(esc, "sectors_in_24h", "escalation", 3),
+    )
+    broad = r.section(top.get("broader_attack"), "broader_attack", _BROADER)
+    broader = BroaderAttack(
+        categories=r.categories(
+            broad.get("categories", ["ground_assault", "air_strike", "missile_strike"]),
+            "broader_attack.categories",
+        )
+        or frozenset(),
+        count_in_24h=r.threshold(broad, "count_in_24h", "broader_attack", 50),
+        major_sectors_in_6h=r.threshold(broad, "major_sectors_in_6h", "broader_attack", 3),
+        proceed_if_attack_stops=r.flag(broad, "proceed_if_attack_stops", "broader_attack", True),
+    )
+    allow_skip = r.flag(top, "allow_phase_skip", "", False)
+    phases = _phases(r, top.get("phases"), actors)
+    _consistency(r, cure, earliest, quiet, counting, escalation, broader)
+    if r.problems:
+        return r.problems
+    return Plan(
+        name=str(top["name"]),
+        title=str(top.get("title") or top["name"]),
+        subjects=subjects,
+        defenders=defenders,
+        actors=actors,
+        counting=counting,
+        cure_period_h=cure,
+        phase3_earliest_h=earliest,
+        quiet_period_h=quiet,
+        escalation=escalation,
+        broader_attack=broader,
+        allow_phase_skip=allow_skip,
+        phases=phases,
+        content_sha256=hashlib.sha256(
+            json.dumps(data, sort_keys=True, default=str).encode()
+        ).hexdigest(),
+    )
+
+
+def _subjects(r: _Reader, value: Any) -> frozenset[str] | None:
+    if value == ALL:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or not value:
+        r.fail("subjects", "must be `all` or a list of party codes, e.g. [RU]")
+        return None
+    return frozenset(value)
+
+
+def _string_map(r: _Reader, value: Any, path: str) -> dict[str, str]:
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        r.fail(path, "must map party codes to party codes, e.g. {RU: UA}")
+        return {}
+    return dict(value)
+
+
+def _actors(r: _Reader, value: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, Mapping):
+        r.fail("actors", "must map a group name to a list of actors")
+        return {}
+    actors: dict[str, tuple[str, ...]] = {}
+    for name, members in value.items():
+        if (
+            not isinstance(members, list)
+            or not all(isinstance(m, str) for m in members)
+            or not members
+        ):
+            r.fail(f"actors.{name}", "must be a non-empty list of names")
+            continue
+        actors[str(name)] = tuple(members)
+    return actors
+
+
+def _counting(r: _Reader, data: dict[str, Any]) -> Counting:
+    statuses = data.get("statuses", ["verified"])
+    if not isinstance(statuses, list) or not statuses or any(s not in STATUSES for s in statuses):
+        r.fail("counting.statuses", f"must be a list of {', '.join(STATUSES)}; not {statuses!r}")
+        statuses = ["verified"]
+    objects = data.get("damaged_objects", "any")
+    if objects != "any" and not (
+        isinstance(objects, list) and all(isinstance(o, str) for o in objects)
+    ):
+        r.fail(
+            "counting.damaged_objects", "must be `any` or a list of object classes, e.g. [energy]"
+        )
+        objects = "any"
+    return Counting(
+        statuses=frozenset(statuses),
+        min_severity=r.severity(data.get("min_severity"), "counting.min_severity", Severity.MINOR),
+        categories=r.categories(data.get("categories", ALL), "counting.categories"),
+        damaged_objects=None if objects == "any" else frozenset(objects),
+    )
+
+
+def _phases(r: _Reader, value: Any, actors: dict[str, tuple[str, ...]]) -> tuple[PhaseSpec, ...]:
+    if not isinstance(value, list) or len(value) != 3:
+        r.fail("phases", "must list the three phases in order (warning, reinforcement, response)")
+        return ()
+    phases = []
+    for index, item in enumerate(value):
+        path = f"phases[{index}]"
+        phase = r.section(item, path, {"name", "actions"})
+        actions = []
+        for a_index, action in enumerate(phase.get("actions") or []):
+            a_path = f"{path}.actions[{a_index}]"
+            spec = r.section(action, a_path, _ACTION)
+            actor = str(spec.get("actor", ""))
+            if actor not in actors and actor not in ("violator", "defender"):
+                r.fail(
+                    f"{a_path}.actor",
+                    f"{actor!r} is not `violator`, `defender` or a group of actors ({', '.join(actors)})",
+                )
+            if "action" not in spec:
+                r.fail(f"{a_path}.action", "required")
+            actions.append(
+                ActionSpec(
+                    action=str(spec.get("action", "")),
+                    actor=actor,
+                    due_h=r.hours(spec, "due_h", a_path, 0.0),
+                    description=str(spec.get("description", "")),
+                )
+            )
+        phases.append(
+            PhaseSpec(index + 1, str(phase.get("name") or f"Phase {index + 1}"), tuple(actions))
+        )
+    return tuple(phases)
+
+
+def _consistency(
+    r: _Reader,
+    cure: float,
+    earliest: float,
+    quiet: float,
+    counting: Counting,
+    escalation: Escalation,
+    broader: BroaderAttack,
+) -> None:
+    """Plans that would contradict themselves: a clock that cannot run out before the track
+    stands down, or a phase nothing can ever enter."""
+    for key, hours in (("cure_period_h", cure), ("phase3_earliest_h", earliest)):
+        if hours > quiet:
+            r.fail(
+                f"clocks.{key}",
+                f"{hours:g} h is longer than the quiet period ({quiet:g} h): the track would stand down before it runs out",
+            )
+    counted = counting.categories
+    if counted is not None and broader.count_in_24h is None and broader.major_sectors_in_6h is None:
+        if not (broader.categories & counted):
+            r.fail(
+                "broader_attack",
+                "phase 3 can never be entered: none of its categories is counted and its count rules are off",
+            )
+    if cure == 0 and not (
+        escalation.more_severe_than_initial or escalation.count_in_24h or escalation.sectors_in_24h
+    ):
+        r.fail(
+            "escalation",
+            "phase 2 can never be entered: no cure period and every escalation rule is off",
+        )

@@ -1,0 +1,349 @@
+"""One party's run through the plan: a fold over its counting violations in event order.
+
+State is small (the phase, T0, when the last counting violation was, two sliding windows), so
+a year of violations folds in one pass, and the fold can restart from the start of an episode
+(a phase-1 entry) when a late violation lands in the past.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from ceasefire.domain.engine.decisions import Decision, DecisionKind
+from ceasefire.domain.engine.plan import SEVERITY_RANK, Plan
+from ceasefire.domain.engine.violations import Violation
+from ceasefire.domain.taxonomy import Severity
+
+DAY = timedelta(hours=24)
+SIX_HOURS = timedelta(hours=6)
+MAJOR = SEVERITY_RANK[Severity.MAJOR]
+GRAVE = SEVERITY_RANK[Severity.GRAVE]
+
+
+class TrackFold:
+    def __init__(self, plan: Plan, party: str) -> None:
+        self.plan = plan
+        self.party = party
+        self.defender = plan.defenders.get(party, "")
+        self.cure = timedelta(hours=plan.cure_period_h)
+        self.earliest = timedelta(hours=plan.phase3_earliest_h)
+        self.quiet = timedelta(hours=plan.quiet_period_h)
+        self.decisions: list[Decision] = []
+        self.episode_starts: list[tuple[int, int]] = []  # (violation index, decision count)
+        self.count = 0  # violations folded so far
+        self._reset()
+
+    def _reset(self) -> None:
+        self.phase = 0
+        self.t0: datetime | None = None
+        self.initial: Violation | None = None
+        self.phase1_at: datetime | None = None
+        self.last: Violation | None = None
+        self.window24: deque[Violation] = deque()
+        self.sectors24: Counter[str] = Counter()
+        self.window6: deque[Violation] = deque()
+        self.sectors6: Counter[str] = Counter()
+        self.attack_at: datetime | None = None  # when a broader attack was established
+        self.attack_evidence: tuple[str, ...] = ()
+        self.attack_rule = ""
+        self.phase3_at: datetime | None = None  # when phase 3 takes effect
+        self._attack_why = ""
+        self._attack_params: Mapping[str, object] = {}
+
+    def rewind(self, episode: int) -> int:
+        """Back to the start of an episode; returns the violation index to fold again from."""
+        index, decision_count = self.episode_starts[episode]
+        del self.episode_starts[episode:]
+        del self.decisions[decision_count:]
+        self.count = index
+        self._reset()
+        return index
+
+    def step(self, v: Violation) -> None:
+        t = v.observed_at
+        last = self.last
+        if self.phase and last is not None and t >= last.observed_at + self.quiet:
+            self._settle_phase3(last.observed_at + self.quiet)
+            self._stand_down(last)
+        elif self.attack_at is not None and self.phase3_at is not None and t >= self.phase3_at:
+            self._settle_phase3(t)
+        self._slide(v)
+        if self.phase == 0:
+            self.episode_starts.append((self.count, len(self.decisions)))
+            self.t0, self.initial = t, v
+            self._enter(
+                1,
+                t,
+                "first counting violation",
+                "the first violation the plan counts; T0 is when it was observed",
+                (v.violation_id,),
+            )
+        elif self.phase == 1:
+            self._check_escalation(v)
+        if self.attack_at is None:
+            self._check_broader_attack(v)
+        self.last = v
+        self.count += 1
+
+    def timeline(self) -> list[Decision]:
+        """Every decision so far plus those the clocks will bring if nothing else is learned."""
+        return self.decisions + self.pending()
+
+    def pending(self) -> list[Decision]:
+        last = self.last
+        if not self.phase or last is None:
+            return []
+        stand_down_at = last.observed_at + self.quiet
+        pending: list[Decision] = []
+        if self.attack_at is not None and self.phase < 3:
+            pending += self._phase3_decisions(stand_down_at)
+        pending.append(self._stand_down_decision(last))
+        return pending
+
+    # --- rules ---------------------------------------------------------------------------
+
+    def _slide(self, v: Violation) -> None:
+        t = v.observed_at
+        self.window24.append(v)
+        if v.sector:
+            self.sectors24[v.sector] += 1
+        while t - self.window24[0].observed_at > DAY:
+            old = self.window24.popleft()
+            if old.sector:
+                _decrement(self.sectors24, old.sector)
+        if v.rank >= MAJOR:
+            self.window6.append(v)
+            if v.sector:
+                self.sectors6[v.sector] += 1
+        while self.window6 and t - self.window6[0].observed_at > SIX_HOURS:
+            old = self.window6.popleft()
+            if old.sector:
+                _decrement(self.sectors6, old.sector)
+
+    def _check_escalation(self, v: Violation) -> None:
+        plan, esc = self.plan, self.plan.escalation
+        t = v.observed_at
+        assert self.phase1_at is not None and self.initial is not None
+        if t > self.phase1_at + self.cure:
+            self._enter(
+                2,
+                t,
+                "violations continue",
+                f"a counting violation {_hours(t - self.phase1_at)} after phase 1 began, past the {plan.cure_period_h:g} h cure period",
+                (v.violation_id,),
+                {"cure_period_h": plan.cure_period_h},
+            )
+        elif esc.more_severe_than_initial and v.rank > self.initial.rank:
+            self._enter(
+                2,
+                t,
+                "escalation evident: more severe",
+                f"a {v.severity.value} violation ({v.category.value}) after an initial {self.initial.severity.value} one",
+                (self.initial.violation_id, v.violation_id),
+                {"escalation.more_severe_than_initial": True},
+            )
+        elif esc.count_in_24h is not None and len(self.window24) >= esc.count_in_24h:
+            self._enter(
+                2,
+                t,
+                "escalation evident: repeated",
+                f"{len(self.window24)} counting violations within 24 h (threshold {esc.count_in_24h})",
+                _ids(self.window24),
+                {"escalation.count_in_24h": esc.count_in_24h},
+            )
+        elif esc.sectors_in_24h is not None and len(self.sectors24) >= esc.sectors_in_24h:
+            self._enter(
+                2,
+                t,
+                "escalation evident: spreading",
+                f"violations in {len(self.sectors24)} sectors within 24 h ({', '.join(sorted(self.sectors24))}; threshold {esc.sectors_in_24h})",
+                _ids(self.window24),
+                {"escalation.sectors_in_24h": esc.sectors_in_24h},
+            )
+
+    def _check_broader_attack(self, v: Violation) -> None:
+        finding = self._broader_attack(v)
+        if finding is None:
+            return
+        rule, why, evidence, params = finding
+        t = v.observed_at
+        assert self.t0 is not None
+        if self.phase < 2 and not self.plan.allow_phase_skip:
+            self._enter(2, t, "escalation evident: " + rule, why, evidence, params)
+        self.attack_at, self.attack_evidence, self.attack_rule = t, evidence, rule
+        self.phase3_at = max(t, self.t0 + self.earliest)
+        self._attack_why = why
+        self._attack_params = params
+        if self.plan.broader_attack.proceed_if_attack_stops or self.phase3_at == t:
+            self._enter_phase3()
+
+    def _broader_attack(
+        self, v: Violation
+    ) -> tuple[str, str, tuple[str, ...], dict[str, object]] | None:
+        """The rule that establishes a broader attack with this violation, if any."""
+        broad = self.plan.broader_attack
+        if v.rank >= GRAVE and v.category in broad.categories:
+            kinds = sorted(c.value for c in broad.categories)
+            return (
+                "broader attack: grave",
+                f"a grave {v.category.value.replace('_', ' ')}",
+                (v.violation_id,),
+                {"broader_attack.categories": kinds},
+            )
+        if broad.count_in_24h is not None and len(self.window24) >= broad.count_in_24h:
+            return (
+                "broader attack: mass",
+                f"{len(self.window24)} counting violations within 24 h "
+                f"(threshold {broad.count_in_24h})",
+                _ids(self.window24),
+                {"broader_attack.count_in_24h": broad.count_in_24h},
+            )
+        sectors = broad.major_sectors_in_6h
+        if sectors is not None and len(self.sectors6) >= sectors:
+            return (
+                "broader attack: front-wide",
+                f"major-or-worse violations in {len(self.sectors6)} sectors within 6 h "
+                f"(threshold {sectors})",
+                _ids(self.window6),
+                {"broader_attack.major_sectors_in_6h": sectors},
+            )
+        return None
+
+    def _phase3_decisions(self, stand_down_at: datetime) -> list[Decision]:
+        """Phase 3 still to come, when it waits on the attack continuing (otherwise it was
+        decided when the attack was established)."""
+        assert self.phase3_at is not None and self.last is not None
+        if self.phase3_at > stand_down_at or self.last.observed_at < self.phase3_at - DAY:
+            return []
+        return self._phase_decisions(
+            3,
+            self.phase3_at,
+            self.attack_rule,
+            self._phase3_why(),
+            self.attack_evidence,
+            self._attack_params,
+        )
+
+    def _settle_phase3(self, now: datetime) -> None:
+        """Phase 3 waiting on a continuing attack: decide it once its time has come."""
+        if (
+            self.attack_at is None
+            or self.phase >= 3
+            or self.phase3_at is None
+            or now < self.phase3_at
+        ):
+            return
+        assert self.last is not None
+        if self.last.observed_at >= self.phase3_at - DAY:
+            self._enter_phase3()
+
+    def _enter_phase3(self) -> None:
+        assert self.phase3_at is not None
+        self.decisions += self._phase_decisions(
+            3,
+            self.phase3_at,
+            self.attack_rule,
+            self._phase3_why(),
+            self.attack_evidence,
+            self._attack_params,
+        )
+        self.phase = 3
+
+    def _phase3_why(self) -> str:
+        assert self.t0 is not None and self.attack_at is not None and self.phase3_at is not None
+        if self.phase3_at > self.attack_at:
+            return f"{self._attack_why}; the response commences {self.plan.phase3_earliest_h:g} h after the initial incident (T0 {self.t0:%Y-%m-%d %H:%M} UTC), not earlier"
+        return f"{self._attack_why}, more than {self.plan.phase3_earliest_h:g} h after T0"
+
+    def _enter(
+        self,
+        phase: int,
+        at: datetime,
+        rule: str,
+        why: str,
+        evidence: tuple[str, ...],
+        params: Mapping[str, object] | None = None,
+    ) -> None:
+        self.decisions += self._phase_decisions(phase, at, rule, why, evidence, params or {})
+        self.phase = phase
+        if phase == 1:
+            self.phase1_at = at
+
+    def _phase_decisions(
+        self,
+        phase: int,
+        at: datetime,
+        rule: str,
+        why: str,
+        evidence: tuple[str, ...],
+        params: Mapping[str, object],
+    ) -> list[Decision]:
+        spec = self.plan.phase(phase)
+        entered = Decision(
+            self.party,
+            DecisionKind.PHASE_ENTERED,
+            at,
+            rule,
+            f"{spec.name}: {why}",
+            evidence,
+            phase=phase,
+            t0=self.t0,
+            parameters=dict(params),
+        )
+        actions = [
+            Decision(
+                self.party,
+                DecisionKind.ACTION_REQUIRED,
+                at,
+                rule,
+                action.description or action.action.replace("_", " "),
+                evidence,
+                phase=phase,
+                action=action.action,
+                actors=self._actors(action.actor),
+                due_at=at + timedelta(hours=action.due_h),
+                t0=self.t0,
+            )
+            for action in spec.actions
+        ]
+        return [entered, *actions]
+
+    def _actors(self, actor: str) -> tuple[str, ...]:
+        if actor == "violator":
+            return (self.party,)
+        if actor == "defender":
+            return (self.defender,) if self.defender else ("the defending party",)
+        return self.plan.actors.get(actor, (actor,))
+
+    def _stand_down_decision(self, last: Violation) -> Decision:
+        at = last.observed_at + self.quiet
+        return Decision(
+            self.party,
+            DecisionKind.STOOD_DOWN,
+            at,
+            "quiet period",
+            f"no counting violation for {self.plan.quiet_period_h:g} h after the last one ({last.observed_at:%Y-%m-%d %H:%M} UTC)",
+            (last.violation_id,),
+            t0=self.t0,
+            parameters={"quiet_period_h": self.plan.quiet_period_h},
+        )
+
+    def _stand_down(self, last: Violation) -> None:
+        self.decisions.append(self._stand_down_decision(last))
+        self._reset()
+
+
+def _decrement(counter: Counter[str], key: str) -> None:
+    counter[key] -= 1
+    if counter[key] <= 0:
+        del counter[key]
+
+
+def _ids(window: deque[Violation]) -> tuple[str, ...]:
+    return tuple(v.violation_id for v in window)
+
+
+def _hours(delta: timedelta) -> str:
+    return f"{delta.total_seconds() / 3600:g} h"

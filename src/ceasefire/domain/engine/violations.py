@@ -1,0 +1,47 @@
+"""The engine's input: a violation, attributed to a party, as the incidents work will produce.
+
+The engine is written against this plain value so it can be built and tested before incidents
+exist; for now `ceasefire replay --counting reported` makes violations from reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ceasefire.domain.engine.plan import SEVERITY_RANK, Plan
+from ceasefire.domain.taxonomy import Category, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    violation_id: str
+    party: str  # the party it is attributed to
+    observed_at: datetime  # event time: when it happened (the observed start)
+    known_at: datetime  # record time: when the system learned of it, as attributed
+    severity: Severity
+    category: Category
+    sector: str | None = None
+    status: str = "verified"
+    damaged_object: str | None = None
+
+    @property
+    def rank(self) -> int:
+        return SEVERITY_RANK[self.severity]
+
+
+def counts(plan: Plan, violation: Violation) -> bool:
+    """Whether the plan counts this violation at all (its status, severity, kind, target)."""
+    c = plan.counting
+    return (
+        violation.status in c.statuses
+        and violation.rank >= SEVERITY_RANK[c.min_severity]
+        and (c.categories is None or violation.category in c.categories)
+        and (c.damaged_objects is None or violation.damaged_object in c.damaged_objects)
+        and plan.tracks(violation.party)
+    )
+
+
+def event_order(violation: Violation) -> tuple[datetime, str]:
+    """Violations are folded in event time; the id breaks ties so any arrival order agrees."""
+    return violation.observed_at, violation.violation_id

@@ -1,0 +1,112 @@
+"""Invariants of the engine over random violation sequences and random arrival orders."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ceasefire.domain.engine.decisions import DecisionKind
+from ceasefire.domain.engine.engine import Engine, replay, timeline
+from ceasefire.domain.engine.violations import Violation
+from ceasefire.domain.taxonomy import Category, Severity
+
+from .test_engine_scenarios import PLAN, T, h
+
+KINDS = [Category.SMALL_ARMS, Category.ARTILLERY, Category.GROUND_ASSAULT, Category.AIR_STRIKE]
+
+
+@st.composite
+def violation_sets(draw: st.DrawFn) -> list[Violation]:
+    """Up to 40 violations over three weeks for two parties; each known 0-60 h after it
+    happened (so many arrive late and out of order); arrival instants all distinct."""
+    count = draw(st.integers(1, 40))
+    hours = draw(st.lists(st.integers(0, 24 * 21), min_size=count, max_size=count))
+    delays = draw(st.lists(st.integers(0, 60 * 60), min_size=count, max_size=count, unique=True))
+    result = []
+    for i, (hour, delay_min) in enumerate(zip(hours, delays, strict=True)):
+        result.append(
+            Violation(
+                violation_id=f"v{i:03d}",
+                party=draw(st.sampled_from(["RU", "RU", "UA"])),
+                observed_at=h(hour),
+                known_at=h(hour) + timedelta(minutes=delay_min) + timedelta(seconds=i),
+                severity=draw(st.sampled_from(list(Severity))),
+                category=draw(st.sampled_from(KINDS)),
+                sector=draw(st.sampled_from(["A", "B", "C", "D"])),
+            )
+        )
+    return result
+
+
+HORIZON = h(24 * 40)
+
+
+def standing(log: list) -> set:  # type: ignore[type-arg]
+    """Decisions logged and not withdrawn, by identity."""
+    withdrawn = {d.revises for d in log if d.kind is DecisionKind.WITHDRAWN}
+    return {
+        d.key
+        for d in log
+        if d.kind is not DecisionKind.WITHDRAWN and d.decision_id not in withdrawn
+    }
+
+
+@settings(max_examples=150, deadline=None)
+@given(violation_sets())
+def test_incremental_equals_batch(violations: list[Violation]) -> None:
+    batch = replay(PLAN, violations, until=HORIZON)
+    engine = Engine(PLAN)
+    for v in sorted(violations, key=lambda v: v.known_at):
+        engine.receive([v], v.known_at)
+    engine.tick(HORIZON)
+    assert engine.log == batch
+
+
+@settings(max_examples=150, deadline=None)
+@given(violation_sets(), st.randoms(use_true_random=False))
+def test_replay_equals_live_and_arrival_order_does_not_matter(
+    violations: list[Violation], rng
+) -> None:  # type: ignore[no-untyped-def]
+    """After everything has arrived, what stands in the log is the timeline computed in one go
+    from all violations, whatever order they arrived in."""
+    expected = {d.key for d in timeline(PLAN, violations) if d.effective_at <= HORIZON}
+    assert standing(replay(PLAN, violations, until=HORIZON)) == expected
+    shuffled = violations[:]
+    rng.shuffle(shuffled)
+    assert {d.key for d in timeline(PLAN, shuffled)} == {d.key for d in timeline(PLAN, violations)}
+
+
+@settings(max_examples=150, deadline=None)
+@given(violation_sets())
+def test_phase3_never_before_t0_plus_72h_and_never_without_evidence(
+    violations: list[Violation],
+) -> None:
+    known = {v.violation_id: v for v in violations}
+    for d in timeline(PLAN, violations):
+        if d.kind is DecisionKind.PHASE_ENTERED:
+            assert d.evidence
+            for vid in d.evidence:
+                assert known[vid].party == d.party
+                assert known[vid].observed_at <= d.effective_at
+            assert d.t0 is not None
+            if d.phase == 3:
+                assert d.effective_at >= d.t0 + timedelta(hours=PLAN.phase3_earliest_h)
+
+
+@settings(max_examples=150, deadline=None)
+@given(violation_sets())
+def test_stand_down_only_after_a_quiet_period(violations: list[Violation]) -> None:
+    quiet = timedelta(hours=PLAN.quiet_period_h)
+    for d in timeline(PLAN, violations):
+        if d.kind is DecisionKind.STOOD_DOWN:
+            party = [v for v in violations if v.party == d.party and PLAN.tracks(v.party)]
+            before = [v.observed_at for v in party if v.observed_at < d.effective_at]
+            assert max(before) + quiet == d.effective_at
+            assert not any(d.effective_at - quiet < v.observed_at < d.effective_at for v in party)
+
+
+def test_timeline_starts_at_t() -> None:
+    assert timeline(PLAN, []) == []
+    assert T.tzinfo is not None

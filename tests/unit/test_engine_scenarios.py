@@ -1,0 +1,177 @@
+"""The issue's scenarios, table-driven: hours after the first violation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ceasefire.domain.engine.decisions import Decision, DecisionKind
+from ceasefire.domain.engine.engine import replay, timeline
+from ceasefire.domain.engine.plan import Plan, parse_plan
+from ceasefire.domain.engine.violations import Violation
+from ceasefire.domain.taxonomy import Category, Severity
+
+PLANS = Path(__file__).resolve().parents[2] / "src" / "ceasefire" / "data" / "plans"
+T = datetime(2025, 4, 1, tzinfo=UTC)
+
+
+def load(name: str) -> Plan:
+    plan = parse_plan(yaml.safe_load((PLANS / f"{name}.yaml").read_text()))
+    assert isinstance(plan, Plan), plan
+    return plan
+
+
+PLAN = load("coalition-three-phase")
+
+
+def h(hours: float) -> datetime:
+    return T + timedelta(hours=hours)
+
+
+def violation(
+    hour: float,
+    severity: str = "minor",
+    category: str = "small_arms",
+    *,
+    known: float | None = None,
+    party: str = "RU",
+    sector: str = "Donetsk",
+    name: str | None = None,
+) -> Violation:
+    return Violation(
+        violation_id=name or f"v{hour:g}",
+        party=party,
+        observed_at=h(hour),
+        known_at=h(hour if known is None else known),
+        severity=Severity(severity),
+        category=Category(category),
+        sector=sector,
+    )
+
+
+def phases(decisions: list[Decision]) -> list[tuple[int, float]]:
+    return [
+        (d.phase, (d.effective_at - T).total_seconds() / 3600)
+        for d in decisions
+        if d.kind is DecisionKind.PHASE_ENTERED
+    ]
+
+
+SCENARIOS = [
+    ("0 minor", [violation(0)], [(1, 0)]),
+    ("0 minor, 10 minor", [violation(0), violation(10)], [(1, 0)]),
+    ("0 minor, 30 minor", [violation(0), violation(30)], [(1, 0), (2, 30)]),
+    (
+        "0 minor, 5 grave ground offensive",
+        [violation(0), violation(5, "grave", "ground_assault")],
+        [(1, 0), (2, 5), (3, 72)],
+    ),
+    (
+        "0 minor, 30 minor, 100 grave air strike",
+        [violation(0), violation(30), violation(100, "grave", "air_strike")],
+        [(1, 0), (2, 30), (3, 100)],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "violations", "expected"), SCENARIOS, ids=[s[0] for s in SCENARIOS]
+)
+def test_scenario(
+    name: str, violations: list[Violation], expected: list[tuple[int, float]]
+) -> None:
+    assert phases(timeline(PLAN, violations)) == expected
+
+
+def test_first_violation_brings_the_warning_and_the_cure_deadline_then_stand_down() -> None:
+    decisions = timeline(PLAN, [violation(0)])
+    actions = {d.action: d for d in decisions if d.kind is DecisionKind.ACTION_REQUIRED}
+    assert actions["diplomatic_warning"].due_at == h(0)
+    assert actions["diplomatic_warning"].actors == ("US",)
+    assert actions["stop_violations"].due_at == h(24)
+    assert actions["stop_violations"].actors == ("UA",)
+    (stand_down,) = [d for d in decisions if d.kind is DecisionKind.STOOD_DOWN]
+    assert stand_down.effective_at == h(168)
+
+
+def test_phase3_waits_for_72_hours_and_says_why() -> None:
+    decisions = timeline(PLAN, [violation(0), violation(5, "grave", "ground_assault")])
+    (phase3,) = [d for d in decisions if d.kind is DecisionKind.PHASE_ENTERED and d.phase == 3]
+    assert phase3.evidence == ("v5",)
+    assert "72 h after the initial incident" in phase3.explanation
+    assert phase3.t0 == h(0)
+
+
+def test_late_violation_revises_the_past_and_keeps_the_record() -> None:
+    """30 minor (known at 31), then 0 minor arriving at 50."""
+    log = replay(PLAN, [violation(30, known=31), violation(0, known=50, name="v0")], until=h(60))
+    at_31 = [d for d in log if d.known_at == h(31)]
+    assert phases(at_31) == [(1, 30)]
+    assert all(d.late for d in at_31)  # observed at 30, known at 31
+    at_50 = [d for d in log if d.known_at == h(50)]
+    withdrawn = [d for d in at_50 if d.kind is DecisionKind.WITHDRAWN]
+    assert {(d.phase, d.action) for d in withdrawn} == {
+        (1, ""),
+        (1, "diplomatic_warning"),
+        (1, "stop_violations"),
+    }
+    assert phases(at_50) == [(1, 0), (2, 30)]
+    first_phase1 = next(d for d in at_31 if d.kind is DecisionKind.PHASE_ENTERED)
+    assert withdrawn[0].revises == first_phase1.decision_id or any(
+        w.revises == first_phase1.decision_id for w in withdrawn
+    )
+    assert next(d for d in at_50 if d.phase == 1 and d.kind is DecisionKind.PHASE_ENTERED).t0 == h(
+        0
+    )
+
+
+def test_clock_decisions_are_logged_when_due_not_before() -> None:
+    log = replay(PLAN, [violation(0), violation(5, "grave", "ground_assault")], until=h(71))
+    assert (3, 72.0) not in phases(log)
+    log = replay(PLAN, [violation(0), violation(5, "grave", "ground_assault")], until=h(72))
+    phase3 = [d for d in log if d.kind is DecisionKind.PHASE_ENTERED and d.phase == 3]
+    assert [d.known_at for d in phase3] == [h(72)]
+    assert not phase3[0].late
+
+
+def test_new_violation_moves_the_pending_stand_down_without_writing_anything() -> None:
+    log = replay(PLAN, [violation(0), violation(100)], until=h(200))
+    assert [d for d in log if d.kind is DecisionKind.STOOD_DOWN] == []
+    log = replay(PLAN, [violation(0), violation(100)], until=h(268))
+    (stand_down,) = [d for d in log if d.kind is DecisionKind.STOOD_DOWN]
+    assert stand_down.effective_at == h(268)
+    assert not any(d.kind is DecisionKind.WITHDRAWN for d in log)
+
+
+def test_a_new_episode_after_stand_down_has_its_own_t0() -> None:
+    decisions = timeline(PLAN, [violation(0), violation(200)])
+    assert phases(decisions) == [(1, 0), (1, 200)]
+    assert [d.t0 for d in decisions if d.kind is DecisionKind.PHASE_ENTERED] == [h(0), h(200)]
+
+
+def test_other_parties_and_uncounted_violations_open_no_track() -> None:
+    assert timeline(PLAN, [violation(0, party="UA")]) == []
+    unverified = Violation(
+        "x", "RU", h(0), h(0), Severity.GRAVE, Category.AIR_STRIKE, status="reported"
+    )
+    assert timeline(PLAN, [unverified]) == []
+
+
+@pytest.mark.parametrize(
+    ("violations", "rule"),
+    [
+        ([violation(i / 2, name=f"v{i}") for i in range(10)], "escalation evident: repeated"),
+        (
+            [violation(0, sector="A"), violation(1, sector="B"), violation(2, sector="C")],
+            "escalation evident: spreading",
+        ),
+        ([violation(0), violation(3, "major", "artillery")], "escalation evident: more severe"),
+    ],
+)
+def test_escalation_rules_inside_the_cure_period(violations: list[Violation], rule: str) -> None:
+    entered = [d for d in timeline(PLAN, violations) if d.kind is DecisionKind.PHASE_ENTERED]
+    assert [d.phase for d in entered] == [1, 2]
+    assert entered[1].rule == rule
