@@ -81,7 +81,8 @@ def describe(decision: Decision) -> str:
         return f"{d.party} track enters phase {d.phase} at {when}: {d.explanation}"
     if d.kind is DecisionKind.ACTION_REQUIRED:
         due = d.due_at.strftime("%Y-%m-%d %H:%M UTC") if d.due_at else "at once"
-        return f"{', '.join(d.actors)} must {d.action.replace('_', ' ')} (due {due}) for the {d.party} track, phase {d.phase}"
+        action = d.action.replace("_", " ")
+        return f"{', '.join(d.actors)} must {action} (due {due}): {d.party} track, phase {d.phase}"
     if d.kind is DecisionKind.STOOD_DOWN:
         return f"{d.party} track stands down to phase 0 at {when}: {d.explanation}"
     return d.explanation

@@ -339,7 +339,8 @@ def _phases(r: _Reader, value: Any, actors: dict[str, tuple[str, ...]]) -> tuple
             if actor not in actors and actor not in ("violator", "defender"):
                 r.fail(
                     f"{a_path}.actor",
-                    f"{actor!r} is not `violator`, `defender` or a group of actors ({', '.join(actors)})",
+                    f"{actor!r} is not `violator`, `defender` or a group of actors "
+                    f"({', '.join(actors)})",
                 )
             if "action" not in spec:
                 r.fail(f"{a_path}.action", "required")
@@ -372,15 +373,17 @@ def _consistency(
         if hours > quiet:
             r.fail(
                 f"clocks.{key}",
-                f"{hours:g} h is longer than the quiet period ({quiet:g} h): the track would stand down before it runs out",
+                f"{hours:g} h is longer than the quiet period ({quiet:g} h): the track "
+                "would stand down before it runs out",
             )
     counted = counting.categories
-    if counted is not None and broader.count_in_24h is None and broader.major_sectors_in_6h is None:
-        if not (broader.categories & counted):
-            r.fail(
-                "broader_attack",
-                "phase 3 can never be entered: none of its categories is counted and its count rules are off",
-            )
+    counts_off = broader.count_in_24h is None and broader.major_sectors_in_6h is None
+    if counted is not None and counts_off and not (broader.categories & counted):
+        r.fail(
+            "broader_attack",
+            "phase 3 can never be entered: none of its categories is counted "
+            "and its count rules are off",
+        )
     if cure == 0 and not (
         escalation.more_severe_than_initial or escalation.count_in_24h or escalation.sectors_in_24h
     ):

@@ -131,7 +131,8 @@ class TrackFold:
                 2,
                 t,
                 "violations continue",
-                f"a counting violation {_hours(t - self.phase1_at)} after phase 1 began, past the {plan.cure_period_h:g} h cure period",
+                f"a counting violation {_hours(t - self.phase1_at)} after phase 1 began, "
+                f"past the {plan.cure_period_h:g} h cure period",
                 (v.violation_id,),
                 {"cure_period_h": plan.cure_period_h},
             )
@@ -140,7 +141,8 @@ class TrackFold:
                 2,
                 t,
                 "escalation evident: more severe",
-                f"a {v.severity.value} violation ({v.category.value}) after an initial {self.initial.severity.value} one",
+                f"a {v.severity.value} violation ({v.category.value}) after an initial "
+                f"{self.initial.severity.value} one",
                 (self.initial.violation_id, v.violation_id),
                 {"escalation.more_severe_than_initial": True},
             )
@@ -149,7 +151,8 @@ class TrackFold:
                 2,
                 t,
                 "escalation evident: repeated",
-                f"{len(self.window24)} counting violations within 24 h (threshold {esc.count_in_24h})",
+                f"{len(self.window24)} counting violations within 24 h "
+                f"(threshold {esc.count_in_24h})",
                 _ids(self.window24),
                 {"escalation.count_in_24h": esc.count_in_24h},
             )
@@ -158,7 +161,8 @@ class TrackFold:
                 2,
                 t,
                 "escalation evident: spreading",
-                f"violations in {len(self.sectors24)} sectors within 24 h ({', '.join(sorted(self.sectors24))}; threshold {esc.sectors_in_24h})",
+                f"violations in {len(self.sectors24)} sectors within 24 h "
+                f"({', '.join(sorted(self.sectors24))}; threshold {esc.sectors_in_24h})",
                 _ids(self.window24),
                 {"escalation.sectors_in_24h": esc.sectors_in_24h},
             )
@@ -254,7 +258,10 @@ class TrackFold:
     def _phase3_why(self) -> str:
         assert self.t0 is not None and self.attack_at is not None and self.phase3_at is not None
         if self.phase3_at > self.attack_at:
-            return f"{self._attack_why}; the response commences {self.plan.phase3_earliest_h:g} h after the initial incident (T0 {self.t0:%Y-%m-%d %H:%M} UTC), not earlier"
+            return (
+                f"{self._attack_why}; the response commences {self.plan.phase3_earliest_h:g} h "
+                f"after the initial incident (T0 {self.t0:%Y-%m-%d %H:%M} UTC), not earlier"
+            )
         return f"{self._attack_why}, more than {self.plan.phase3_earliest_h:g} h after T0"
 
     def _enter(
@@ -324,7 +331,8 @@ class TrackFold:
             DecisionKind.STOOD_DOWN,
             at,
             "quiet period",
-            f"no counting violation for {self.plan.quiet_period_h:g} h after the last one ({last.observed_at:%Y-%m-%d %H:%M} UTC)",
+            f"no counting violation for {self.plan.quiet_period_h:g} h after the last one "
+            f"({last.observed_at:%Y-%m-%d %H:%M} UTC)",
             (last.violation_id,),
             t0=self.t0,
             parameters={"quiet_period_h": self.plan.quiet_period_h},
