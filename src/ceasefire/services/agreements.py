@@ -26,11 +26,11 @@ from ceasefire.store.geography_store import classify_and_store
 from ceasefire.store.report_store import ReportFilter, list_reports
 
 
-class _StringTimesLoader(yaml.SafeLoader):
+class StringTimesLoader(yaml.SafeLoader):
     """YAML without implicit timestamps: PyYAML would turn an offset time into naive UTC."""
 
 
-_StringTimesLoader.yaml_implicit_resolvers = {
+StringTimesLoader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
@@ -52,7 +52,7 @@ def read_agreement_file(name_or_path: str) -> dict[str, Any]:
     """The agreement document: the file's data with its geometries inlined and checked."""
     path = agreement_path(name_or_path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StringTimesLoader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=StringTimesLoader)
     except FileNotFoundError:
         known = ", ".join(bundled_agreements())
         raise AgreementError(str(path), [f"no such file (bundled agreements: {known})"]) from None

@@ -37,9 +37,16 @@ def counts(plan: Plan, violation: Violation) -> bool:
         violation.status in c.statuses
         and violation.rank >= SEVERITY_RANK[c.min_severity]
         and (c.categories is None or violation.category in c.categories)
-        and (c.damaged_objects is None or violation.damaged_object in c.damaged_objects)
+        and (c.damaged_objects is None or _damaged(violation) in c.damaged_objects)
         and plan.tracks(violation.party)
     )
+
+
+def _damaged(violation: Violation) -> str | None:
+    """A strike on energy infrastructure hit energy, whether or not the report said so."""
+    if violation.damaged_object is None and violation.category is Category.ENERGY_STRIKE:
+        return "energy"
+    return violation.damaged_object
 
 
 def event_order(violation: Violation) -> tuple[datetime, str]:
