@@ -187,3 +187,43 @@ def test_changed_agreement_is_a_new_version_and_replaces_placements(
         in_dmz = list_reports(connection, ReportFilter(agreement=NAME, zone="dmz"))
         assert [r.external_id for r in in_dmz] == ["2025-04-20/001"]  # 8.4 km from the line
         assert verify(connection).first_break is None
+
+
+def _drop_agreement_guards(engine: Engine) -> None:
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql("ALTER TABLE agreements DISABLE TRIGGER USER")
+        else:
+            for name in ("agreements_no_update", "agreements_no_delete"):
+                connection.exec_driver_sql(f"DROP TRIGGER {name}")
+
+
+def test_forged_agreement_version_is_found(
+    engine: Engine, rules: IngestRules, tmp_path: Path
+) -> None:
+    """A row pointing at another entry's payload, or renamed, must not verify."""
+    shutil.copy(FIXTURES / "reports_good.csv", tmp_path / "good.csv")
+    ingest_files(engine, [tmp_path / "good.csv"], rules=rules)
+    load_into_record(engine, NAME, now=T)
+    _drop_agreement_guards(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE agreements SET name = 'other'")
+    with reading(engine) as connection:
+        found = verify(connection).first_break
+    assert found is not None
+    assert "other@1" in found.reason
+
+
+def test_garbled_time_is_named_not_a_crash(
+    engine: Engine, rules: IngestRules, tmp_path: Path
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's timestamptz cannot hold a garbled value")
+    load_into_record(engine, NAME, now=T)
+    _drop_agreement_guards(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE agreements SET loaded_at = 'garbage'")
+    with reading(engine) as connection:
+        found = verify(connection).first_break
+    assert found is not None
+    assert "garbage" in found.reason

@@ -205,3 +205,18 @@ def test_appends_continue_the_chain(engine: Engine, rules: IngestRules, tmp_path
         result = verify(connection)
     assert result.first_break is None
     assert result.entries_checked == 4 + 3 + 2 + 1
+
+
+def test_sources_refuse_update(engine: Engine, rules: IngestRules) -> None:
+    load(engine, rules, "reports_good.csv")
+    with pytest.raises(DBAPIError, match="append-only"), writing(engine) as connection:
+        connection.execute(text("UPDATE sources SET reliability = 'A'"))
+
+
+def test_verify_returns_the_head_to_anchor_outside(engine: Engine, rules: IngestRules) -> None:
+    load(engine, rules, "reports_good.csv")
+    with reading(engine) as connection:
+        result = verify(connection)
+        head = connection.exec_driver_sql("SELECT max(seq) FROM ledger").scalar_one()
+    assert result.head_seq == head
+    assert len(result.head_hash) == 64

@@ -75,6 +75,12 @@ def verify_cmd(ctx: typer.Context) -> None:
         "every read row matches the log.",
         highlight=False,
     )
+    if result.head_seq:
+        out.print(
+            f"head: entry {result.head_seq}, hash {result.head_hash} (keep it outside the "
+            "database: a later verify that ends before it shows the log was cut)",
+            highlight=False,
+        )
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ def plan_path(name_or_path: str) -> Path:
 def read_plan(name_or_path: str) -> Plan:
     path = plan_path(name_or_path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=StringTimesLoader)  # noqa: S506
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=StringTimesLoader)
     except FileNotFoundError:
         raise PlanError(
             str(path), [f"no such file (bundled plans: {', '.join(bundled_plans())})"]

@@ -10,7 +10,7 @@ from typing import Any
 from ceasefire.domain.canonical import report_content, report_from_content, utc_iso
 from ceasefire.domain.intake import PreparedReport
 from ceasefire.domain.ledger import LedgerEntry
-from ceasefire.domain.reports import Report
+from ceasefire.domain.reports import Reliability, Report, Source, SourceKind
 
 _JSON_LIST_COLUMNS = ("links", "attachments")
 
@@ -63,6 +63,15 @@ def report_from_row(row: Mapping[Any, Any]) -> Report:
     content["observed_start"] = utc_iso(row["observed_start"])
     content["observed_end"] = utc_iso(row["observed_end"])
     return report_from_content(content, row["received_at"])
+
+
+def source_from_row(row: Mapping[Any, Any]) -> Source:
+    return Source(
+        row["source_id"],
+        SourceKind(row["kind"]),
+        row["organisation"],
+        Reliability(row["reliability"]),
+    )
 
 
 def row_content(row: Mapping[Any, Any]) -> dict[str, Any]:

@@ -9,12 +9,12 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Connection, func, select
 
 from ceasefire.domain.intake import IntakePlan, chain_entries, plan_intake
-from ceasefire.domain.reports import Reliability, Report, Source, SourceKind
+from ceasefire.domain.reports import Report, Source
 from ceasefire.domain.taxonomy import Category
 from ceasefire.domain.validation import Accepted, BBox
 from ceasefire.store.bulk import insert_tuples
 from ceasefire.store.ledger_store import insert_entries, lock_head
-from ceasefire.store.report_rows import report_from_row, report_values
+from ceasefire.store.report_rows import report_from_row, report_values, source_from_row
 from ceasefire.store.schema import report_geography, reports, sources
 
 _LOOKUP_CHUNK = 900  # below SQLite's limit on bound parameters in one statement
@@ -84,9 +84,7 @@ def _known_sources(connection: Connection, source_ids: set[str]) -> dict[str, So
     known: dict[str, Source] = {}
     for chunk in _chunks(source_ids):
         for row in connection.execute(select(sources).where(sources.c.source_id.in_(chunk))):
-            known[row.source_id] = Source(
-                row.source_id, SourceKind(row.kind), row.organisation, Reliability(row.reliability)
-            )
+            known[row.source_id] = source_from_row(row._mapping)
     return known
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, String, func, select
 
-from ceasefire.domain.reports import Reliability, Source, SourceKind
+from ceasefire.domain.reports import Source
+from ceasefire.store.report_rows import source_from_row
 from ceasefire.store.schema import ledger, reports, sources
 
 
@@ -79,9 +80,4 @@ def load_sources(connection: Connection, source_ids: set[str] | None = None) -> 
     query = select(sources)
     if source_ids is not None:
         query = query.where(sources.c.source_id.in_(sorted(source_ids)))
-    return {
-        row.source_id: Source(
-            row.source_id, SourceKind(row.kind), row.organisation, Reliability(row.reliability)
-        )
-        for row in connection.execute(query)
-    }
+    return {row.source_id: source_from_row(row._mapping) for row in connection.execute(query)}

@@ -1,26 +1,28 @@
 """Checking the whole record: the hash chain, and every read table against the log.
 
 One pass in log order, so the first problem found is the earliest entry that no longer
-matches, whether the log itself or a read row derived from it was changed.
+matches, whether the log itself or a read row derived from it was changed. Times are read as
+stored and parsed here, so a value someone garbled is reported at its entry, not as a crash.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Column, Connection, Label, Text, or_, select, type_coerce
 
 from ceasefire.domain.canonical import canonical_json, sha256_hex, source_content
 from ceasefire.domain.intake import REPORT_RECEIVED, SOURCE_REGISTERED
 from ceasefire.domain.ledger import Break, ChainCheck, LedgerEntry
-from ceasefire.domain.reports import Reliability, Source, SourceKind
 from ceasefire.store.agreement_store import AGREEMENT_LOADED
 from ceasefire.store.ledger_store import entry_count
-from ceasefire.store.report_rows import row_content
+from ceasefire.store.report_rows import row_content, source_from_row
 from ceasefire.store.schema import agreements, ledger, reports, sources
+from ceasefire.store.types import UtcDateTime
 
 _PAGE = 5_000
 _REPORT_PREFIX = "r_"
@@ -32,35 +34,73 @@ _AGREEMENT_PREFIX = "a_"
 class VerifyResult:
     entries_checked: int
     first_break: Break | None
+    head_seq: int = 0
+    head_hash: str = ""
 
 
 def verify(
     connection: Connection, on_progress: Callable[[int, int], None] | None = None
 ) -> VerifyResult:
-    """Check every entry; `on_progress(done, total)` is called after each page."""
+    """Check every entry; `on_progress(done, total)` is called after each page. The head's
+    sequence number and hash are returned so they can be kept outside the database: a
+    chain cut off at its end, rows and all, is only caught against such an anchor."""
     total = entry_count(connection)
     check = ChainCheck()
-    done = 0
+    done, head = 0, (0, "")
     for page in _pages(connection):
         for row in page:
-            entry = LedgerEntry(**{c.name: row[c.name] for c in ledger.columns})
-            found = check.feed(entry) or _projection_problem(entry, row)
+            found = _entry_problem(check, row)
             if found:
-                return VerifyResult(done, found)
+                return VerifyResult(done, found, *head)
             done += 1
+            head = (int(row["seq"]), str(row["entry_hash"]))
         if on_progress:
             on_progress(done, total)
-    orphan = _orphan_row(connection)
-    return VerifyResult(done, orphan)
+    return VerifyResult(done, _orphan_row(connection), *head)
 
 
-def _pages(connection: Connection) -> Any:
+def _entry_problem(check: ChainCheck, row: Mapping[str, Any]) -> Break | None:
+    values = {c.name: row[c.name] for c in ledger.columns}
+    try:
+        values["recorded_at"] = _moment(values["recorded_at"])
+    except ValueError as exc:
+        return Break(int(row["seq"]), str(row["subject_id"]), f"recorded_at unreadable ({exc})")
+    entry = LedgerEntry(**values)
+    return check.feed(entry) or _projection_problem(entry, row)
+
+
+def _moment(value: object) -> datetime:
+    """A stored time as a UTC datetime, whether the driver gave text (SQLite) or a datetime."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"{value!r} has no time zone")
+        return value.astimezone(UTC)
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a time")
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError(f"{value!r} has no time zone")
+    return parsed
+
+
+def _raw(column: Column[Any], label: str) -> Label[Any]:
+    """Time columns come back as stored; everything else as usual."""
+    if isinstance(column.type, UtcDateTime):
+        return type_coerce(column, Text).label(label)
+    return column.label(label)
+
+
+def _pages(connection: Connection) -> Iterator[list[Mapping[str, Any]]]:
     """The log joined to the read rows each entry produced, a page at a time."""
-    report_columns = [c.label(_REPORT_PREFIX + c.name) for c in reports.columns]
-    source_columns = [c.label(_SOURCE_PREFIX + c.name) for c in sources.columns]
-    agreement_columns = [c.label(_AGREEMENT_PREFIX + c.name) for c in agreements.columns]
+    columns = [_raw(c, c.name) for c in ledger.columns]
+    for prefix, table in (
+        (_REPORT_PREFIX, reports),
+        (_SOURCE_PREFIX, sources),
+        (_AGREEMENT_PREFIX, agreements),
+    ):
+        columns += [_raw(c, prefix + c.name) for c in table.columns]
     base = (
-        select(ledger, *report_columns, *source_columns, *agreement_columns)
+        select(*columns)
         .select_from(
             ledger.outerjoin(reports, reports.c.ledger_seq == ledger.c.seq)
             .outerjoin(sources, sources.c.ledger_seq == ledger.c.seq)
@@ -71,7 +111,9 @@ def _pages(connection: Connection) -> Any:
     )
     after = 0
     while True:
-        rows = [row._mapping for row in connection.execute(base.where(ledger.c.seq > after))]
+        rows: list[Mapping[str, Any]] = [
+            dict(row._mapping) for row in connection.execute(base.where(ledger.c.seq > after))
+        ]
         if not rows:
             return
         yield rows
@@ -84,14 +126,16 @@ def _unprefixed(row: Mapping[str, Any], prefix: str) -> dict[str, Any] | None:
 
 
 def _projection_problem(entry: LedgerEntry, row: Mapping[str, Any]) -> Break | None:
-    if entry.kind == REPORT_RECEIVED:
-        problem = _report_problem(entry, _unprefixed(row, _REPORT_PREFIX))
-    elif entry.kind == SOURCE_REGISTERED:
-        problem = _source_problem(entry, _unprefixed(row, _SOURCE_PREFIX))
-    elif entry.kind == AGREEMENT_LOADED:
-        problem = _agreement_problem(entry, _unprefixed(row, _AGREEMENT_PREFIX))
-    else:
-        problem = None
+    problem: str | None = None
+    try:
+        if entry.kind == REPORT_RECEIVED:
+            problem = _report_problem(entry, _unprefixed(row, _REPORT_PREFIX))
+        elif entry.kind == SOURCE_REGISTERED:
+            problem = _source_problem(entry, _unprefixed(row, _SOURCE_PREFIX))
+        elif entry.kind == AGREEMENT_LOADED:
+            problem = _agreement_problem(entry, _unprefixed(row, _AGREEMENT_PREFIX))
+    except (ValueError, KeyError, TypeError) as exc:
+        problem = f"its row no longer reads as what the log recorded ({exc})"
     return Break(entry.seq, entry.subject_id, problem) if problem else None
 
 
@@ -100,10 +144,9 @@ def _report_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | Non
         return "its report row is missing from the reports table (deleted)"
     if row["report_id"] != entry.subject_id:
         return f"the reports row for this entry is {row['report_id']!r}, not the entry's report"
-    try:
-        content = row_content(row)
-    except (ValueError, KeyError, TypeError) as exc:
-        return f"its report row no longer reads as a report ({exc})"
+    for name in ("observed_start", "observed_end", "received_at"):
+        row[name] = _moment(row[name])
+    content = row_content(row)
     if sha256_hex(canonical_json(content)) != entry.payload_sha256:
         return "its report row differs from the log: " + _differences(entry.payload, content)
     if row["received_at"] != entry.recorded_at:
@@ -117,16 +160,9 @@ def _report_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | Non
 def _source_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
     if row is None:
         return "its source row is missing from the sources table (deleted)"
-    try:
-        source = Source(
-            row["source_id"],
-            SourceKind(row["kind"]),
-            row["organisation"],
-            Reliability(row["reliability"]),
-        )
-    except ValueError as exc:
-        return f"its source row no longer reads as a source ({exc})"
-    content = source_content(source)
+    if row["source_id"] != entry.subject_id:
+        return f"the sources row for this entry is {row['source_id']!r}, not the entry's source"
+    content = source_content(source_from_row(row))
     if sha256_hex(canonical_json(content)) != entry.payload_sha256:
         return "its source row differs from the log: " + _differences(entry.payload, content)
     return None
@@ -135,8 +171,14 @@ def _source_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | Non
 def _agreement_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
     if row is None:
         return "its agreement row is missing from the agreements table (deleted)"
+    label = f"{row['name']}@{row['version']}"
+    if label != entry.subject_id:
+        return f"the agreements row for this entry is {label}, not {entry.subject_id}"
     if sha256_hex(row["document"]) != entry.payload_sha256:
-        return f"agreement {row['name']} version {row['version']} differs from the log"
+        return f"agreement {label} differs from the log"
+    if _moment(row["loaded_at"]) != entry.recorded_at:
+        logged = entry.recorded_at.isoformat()
+        return f"agreement {label} says loaded at {row['loaded_at']}, the log says {logged}"
     return None
 
 
@@ -164,10 +206,16 @@ def _orphan_row(connection: Connection) -> Break | None:
         )
         row = connection.execute(query).first()
         if row is not None:
-            return Break(
-                int(row[1]),
-                str(row[0]),
-                f"{table.name} row {row[0]!r} is not what ledger entry {row[1]} recorded "
-                "(a row was added outside the log)",
-            )
+            return _orphan(table.name, str(row[0]), int(row[1]))
+    link = agreements.outerjoin(ledger, ledger.c.seq == agreements.c.ledger_seq)
+    query = select(agreements, ledger.c.subject_id, ledger.c.kind).select_from(link)
+    for row in connection.execute(query):
+        label = f"{row.name}@{row.version}"
+        if row.subject_id != label or row.kind != AGREEMENT_LOADED:
+            return _orphan("agreements", label, int(row.ledger_seq))
     return None
+
+
+def _orphan(table: str, key: str, seq: int) -> Break:
+    reason = f"{table} row {key!r} is not what ledger entry {seq} recorded (added outside the log)"
+    return Break(seq, key, reason)

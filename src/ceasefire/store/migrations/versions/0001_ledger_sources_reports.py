@@ -18,7 +18,7 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-APPEND_ONLY = ("ledger", "reports")
+APPEND_ONLY = ("ledger", "sources", "reports")
 SEQ = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # the rowid itself on SQLite
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ceasefire.store.append_only import trigger_statements
 from ceasefire.store.types import UtcDateTime
 
 revision = "0002"
@@ -55,6 +56,8 @@ def upgrade() -> None:
     op.create_index(
         "ix_report_geography_agreement_sector", "report_geography", ["agreement", "sector"]
     )
+    for statement in trigger_statements(op.get_bind().dialect.name, "agreements"):
+        op.execute(statement)
 
 
 def downgrade() -> None:
