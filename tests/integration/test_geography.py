@@ -149,9 +149,9 @@ def test_load_places_reports_and_ingest_places_new_ones(
 ) -> None:
     shutil.copy(FIXTURES / "reports_good.csv", tmp_path / "good.csv")
     ingest_files(engine, [tmp_path / "good.csv"], rules=rules)
-    agreement, new, placed = load_into_record(engine, NAME, now=T)
+    agreement, new, placed = load_into_record(engine, NAME, clock=lambda: T)
     assert (agreement.version, new, placed) == (1, True, 3)  # one report has only a place name
-    again, new, placed = load_into_record(engine, NAME, now=T)
+    again, new, placed = load_into_record(engine, NAME, clock=lambda: T)
     assert (again.version, new, placed) == (1, False, 0)
     shutil.copy(FIXTURES / "reports.jsonl", tmp_path / "more.jsonl")
     ingest_files(engine, [tmp_path / "more.jsonl"], rules=rules, rejects_dir=tmp_path)
@@ -173,7 +173,7 @@ def test_changed_agreement_is_a_new_version_and_replaces_placements(
 ) -> None:
     shutil.copy(FIXTURES / "reports_good.csv", tmp_path / "good.csv")
     ingest_files(engine, [tmp_path / "good.csv"], rules=rules)
-    load_into_record(engine, NAME, now=T)
+    load_into_record(engine, NAME, clock=lambda: T)
     text = (REPO / "src/ceasefire/data/agreements/korea-model-demo.yaml").read_text()
     text = text.replace("bundled:", "").replace("dmz_half_width_km: 2", "dmz_half_width_km: 10")
     data_dir = REPO / "src/ceasefire/data"
@@ -181,7 +181,7 @@ def test_changed_agreement_is_a_new_version_and_replaces_placements(
     path = tmp_path / "changed.yaml"
     path.write_text(text.replace("demo/", f"{data_dir}/demo/").replace("geo/", f"{data_dir}/geo/"))
     assert not changed.exists()
-    agreement, new, placed = load_into_record(engine, str(path), now=T)
+    agreement, new, placed = load_into_record(engine, str(path), clock=lambda: T)
     assert (agreement.version, new, placed) == (2, True, 3)
     with reading(engine) as connection:
         in_dmz = list_reports(connection, ReportFilter(agreement=NAME, zone="dmz"))
@@ -204,7 +204,7 @@ def test_forged_agreement_version_is_found(
     """A row pointing at another entry's payload, or renamed, must not verify."""
     shutil.copy(FIXTURES / "reports_good.csv", tmp_path / "good.csv")
     ingest_files(engine, [tmp_path / "good.csv"], rules=rules)
-    load_into_record(engine, NAME, now=T)
+    load_into_record(engine, NAME, clock=lambda: T)
     _drop_agreement_guards(engine)
     with engine.begin() as connection:
         connection.exec_driver_sql("UPDATE agreements SET name = 'other'")
@@ -219,7 +219,7 @@ def test_garbled_time_is_named_not_a_crash(
 ) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL's timestamptz cannot hold a garbled value")
-    load_into_record(engine, NAME, now=T)
+    load_into_record(engine, NAME, clock=lambda: T)
     _drop_agreement_guards(engine)
     with engine.begin() as connection:
         connection.exec_driver_sql("UPDATE agreements SET loaded_at = 'garbage'")

@@ -126,3 +126,42 @@ def test_acled_import_counts_skipped_and_names_acled_columns(
     (file,) = outcome.files
     assert (outcome.added, sum(file.skipped.values()), len(file.rejections)) == (3, 2, 1)
     assert file.rejections[0].lines()[0].startswith(f"{path}:7: latitude: 148.281 is out of range")
+
+
+def test_same_named_inputs_keep_both_rejects_files(
+    engine: Engine, rules: IngestRules, tmp_path: Path
+) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    shutil.copy(FIXTURES / "reports_bad.csv", tmp_path / "a" / "r.csv")
+    shutil.copy(FIXTURES / "reports_bad.csv", tmp_path / "b" / "r.csv")
+    out = tmp_path / "out"
+    out.mkdir()
+    outcome = ingest_files(
+        engine, [tmp_path / "a" / "r.csv", tmp_path / "b" / "r.csv"], rules=rules, rejects_dir=out
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["r.rejects.1.csv", "r.rejects.2.csv"]
+    assert {f.rejects_path for f in outcome.files} == set(out.iterdir())
+
+
+def test_record_time_never_runs_backwards(
+    engine: Engine, rules: IngestRules, tmp_path: Path
+) -> None:
+    """A second writer whose clock is behind the head's still records at the head's time."""
+    from datetime import timedelta
+
+    shutil.copy(FIXTURES / "reports_good.csv", tmp_path / "good.csv")
+    ingest_files(engine, [tmp_path / "good.csv"], rules=rules)
+    shutil.copy(FIXTURES / "reports.geojson", tmp_path / "more.geojson")
+    behind = rules.now - timedelta(hours=1)
+    ingest_files(engine, [tmp_path / "more.geojson"], rules=rules, clock=lambda: behind)
+    with engine.connect() as connection:
+        times = [
+            row[0]
+            for row in connection.exec_driver_sql("SELECT recorded_at FROM ledger ORDER BY seq")
+        ]
+    parsed = [
+        t if not isinstance(t, str) else __import__("datetime").datetime.fromisoformat(t)
+        for t in times
+    ]
+    assert parsed == sorted(parsed)

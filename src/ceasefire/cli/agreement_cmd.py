@@ -31,7 +31,7 @@ def load_cmd(
     state: AppState = ctx.obj
     engine = state.engine()
     try:
-        loaded, new, classified = load_into_record(engine, agreement, now=utc_now())
+        loaded, new, classified = load_into_record(engine, agreement, clock=utc_now)
     except AgreementError as exc:
         err.print(f"[bold red]error:[/] {exc.source}", highlight=False)
         for problem in exc.problems:

@@ -60,6 +60,7 @@ def ingest(
             all_or_nothing=all_or_nothing,
             rejects_dir=rejects_dir,
             progress=update,
+            clock=utc_now,
         )
     _print_problems(outcome)
     _print_summary(outcome, tz)

@@ -115,10 +115,9 @@ def _report_conflict(prepared: PreparedReport) -> str:
 def chain_entries(
     plan: IntakePlan, *, head_seq: int, head_hash: str, recorded_at: datetime
 ) -> tuple[list[LedgerEntry], list[LedgerEntry]]:
-    """Ledger entries for the plan, chained after the head: sources first, then reports.
-
-    A report's entry is recorded at the time the report was received, which the report holds.
-    """
+    """Ledger entries for the plan, chained after the head: sources first, then reports, all
+    recorded at `recorded_at`, the moment the batch is written (taken under the write lock, so
+    record times never run backwards along the chain)."""
     source_entries: list[LedgerEntry] = []
     report_entries: list[LedgerEntry] = []
     seq, prev = head_seq, head_hash
@@ -142,7 +141,7 @@ def chain_entries(
             seq=seq,
             kind=REPORT_RECEIVED,
             subject_id=prepared.report.report_id,
-            recorded_at=prepared.report.received_at,
+            recorded_at=recorded_at,
             payload=prepared.payload,
             payload_sha256=prepared.fingerprint,
             prev_hash=prev,

@@ -7,6 +7,7 @@ whatever happens to the files later.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -97,7 +98,7 @@ def _check(spec: AgreementSpec, geometries: dict[str, Any]) -> list[str]:
 
 
 def load_into_record(
-    engine: Engine, name_or_path: str, *, now: datetime
+    engine: Engine, name_or_path: str, *, clock: Callable[[], datetime]
 ) -> tuple[LoadedAgreement, bool, int]:
     """Store the agreement (a new version if its content changed) and, when new, place every
     stored report against it. Returns the agreement, whether it was new, and rows classified."""
@@ -105,7 +106,7 @@ def load_into_record(
     spec = parse_agreement(document["agreement"])
     assert not isinstance(spec, list)  # read_agreement_file raised on problems
     with writing(engine) as connection:
-        version, new = store_agreement(connection, spec.name, document, recorded_at=now)
+        version, new = store_agreement(connection, spec.name, document, clock=clock)
         agreement = loaded(spec.name, version, document)
         classified = 0
         if new:

@@ -11,6 +11,7 @@ import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -87,11 +88,25 @@ def ingest_files(
     all_or_nothing: bool = False,
     rejects_dir: Path | None = None,
     progress: Progress | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> IngestOutcome:
     """Import the files as one transaction. With `all_or_nothing`, any rejected record or
-    unreadable file means nothing at all is stored."""
+    unreadable file means nothing at all is stored. `clock` stamps the record time once the
+    write lock is held (default: the validation time, `rules.now`)."""
+    options = _Options(
+        format_name, all_or_nothing, rejects_dir, progress, clock or (lambda: rules.now)
+    )
     with _collector_paused():
-        return _ingest(engine, paths, rules, format_name, all_or_nothing, rejects_dir, progress)
+        return _ingest(engine, paths, rules, options)
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    format_name: str | None
+    all_or_nothing: bool
+    rejects_dir: Path | None
+    progress: Progress | None
+    clock: Callable[[], datetime]
 
 
 @contextmanager
@@ -113,27 +128,20 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _ingest(
-    engine: Engine,
-    paths: Sequence[Path],
-    rules: IngestRules,
-    format_name: str | None,
-    all_or_nothing: bool,
-    rejects_dir: Path | None,
-    progress: Progress | None,
+    engine: Engine, paths: Sequence[Path], rules: IngestRules, options: _Options
 ) -> IngestOutcome:
     outcomes: list[FileOutcome] = []
     pending: list[_Pending] = []
     for path in paths:
-        outcome, accepted = _read_file(path, rules, format_name, progress)
+        outcome, accepted = _read_file(path, rules, options.format_name, options.progress)
         outcomes.append(outcome)
         pending.extend(accepted)
     result = IngestOutcome(outcomes)
-    if all_or_nothing and not result.ok:
+    if options.all_or_nothing and not result.ok:
         result.stored = False
     elif pending:
-        _store(engine, pending, rules, result, all_or_nothing)
-    for outcome in outcomes:
-        _write_rejects(outcome, rejects_dir)
+        _store(engine, pending, result, options)
+    _write_all_rejects(outcomes, options.rejects_dir)
     return result
 
 
@@ -196,15 +204,12 @@ class _Rollback(Exception):
 
 
 def _store(
-    engine: Engine,
-    pending: list[_Pending],
-    rules: IngestRules,
-    result: IngestOutcome,
-    all_or_nothing: bool,
+    engine: Engine, pending: list[_Pending], result: IngestOutcome, options: _Options
 ) -> None:
     try:
         with writing(engine) as connection:
-            plan = append_reports(connection, [p.accepted for p in pending], recorded_at=rules.now)
+            batch = [p.accepted for p in pending]
+            plan = append_reports(connection, batch, clock=options.clock)
             new_reports = [prepared.report for prepared in plan.reports]
             for agreement in latest_agreements(connection):
                 classify_and_store(connection, agreement, new_reports)
@@ -213,7 +218,7 @@ def _store(
                 name = item.record.column_names.get(conflict.field, conflict.field)
                 _reject(item.outcome, item.record, [FieldError(name, conflict.reason)])
                 item.outcome.accepted -= 1
-            if all_or_nothing and plan.conflicts:
+            if options.all_or_nothing and plan.conflicts:
                 raise _Rollback
     except _Rollback:
         result.stored = False
@@ -222,16 +227,27 @@ def _store(
     result.sources_added = len(plan.sources)
 
 
-def _write_rejects(outcome: FileOutcome, rejects_dir: Path | None) -> None:
-    """Write rejected originals beside the input; remove a rejects file left by an earlier
-    run of the same file once it has nothing to reject, so no stale file misleads anyone."""
-    writer = outcome.writer
-    if writer is None:
-        return
-    folder = rejects_dir or outcome.path.parent
-    target = folder / (outcome.path.stem + writer.rejects_suffix)
-    if outcome.rejected_originals:
-        writer.write_rejects(target, outcome.rejected_originals)
-        outcome.rejects_path = target
-    elif target.exists():
-        target.unlink()
+def _write_all_rejects(outcomes: Sequence[FileOutcome], rejects_dir: Path | None) -> None:
+    """Write each file's rejects beside it (or in `rejects_dir`). Two inputs whose rejects
+    would share a name get numbered names rather than overwrite each other; a stale rejects
+    file is removed only when no input of this run claims it."""
+    targets: dict[Path, list[FileOutcome]] = {}
+    for outcome in outcomes:
+        if outcome.writer is not None:
+            folder = rejects_dir or outcome.path.parent
+            target = folder / (outcome.path.stem + outcome.writer.rejects_suffix)
+            targets.setdefault(target, []).append(outcome)
+    for target, claimants in targets.items():
+        with_rejects = [o for o in claimants if o.rejected_originals]
+        for number, outcome in enumerate(with_rejects):
+            name = target if len(with_rejects) == 1 else _numbered(target, number + 1)
+            assert outcome.writer is not None
+            outcome.writer.write_rejects(name, outcome.rejected_originals)
+            outcome.rejects_path = name
+        if not with_rejects and target.exists():
+            target.unlink()
+
+
+def _numbered(target: Path, number: int) -> Path:
+    """reports.rejects.csv -> reports.rejects.2.csv"""
+    return target.with_name(f"{target.stem}.{number}{target.suffix}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -11,17 +12,18 @@ from sqlalchemy import Connection, func, select
 from ceasefire.domain.canonical import canonical_json, sha256_hex
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement, loaded
 from ceasefire.domain.ledger import make_entry
-from ceasefire.store.ledger_store import insert_entries, lock_head
+from ceasefire.store.ledger_store import insert_entries, lock_head, record_time
 from ceasefire.store.schema import agreements
 
 AGREEMENT_LOADED = "AgreementLoaded"
 
 
 def store_agreement(
-    connection: Connection, name: str, document: dict[str, Any], *, recorded_at: datetime
+    connection: Connection, name: str, document: dict[str, Any], *, clock: Callable[[], datetime]
 ) -> tuple[int, bool]:
     """(version, whether it is new). Loading unchanged content again adds nothing."""
-    head_seq, head_hash = lock_head(connection)
+    head_seq, head_hash, head_recorded_at = lock_head(connection)
+    recorded_at = record_time(clock, head_recorded_at)
     payload = canonical_json(document)
     digest = sha256_hex(payload)
     latest = connection.execute(

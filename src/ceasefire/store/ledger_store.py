@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 
 from sqlalchemy import Connection, func, select
 
@@ -12,16 +13,24 @@ from ceasefire.store.report_rows import ledger_values
 from ceasefire.store.schema import ledger
 
 
-def lock_head(connection: Connection) -> tuple[int, str]:
+def lock_head(connection: Connection) -> tuple[int, str, datetime | None]:
     """The last entry's sequence number and hash, with appends by others held off until this
     transaction ends. SQLite did that when the write transaction began (BEGIN IMMEDIATE);
     PostgreSQL takes a lock that still lets readers read."""
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("LOCK TABLE ledger IN SHARE ROW EXCLUSIVE MODE")
-    row = connection.execute(
-        select(ledger.c.seq, ledger.c.entry_hash).order_by(ledger.c.seq.desc()).limit(1)
-    ).first()
-    return (0, GENESIS_HASH) if row is None else (int(row.seq), str(row.entry_hash))
+    query = select(ledger.c.seq, ledger.c.entry_hash, ledger.c.recorded_at)
+    row = connection.execute(query.order_by(ledger.c.seq.desc()).limit(1)).first()
+    if row is None:
+        return 0, GENESIS_HASH, None
+    return int(row.seq), str(row.entry_hash), row.recorded_at
+
+
+def record_time(clock: Callable[[], datetime], head_recorded_at: datetime | None) -> datetime:
+    """Now, taken under the write lock, and never before the head's own record time (another
+    machine's clock may run ahead of ours)."""
+    now = clock()
+    return now if head_recorded_at is None or now >= head_recorded_at else head_recorded_at
 
 
 def insert_entries(connection: Connection, entries: Sequence[LedgerEntry]) -> None:

@@ -20,7 +20,7 @@ def _moment(value: datetime, as_text: bool) -> object:
 
 
 def report_values(
-    prepared: PreparedReport, ledger_seq: int, *, text_times: bool
+    prepared: PreparedReport, entry: LedgerEntry, *, text_times: bool
 ) -> tuple[object, ...]:
     """A reports-table row as a tuple in column order: the report's content (whose key order
     is the table's), then fingerprint, time received and ledger position. With `text_times`
@@ -36,8 +36,8 @@ def report_values(
     return (
         *content.values(),
         prepared.fingerprint,
-        _moment(report.received_at, text_times),
-        ledger_seq,
+        _moment(entry.recorded_at, text_times),  # received when the record took it
+        entry.seq,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,7 +13,7 @@ from ceasefire.domain.reports import Report, Source
 from ceasefire.domain.taxonomy import Category
 from ceasefire.domain.validation import Accepted, BBox
 from ceasefire.store.bulk import insert_tuples
-from ceasefire.store.ledger_store import insert_entries, lock_head
+from ceasefire.store.ledger_store import insert_entries, lock_head, record_time
 from ceasefire.store.report_rows import report_from_row, report_values, source_from_row
 from ceasefire.store.schema import report_geography, reports, sources
 
@@ -21,13 +21,14 @@ _LOOKUP_CHUNK = 900  # below SQLite's limit on bound parameters in one statement
 
 
 def append_reports(
-    connection: Connection, batch: Sequence[Accepted], *, recorded_at: datetime
+    connection: Connection, batch: Sequence[Accepted], *, clock: Callable[[], datetime]
 ) -> IntakePlan:
     """Store what is new in the batch, inside the caller's write transaction.
 
     Returns the plan: what was added, how many repeated what is stored, and what conflicted
     (nothing conflicting is written)."""
-    head_seq, head_hash = lock_head(connection)
+    head_seq, head_hash, head_recorded_at = lock_head(connection)
+    recorded_at = record_time(clock, head_recorded_at)
     report_ids = {accepted.report.report_id for accepted in batch}
     source_ids = {accepted.source.source_id for accepted in batch}
     plan = plan_intake(
@@ -55,7 +56,7 @@ def append_reports(
         )
     text_times = connection.dialect.name == "sqlite"
     rows = [
-        report_values(prepared, entry.seq, text_times=text_times)
+        report_values(prepared, entry, text_times=text_times)
         for prepared, entry in zip(plan.reports, report_entries, strict=True)
     ]
     insert_tuples(connection, reports, rows)
