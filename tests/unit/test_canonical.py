@@ -31,7 +31,7 @@ fields = st.fixed_dictionaries(
         "lat": st.floats(44.0, 53.0),
         "category": st.sampled_from([c.value for c in Category]),
         "explosions": st.integers(0, 500),
-        "text": st.text(max_size=40),
+        "text": st.text(st.characters(exclude_characters="\x00"), max_size=40),
         "bearing_deg": st.one_of(st.none(), st.floats(0, 359.9)),
     }
 )

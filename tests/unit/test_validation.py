@@ -180,3 +180,47 @@ def test_field_rules(rules: IngestRules, changes: dict[str, Any], field: str) ->
 
 def test_field_error_reads_as_field_then_reason() -> None:
     assert str(FieldError("lat", "missing")) == "lat: missing"
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("20250420", "not an ISO 8601 time"),
+        ("2025-W16", "not an ISO 8601 time"),
+        ("2025-04-20T14", "not an ISO 8601 time"),
+        ("0001-01-01", "outside 1900-2100"),
+        ("9999-12-31T00:00Z", "outside 1900-2100"),
+        ("2025-02-30", "not a valid date"),
+        ("2025-03-30T03:30", "does not exist"),  # Kyiv springs forward 03:00 -> 04:00
+        ("2025-10-26T03:30", "ambiguous"),  # Kyiv falls back 04:00 -> 03:00
+    ],
+)
+def test_times_that_would_be_misread_are_refused(
+    rules: IngestRules, value: str, reason: str
+) -> None:
+    assert reason in errors(rules, observed_start=value)["observed_start"]
+
+
+def test_the_same_local_times_with_an_offset_are_fine(rules: IngestRules) -> None:
+    report = accept(rules, observed_start="2025-10-26T03:30+02:00").report
+    assert report.observed_start == datetime(2025, 10, 26, 1, 30, tzinfo=UTC)
+
+
+def test_week_precision_is_seven_local_days_across_a_clock_change(rules: IngestRules) -> None:
+    report = accept(rules, observed_start="2025-03-28", time_precision="week").report
+    assert report.observed_end == datetime(2025, 4, 3, 21, 0, tzinfo=UTC)  # midnight, +03:00
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "reason"),
+    [
+        ({"explosions": "3000000000"}, "explosions", "too large"),
+        ({"uncertainty_m": str(10**23)}, "uncertainty_m", "too large"),
+        ({"text": "a\x00b"}, "text", "NUL"),
+        ({"links": ["https://a.example/\x00"]}, "links", "NUL"),
+    ],
+)
+def test_values_no_database_can_hold_are_refused(
+    rules: IngestRules, changes: dict[str, Any], field: str, reason: str
+) -> None:
+    assert reason in errors(rules, **changes)[field]

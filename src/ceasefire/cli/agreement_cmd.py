@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ceasefire.cli.context import AppState, err, out
+from ceasefire.cli.context import AppState, err, out, styled
 from ceasefire.clock import utc_now
 from ceasefire.domain.agreement import AgreementError
 from ceasefire.services.agreements import bundled_agreements, load_into_record
@@ -33,13 +33,13 @@ def load_cmd(
     try:
         loaded, new, classified = load_into_record(engine, agreement, clock=utc_now)
     except AgreementError as exc:
-        err.print(f"[bold red]error:[/] {exc.source}", highlight=False)
+        err.print(styled("bold red", "error: ", exc.source))
         for problem in exc.problems:
             err.print(f"  {problem}", highlight=False, markup=False)
         raise typer.Exit(1) from None
     spec, geography = loaded.spec, loaded.geography
     verb = "stored as version" if new else "unchanged, still version"
-    out.print(f"[bold]{spec.name}[/] {verb} {loaded.version}: {spec.title}", highlight=False)
+    out.print(styled("bold", spec.name, f" {verb} {loaded.version}: {spec.title}"))
     out.print(
         f"parties {', '.join(f'{k} ({v})' for k, v in spec.parties.items())}; in force from "
         f"{spec.effective_from.isoformat()}"

@@ -8,7 +8,7 @@ import typer
 from sqlalchemy.exc import OperationalError
 
 from ceasefire.cli import agreement_cmd, classify_cmd, ingest_cmd, reports_cmd, zones_cmd
-from ceasefire.cli.context import AppState, err, fail, out
+from ceasefire.cli.context import AppState, err, fail, out, styled
 from ceasefire.store.db import ENV_VAR, reading
 from ceasefire.store.migrate import current_revision, upgrade
 from ceasefire.store.verify import verify
@@ -67,12 +67,16 @@ def verify_cmd(ctx: typer.Context) -> None:
     with reading(engine) as connection:
         result = verify(connection)
     if result.first_break is not None:
-        err.print(f"[bold red]BROKEN[/] {result.first_break}", highlight=False)
+        err.print(styled("bold red", "BROKEN ", str(result.first_break)))
         err.print(f"{result.entries_checked} entries before it verified.", highlight=False)
         raise typer.Exit(1)
     out.print(
-        f"[green]OK[/] {result.entries_checked} ledger entries verified: hash chain intact, "
-        "every read row matches the log.",
+        styled(
+            "green",
+            "OK ",
+            f"{result.entries_checked} ledger entries verified: hash chain intact, "
+            "every read row matches the log.",
+        ),
         highlight=False,
     )
     if result.head_seq:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,11 +14,11 @@ import typer
 
 from ceasefire.cli.context import AppState, err, fail, out, require_agreement, time_zone
 from ceasefire.clock import utc_now
+from ceasefire.domain.geo.placement import placements
 from ceasefire.domain.validation import REPORT_FIELDS, IngestRules
-from ceasefire.export.report_formats import report_fields
+from ceasefire.export.report_formats import csv_cell, point_feature, report_fields
 from ceasefire.geofiles.kml import write_points_kml
 from ceasefire.services.ingest import read_reports
-from ceasefire.store.geography_store import placements
 
 PLACEMENT_FIELDS = (
     "party",
@@ -58,7 +59,10 @@ def classify(
     outcome, accepted = read_reports(file, rules, format_name)
     if outcome.problem is not None:
         raise fail(str(outcome.problem), code=1)
-    placed = {row["report_id"]: row for row in placements(loaded, [a.report for a in accepted])}
+    placed = {
+        row["report_id"]: row
+        for row in placements(loaded, [a.report for a in accepted], workers=os.cpu_count() or 1)
+    }
     rows = [
         report_fields(a.report, a.source) | _placement(placed.get(a.report.report_id))
         for a in accepted
@@ -91,9 +95,9 @@ def _write(
                 stream, [*REPORT_FIELDS, *PLACEMENT_FIELDS], lineterminator="\n"
             )
             writer.writeheader()
-            writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
+            writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
         else:
-            features = [_feature(row) for row in rows]
+            features = [point_feature(row) for row in rows]
             json.dump(
                 {"type": "FeatureCollection", "features": features}, stream, ensure_ascii=False
             )
@@ -109,18 +113,3 @@ def _placement(row: dict[str, object] | None) -> dict[str, Any]:
     values = {name: row[name] for name in PLACEMENT_FIELDS}
     values["weapon_zones"] = json.loads(str(row["weapon_zones"]))
     return values
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return " ".join(value)
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def _feature(row: dict[str, Any]) -> dict[str, Any]:
-    properties = dict(row)
-    lon, lat = properties.pop("lon"), properties.pop("lat")
-    geometry = None if lon is None else {"type": "Point", "coordinates": [lon, lat]}
-    return {"type": "Feature", "geometry": geometry, "properties": properties}

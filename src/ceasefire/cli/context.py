@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from rich.console import Console
+from rich.text import Text
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
@@ -17,12 +18,18 @@ from ceasefire.store.agreement_store import agreement_named
 from ceasefire.store.db import DatabaseURLError, make_engine, reading, resolve_url
 from ceasefire.store.migrate import current_revision, head_revision
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# Markup off: what is printed includes file names, column names and other input, which must
+# never be read as Rich markup. Styles are applied with `styled`.
+out = Console(soft_wrap=True, markup=False, highlight=False)
+err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
+
+
+def styled(style: str, label: str, rest: str = "") -> Text:
+    return Text.assemble((label, style), rest)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(styled("bold red", "error: ", message))
     return typer.Exit(code)
 
 

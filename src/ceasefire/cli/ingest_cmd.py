@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ceasefire.cli.context import AppState, err, out, time_zone
+from ceasefire.cli.context import AppState, err, fail, out, styled, time_zone
 from ceasefire.cli.progress import progress_bar
 from ceasefire.clock import utc_now
 from ceasefire.domain.validation import IngestRules
@@ -46,10 +46,7 @@ def ingest(
     state: AppState = ctx.obj
     engine = state.engine()
     if format_name is not None and format_name not in FORMAT_NAMES:
-        err.print(
-            f"[bold red]error:[/] --format: {format_name!r} is not one of {', '.join(FORMAT_NAMES)}"
-        )
-        raise typer.Exit(2)
+        raise fail(f"--format: {format_name!r} is not one of {', '.join(FORMAT_NAMES)}")
     rules = IngestRules(now=utc_now(), zone=time_zone(tz))
     with progress_bar() as update:
         outcome = ingest_files(
@@ -72,7 +69,7 @@ def _print_problems(outcome: IngestOutcome) -> None:
     shown = 0
     for file in outcome.files:
         if file.problem is not None:
-            err.print(f"[red]{file.problem}[/]", highlight=False)
+            err.print(str(file.problem), style="red")
         for rejection in file.rejections:
             for line in rejection.lines():
                 if shown < MAX_LINES_SHOWN:
@@ -104,7 +101,9 @@ def _print_summary(outcome: IngestOutcome, tz: str) -> None:
         for reason, count in sorted(f.skipped.items()):
             out.print(f"skipped {count} in {f.path.name}: {reason}", highlight=False)
     if not outcome.stored:
-        out.print("[bold red]nothing stored[/] (--all-or-nothing and something was rejected)")
+        out.print(
+            styled("bold red", "nothing stored", " (--all-or-nothing and something was rejected)")
+        )
         return
     out.print(
         f"stored {outcome.added} new reports ({outcome.sources_added} new sources); "

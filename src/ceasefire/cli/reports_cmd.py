@@ -199,7 +199,7 @@ def summary_cmd(ctx: typer.Context) -> None:
         return
     assert s.first_observed is not None and s.last_observed is not None
     out.print(
-        f"[bold]{s.reports}[/] reports from {s.sources} sources, observed "
+        f"{s.reports} reports from {s.sources} sources, observed "
         f"{s.first_observed:%Y-%m-%d} to {s.last_observed:%Y-%m-%d}; {s.killed} people reported "
         f"killed; {s.ledger_entries} entries in the tamper-evident log.",
         highlight=False,

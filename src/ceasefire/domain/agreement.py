@@ -7,6 +7,7 @@ the adapter reads them.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,9 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from ceasefire.domain.taxonomy import WeaponClass
+from ceasefire.domain.validation import PARTY_CODE
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_PARTY = re.compile(r"^[A-Z][A-Z0-9_-]{1,15}$")
 
 # Minsk II (Package of Measures, 12 February 2015, point 2) and its addendum of 29 September
 # 2015 on tanks, artillery under 100 mm and mortars: the width of each security zone, halved,
@@ -121,7 +122,8 @@ class _Problems:
         return moment
 
     def km(self, value: Any, path: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if not number or not math.isfinite(value) or value <= 0:
             self.add(path, f"must be a positive number of km, not {value!r}")
             return 0.0
         return float(value)
@@ -212,7 +214,7 @@ def _parties(p: _Problems, value: Any) -> dict[str, str]:
         return {}
     parties: dict[str, str] = {}
     for code, title in value.items():
-        if not isinstance(code, str) or not _PARTY.match(code):
+        if not isinstance(code, str) or not PARTY_CODE.match(code):
             p.add(f"parties.{code}", "a party code is upper-case, like RU or UA")
             continue
         parties[code] = str(title)

@@ -190,9 +190,9 @@ ACLED_SUB_EVENT_TYPES: dict[tuple[str, str], Category | None] = {
     ("Strategic developments", "Disrupted weapons use"): Category.AIR_STRIKE,
 }
 
-# Word stems in ACLED's notes that make a generic remote-violence category specific. Checked in
-# order; the first that starts a word of the notes (case-insensitive) wins ("drone" matches
-# "drones" but "grad" does not match "Volgograd"). Only refines the categories listed.
+# Words in ACLED's notes that make a generic remote-violence category specific. Checked in
+# order; the first found as a whole word, singular or plural (case-insensitive), wins: "drones"
+# matches, "Volgograd", "gradually" and "tanker" do not. Only refines the categories listed.
 ACLED_NOTE_REFINEMENTS: tuple[tuple[frozenset[Category], str, Category], ...] = (
     (frozenset({Category.AIR_STRIKE, Category.SHELLING}), "missile", Category.MISSILE_STRIKE),
     (frozenset({Category.AIR_STRIKE, Category.SHELLING}), "drone", Category.DRONE_STRIKE),
@@ -218,6 +218,6 @@ def acled_category(event_type: str, sub_event_type: str, notes: str) -> Category
         return None
     lowered = notes.lower()
     for applies_to, stem, refined in ACLED_NOTE_REFINEMENTS:
-        if category in applies_to and re.search(rf"\b{stem}", lowered):
+        if category in applies_to and re.search(rf"\b{stem}s?\b", lowered):
             return refined
     return category

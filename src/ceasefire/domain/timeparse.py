@@ -1,7 +1,10 @@
 """Reading times people write: ISO 8601 with or without an offset, or a date alone.
 
 A date alone is a whole day in the zone given; a time without an offset is read in that zone
-too. Callers choose the zone and say which one they used, so nothing is guessed silently.
+too. Callers choose the zone and say which one they used, so nothing is guessed silently. Only
+the common ISO forms are accepted: a compact `20250420` or a week date `2025-W16` would read as
+an instant at midnight, which is never what the writer meant. A local time that the clocks skip
+or repeat (daylight saving) is refused unless it carries its offset.
 """
 
 from __future__ import annotations
@@ -11,6 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_TIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
+)
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+_FORMS = "write 2025-04-20T14:35+03:00, 2025-04-20T11:35Z or 2025-04-20"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,17 +41,48 @@ def parse_moment(text: str, zone: tzinfo) -> Moment:
     """
     cleaned = text.strip()
     if _DATE_ONLY.match(cleaned):
-        day = date.fromisoformat(cleaned)
+        day = _checked_date(cleaned)
         return Moment(start_of_day(day, zone), date_only=True)
+    if not _DATE_TIME.match(cleaned):
+        raise ValueError(f"{text!r} is not an ISO 8601 time ({_FORMS})")
     try:
         parsed = datetime.fromisoformat(cleaned)
-    except ValueError:
-        raise ValueError(
-            f"{text!r} is not an ISO 8601 time (write 2025-04-20T14:35+03:00 or 2025-04-20)"
-        ) from None
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a valid time ({exc})") from None
+    _check_year(parsed.year, text)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone)
+        parsed = _localize(parsed, zone, text)
     return Moment(parsed.astimezone(UTC), date_only=False)
+
+
+def _checked_date(text: str) -> date:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a valid date ({exc})") from None
+    _check_year(day.year, text)
+    return day
+
+
+def _check_year(year: int, text: str) -> None:
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise ValueError(f"{text!r}: year {year} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
+
+
+def _localize(naive: datetime, zone: tzinfo, text: str) -> datetime:
+    """The wall-clock time in `zone`, refusing times the clocks skip or show twice."""
+    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        raise ValueError(
+            f"{text!r} is ambiguous or does not exist in {zone} (a daylight-saving change): "
+            "give its UTC offset"
+        )
+    round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if round_trip != naive:
+        raise ValueError(
+            f"{text!r} does not exist in {zone} (the clocks skip it): give its UTC offset"
+        )
+    return first
 
 
 def start_of_day(day: date, zone: tzinfo) -> datetime:
@@ -52,8 +91,15 @@ def start_of_day(day: date, zone: tzinfo) -> datetime:
 
 def end_of_day(moment: Moment, zone: tzinfo) -> datetime:
     """The first instant after the day a date-only moment names (local midnight, in UTC)."""
-    local_day = moment.at.astimezone(zone).date()
-    return start_of_day(local_day + timedelta(days=1), zone)
+    return add_days(moment.at, 1, zone)
+
+
+def add_days(moment: datetime, days: int, zone: tzinfo) -> datetime:
+    """The same local wall-clock time `days` later: a week is seven local days, whatever
+    daylight saving does in between."""
+    local = moment.astimezone(zone)
+    later = (local.replace(tzinfo=None) + timedelta(days=days)).replace(tzinfo=zone)
+    return later.astimezone(UTC)
 
 
 def add_months(moment: datetime, months: int, zone: tzinfo) -> datetime:

@@ -30,7 +30,7 @@ from ceasefire.domain.reports import (
     report_id_for,
 )
 from ceasefire.domain.taxonomy import Category, WeaponClass
-from ceasefire.domain.timeparse import Moment, add_months, end_of_day, parse_moment
+from ceasefire.domain.timeparse import Moment, add_days, add_months, end_of_day, parse_moment
 
 _E = TypeVar("_E", bound=Enum)
 
@@ -72,10 +72,11 @@ REPORT_FIELDS: tuple[str, ...] = (
 REQUIRED_FIELDS: tuple[str, ...] = ("source_id", "source_kind", "observed_start", "category")
 
 _SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$")
-_PARTY = re.compile(r"^[A-Z][A-Z0-9_-]{1,15}$")
+PARTY_CODE = re.compile(r"^[A-Z][A-Z0-9_-]{1,15}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _LIST_SPLIT = re.compile(r"[|\s]+")
 _COORD_DECIMALS = 7  # about 1 cm: finer digits are noise, and rounding makes storage exact
+MAX_COUNT = 2_147_483_647  # what every database's INTEGER holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +233,9 @@ class _Reader:
         if len(value) > max_length:
             self.fail(name, f"longer than {max_length} characters")
             return ""
+        if "\x00" in value:
+            self.fail(name, "contains a NUL character")
+            return ""
         return value
 
     def enum(self, name: str, kind: type[_E], *, required: bool = False) -> _E | None:
@@ -255,6 +259,8 @@ class _Reader:
             self.fail(name, f"{value!r} is not a whole number")
         elif number < 0:
             self.fail(name, f"{number} is negative")
+        elif number > MAX_COUNT:
+            self.fail(name, f"{number} is too large (at most {MAX_COUNT:,})")
         else:
             return number
         return None
@@ -374,7 +380,7 @@ def _default_end(start: Moment, precision: TimePrecision, zone: tzinfo) -> datet
     if precision is TimePrecision.DAY:
         return end_of_day(start, zone) if start.date_only else start.at + timedelta(days=1)
     if precision is TimePrecision.WEEK:
-        return start.at + timedelta(days=7)
+        return add_days(start.at, 7, zone)
     return add_months(start.at, 1, zone)
 
 
@@ -467,7 +473,7 @@ def _casualties(reader: _Reader) -> tuple[int, int, int, int]:
 
 def _alleged_party(reader: _Reader) -> str:
     party = reader.text("alleged_party", max_length=16).upper()
-    if party and not _PARTY.match(party):
+    if party and not PARTY_CODE.match(party):
         reader.fail("alleged_party", f"{party!r} is not a party code such as RU or UA")
         return ""
     return party
@@ -478,11 +484,16 @@ def _listed(reader: _Reader, name: str) -> list[str]:
     if value is None:
         return []
     if isinstance(value, list):
-        return [str(item).strip() for item in value if str(item).strip()]
-    if isinstance(value, str):
-        return [item for item in _LIST_SPLIT.split(value) if item]
-    reader.fail(name, f"expected a list or text, got {type(value).__name__}")
-    return []
+        items = [str(item).strip() for item in value if str(item).strip()]
+    elif isinstance(value, str):
+        items = [item for item in _LIST_SPLIT.split(value) if item]
+    else:
+        reader.fail(name, f"expected a list or text, got {type(value).__name__}")
+        return []
+    if any("\x00" in item for item in items):
+        reader.fail(name, "contains a NUL character")
+        return []
+    return items
 
 
 def _links(reader: _Reader) -> tuple[str, ...]:

@@ -30,17 +30,31 @@ def write_csv(reports: Iterable[Report], sources: Mapping[str, Source], stream: 
     writer.writerow(REPORT_FIELDS)
     for report in reports:
         fields = report_fields(report, sources[report.source_id])
-        writer.writerow(_cell(fields[name]) for name in REPORT_FIELDS)
+        writer.writerow(csv_cell(fields[name]) for name in REPORT_FIELDS)
 
 
-def _cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
+    """A value as our CSV writes it, and reads back: lists space-separated, floats exact."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list):
         return " ".join(value)
     if isinstance(value, float):
         return repr(value)
     return str(value)
+
+
+def point_feature(fields: dict[str, Any], feature_id: str | None = None) -> dict[str, Any]:
+    """A Feature from import-schema fields: lon/lat become the Point, the rest properties."""
+    properties = dict(fields)
+    lon, lat = properties.pop("lon"), properties.pop("lat")
+    geometry = None if lon is None else {"type": "Point", "coordinates": [lon, lat]}
+    feature: dict[str, Any] = {"type": "Feature", "geometry": geometry, "properties": properties}
+    if feature_id is not None:
+        feature["id"] = feature_id
+    return feature
 
 
 def to_json(reports: Iterable[Report], sources: Mapping[str, Source]) -> list[dict[str, Any]]:
@@ -53,14 +67,7 @@ def to_json(reports: Iterable[Report], sources: Mapping[str, Source]) -> list[di
 
 def to_geojson(reports: Iterable[Report], sources: Mapping[str, Source]) -> dict[str, Any]:
     """An RFC 7946 FeatureCollection; reports known only by a place name get no geometry."""
-    features = []
-    for r in reports:
-        properties = report_fields(r, sources[r.source_id])
-        lon, lat = properties.pop("lon"), properties.pop("lat")
-        geometry = None if lon is None else {"type": "Point", "coordinates": [lon, lat]}
-        features.append(
-            {"type": "Feature", "id": r.report_id, "geometry": geometry, "properties": properties}
-        )
+    features = [point_feature(report_fields(r, sources[r.source_id]), r.report_id) for r in reports]
     return {"type": "FeatureCollection", "features": features}
 
 

@@ -33,7 +33,11 @@ def _value(value: Any) -> Value:
 
 
 def parse_jsonl(path: Path, text: str) -> ParsedFile:
-    lines = text.splitlines()
+    # Split on newlines only: str.splitlines() also breaks on U+2028 and other separators,
+    # which JSON allows unescaped inside strings.
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    if lines and not lines[-1]:
+        lines.pop()
 
     def records() -> Iterator[RawRecord]:
         for number, line in enumerate(lines, start=1):

@@ -62,10 +62,8 @@ def read_text(path: Path) -> str:
         raise FileProblem(str(path), "no such file") from None
     except IsADirectoryError:
         raise FileProblem(str(path), "is a folder, not a file") from None
-    if not data.strip():
-        raise FileProblem(str(path), "the file is empty")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise FileProblem(
@@ -73,3 +71,6 @@ def read_text(path: Path) -> str:
             f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "re-save the file as UTF-8",
         ) from None
+    if not text.strip():
+        raise FileProblem(str(path), "the file is empty")
+    return text

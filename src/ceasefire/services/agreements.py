@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from ceasefire.data import DATA_DIR
 from ceasefire.domain.agreement import AgreementError, AgreementSpec, parse_agreement
+from ceasefire.domain.canonical import canonical_json
 from ceasefire.domain.geo.checks import check_area, check_line
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement, loaded
 from ceasefire.geofiles.geojson import GeoFileError, named, read_features, read_geometry
@@ -35,6 +36,9 @@ StringTimesLoader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+MAX_AREA_NAME = 128  # what the placement columns hold
 
 
 def agreement_path(name_or_path: str) -> Path:
@@ -69,7 +73,15 @@ def read_agreement_file(name_or_path: str) -> dict[str, Any]:
     problems = _check(spec, geometries)
     if problems:
         raise AgreementError(str(path), problems)
-    return {"agreement": data, "geometries": geometries}
+    document = {"agreement": data, "geometries": geometries}
+    try:
+        canonical_json(document)
+    except (TypeError, ValueError) as exc:
+        raise AgreementError(
+            str(path),
+            [f"holds a value that cannot be recorded ({exc}); write times as quoted text"],
+        ) from None
+    return document
 
 
 def _read_geometries(spec: AgreementSpec, folder: Path) -> dict[str, Any]:
@@ -93,7 +105,10 @@ def _check(spec: AgreementSpec, geometries: dict[str, Any]) -> list[str]:
         problems += check_area(shape(area), f"geography.control[{index}].area ({rule.area})")
     for key in ("admin_areas", "sectors"):
         for item in geometries[key]:
-            problems += check_area(shape(item["geometry"]), f"geography.{key} ({item['name']})")
+            label = f"geography.{key} ({item['name'][:40]})"
+            problems += check_area(shape(item["geometry"]), label)
+            if len(item["name"]) > MAX_AREA_NAME:
+                problems.append(f"{label}: a name longer than {MAX_AREA_NAME} characters")
     return problems
 
 

@@ -31,7 +31,8 @@ SEGMENT_MAX_M = 2_000.0
 # A narrow tree: nearest-neighbour search over line segments prunes better with small nodes
 # (1M points, 1,315 segments: 1.7 s at GEOS's default of 10, 0.9 s at 3; BENCHMARKS.md).
 TREE_NODE_CAPACITY = 3
-PARALLEL_MIN_POINTS = 20_000  # below this, starting threads costs more than it saves
+PARALLEL_MIN_POINTS = 20_000
+MIN_SECTOR_REACH_M = 50_000.0  # below this, starting threads costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,11 @@ class Classifier:
             rule.weapon_class for rule in parameters.weapon_rules
         )
         self._withdrawal_m = np.array([rule.withdrawal_m for rule in parameters.weapon_rules])
+        # A point belongs to a sector of the front only within the widest zone around it;
+        # farther away (a strike deep in the rear, a point off the theatre) it has none.
+        self.sector_reach_m = float(
+            max([parameters.dmz_half_width_m, *self._withdrawal_m, MIN_SECTOR_REACH_M])
+        )
 
     def _index(self, worker: int) -> _Index:
         with self._indexes_lock:
@@ -150,7 +156,8 @@ class Classifier:
                 points, return_distance=True, all_matches=False
             )
             distance[where[pairs[0]]] = nearest
-            sector[where[pairs[0]]] = self._segment_sector[pairs[1]]
+            near = nearest <= self.sector_reach_m
+            sector[where[pairs[0][near]]] = self._segment_sector[pairs[1][near]]
         party = np.full(count, NO_INDEX, dtype=np.int64)
         party[where] = _first_containing(index.control, x, y)
         admin = np.full(count, NO_INDEX, dtype=np.int64)
