@@ -104,3 +104,9 @@ def test_area_checks() -> None:
     (problem,) = check_area(bowtie, "area")
     assert "invalid polygon: Self-intersection" in problem
     assert "not LineString" in check_area(LineString([(37, 48), (38, 49)]), "area")[0]
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), True, "2"])
+def test_distances_must_be_finite_positive_numbers(value: object) -> None:
+    found = problems(zones={"dmz_half_width_km": value})
+    assert any(p.startswith("zones.dmz_half_width_km: must be a positive number") for p in found)

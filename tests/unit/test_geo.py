@@ -207,3 +207,11 @@ def test_zones_stop_at_the_land_the_control_areas_cover() -> None:
     for zone in zones:
         if zone.kind == "weapon_zone":
             assert FRAME.to_metric(zone.geometry).bounds[2] <= 80_001
+
+
+def test_far_points_have_no_sector() -> None:
+    """A sector is a stretch of the front: 30 km out a point is in it, 600 km out it is not."""
+    lon, lat = FRAME.lonlat(np.array([60_000.0, 60_000.0]), np.array([30_000.0, 600_000.0]))
+    result = CLASSIFIER.classify(lon, lat)
+    assert result.sector[0] != NO_INDEX
+    assert result.sector[1] == NO_INDEX

@@ -70,7 +70,7 @@ def plan_intake(
     for index, accepted in enumerate(batch):
         source_problem = _source_conflict(accepted.source, sources)
         if source_problem:
-            plan.conflicts.append(Conflict(index, "source_kind", source_problem))
+            plan.conflicts.append(Conflict(index, "source_id", source_problem))
             continue
         prepared = prepare(accepted.report)
         report_id = prepared.report.report_id
