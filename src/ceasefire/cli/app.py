@@ -7,7 +7,14 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
-from ceasefire.cli import agreement_cmd, classify_cmd, ingest_cmd, reports_cmd, zones_cmd
+from ceasefire.cli import (
+    agreement_cmd,
+    classify_cmd,
+    engine_cmd,
+    ingest_cmd,
+    reports_cmd,
+    zones_cmd,
+)
 from ceasefire.cli.context import AppState, err, fail, out, styled
 from ceasefire.store.db import ENV_VAR, reading
 from ceasefire.store.migrate import current_revision, upgrade
@@ -22,6 +29,8 @@ app = typer.Typer(
 app.add_typer(reports_cmd.app, name="reports")
 app.add_typer(zones_cmd.app, name="zones")
 app.add_typer(agreement_cmd.app, name="agreement")
+app.add_typer(engine_cmd.plan_app, name="plan")
+app.command("replay")(engine_cmd.replay_cmd)
 app.command("ingest")(ingest_cmd.ingest)
 app.command("classify")(classify_cmd.classify)
 

@@ -27,7 +27,7 @@ app = typer.Typer(help="Read the stored reports.", no_args_is_help=True)
 OUTPUT_FORMATS = ("table", "json", "csv", "geojson")
 
 
-def _time(option: str, text: str | None, tz: tzinfo, *, end: bool) -> datetime | None:
+def parse_time(option: str, text: str | None, tz: tzinfo, *, end: bool) -> datetime | None:
     if text is None:
         return None
     try:
@@ -114,8 +114,8 @@ def list_cmd(
         sector=sector,
         side=side.upper() if side else None,
         zone=zone,
-        since=_time("--since", since, zone_info, end=False),
-        until=_time("--until", until, zone_info, end=True),
+        since=parse_time("--since", since, zone_info, end=False),
+        until=parse_time("--until", until, zone_info, end=True),
         bbox=_bbox(bbox),
         categories=categories,
         source_id=source,

@@ -14,6 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from ceasefire.domain.canonical import utc_iso
+
 
 class DecisionKind(StrEnum):
     PHASE_ENTERED = "phase_entered"
@@ -58,6 +60,30 @@ class Decision:
         )
 
 
+def decision_content(decision: Decision) -> dict[str, Any]:
+    """A decision as plain JSON values (for exports and the tamper-evident log)."""
+    d = decision
+    return {
+        "decision_id": d.decision_id,
+        "party": d.party,
+        "kind": d.kind.value,
+        "phase": d.phase,
+        "action": d.action,
+        "actors": list(d.actors),
+        "effective_at": utc_iso(d.effective_at),
+        "known_at": None if d.known_at is None else utc_iso(d.known_at),
+        "due_at": None if d.due_at is None else utc_iso(d.due_at),
+        "t0": None if d.t0 is None else utc_iso(d.t0),
+        "late": d.late,
+        "revises": d.revises,
+        "rule": d.rule,
+        "parameters": d.parameters,
+        "evidence": list(d.evidence),
+        "explanation": d.explanation,
+        "summary": describe(d),
+    }
+
+
 def withdrawal(of: Decision, at: datetime, reason: str) -> Decision:
     return Decision(
         party=of.party,
@@ -82,7 +108,7 @@ def describe(decision: Decision) -> str:
     if d.kind is DecisionKind.ACTION_REQUIRED:
         due = d.due_at.strftime("%Y-%m-%d %H:%M UTC") if d.due_at else "at once"
         action = d.action.replace("_", " ")
-        return f"{', '.join(d.actors)} must {action} (due {due}): {d.party} track, phase {d.phase}"
+        return f"{d.party} track, phase {d.phase}: {action} by {', '.join(d.actors)}, due {due}"
     if d.kind is DecisionKind.STOOD_DOWN:
         return f"{d.party} track stands down to phase 0 at {when}: {d.explanation}"
     return d.explanation

@@ -1,0 +1,144 @@
+"""`ceasefire plan check` and `ceasefire replay`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ceasefire.cli.context import AppState, err, fail, out, styled, time_zone
+from ceasefire.cli.reports_cmd import parse_time
+from ceasefire.clock import utc_now
+from ceasefire.domain.engine.decisions import DecisionKind, decision_content, describe
+from ceasefire.domain.engine.plan import STATUSES, PlanError
+from ceasefire.domain.engine.plan_text import describe_plan
+from ceasefire.services.enforcement import counting_from, run_plan
+from ceasefire.services.plans import DEFAULT_PLAN, bundled_plans, read_plan
+
+plan_app = typer.Typer(
+    help="Enforcement plans: check and explain a plan file.", no_args_is_help=True
+)
+
+
+@plan_app.command("check")
+def check_cmd(
+    plan: Annotated[str, typer.Argument(help="A plan YAML file, or a bundled plan's name.")],
+) -> None:
+    """Validate a plan and print its phases and parameters in words."""
+    try:
+        parsed = read_plan(plan)
+    except PlanError as exc:
+        err.print(styled("bold red", "error: ", exc.source))
+        for problem in exc.problems:
+            err.print(f"  {problem}")
+        raise typer.Exit(1) from None
+    for line in describe_plan(parsed):
+        out.print(line)
+
+
+@plan_app.command("list")
+def list_cmd() -> None:
+    """The bundled plans."""
+    for name in bundled_plans():
+        out.print(f"{name}: {read_plan(name).title}")
+
+
+def replay_cmd(
+    ctx: typer.Context,
+    plan: Annotated[str, typer.Option(help="A plan file or bundled plan.")] = DEFAULT_PLAN,
+    since: Annotated[
+        str | None, typer.Option("--from", help="Violations observed from (event time).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="... and before (a date alone includes that day).")
+    ] = None,
+    as_known_at: Annotated[
+        str | None,
+        typer.Option(
+            help="Show the log as the system would have written it by then, revisions included."
+        ),
+    ] = None,
+    counting: Annotated[
+        str | None,
+        typer.Option(
+            help="Count violations of this status or better: "
+            "reported|corroborated|verified (default: the plan's)."
+        ),
+    ] = None,
+    agreement: Annotated[
+        str | None, typer.Option(help="Agreement whose sectors violations carry.")
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+    tz: Annotated[str, typer.Option(help="Zone for times without an offset.")] = "Europe/Kyiv",
+) -> None:
+    """Run a plan over the violations in the record. Without --as-known-at: what should happen,
+    in event time, in light of everything known now. With it: the decision log as of then,
+    each decision with when it took effect and when it became known."""
+    if output_format not in ("table", "json"):
+        raise fail(f"--format: {output_format!r} is not table or json")
+    zone = time_zone(tz)
+    try:
+        parsed = read_plan(plan)
+        if counting is not None:
+            parsed = counting_from(parsed, counting)
+    except PlanError as exc:
+        raise fail(f"--plan: {exc}") from None
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    state: AppState = ctx.obj
+    result = run_plan(
+        state.engine(),
+        parsed,
+        now=utc_now(),
+        as_known_at=parse_time("--as-known-at", as_known_at, zone, end=False),
+        since=parse_time("--from", since, zone, end=False),
+        until=parse_time("--until", until, zone, end=True),
+        agreement=agreement,
+    )
+    if output_format == "json":
+        json.dump(
+            [decision_content(d) for d in result.decisions],
+            sys.stdout,
+            ensure_ascii=False,
+            indent=1,
+        )
+        sys.stdout.write("\n")
+        return
+    statuses = "/".join(s for s in STATUSES if s in parsed.counting.statuses)
+    out.print(
+        f"{parsed.name}: {result.violations} attributed violations, {result.counted} counted "
+        f"({statuses}); {len(result.decisions)} decisions"
+        + (
+            f"; sectors from {result.agreement}"
+            if result.agreement
+            else "; no sectors (no single agreement)"
+        )
+    )
+    if result.violations and not result.counted and counting is None:
+        out.print(
+            "Nothing counted: reports are only `reported` until reviewed; pass --counting reported "
+            "to simulate the plan on unreviewed reports."
+        )
+    _print(result.decisions, show_known=as_known_at is not None)
+
+
+def _print(decisions: list, show_known: bool) -> None:  # type: ignore[type-arg]
+    table = Table(title_justify="left")
+    table.add_column("effective (UTC)", no_wrap=True)
+    if show_known:
+        table.add_column("known (UTC)", no_wrap=True)
+    table.add_column("decision")
+    table.add_column("rule")
+    table.add_column("id", no_wrap=True)
+    for d in decisions:
+        mark = {DecisionKind.WITHDRAWN: "WITHDRAWN ", DecisionKind.STOOD_DOWN: ""}.get(d.kind, "")
+        late = " (late)" if d.late else ""
+        cells = [d.effective_at.strftime("%Y-%m-%d %H:%M")]
+        if show_known:
+            cells.append(d.known_at.strftime("%Y-%m-%d %H:%M") + late if d.known_at else "")
+        cells += [mark + describe(d), d.rule, d.decision_id]
+        table.add_row(*cells)
+    out.print(table)

@@ -1,0 +1,110 @@
+"""A plan in plain words, for `plan check` and for anyone reviewing a plan file."""
+
+from __future__ import annotations
+
+from ceasefire.domain.engine.plan import ActionSpec, Plan
+
+
+def describe_plan(plan: Plan) -> list[str]:
+    lines = [f"{plan.name}: {plan.title}", _tracks(plan), _counting(plan)]
+    lines.append(f'Phase 1 "{plan.phase(1).name}": entered at the first counting violation (T0).')
+    lines += _actions(plan, 1)
+    lines.append(f'Phase 2 "{plan.phase(2).name}": {_phase2(plan)}')
+    lines += _actions(plan, 2)
+    lines.append(f'Phase 3 "{plan.phase(3).name}": {_phase3(plan)}')
+    lines += _actions(plan, 3)
+    lines.append(
+        f"Stand-down to phase 0: after {_h(plan.quiet_period_h)} without a counting violation."
+    )
+    skip = "may" if plan.allow_phase_skip else "may not"
+    lines.append(f"A track {skip} pass from phase 1 straight to phase 3.")
+    lines.append(f"Plan content SHA-256: {plan.content_sha256}")
+    return lines
+
+
+def _h(hours: float) -> str:
+    days = hours / 24
+    return f"{hours:g} h ({days:g} days)" if hours >= 48 and days.is_integer() else f"{hours:g} h"
+
+
+def _tracks(plan: Plan) -> str:
+    if plan.subjects is None:
+        return "Tracks: every party, under the same rules."
+    parties = ", ".join(
+        f"{p} ({plan.defenders[p]} defends)" if p in plan.defenders else p
+        for p in sorted(plan.subjects)
+    )
+    return f"Tracks: {parties}; other parties' violations open no track."
+
+
+def _counting(plan: Plan) -> str:
+    c = plan.counting
+    statuses = " or ".join(sorted(c.statuses))
+    kinds = "every category" if c.categories is None else ", ".join(sorted(c.categories))
+    targets = (
+        "any target"
+        if c.damaged_objects is None
+        else "damage to " + ", ".join(sorted(c.damaged_objects))
+    )
+    return f"Counts: {statuses} violations, {c.min_severity.value} or worse; {kinds}; {targets}."
+
+
+def _rules(rules: list[str]) -> str:
+    return "; ".join(rules) if rules else "no rule (switched off)"
+
+
+def _phase2(plan: Plan) -> str:
+    e = plan.escalation
+    rules = []
+    if e.more_severe_than_initial:
+        rules.append("a violation more severe than the initial one")
+    if e.count_in_24h:
+        rules.append(f"{e.count_in_24h} counting violations within 24 h")
+    if e.sectors_in_24h:
+        rules.append(f"violations in {e.sectors_in_24h} sectors within 24 h")
+    return (
+        f"entered when a counting violation comes more than {_h(plan.cure_period_h)} after "
+        f"phase 1 began (the cure period), or at once when escalation is evident: {_rules(rules)}."
+    )
+
+
+def _phase3(plan: Plan) -> str:
+    b = plan.broader_attack
+    rules = []
+    if b.categories:
+        kinds = ", ".join(sorted(c.value.replace("_", " ") for c in b.categories))
+        rules.append(f"a grave violation of these kinds: {kinds}")
+    if b.count_in_24h:
+        rules.append(f"{b.count_in_24h} counting violations within 24 h")
+    if b.major_sectors_in_6h:
+        rules.append(f"major-or-worse violations in {b.major_sectors_in_6h} sectors within 6 h")
+    stops = (
+        "even if the attack stops before then"
+        if b.proceed_if_attack_stops
+        else "only if counting violations continue within the 24 h before it"
+    )
+    return (
+        f"entered when a broader attack is established ({_rules(rules)}); it takes effect at the "
+        f"later of that moment and T0 + {_h(plan.phase3_earliest_h)}, never earlier, {stops}."
+    )
+
+
+def _actions(plan: Plan, number: int) -> list[str]:
+    return [
+        f"  - {_actor(plan, a)}: {a.description or a.action} ({_due(a)})"
+        for a in plan.phase(number).actions
+    ]
+
+
+def _actor(plan: Plan, action: ActionSpec) -> str:
+    if action.actor == "violator":
+        return "the violating party"
+    if action.actor == "defender":
+        return "the defending party"
+    members = plan.actors.get(action.actor, ())
+    shown = ", ".join(members[:6]) + (f" and {len(members) - 6} more" if len(members) > 6 else "")
+    return f"{action.actor.replace('_', ' ')} ({shown})"
+
+
+def _due(action: ActionSpec) -> str:
+    return "at once" if action.due_h == 0 else f"within {_h(action.due_h)}"

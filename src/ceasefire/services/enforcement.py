@@ -1,0 +1,61 @@
+"""Running a plan over the record: the timeline in light of everything known, or the log as
+the system would have written it at any moment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from ceasefire.domain.engine.decisions import Decision
+from ceasefire.domain.engine.engine import replay, timeline
+from ceasefire.domain.engine.plan import STATUSES, Plan
+from ceasefire.domain.engine.violations import Violation, counts
+from ceasefire.services.violations import violations_from_reports
+from ceasefire.store.agreement_store import latest_agreements
+from ceasefire.store.db import reading
+
+
+def counting_from(plan: Plan, level: str) -> Plan:
+    """The plan counting violations of `level` or better (`reported` counts everything)."""
+    if level not in STATUSES:
+        raise ValueError(f"--counting: {level!r} is not one of {', '.join(STATUSES)}")
+    statuses = frozenset(STATUSES[STATUSES.index(level) :])
+    return replace(plan, counting=replace(plan.counting, statuses=statuses))
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    decisions: list[Decision]
+    violations: int  # attributed to a party, in the window
+    counted: int  # of those, counted by the plan
+    agreement: str | None  # whose sectors the violations carry
+
+
+def run_plan(
+    engine: Engine,
+    plan: Plan,
+    *,
+    now: datetime,
+    as_known_at: datetime | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    agreement: str | None = None,
+) -> ReplayResult:
+    with reading(engine) as connection:
+        if agreement is None:
+            names = [a.name for a in latest_agreements(connection)]
+            agreement = names[0] if len(names) == 1 else None
+        violations = violations_from_reports(connection, agreement)
+    in_window = [v for v in violations if _within(v, since, until)]
+    counted = sum(1 for v in in_window if counts(plan, v))
+    if as_known_at is not None:
+        decisions = replay(plan, [v for v in in_window if v.known_at <= as_known_at], as_known_at)
+    else:
+        decisions = timeline(plan, in_window)
+    return ReplayResult(decisions, len(in_window), counted, agreement)
+
+
+def _within(v: Violation, since: datetime | None, until: datetime | None) -> bool:
+    return (since is None or v.observed_at >= since) and (until is None or v.observed_at < until)
