@@ -12,6 +12,7 @@ import typer
 from typer.testing import CliRunner
 
 from ceasefire.cli.app import app
+from ceasefire.store.migrate import head_revision
 
 from ..conftest import FIXTURES, REPO
 
@@ -27,7 +28,7 @@ def run(db: str, *args: str) -> tuple[int, str, str]:
 def db(db_url: str) -> str:
     code, out, err = run(db_url, "init")
     assert code == 0, err
-    assert "-> 0002" in out
+    assert f"-> {head_revision()}" in out
     return db_url
 
 

@@ -12,6 +12,7 @@ from ceasefire.cli import (
     classify_cmd,
     engine_cmd,
     ingest_cmd,
+    live_cmd,
     reports_cmd,
     zones_cmd,
 )
@@ -31,6 +32,11 @@ app.add_typer(zones_cmd.app, name="zones")
 app.add_typer(agreement_cmd.app, name="agreement")
 app.add_typer(engine_cmd.plan_app, name="plan")
 app.command("replay")(engine_cmd.replay_cmd)
+engine_cmd.plan_app.command("adopt")(live_cmd.adopt_cmd)
+app.command("clock")(live_cmd.clock_cmd)
+app.command("tracks")(live_cmd.tracks_cmd)
+app.command("explain")(live_cmd.explain_cmd)
+app.add_typer(live_cmd.actions_app, name="actions")
 app.command("ingest")(ingest_cmd.ingest)
 app.command("classify")(classify_cmd.classify)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -24,17 +25,23 @@ def plan_path(name_or_path: str) -> Path:
     return DATA_DIR / "plans" / f"{name_or_path}.yaml"
 
 
-def read_plan(name_or_path: str) -> Plan:
+def load_plan_data(name_or_path: str) -> dict[str, Any]:
+    """The plan file's content as data (not yet checked)."""
     path = plan_path(name_or_path)
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=StringTimesLoader)
     except FileNotFoundError:
-        raise PlanError(
-            str(path), [f"no such file (bundled plans: {', '.join(bundled_plans())})"]
-        ) from None
+        known = ", ".join(bundled_plans())
+        raise PlanError(str(path), [f"no such file (bundled plans: {known})"]) from None
     except yaml.YAMLError as exc:
         raise PlanError(str(path), [f"not valid YAML: {exc}"]) from None
-    plan = parse_plan(data)
+    if not isinstance(data, dict):
+        raise PlanError(str(path), ["a plan file is a mapping of keys to values"])
+    return data
+
+
+def read_plan(name_or_path: str) -> Plan:
+    plan = parse_plan(load_plan_data(name_or_path))
     if isinstance(plan, list):
-        raise PlanError(str(path), plan)
+        raise PlanError(str(plan_path(name_or_path)), plan)
     return plan

@@ -127,3 +127,57 @@ report_geography = Table(
     Column("admin_area", String(128)),
     Index(None, "agreement", "sector"),
 )
+
+
+def _ledger_seq() -> Column[int]:
+    return Column("ledger_seq", BigInteger, ForeignKey("ledger.seq"), nullable=False, unique=True)
+
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("document", Text, nullable=False),  # canonical JSON of the plan file as adopted
+    Column("content_sha256", String(64), nullable=False),
+    Column("adopted_at", UtcDateTime, nullable=False),
+    _ledger_seq(),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("decision_id", String(16), primary_key=True),
+    Column("plan", String(64), nullable=False),
+    Column("plan_version", Integer, nullable=False),
+    Column("party", String(16), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("phase", Integer, nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("effective_at", UtcDateTime, nullable=False),
+    Column("known_at", UtcDateTime, nullable=False),  # when the system could know it
+    Column("due_at", UtcDateTime),
+    Column("revises", String(16), nullable=False),
+    Column("content", Text, nullable=False),  # canonical JSON: the decision in full
+    Column("recorded_at", UtcDateTime, nullable=False),  # when it was written
+    _ledger_seq(),
+    Index(None, "plan", "party"),
+)
+
+acknowledgements = Table(
+    "acknowledgements",
+    metadata,
+    Column("decision_id", String(16), ForeignKey("decisions.decision_id"), primary_key=True),
+    Column("actor", String(64), primary_key=True),
+    Column("note", Text, nullable=False),
+    Column("acknowledged_at", UtcDateTime, nullable=False),
+    _ledger_seq(),
+)
+
+# Operational, not part of the record: when an open action was last brought to attention.
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("decision_id", String(16), ForeignKey("decisions.decision_id"), primary_key=True),
+    Column("reminded_at", UtcDateTime, primary_key=True),
+)

@@ -13,21 +13,33 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, Label, Text, or_, select, type_coerce
+from sqlalchemy import Column, Connection, FromClause, Label, Text, or_, select, type_coerce
 
-from ceasefire.domain.canonical import canonical_json, sha256_hex, source_content
+from ceasefire.domain.canonical import canonical_json, sha256_hex, source_content, utc_iso
 from ceasefire.domain.intake import REPORT_RECEIVED, SOURCE_REGISTERED
 from ceasefire.domain.ledger import Break, ChainCheck, LedgerEntry
 from ceasefire.store.agreement_store import AGREEMENT_LOADED
+from ceasefire.store.enforcement_store import ACTION_ACKNOWLEDGED, DECISION_RECORDED, PLAN_ADOPTED
 from ceasefire.store.ledger_store import entry_count
 from ceasefire.store.report_rows import row_content, source_from_row
-from ceasefire.store.schema import agreements, ledger, reports, sources
+from ceasefire.store.schema import (
+    acknowledgements,
+    agreements,
+    decisions,
+    ledger,
+    plans,
+    reports,
+    sources,
+)
 from ceasefire.store.types import UtcDateTime
 
 _PAGE = 5_000
 _REPORT_PREFIX = "r_"
 _SOURCE_PREFIX = "s_"
 _AGREEMENT_PREFIX = "a_"
+_PLAN_PREFIX = "p_"
+_DECISION_PREFIX = "d_"
+_ACK_PREFIX = "k_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,25 +102,24 @@ def _raw(column: Column[Any], label: str) -> Label[Any]:
     return column.label(label)
 
 
+_PROJECTIONS = (
+    (_REPORT_PREFIX, reports),
+    (_SOURCE_PREFIX, sources),
+    (_AGREEMENT_PREFIX, agreements),
+    (_PLAN_PREFIX, plans),
+    (_DECISION_PREFIX, decisions),
+    (_ACK_PREFIX, acknowledgements),
+)
+
+
 def _pages(connection: Connection) -> Iterator[list[Mapping[str, Any]]]:
     """The log joined to the read rows each entry produced, a page at a time."""
     columns = [_raw(c, c.name) for c in ledger.columns]
-    for prefix, table in (
-        (_REPORT_PREFIX, reports),
-        (_SOURCE_PREFIX, sources),
-        (_AGREEMENT_PREFIX, agreements),
-    ):
+    joined: FromClause = ledger
+    for prefix, table in _PROJECTIONS:
         columns += [_raw(c, prefix + c.name) for c in table.columns]
-    base = (
-        select(*columns)
-        .select_from(
-            ledger.outerjoin(reports, reports.c.ledger_seq == ledger.c.seq)
-            .outerjoin(sources, sources.c.ledger_seq == ledger.c.seq)
-            .outerjoin(agreements, agreements.c.ledger_seq == ledger.c.seq)
-        )
-        .order_by(ledger.c.seq)
-        .limit(_PAGE)
-    )
+        joined = joined.outerjoin(table, table.c.ledger_seq == ledger.c.seq)
+    base = select(*columns).select_from(joined).order_by(ledger.c.seq).limit(_PAGE)
     after = 0
     while True:
         rows: list[Mapping[str, Any]] = [
@@ -134,6 +145,12 @@ def _projection_problem(entry: LedgerEntry, row: Mapping[str, Any]) -> Break | N
             problem = _source_problem(entry, _unprefixed(row, _SOURCE_PREFIX))
         elif entry.kind == AGREEMENT_LOADED:
             problem = _agreement_problem(entry, _unprefixed(row, _AGREEMENT_PREFIX))
+        elif entry.kind == PLAN_ADOPTED:
+            problem = _plan_problem(entry, _unprefixed(row, _PLAN_PREFIX))
+        elif entry.kind == DECISION_RECORDED:
+            problem = _decision_problem(entry, _unprefixed(row, _DECISION_PREFIX))
+        elif entry.kind == ACTION_ACKNOWLEDGED:
+            problem = _ack_problem(entry, _unprefixed(row, _ACK_PREFIX))
     except (ValueError, KeyError, TypeError) as exc:
         problem = f"its row no longer reads as what the log recorded ({exc})"
     return Break(entry.seq, entry.subject_id, problem) if problem else None
@@ -179,6 +196,51 @@ def _agreement_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | 
     if _moment(row["loaded_at"]) != entry.recorded_at:
         logged = entry.recorded_at.isoformat()
         return f"agreement {label} says loaded at {row['loaded_at']}, the log says {logged}"
+    return None
+
+
+def _plan_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
+    if row is None:
+        return "its plans row is missing (deleted)"
+    label = f"{row['name']}@{row['version']}"
+    content = {
+        "plan": row["name"],
+        "version": row["version"],
+        "content_sha256": row["content_sha256"],
+        "document": json.loads(row["document"]),
+    }
+    if label != entry.subject_id or sha256_hex(canonical_json(content)) != entry.payload_sha256:
+        return f"plan {label} differs from what the log recorded"
+    return None
+
+
+def _decision_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
+    if row is None:
+        return "its decisions row is missing (deleted)"
+    if row["decision_id"] != entry.subject_id or sha256_hex(row["content"]) != entry.payload_sha256:
+        return "its decisions row differs from the log: " + _differences(
+            entry.payload, json.loads(row["content"])
+        )
+    content = json.loads(row["content"])
+    for column in ("party", "kind", "phase", "action", "revises"):
+        if row[column] != content[column]:
+            return f"its decisions row says {column} {row[column]!r}, the log {content[column]!r}"
+    if utc_iso(_moment(row["effective_at"])) != content["effective_at"]:
+        logged = content["effective_at"]
+        return f"its decisions row says effective at {row['effective_at']}, the log {logged}"
+    return None
+
+
+def _ack_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
+    if row is None:
+        return "its acknowledgements row is missing (deleted)"
+    content = {"decision_id": row["decision_id"], "actor": row["actor"], "note": row["note"]}
+    if f"{row['decision_id']}/{row['actor']}" != entry.subject_id:
+        return "its acknowledgements row is for another action or actor"
+    if sha256_hex(canonical_json(content)) != entry.payload_sha256:
+        return "its acknowledgements row differs from the log: " + _differences(
+            entry.payload, content
+        )
     return None
 
 

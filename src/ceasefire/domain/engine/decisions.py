@@ -99,6 +99,11 @@ def withdrawal(of: Decision, at: datetime, reason: str) -> Decision:
     )
 
 
+def _actors(actors: tuple[str, ...]) -> str:
+    shown = ", ".join(actors[:4])
+    return shown + (f" and {len(actors) - 4} more" if len(actors) > 4 else "")
+
+
 def describe(decision: Decision) -> str:
     """One line in plain words."""
     d = decision
@@ -108,7 +113,7 @@ def describe(decision: Decision) -> str:
     if d.kind is DecisionKind.ACTION_REQUIRED:
         due = d.due_at.strftime("%Y-%m-%d %H:%M UTC") if d.due_at else "at once"
         action = d.action.replace("_", " ")
-        return f"{d.party} track, phase {d.phase}: {action} by {', '.join(d.actors)}, due {due}"
+        return f"{d.party} track, phase {d.phase}: {action} by {_actors(d.actors)}, due {due}"
     if d.kind is DecisionKind.STOOD_DOWN:
         return f"{d.party} track stands down to phase 0 at {when}: {d.explanation}"
     return d.explanation

@@ -1,0 +1,194 @@
+"""`ceasefire plan adopt`, `clock`, `tracks`, `explain`, `actions list|ack`."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ceasefire.cli.context import AppState, fail, out, styled
+from ceasefire.clock import utc_now
+from ceasefire.domain.engine.plan import PlanError
+from ceasefire.services.live import AdoptionError, adopt, open_actions, statuses, step
+from ceasefire.store.db import reading, writing
+from ceasefire.store.enforcement_store import acknowledge, acknowledged, decision_row
+
+actions_app = typer.Typer(
+    help="What the plan requires of each actor, and acknowledgements.", no_args_is_help=True
+)
+
+
+def adopt_cmd(
+    ctx: typer.Context,
+    plan: Annotated[str, typer.Argument(help="A plan file or bundled plan.")],
+    counting: Annotated[
+        str | None,
+        typer.Option(
+            help="Count violations of this status or better (recorded in the adopted plan)."
+        ),
+    ] = None,
+) -> None:
+    """Run the engine under this plan from now on (a new version when its content changed)."""
+    state: AppState = ctx.obj
+    try:
+        adopted = adopt(state.engine(), plan, counting=counting, clock=utc_now)
+    except (PlanError, AdoptionError) as exc:
+        raise fail(str(exc)) from None
+    out.print(
+        f"{adopted.name} version {adopted.version} adopted at "
+        f"{adopted.adopted_at:%Y-%m-%d %H:%M:%S} UTC (content {adopted.content_sha256[:12]}); "
+        "`ceasefire clock` runs it."
+    )
+
+
+def clock_cmd(
+    ctx: typer.Context,
+    once: Annotated[bool, typer.Option("--once", help="One step, then exit.")] = False,
+    interval: Annotated[float, typer.Option(min=0.1, help="Seconds between steps.")] = 60.0,
+    remind_every_h: Annotated[
+        float, typer.Option(min=0.0, help="Hours between reminders of an overdue action.")
+    ] = 1.0,
+) -> None:
+    """Run the clocks: record decisions as they fall due or as reports bring them, and remind
+    actors of overdue actions until they acknowledge. Safe to stop and restart at any moment."""
+    state: AppState = ctx.obj
+    engine = state.engine()
+    every = timedelta(hours=remind_every_h)
+    while True:
+        result = step(engine, now=utc_now(), clock=utc_now, remind_every=every)
+        for plan, count in result.recorded.items():
+            if count:
+                out.print(f"{utc_now():%Y-%m-%d %H:%M:%S} {plan}: {count} decisions recorded")
+        for action in result.reminders:
+            out.print(f"{utc_now():%Y-%m-%d %H:%M:%S} reminder: {_summary(action)}")
+        if once:
+            return
+        time.sleep(interval)
+
+
+def tracks_cmd(ctx: typer.Context) -> None:
+    """Each party's phase under each adopted plan, its T0, and the clocks running."""
+    state: AppState = ctx.obj
+    now = utc_now()
+    found = statuses(state.engine(), now)
+    if not found:
+        out.print("No plan adopted: `ceasefire plan adopt coalition-three-phase` first.")
+        return
+    for plan, tracks in found.items():
+        table = Table(title=f"{plan} at {now:%Y-%m-%d %H:%M} UTC", title_justify="left")
+        for column in (
+            "party",
+            "phase",
+            "since (UTC)",
+            "T0 (UTC)",
+            "rule",
+            "clocks running",
+            "decision",
+        ):
+            table.add_column(column)
+        for t in tracks:
+            clocks = "; ".join(f"{what} {when:%Y-%m-%d %H:%M}" for what, when in t.clocks[:3])
+            table.add_row(
+                t.party,
+                f"{t.phase} {t.phase_name}",
+                _time(t.since),
+                _time(t.t0),
+                t.rule,
+                clocks,
+                t.entered_by,
+            )
+        out.print(table)
+
+
+def explain_cmd(
+    ctx: typer.Context, decision_id: Annotated[str, typer.Argument(help="A decision id.")]
+) -> None:
+    """A recorded decision in plain words: the rule, the parameters, the evidence, the times."""
+    state: AppState = ctx.obj
+    with reading(state.engine()) as connection:
+        row = decision_row(connection, decision_id)
+        acks = acknowledged(connection).get(decision_id, {})
+    if row is None:
+        raise fail(
+            f"no recorded decision {decision_id!r}: `ceasefire clock --once` records what is due"
+        )
+    content = json.loads(row["content"])
+    out.print(styled("bold", content["summary"]))
+    out.print(f"rule: {content['rule']} ({content['explanation']})")
+    if content["parameters"]:
+        out.print(
+            "parameters: " + ", ".join(f"{k} = {v}" for k, v in content["parameters"].items())
+        )
+    out.print(f"evidence: {', '.join(content['evidence'])}")
+    out.print(f"plan: {row['plan']} version {row['plan_version']}; T0: {content['t0'] or '-'}")
+    late = " (late: the data arrived after it should have taken effect)" if content["late"] else ""
+    out.print(
+        f"takes effect {content['effective_at']}; known {content['known_at']}{late}; "
+        f"recorded {row['recorded_at'].isoformat()}"
+    )
+    if content["revises"]:
+        out.print(f"withdraws decision {content['revises']}")
+    for actor, when in acks.items():
+        out.print(f"acknowledged by {actor} at {when.isoformat()}")
+
+
+@actions_app.command("list")
+def actions_list_cmd(
+    ctx: typer.Context,
+    output_format: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+) -> None:
+    """Open actions (required, not withdrawn, not acknowledged), overdue ones marked."""
+    state: AppState = ctx.obj
+    now = utc_now()
+    with reading(state.engine()) as connection:
+        actions = open_actions(connection, now)
+    if output_format == "json":
+        out.print(
+            json.dumps(
+                [json.loads(a["content"]) | {"overdue": a["overdue"]} for a in actions], indent=1
+            )
+        )
+        return
+    table = Table(title=f"{len(actions)} open actions", title_justify="left")
+    for column in ("due (UTC)", "action", "id"):
+        table.add_column(column)
+    for action in actions:
+        due = _time(action["due_at"]) + (" OVERDUE" if action["overdue"] else "")
+        table.add_row(due, _summary(action), action["decision_id"])
+    out.print(table)
+
+
+@actions_app.command("ack")
+def ack_cmd(
+    ctx: typer.Context,
+    decision_id: Annotated[str, typer.Argument(help="The action's decision id.")],
+    by: Annotated[
+        str, typer.Option("--by", help="The acknowledging actor, one of the action's actors.")
+    ],
+    note: Annotated[str, typer.Option(help="What the actor says.")] = "",
+) -> None:
+    """Acknowledge an action; its reminders stop. Recorded in the tamper-evident log."""
+    state: AppState = ctx.obj
+    with writing(state.engine()) as connection:
+        row = decision_row(connection, decision_id)
+        if row is None or row["kind"] != "action_required":
+            raise fail(f"{decision_id!r} is not a recorded action (see `ceasefire actions list`)")
+        actors = json.loads(row["content"])["actors"]
+        if by not in actors:
+            raise fail(f"--by: {by!r} is not an actor of this action ({', '.join(actors)})")
+        if by in acknowledged(connection).get(decision_id, {}):
+            raise fail(f"{by} has already acknowledged {decision_id}")
+        when = acknowledge(connection, decision_id, by, note, clock=utc_now)
+    out.print(f"{by} acknowledged {decision_id} at {when:%Y-%m-%d %H:%M:%S} UTC")
+
+
+def _summary(action: dict[str, Any]) -> str:
+    return str(json.loads(action["content"])["summary"])
+
+
+def _time(value: Any) -> str:
+    return "-" if value is None else value.strftime("%Y-%m-%d %H:%M")

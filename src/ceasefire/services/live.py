@@ -1,0 +1,149 @@
+"""The engine in operation: adopting plans, recording decisions as clocks and reports bring
+them, reminding actors of open actions until they acknowledge.
+
+Clocks are data: nothing sleeps until a deadline. Each `step(now)` recomputes, from the record,
+what every adopted plan has decided up to `now` and writes what is not yet written; a decision's
+id is derived from what it decides, so a step run twice, or after a crash or a restart, writes
+each decision exactly once, and a step after downtime catches up on everything that fell due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from ceasefire.domain.engine.decisions import DecisionKind
+from ceasefire.domain.engine.engine import replay, timeline
+from ceasefire.domain.engine.plan import STATUSES, Plan, PlanError, parse_plan
+from ceasefire.domain.engine.status import TrackStatus, track_statuses
+from ceasefire.domain.engine.violations import Violation
+from ceasefire.services.plans import load_plan_data
+from ceasefire.services.violations import violations_from_reports
+from ceasefire.store.agreement_store import latest_agreements
+from ceasefire.store.db import reading, writing
+from ceasefire.store.enforcement_store import (
+    AdoptedPlan,
+    acknowledged,
+    adopt_plan,
+    adopted_plans,
+    decision_rows,
+    last_reminders,
+    record_decisions,
+    remind,
+)
+
+Clock = Callable[[], datetime]
+
+
+class AdoptionError(ValueError):
+    pass
+
+
+def adopt(engine: Engine, name_or_path: str, *, counting: str | None, clock: Clock) -> AdoptedPlan:
+    """Adopt a plan file (a new version if its content changed): from now on the engine runs
+    under it. Moving running tracks to a new version is this explicit, logged step; editing a
+    file changes nothing until it is adopted."""
+    data = load_plan_data(name_or_path)
+    if counting is not None:
+        if counting not in STATUSES:
+            raise AdoptionError(f"--counting: {counting!r} is not one of {', '.join(STATUSES)}")
+        data = {
+            **data,
+            "counting": {
+                **(data.get("counting") or {}),
+                "statuses": list(STATUSES[STATUSES.index(counting) :]),
+            },
+        }
+    plan = parse_plan(data)
+    if isinstance(plan, list):
+        raise PlanError(name_or_path, plan)
+    with writing(engine) as connection:
+        current = next((p for p in adopted_plans(connection) if p.name == plan.name), None)
+        if current is not None and current.content_sha256 == plan.content_sha256:
+            raise AdoptionError(f"{plan.name} version {current.version} already has this content")
+        return adopt_plan(connection, plan.name, data, plan.content_sha256, clock=clock)
+
+
+def running_plan(adopted: AdoptedPlan) -> Plan:
+    plan = parse_plan(adopted.document)
+    if isinstance(plan, list):  # it was checked when adopted
+        raise PlanError(adopted.name, plan)
+    return plan
+
+
+def _violations(connection: Connection) -> list[Violation]:
+    names = [a.name for a in latest_agreements(connection)]
+    return violations_from_reports(connection, names[0] if len(names) == 1 else None)
+
+
+@dataclass
+class StepResult:
+    recorded: dict[str, int] = field(default_factory=dict)  # plan -> decisions written
+    reminders: list[dict[str, Any]] = field(default_factory=list)
+
+
+def step(engine: Engine, *, now: datetime, clock: Clock, remind_every: timedelta) -> StepResult:
+    """Bring every adopted plan's decisions up to `now`, then remind actors of open actions
+    past due (no more often than `remind_every`), in one transaction."""
+    result = StepResult()
+    with writing(engine) as connection:
+        violations = _violations(connection)
+        for adopted in adopted_plans(connection):
+            log = replay(running_plan(adopted), violations, until=now)
+            result.recorded[adopted.name] = record_decisions(connection, adopted, log, clock=clock)
+        result.reminders = _remind(connection, now, remind_every)
+    return result
+
+
+def open_actions(connection: Connection, now: datetime) -> list[dict[str, Any]]:
+    """Actions required, not withdrawn, not acknowledged by any of their actors, on a track
+    that has not stood down since (a stand-down ends what its episode required)."""
+    rows = decision_rows(connection)
+    withdrawn = {r["revises"] for r in rows if r["kind"] == DecisionKind.WITHDRAWN.value}
+    acks = acknowledged(connection)
+    stand_downs: dict[tuple[str, str], list[datetime]] = {}
+    for r in rows:
+        if r["kind"] == DecisionKind.STOOD_DOWN.value and r["decision_id"] not in withdrawn:
+            stand_downs.setdefault((r["plan"], r["party"]), []).append(r["effective_at"])
+
+    def ended(r: dict[str, Any]) -> bool:
+        ends = stand_downs.get((r["plan"], r["party"]), [])
+        return any(r["effective_at"] <= end <= now for end in ends)
+
+    return [
+        r | {"overdue": r["due_at"] is not None and r["due_at"] <= now}
+        for r in rows
+        if r["kind"] == DecisionKind.ACTION_REQUIRED.value
+        and r["decision_id"] not in withdrawn
+        and r["decision_id"] not in acks
+        and not ended(r)
+    ]
+
+
+def _remind(connection: Connection, now: datetime, every: timedelta) -> list[dict[str, Any]]:
+    last = last_reminders(connection)
+    sent = []
+    for action in open_actions(connection, now):
+        if not action["overdue"]:
+            continue
+        previous = last.get(action["decision_id"])
+        if previous is None or now - previous >= every:
+            remind(connection, action["decision_id"], now)
+            sent.append(action)
+    return sent
+
+
+def statuses(engine: Engine, now: datetime) -> dict[str, list[TrackStatus]]:
+    """Each adopted plan's tracks as they stand at `now`."""
+    with reading(engine) as connection:
+        violations = _violations(connection)
+        adopted = adopted_plans(connection)
+    result = {}
+    for plan_row in adopted:
+        plan = running_plan(plan_row)
+        result[plan.name] = track_statuses(plan, timeline(plan, violations), now)
+    return result

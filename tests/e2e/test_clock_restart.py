@@ -1,0 +1,71 @@
+"""Live clocks survive a killed process: a deadline that falls due while the clock is down is
+recorded by the next run, once, and a run after that records nothing more."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from ceasefire.cli.app import app
+
+runner = CliRunner()
+QUIET = timedelta(hours=168)
+
+
+def cli(db: str, *args: str) -> str:
+    result = runner.invoke(app, ["--db", db, *args])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def stand_downs(db: str) -> list[dict[str, object]]:
+    import sqlite3
+
+    connection = sqlite3.connect(db.removeprefix("sqlite:///"))
+    rows = connection.execute(
+        "SELECT content, recorded_at FROM decisions WHERE kind = 'stood_down'"
+    ).fetchall()
+    connection.close()
+    return [json.loads(content) | {"recorded_at": recorded} for content, recorded in rows]
+
+
+def test_clock_killed_before_a_deadline_catches_up_once(sqlite_url: str, tmp_path: Path) -> None:
+    cli(sqlite_url, "init")
+    # A violation 168 h minus 4 s ago: the quiet period runs out 4 s from now.
+    observed = datetime.now(UTC) - QUIET + timedelta(seconds=4)
+    csv_file = tmp_path / "r.csv"
+    csv_file.write_text(
+        "source_id,source_kind,external_id,observed_start,lon,lat,category,alleged_party\n"
+        f"ua-liaison,party_complaint,x1,{observed.isoformat()},37.9,48.3,artillery,RU\n"
+    )
+    cli(sqlite_url, "ingest", str(csv_file))
+    cli(sqlite_url, "plan", "adopt", "coalition-three-phase", "--counting", "reported")
+    clock = subprocess.Popen(
+        [sys.executable, "-m", "ceasefire.cli", "--db", sqlite_url, "clock", "--interval", "0.2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=os.environ | {"PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        time.sleep(1.5)  # it records phase 1 and its actions, then waits
+    finally:
+        clock.send_signal(signal.SIGKILL)  # no chance to clean up
+        clock.wait(timeout=10)
+    assert stand_downs(sqlite_url) == []
+    time.sleep(max(0.0, (observed + QUIET - datetime.now(UTC)).total_seconds()) + 0.5)
+    cli(sqlite_url, "clock", "--once")
+    (stand_down,) = stand_downs(sqlite_url)
+    due = (observed + QUIET).isoformat()
+    assert stand_down["effective_at"] == due
+    assert str(stand_down["recorded_at"]) > due  # written late, after the outage, and it says so
+    cli(sqlite_url, "clock", "--once")
+    assert len(stand_downs(sqlite_url)) == 1
+    assert "OK" in cli(sqlite_url, "verify")

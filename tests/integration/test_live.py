@@ -1,0 +1,128 @@
+"""The engine in operation, on both databases: decisions recorded exactly once, late reports
+revising the record, acknowledgements stopping reminders, plan versions adopted explicitly."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from ceasefire.domain.validation import IngestRules
+from ceasefire.services.ingest import ingest_files
+from ceasefire.services.live import AdoptionError, adopt, open_actions, statuses, step
+from ceasefire.store.db import reading, writing
+from ceasefire.store.enforcement_store import acknowledge, decision_rows
+from ceasefire.store.verify import verify
+
+T = datetime(2025, 4, 19, 6, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+HEADER = "source_id,source_kind,external_id,observed_start,lon,lat,category,alleged_party\n"
+
+
+def report(name: str, hours: float, category: str = "artillery") -> str:
+    observed = (T + hours * HOUR).isoformat()
+    return f"ua-liaison,party_complaint,{name},{observed},37.9,48.3,{category},RU\n"
+
+
+def ingest(engine: Engine, tmp_path: Path, rows: str, at: datetime) -> None:
+    path = tmp_path / f"r{at.timestamp():.0f}.csv"
+    path.write_text(HEADER + rows)
+    rules = IngestRules(now=at, zone=UTC)
+    outcome = ingest_files(engine, [path], rules=rules, clock=lambda: at)
+    assert outcome.ok
+
+
+def run(engine: Engine, now: datetime) -> int:
+    result = step(engine, now=now, clock=lambda: now, remind_every=HOUR)
+    return sum(result.recorded.values())
+
+
+@pytest.fixture
+def adopted(engine: Engine) -> Engine:
+    adopt(engine, "coalition-three-phase", counting="reported", clock=lambda: T - HOUR)
+    return engine
+
+
+def phases(engine: Engine) -> list[tuple[str, int, str]]:
+    with reading(engine) as connection:
+        return [
+            (r["kind"], r["phase"], r["effective_at"].isoformat())
+            for r in decision_rows(connection)
+            if r["kind"] in ("phase_entered", "withdrawn") and not r["action"]
+        ]
+
+
+def test_each_decision_is_recorded_exactly_once(adopted: Engine, tmp_path: Path) -> None:
+    ingest(adopted, tmp_path, report("a", 0) + report("b", 30), T + 31 * HOUR)
+    assert run(adopted, T + 31 * HOUR) == 6  # phase 1 + 2 actions, phase 2 + 2 actions
+    assert run(adopted, T + 31 * HOUR) == 0
+    assert run(adopted, T + 32 * HOUR) == 0
+    # the quiet period runs out at 30 + 168 h: the stand-down is recorded then, once
+    assert run(adopted, T + 199 * HOUR) == 1
+    assert run(adopted, T + 400 * HOUR) == 0
+    with reading(adopted) as connection:
+        assert verify(connection).first_break is None
+
+
+def test_a_late_report_withdraws_and_corrects_the_record(adopted: Engine, tmp_path: Path) -> None:
+    """30 minor (known at 31), then 0 minor arriving at 50."""
+    ingest(adopted, tmp_path, report("b", 30, "small_arms"), T + 31 * HOUR)
+    run(adopted, T + 31 * HOUR)
+    assert phases(adopted) == [("phase_entered", 1, (T + 30 * HOUR).isoformat())]
+    ingest(adopted, tmp_path, report("a", 0, "small_arms"), T + 50 * HOUR)
+    run(adopted, T + 50 * HOUR)
+    assert sorted(phases(adopted)) == sorted(
+        [
+            ("phase_entered", 1, (T + 30 * HOUR).isoformat()),
+            ("withdrawn", 1, (T + 30 * HOUR).isoformat()),
+            ("phase_entered", 1, T.isoformat()),
+            ("phase_entered", 2, (T + 30 * HOUR).isoformat()),
+        ]
+    )
+    with reading(adopted) as connection:
+        corrected = [
+            r for r in decision_rows(connection) if r["effective_at"] == T and not r["action"]
+        ]
+        assert corrected[0]["known_at"] == T + 50 * HOUR
+        assert verify(connection).first_break is None
+
+
+def test_acknowledgement_stops_reminders(adopted: Engine, tmp_path: Path) -> None:
+    ingest(adopted, tmp_path, report("a", 0), T + HOUR)
+    now = T + 30 * HOUR  # the 24 h stop-violations deadline has passed
+    first = step(adopted, now=now, clock=lambda: now, remind_every=HOUR)
+    reminded = {a["action"] for a in first.reminders}
+    assert reminded == {"diplomatic_warning", "stop_violations"}
+    later = now + 2 * HOUR
+    with writing(adopted) as connection:
+        stop = next(a for a in open_actions(connection, later) if a["action"] == "stop_violations")
+        acknowledge(
+            connection,
+            stop["decision_id"],
+            "UA",
+            "units ordered to cease fire",
+            clock=lambda: later,
+        )
+    again = step(adopted, now=later, clock=lambda: later, remind_every=HOUR)
+    assert {a["action"] for a in again.reminders} == {"diplomatic_warning"}
+    with reading(adopted) as connection:
+        assert verify(connection).first_break is None
+
+
+def test_plans_change_only_when_adopted(adopted: Engine, tmp_path: Path) -> None:
+    with pytest.raises(AdoptionError, match="already has this content"):
+        adopt(adopted, "coalition-three-phase", counting="reported", clock=lambda: T)
+    changed = tmp_path / "plan.yaml"
+    source = (
+        Path(__file__).resolve().parents[2] / "src/ceasefire/data/plans/coalition-three-phase.yaml"
+    )
+    changed.write_text(source.read_text().replace("cure_period_h: 24", "cure_period_h: 48"))
+    version = adopt(adopted, str(changed), counting="reported", clock=lambda: T)
+    assert version.version == 2
+    ingest(adopted, tmp_path, report("a", 0) + report("b", 30), T + 31 * HOUR)
+    run(adopted, T + 31 * HOUR)
+    assert [p[1] for p in phases(adopted)] == [1]  # 30 h is inside the 48 h cure period now
+    tracks = statuses(adopted, T + 31 * HOUR)["coalition-three-phase"]
+    assert (tracks[0].party, tracks[0].phase, tracks[0].t0) == ("RU", 1, T)
