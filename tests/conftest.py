@@ -15,12 +15,18 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from ceasefire.domain.validation import IngestRules
 from ceasefire.store.db import make_engine
 from ceasefire.store.migrate import upgrade
+
+# `CEASEFIRE_HYPOTHESIS=deep` runs the property tests ten times as long, to look for trouble.
+settings.register_profile("default", max_examples=150)
+settings.register_profile("deep", max_examples=2000)
+settings.load_profile(os.environ.get("CEASEFIRE_HYPOTHESIS", "default"))
 
 PG_URL = os.environ.get("CEASEFIRE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -53,7 +53,7 @@ def standing(log: list) -> set:  # type: ignore[type-arg]
     }
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(violation_sets())
 def test_incremental_equals_batch(violations: list[Violation]) -> None:
     batch = replay(PLAN, violations, until=HORIZON)
@@ -64,7 +64,7 @@ def test_incremental_equals_batch(violations: list[Violation]) -> None:
     assert engine.log == batch
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(violation_sets(), st.randoms(use_true_random=False))
 def test_replay_equals_live_and_arrival_order_does_not_matter(
     violations: list[Violation], rng
@@ -78,7 +78,7 @@ def test_replay_equals_live_and_arrival_order_does_not_matter(
     assert {d.key for d in timeline(PLAN, shuffled)} == {d.key for d in timeline(PLAN, violations)}
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(violation_sets())
 def test_phase3_never_before_t0_plus_72h_and_never_without_evidence(
     violations: list[Violation],
@@ -95,7 +95,7 @@ def test_phase3_never_before_t0_plus_72h_and_never_without_evidence(
                 assert d.effective_at >= d.t0 + timedelta(hours=PLAN.phase3_earliest_h)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(violation_sets())
 def test_stand_down_only_after_a_quiet_period(violations: list[Violation]) -> None:
     quiet = timedelta(hours=PLAN.quiet_period_h)

@@ -175,3 +175,53 @@ def test_escalation_rules_inside_the_cure_period(violations: list[Violation], ru
     entered = [d for d in timeline(PLAN, violations) if d.kind is DecisionKind.PHASE_ENTERED]
     assert [d.phase for d in entered] == [1, 2]
     assert entered[1].rule == rule
+
+
+def _with_exemption(handling: str) -> Plan:
+    data = yaml.safe_load((PLANS / "coalition-three-phase.yaml").read_text())
+    data["exemptions"] = [
+        {
+            "name": "power line repairs at Kurakhove",
+            "from": h(20).isoformat(),
+            "until": h(40).isoformat(),
+            "sectors": ["Donetsk"],
+            "handling": handling,
+        }
+    ]
+    plan = parse_plan(data)
+    assert isinstance(plan, Plan), plan
+    return plan
+
+
+def test_suppressed_violation_is_noted_not_counted() -> None:
+    decisions = timeline(_with_exemption("suppress"), [violation(0), violation(30)])
+    assert phases(decisions) == [(1, 0)]  # the one at 30 h fell inside the window
+    (noted,) = [d for d in decisions if d.kind is DecisionKind.EXEMPTED]
+    assert noted.evidence == ("v30",)
+    assert "not counted" in noted.explanation
+
+
+def test_flagged_violation_counts_and_is_noted() -> None:
+    decisions = timeline(_with_exemption("flag"), [violation(0), violation(30)])
+    assert phases(decisions) == [(1, 0), (2, 30)]
+    (noted,) = [d for d in decisions if d.kind is DecisionKind.EXEMPTED]
+    assert "counted, and flagged" in noted.explanation
+
+
+def test_exemption_elsewhere_or_at_another_time_changes_nothing() -> None:
+    plan = _with_exemption("suppress")
+    decisions = timeline(plan, [violation(0), violation(30, sector="Luhansk"), violation(50)])
+    assert phases(decisions) == [(1, 0), (2, 30)]
+    assert not any(d.kind is DecisionKind.EXEMPTED for d in decisions)
+
+
+def test_exemption_windows_are_checked() -> None:
+    data = yaml.safe_load((PLANS / "coalition-three-phase.yaml").read_text())
+    data["exemptions"] = [
+        {"name": "x", "from": "2025-04-02T00:00", "until": "soon", "handling": "ignore"}
+    ]
+    problems = parse_plan(data)
+    assert isinstance(problems, list)
+    assert "exemptions[0].from: needs its UTC offset" in problems
+    assert "exemptions[0].until: 'soon' is not an ISO 8601 time" in problems
+    assert "exemptions[0].handling: 'ignore' is not suppress or flag" in problems

@@ -28,6 +28,8 @@ def violations_from_reports(connection: Connection, agreement: str | None) -> li
         r.received_at,
         r.category,
         r.damaged_object,
+        r.lon,
+        r.lat,
     ]
     query = select(*columns, *([sector] if sector is not None else [])).where(r.alleged_party != "")
     if agreement:
@@ -48,6 +50,8 @@ def violations_from_reports(connection: Connection, agreement: str | None) -> li
                 sector=row.sector if agreement else None,
                 status=REPORTED,
                 damaged_object=row.damaged_object,
+                lon=row.lon,
+                lat=row.lat,
             )
         )
     return result

@@ -22,6 +22,7 @@ class DecisionKind(StrEnum):
     ACTION_REQUIRED = "action_required"
     STOOD_DOWN = "stood_down"
     WITHDRAWN = "withdrawn"  # an earlier decision that late data shows should not have been
+    EXEMPTED = "exempted"  # a violation inside an agreed exemption window: suppressed or flagged
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,10 @@ class Decision:
 
     @property
     def decision_id(self) -> str:
-        text = "|".join(str(part) for part in (*self.key, self.revises))
+        """Derived from what is decided and when it became known: a decision withdrawn and
+        later established again (more late data) is a new entry with its own id."""
+        known = "" if self.known_at is None else self.known_at.isoformat()
+        text = "|".join(str(part) for part in (*self.key, self.revises, known))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def known(self, at: datetime) -> Decision:
@@ -114,6 +118,8 @@ def describe(decision: Decision) -> str:
         due = d.due_at.strftime("%Y-%m-%d %H:%M UTC") if d.due_at else "at once"
         action = d.action.replace("_", " ")
         return f"{d.party} track, phase {d.phase}: {action} by {_actors(d.actors)}, due {due}"
+    if d.kind is DecisionKind.EXEMPTED:
+        return f"{d.party} violation {d.action} at {when}: {d.explanation}"
     if d.kind is DecisionKind.STOOD_DOWN:
         return f"{d.party} track stands down to phase 0 at {when}: {d.explanation}"
     return d.explanation

@@ -22,7 +22,7 @@ from itertools import groupby
 from ceasefire.domain.engine.decisions import Decision, DecisionKind, withdrawal
 from ceasefire.domain.engine.plan import Plan
 from ceasefire.domain.engine.track import TrackFold
-from ceasefire.domain.engine.violations import Violation, counts, event_order
+from ceasefire.domain.engine.violations import Violation, considered, event_order
 
 
 class PartyTrack:
@@ -110,7 +110,7 @@ class Engine:
         entries = self.tick(known_at)
         touched: set[str] = set()
         for violation in violations:
-            if not counts(self.plan, violation):
+            if not considered(self.plan, violation):
                 continue
             track = self.tracks.get(violation.party)
             if track is None:
@@ -141,7 +141,7 @@ def replay(plan: Plan, violations: Sequence[Violation], until: datetime) -> list
 def timeline(plan: Plan, violations: Sequence[Violation]) -> list[Decision]:
     """What should happen in light of everything known now, in event time (no log)."""
     tracks: dict[str, TrackFold] = {}
-    for violation in sorted((v for v in violations if counts(plan, v)), key=event_order):
+    for violation in sorted((v for v in violations if considered(plan, v)), key=event_order):
         fold = tracks.get(violation.party)
         if fold is None:
             fold = tracks[violation.party] = TrackFold(plan, violation.party)
@@ -153,6 +153,7 @@ def timeline(plan: Plan, violations: Sequence[Violation]) -> list[Decision]:
 
 
 _KIND_ORDER = {
+    DecisionKind.EXEMPTED: -1,
     DecisionKind.WITHDRAWN: 0,
     DecisionKind.STOOD_DOWN: 1,
     DecisionKind.PHASE_ENTERED: 2,

@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from ceasefire.domain.taxonomy import Category, Severity
@@ -67,6 +68,33 @@ class BroaderAttack:
     proceed_if_attack_stops: bool  # phase 3 still starts at T0 + 72 h if all is quiet by then
 
 
+@dataclass(frozen=True, slots=True)
+class Exemption:
+    """An agreed window (a local ceasefire for repairs, an evacuation corridor) where what
+    happens is `suppress`ed (not counted) or `flag`ged (counted, and said so); never silent."""
+
+    name: str
+    start: datetime
+    end: datetime
+    sectors: frozenset[str] | None  # None: anywhere the bbox says (or everywhere)
+    bbox: tuple[float, float, float, float] | None  # west, south, east, north
+    handling: str  # suppress | flag
+
+    def covers(
+        self, at: datetime, sector: str | None, lon: float | None, lat: float | None
+    ) -> bool:
+        if not self.start <= at < self.end:
+            return False
+        if self.sectors is not None and sector not in self.sectors:
+            return False
+        if self.bbox is not None:
+            if lon is None or lat is None:
+                return False
+            west, south, east, north = self.bbox
+            return west <= lon <= east and south <= lat <= north
+        return True
+
+
 @dataclass(frozen=True)
 class Plan:
     name: str
@@ -83,6 +111,7 @@ class Plan:
     allow_phase_skip: bool
     phases: tuple[PhaseSpec, ...]
     content_sha256: str
+    exemptions: tuple[Exemption, ...] = ()
 
     def tracks(self, party: str) -> bool:
         return self.subjects is None or party in self.subjects
@@ -125,7 +154,9 @@ _TOP = {
     "broader_attack",
     "allow_phase_skip",
     "phases",
+    "exemptions",
 }
+_EXEMPTION = {"name", "from", "until", "sectors", "bbox", "handling"}
 _COUNTING = {"statuses", "min_severity", "categories", "damaged_objects"}
 _CLOCKS = {"cure_period_h", "phase3_earliest_h", "quiet_period_h"}
 _ESCALATION = {"more_severe_than_initial", "count_in_24h", "sectors_in_24h"}
@@ -243,6 +274,7 @@ def parse_plan(data: Any) -> Plan | list[str]:
         proceed_if_attack_stops=r.flag(broad, "proceed_if_attack_stops", "broader_attack", True),
     )
     allow_skip = r.flag(top, "allow_phase_skip", "", False)
+    exemptions = _exemptions(r, top.get("exemptions") or [])
     phases = _phases(r, top.get("phases"), actors)
     _consistency(r, cure, earliest, quiet, counting, escalation, broader)
     if r.problems:
@@ -261,6 +293,7 @@ def parse_plan(data: Any) -> Plan | list[str]:
         broader_attack=broader,
         allow_phase_skip=allow_skip,
         phases=phases,
+        exemptions=exemptions,
         content_sha256=hashlib.sha256(
             json.dumps(data, sort_keys=True, default=str).encode()
         ).hexdigest(),
@@ -391,3 +424,67 @@ def _consistency(
             "escalation",
             "phase 2 can never be entered: no cure period and every escalation rule is off",
         )
+
+
+def _exemptions(r: _Reader, value: Any) -> tuple[Exemption, ...]:
+    if not isinstance(value, list):
+        r.fail("exemptions", "must be a list of windows")
+        return ()
+    found = []
+    for index, item in enumerate(value):
+        path = f"exemptions[{index}]"
+        spec = r.section(item, path, _EXEMPTION)
+        start, end = (
+            _time(r, spec.get("from"), f"{path}.from"),
+            _time(r, spec.get("until"), f"{path}.until"),
+        )
+        handling = spec.get("handling", "flag")
+        if handling not in ("suppress", "flag"):
+            r.fail(f"{path}.handling", f"{handling!r} is not suppress or flag")
+        sectors = spec.get("sectors")
+        if sectors is not None and not (
+            isinstance(sectors, list) and all(isinstance(s, str) for s in sectors)
+        ):
+            r.fail(f"{path}.sectors", "must be a list of sector names")
+            sectors = None
+        bbox = spec.get("bbox")
+        if bbox is not None and not (
+            isinstance(bbox, list)
+            and len(bbox) == 4
+            and all(isinstance(v, (int, float)) for v in bbox)
+        ):
+            r.fail(f"{path}.bbox", "must be [west, south, east, north] in degrees")
+            bbox = None
+        if start and end and end <= start:
+            r.fail(f"{path}.until", "must be after from")
+        if start and end and "name" in spec:
+            found.append(
+                Exemption(
+                    name=str(spec["name"]),
+                    start=start,
+                    end=end,
+                    sectors=None if sectors is None else frozenset(sectors),
+                    bbox=None
+                    if bbox is None
+                    else (float(bbox[0]), float(bbox[1]), float(bbox[2]), float(bbox[3])),
+                    handling=str(handling),
+                )
+            )
+        elif "name" not in spec:
+            r.fail(f"{path}.name", "required")
+    return tuple(found)
+
+
+def _time(r: _Reader, value: Any, path: str) -> datetime | None:
+    if not isinstance(value, str):
+        r.fail(path, 'required: an ISO 8601 time with its offset, e.g. "2025-04-20T06:00+03:00"')
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        r.fail(path, f"{value!r} is not an ISO 8601 time")
+        return None
+    if moment.tzinfo is None:
+        r.fail(path, "needs its UTC offset")
+        return None
+    return moment

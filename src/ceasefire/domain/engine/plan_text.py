@@ -16,6 +16,15 @@ def describe_plan(plan: Plan) -> list[str]:
     lines.append(
         f"Stand-down to phase 0: after {_h(plan.quiet_period_h)} without a counting violation."
     )
+    for e in plan.exemptions:
+        where = "anywhere" if e.sectors is None else "in " + ", ".join(sorted(e.sectors))
+        if e.bbox is not None:
+            where += f" within lon {e.bbox[0]:g}..{e.bbox[2]:g}, lat {e.bbox[1]:g}..{e.bbox[3]:g}"
+        verb = "not counted" if e.handling == "suppress" else "counted and flagged"
+        lines.append(
+            f"Exemption {e.name!r}: {e.start.isoformat()} to {e.end.isoformat()} {where}: "
+            f"violations inside are {verb}, and each is noted as a decision."
+        )
     skip = "may" if plan.allow_phase_skip else "may not"
     lines.append(f"A track {skip} pass from phase 1 straight to phase 3.")
     lines.append(f"Plan content SHA-256: {plan.content_sha256}")

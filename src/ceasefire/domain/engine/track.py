@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from ceasefire.domain.engine.decisions import Decision, DecisionKind
-from ceasefire.domain.engine.plan import SEVERITY_RANK, Plan
-from ceasefire.domain.engine.violations import Violation
+from ceasefire.domain.engine.plan import SEVERITY_RANK, Exemption, Plan
+from ceasefire.domain.engine.violations import Violation, exemption_for
 from ceasefire.domain.taxonomy import Severity
 
 DAY = timedelta(hours=24)
@@ -62,6 +62,12 @@ class TrackFold:
         return index
 
     def step(self, v: Violation) -> None:
+        exemption = exemption_for(self.plan, v)
+        if exemption is not None:
+            self._note_exemption(v, exemption)
+            if exemption.handling == "suppress":
+                self.count += 1
+                return
         t = v.observed_at
         last = self.last
         if self.phase and last is not None and t >= last.observed_at + self.quiet:
@@ -86,6 +92,23 @@ class TrackFold:
             self._check_broader_attack(v)
         self.last = v
         self.count += 1
+
+    def _note_exemption(self, v: Violation, exemption: Exemption) -> None:
+        verb = "not counted" if exemption.handling == "suppress" else "counted, and flagged"
+        self.decisions.append(
+            Decision(
+                self.party,
+                DecisionKind.EXEMPTED,
+                v.observed_at,
+                f"exemption: {exemption.name}",
+                f"inside the agreed exemption window {exemption.name!r} "
+                f"({exemption.start:%Y-%m-%d %H:%M} to {exemption.end:%Y-%m-%d %H:%M} UTC): {verb}",
+                (v.violation_id,),
+                action=v.violation_id,
+                t0=self.t0,
+                parameters={"exemption": exemption.name, "handling": exemption.handling},
+            )
+        )
 
     def timeline(self) -> list[Decision]:
         """Every decision so far plus those the clocks will bring if nothing else is learned."""

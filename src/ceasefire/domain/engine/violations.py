@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ceasefire.domain.engine.plan import SEVERITY_RANK, Plan
+from ceasefire.domain.engine.plan import SEVERITY_RANK, Exemption, Plan
 from ceasefire.domain.taxonomy import Category, Severity
 
 
@@ -24,14 +24,34 @@ class Violation:
     sector: str | None = None
     status: str = "verified"
     damaged_object: str | None = None
+    lon: float | None = None
+    lat: float | None = None
 
     @property
     def rank(self) -> int:
         return SEVERITY_RANK[self.severity]
 
 
-def counts(plan: Plan, violation: Violation) -> bool:
-    """Whether the plan counts this violation at all (its status, severity, kind, target)."""
+def exemption_for(plan: Plan, violation: Violation) -> Exemption | None:
+    v = violation
+    return next(
+        (e for e in plan.exemptions if e.covers(v.observed_at, v.sector, v.lon, v.lat)), None
+    )
+
+
+def considered(plan: Plan, violation: Violation) -> bool:
+    """Whether the plan looks at this violation at all: it counts, or it would count but for
+    an exemption window (the engine then says so)."""
+    return counts(plan, violation, exemptions=False)
+
+
+def counts(plan: Plan, violation: Violation, *, exemptions: bool = True) -> bool:
+    """Whether the plan counts this violation (its status, severity, kind, target, and no
+    exemption window that suppresses it)."""
+    if exemptions:
+        exemption = exemption_for(plan, violation)
+        if exemption is not None and exemption.handling == "suppress":
+            return False
     c = plan.counting
     return (
         violation.status in c.statuses
