@@ -225,3 +225,26 @@ def test_exemption_windows_are_checked() -> None:
     assert "exemptions[0].from: needs its UTC offset" in problems
     assert "exemptions[0].until: 'soon' is not an ISO 8601 time" in problems
     assert "exemptions[0].handling: 'ignore' is not suppress or flag" in problems
+
+
+def test_late_violation_just_before_a_new_episode_extends_the_old_one() -> None:
+    """Found by hypothesis: nine violations at 0 h; one at 168 h opens a new episode after the
+    stand-down; then one from 167 h arrives late. It belongs to the first episode: there was no
+    stand-down at 168 h, and the 168 h violation continues the first track (phase 2)."""
+    violations = [violation(0, name=f"v0{i}") for i in range(9)]
+    violations += [
+        violation(168, known=168.01, name="v168"),
+        violation(167, known=168.02, name="v167"),
+    ]
+    log = replay(PLAN, violations, until=h(400))
+    withdrawn = {(d.kind, d.phase) for d in log if d.kind is DecisionKind.WITHDRAWN}
+    assert (DecisionKind.WITHDRAWN, 0) in withdrawn  # the stand-down at 168 h
+    expected = {d.key for d in timeline(PLAN, violations) if d.effective_at <= h(400)}
+    withdrawn_ids = {d.revises for d in log if d.kind is DecisionKind.WITHDRAWN}
+    standing = {
+        d.key
+        for d in log
+        if d.kind is not DecisionKind.WITHDRAWN and d.decision_id not in withdrawn_ids
+    }
+    assert standing == expected
+    assert phases(timeline(PLAN, violations)) == [(1, 0), (2, 167)]

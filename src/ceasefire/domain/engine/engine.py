@@ -50,9 +50,10 @@ class PartyTrack:
         self._refold_from(index)
 
     def _refold_from(self, index: int) -> None:
-        """Fold again from the start of the episode the insertion falls in (or before)."""
+        """Fold again from the start of the episode of the violation just before the insertion:
+        the newcomer may extend that episode (and merge it with the next), not only the next."""
         starts = self.fold.episode_starts
-        episode = max(0, bisect.bisect_right([s for s, _ in starts], index) - 1)
+        episode = max(0, bisect.bisect_right([s for s, _ in starts], index - 1) - 1)
         if episode >= len(starts):
             restart = 0
             self.fold = TrackFold(self.fold.plan, self.fold.party)
