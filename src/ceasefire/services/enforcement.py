@@ -12,6 +12,7 @@ from ceasefire.domain.engine.decisions import Decision
 from ceasefire.domain.engine.engine import replay, timeline
 from ceasefire.domain.engine.plan import STATUSES, Plan
 from ceasefire.domain.engine.violations import Violation, counts
+from ceasefire.services.bulk import collector_paused
 from ceasefire.services.violations import violations_from_reports
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import reading
@@ -43,17 +44,19 @@ def run_plan(
     until: datetime | None = None,
     agreement: str | None = None,
 ) -> ReplayResult:
-    with reading(engine) as connection:
+    with collector_paused(), reading(engine) as connection:
         if agreement is None:
             names = [a.name for a in latest_agreements(connection)]
             agreement = names[0] if len(names) == 1 else None
         violations = violations_from_reports(connection, agreement)
     in_window = [v for v in violations if _within(v, since, until)]
     counted = sum(1 for v in in_window if counts(plan, v))
-    if as_known_at is not None:
-        decisions = replay(plan, [v for v in in_window if v.known_at <= as_known_at], as_known_at)
-    else:
-        decisions = timeline(plan, in_window)
+    with collector_paused():
+        if as_known_at is not None:
+            known = [v for v in in_window if v.known_at <= as_known_at]
+            decisions = replay(plan, known, as_known_at)
+        else:
+            decisions = timeline(plan, in_window)
     return ReplayResult(decisions, len(in_window), counted, agreement)
 
 

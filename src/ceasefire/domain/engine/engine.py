@@ -18,26 +18,40 @@ import bisect
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from itertools import groupby
+from operator import attrgetter
 
 from ceasefire.domain.engine.decisions import Decision, DecisionKind, withdrawal
 from ceasefire.domain.engine.plan import Plan
 from ceasefire.domain.engine.track import TrackFold
 from ceasefire.domain.engine.violations import Violation, considered, event_order
 
+Key = tuple[object, ...]
+
 
 class PartyTrack:
     """One party's counting violations in event order, the fold over them, and what of its
-    timeline is in the log."""
+    timeline is in the log.
+
+    Violations arriving in event order only extend the fold: then only the pending clocks can
+    have changed, and the log is brought up to date from the tail (cheap). A violation landing
+    in the past refolds from its episode and the whole timeline is compared with the log.
+    """
 
     def __init__(self, plan: Plan, party: str) -> None:
         self.fold = TrackFold(plan, party)
         self.violations: list[Violation] = []
         self.keys: list[tuple[datetime, str]] = []
-        self.logged: dict[tuple[object, ...], Decision] = {}  # key -> the decision logged
+        self.logged: dict[Key, Decision] = {}  # key -> the decision logged
+        self.logged_pending: set[Key] = set()  # logged while still a pending clock
+        self.cursor = 0  # every decision of the fold before this index is logged
+        self.tail_from: int | None = None  # appended since the last reconcile: decisions from
+        self.refolded = False  # a violation landed in the past since the last reconcile
 
     def add(self, violation: Violation) -> None:
         key = event_order(violation)
         if not self.keys or key > self.keys[-1]:
+            if self.tail_from is None:
+                self.tail_from = len(self.fold.decisions)
             self.violations.append(violation)
             self.keys.append(key)
             self.fold.step(violation)
@@ -48,6 +62,7 @@ class PartyTrack:
         self.violations.insert(index, violation)
         self.keys.insert(index, key)
         self._refold_from(index)
+        self.refolded = True
 
     def _refold_from(self, index: int) -> None:
         """Fold again from the start of the episode of the violation just before the insertion:
@@ -59,25 +74,62 @@ class PartyTrack:
             self.fold = TrackFold(self.fold.plan, self.fold.party)
         else:
             restart = self.fold.rewind(episode)
+        self.cursor = min(self.cursor, len(self.fold.decisions))
         for violation in self.violations[restart:]:
             self.fold.step(violation)
 
     def reconcile(self, horizon: datetime) -> list[Decision]:
         """Bring the log in line with the timeline up to `horizon` (the present): withdraw what
         no longer holds, log what is now due. Returns the new log entries."""
-        due = {d.key: d for d in self.fold.timeline() if d.effective_at <= horizon}
-        entries: list[Decision] = []
-        for key, logged in list(self.logged.items()):
-            if key not in due:
-                entries.append(withdrawal(logged, horizon, "later reports changed the timeline"))
-                del self.logged[key]
-        for key, decision in due.items():
-            if key not in self.logged:
+        pending = self.fold.pending()
+        if self.refolded:
+            candidates = self.fold.decisions + pending
+            suspects: set[Key] | list[Key] = list(self.logged)
+        else:
+            candidates = self.fold.decisions[self.tail_from or 0 :] + pending
+            suspects = self.logged_pending  # an append changes nothing earlier than the clocks
+        self.refolded, self.tail_from = False, None
+        present = {d.key for d in candidates}
+        entries = [
+            withdrawal(self._unlog(key), horizon, "later reports changed the timeline")
+            for key in [k for k in suspects if k not in present]
+        ]
+        pending_keys = {d.key for d in pending}
+        for decision in candidates:
+            if decision.effective_at <= horizon and decision.key not in self.logged:
                 # Due already, yet not logged by the clocks: the data arrived only now.
-                known = decision.known(horizon)
-                self.logged[key] = known
-                entries.append(known)
+                entries.append(self._log(decision.known(horizon), decision.key in pending_keys))
+        self.logged_pending &= pending_keys
+        self._advance()
         return entries
+
+    def tick(self, now: datetime) -> list[Decision]:
+        """Log what has fallen due by `now` on what is known, each known when it fell due."""
+        entries = []
+        pending = self.fold.pending()
+        pending_keys = {d.key for d in pending}
+        for decision in self.fold.decisions[self.cursor :] + pending:
+            if decision.effective_at <= now and decision.key not in self.logged:
+                entries.append(
+                    self._log(decision.known(decision.effective_at), decision.key in pending_keys)
+                )
+        self._advance()
+        return entries
+
+    def _log(self, decision: Decision, pending: bool) -> Decision:
+        self.logged[decision.key] = decision
+        if pending:
+            self.logged_pending.add(decision.key)
+        return decision
+
+    def _unlog(self, key: Key) -> Decision:
+        self.logged_pending.discard(key)
+        return self.logged.pop(key)
+
+    def _advance(self) -> None:
+        decisions = self.fold.decisions
+        while self.cursor < len(decisions) and decisions[self.cursor].key in self.logged:
+            self.cursor += 1
 
 
 class Engine:
@@ -95,12 +147,7 @@ class Engine:
         self.now = now
         entries: list[Decision] = []
         for party in sorted(self.tracks):
-            track = self.tracks[party]
-            for decision in track.fold.timeline():
-                if decision.effective_at <= now and decision.key not in track.logged:
-                    known = decision.known(decision.effective_at)
-                    track.logged[decision.key] = known
-                    entries.append(known)
+            entries += self.tracks[party].tick(now)
         entries.sort(key=_log_order)
         self.log += entries
         return entries
@@ -142,7 +189,8 @@ def replay(plan: Plan, violations: Sequence[Violation], until: datetime) -> list
 def timeline(plan: Plan, violations: Sequence[Violation]) -> list[Decision]:
     """What should happen in light of everything known now, in event time (no log)."""
     tracks: dict[str, TrackFold] = {}
-    for violation in sorted((v for v in violations if considered(plan, v)), key=event_order):
+    in_order = sorted((v for v in violations if considered(plan, v)), key=_EVENT_ORDER)
+    for violation in in_order:
         fold = tracks.get(violation.party)
         if fold is None:
             fold = tracks[violation.party] = TrackFold(plan, violation.party)
@@ -152,6 +200,9 @@ def timeline(plan: Plan, violations: Sequence[Violation]) -> list[Decision]:
         decisions, key=lambda d: (d.effective_at, d.party, _KIND_ORDER[d.kind], d.phase, d.action)
     )
 
+
+# The same order as `event_order`, computed in C: a year of history is sorted in one call.
+_EVENT_ORDER = attrgetter("observed_at", "violation_id")
 
 _KIND_ORDER = {
     DecisionKind.EXEMPTED: -1,

@@ -7,7 +7,7 @@ a year of violations folds in one pass, and the fold can restart from the start 
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
@@ -33,6 +33,8 @@ class TrackFold:
         self.decisions: list[Decision] = []
         self.episode_starts: list[tuple[int, int]] = []  # (violation index, decision count)
         self.count = 0  # violations folded so far
+        self._pending: list[Decision] = []
+        self._pending_version: tuple[int, int] | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -42,9 +44,9 @@ class TrackFold:
         self.phase1_at: datetime | None = None
         self.last: Violation | None = None
         self.window24: deque[Violation] = deque()
-        self.sectors24: Counter[str] = Counter()
+        self.sectors24: dict[str, int] = {}
         self.window6: deque[Violation] = deque()
-        self.sectors6: Counter[str] = Counter()
+        self.sectors6: dict[str, int] = {}
         self.attack_at: datetime | None = None  # when a broader attack was established
         self.attack_evidence: tuple[str, ...] = ()
         self.attack_rule = ""
@@ -58,6 +60,7 @@ class TrackFold:
         del self.episode_starts[episode:]
         del self.decisions[decision_count:]
         self.count = index
+        self._pending_version = None
         self._reset()
         return index
 
@@ -115,6 +118,14 @@ class TrackFold:
         return self.decisions + self.pending()
 
     def pending(self) -> list[Decision]:
+        """Cached until the fold changes: the clocks ask on every arrival and every tick."""
+        version = (self.count, len(self.decisions))
+        if self._pending_version != version:
+            self._pending = self._compute_pending()
+            self._pending_version = version
+        return self._pending
+
+    def _compute_pending(self) -> list[Decision]:
         last = self.last
         if not self.phase or last is None:
             return []
@@ -128,22 +139,21 @@ class TrackFold:
     # --- rules ---------------------------------------------------------------------------
 
     def _slide(self, v: Violation) -> None:
-        t = v.observed_at
-        self.window24.append(v)
+        """Both windows forward to `v` (the hot path of a year's replay: kept flat)."""
+        cutoff24, cutoff6 = v.observed_at - DAY, v.observed_at - SIX_HOURS
+        window, sectors = self.window24, self.sectors24
+        window.append(v)
         if v.sector:
-            self.sectors24[v.sector] += 1
-        while t - self.window24[0].observed_at > DAY:
-            old = self.window24.popleft()
-            if old.sector:
-                _decrement(self.sectors24, old.sector)
-        if v.rank >= MAJOR:
-            self.window6.append(v)
+            sectors[v.sector] = sectors.get(v.sector, 0) + 1
+        while window[0].observed_at < cutoff24:
+            _drop(sectors, window.popleft().sector)
+        window, sectors = self.window6, self.sectors6
+        if SEVERITY_RANK[v.severity] >= MAJOR:
+            window.append(v)
             if v.sector:
-                self.sectors6[v.sector] += 1
-        while self.window6 and t - self.window6[0].observed_at > SIX_HOURS:
-            old = self.window6.popleft()
-            if old.sector:
-                _decrement(self.sectors6, old.sector)
+                sectors[v.sector] = sectors.get(v.sector, 0) + 1
+        while window and window[0].observed_at < cutoff6:
+            _drop(sectors, window.popleft().sector)
 
     def _check_escalation(self, v: Violation) -> None:
         plan, esc = self.plan, self.plan.escalation
@@ -366,10 +376,13 @@ class TrackFold:
         self._reset()
 
 
-def _decrement(counter: Counter[str], key: str) -> None:
-    counter[key] -= 1
-    if counter[key] <= 0:
-        del counter[key]
+def _drop(counter: dict[str, int], key: str | None) -> None:
+    if key:
+        left = counter[key] - 1
+        if left:
+            counter[key] = left
+        else:
+            del counter[key]
 
 
 def _ids(window: deque[Violation]) -> tuple[str, ...]:
