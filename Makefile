@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --group bench
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/classify.py
+	$(BIN)/python benchmarks/replay.py
 
 clean:
 	rm -rf $(VENV) demo.db .pytest_cache .mypy_cache .ruff_cache

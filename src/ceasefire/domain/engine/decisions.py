@@ -46,7 +46,7 @@ class Decision:
     @property
     def key(self) -> tuple[str, str, int, str, datetime]:
         """What makes two timelines' decisions the same decision."""
-        return (self.party, self.kind.value, self.phase, self.action, self.effective_at)
+        return (self.party, self.kind, self.phase, self.action, self.effective_at)
 
     @property
     def decision_id(self) -> str:

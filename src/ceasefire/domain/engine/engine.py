@@ -81,38 +81,50 @@ class PartyTrack:
     def reconcile(self, horizon: datetime) -> list[Decision]:
         """Bring the log in line with the timeline up to `horizon` (the present): withdraw what
         no longer holds, log what is now due. Returns the new log entries."""
-        pending = self.fold.pending()
+        fold = self.fold
         if self.refolded:
-            candidates = self.fold.decisions + pending
-            suspects: set[Key] | list[Key] = list(self.logged)
+            candidates = fold.decisions + fold.pending()
+            suspects: Iterable[Key] = list(self.logged)
+            present = {d.key for d in candidates}
         else:
-            candidates = self.fold.decisions[self.tail_from or 0 :] + pending
-            suspects = self.logged_pending  # an append changes nothing earlier than the clocks
+            # An append changes nothing before the tail but the pending clocks.
+            candidates = fold.decisions[self.tail_from or 0 :]
+            suspects = list(self.logged_pending)
+            present = {d.key for d in candidates}
+            if suspects:
+                present |= {d.key for d in fold.pending()}
+            clock = fold.pending_clock()
+            if clock is not None and clock <= horizon:
+                candidates = candidates + fold.pending()
         self.refolded, self.tail_from = False, None
-        present = {d.key for d in candidates}
         entries = [
             withdrawal(self._unlog(key), horizon, "later reports changed the timeline")
             for key in [k for k in suspects if k not in present]
         ]
-        pending_keys = {d.key for d in pending}
+        pending_keys = (
+            {d.key for d in fold.pending()} if self.logged_pending or candidates else set()
+        )
         for decision in candidates:
             if decision.effective_at <= horizon and decision.key not in self.logged:
                 # Due already, yet not logged by the clocks: the data arrived only now.
                 entries.append(self._log(decision.known(horizon), decision.key in pending_keys))
-        self.logged_pending &= pending_keys
+        if self.logged_pending:
+            self.logged_pending &= pending_keys
         self._advance()
         return entries
 
     def tick(self, now: datetime) -> list[Decision]:
         """Log what has fallen due by `now` on what is known, each known when it fell due."""
+        fold = self.fold
         entries = []
-        pending = self.fold.pending()
-        pending_keys = {d.key for d in pending}
-        for decision in self.fold.decisions[self.cursor :] + pending:
+        for decision in fold.decisions[self.cursor :]:
             if decision.effective_at <= now and decision.key not in self.logged:
-                entries.append(
-                    self._log(decision.known(decision.effective_at), decision.key in pending_keys)
-                )
+                entries.append(self._log(decision.known(decision.effective_at), False))
+        clock = fold.pending_clock()
+        if clock is not None and clock <= now:
+            for decision in fold.pending():
+                if decision.effective_at <= now and decision.key not in self.logged:
+                    entries.append(self._log(decision.known(decision.effective_at), True))
         self._advance()
         return entries
 

@@ -117,6 +117,17 @@ class TrackFold:
         """Every decision so far plus those the clocks will bring if nothing else is learned."""
         return self.decisions + self.pending()
 
+    def pending_clock(self) -> datetime | None:
+        """The earliest time a pending clock could bring a decision, without building it: the
+        engine asks on every arrival, and almost always the answer is "not yet"."""
+        last = self.last
+        if not self.phase or last is None:
+            return None
+        stand_down_at = last.observed_at + self.quiet
+        if self.attack_at is not None and self.phase < 3 and self.phase3_at is not None:
+            return min(stand_down_at, self.phase3_at)
+        return stand_down_at
+
     def pending(self) -> list[Decision]:
         """Cached until the fold changes: the clocks ask on every arrival and every tick."""
         version = (self.count, len(self.decisions))
