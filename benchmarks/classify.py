@@ -19,7 +19,6 @@ import argparse
 import os
 import platform
 import statistics
-import time
 from collections.abc import Callable
 
 import geopandas as gpd
@@ -31,6 +30,7 @@ from rich.table import Table
 from ceasefire.domain.geo.classify import NO_INDEX, Classification
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement, loaded
 from ceasefire.services.agreements import read_agreement_file
+from timing import timed
 
 GOAL = 5.0
 AGREEMENT = "korea-model-demo"
@@ -94,15 +94,6 @@ def check(theirs: dict[str, np.ndarray], mine: Classification) -> tuple[float, f
     same_admin = float(np.mean(theirs["admin_area"] == mine.admin_area))
     gap = float(np.max(np.abs(theirs["distance_m"] - mine.distance_m)))
     return same_party, same_admin, gap
-
-
-def timed(function: Callable[[], object], repeat: int) -> list[float]:
-    seconds = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        seconds.append(time.perf_counter() - started)
-    return seconds
 
 
 def main() -> None:

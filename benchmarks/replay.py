@@ -20,8 +20,6 @@ import random
 import sqlite3
 import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,6 +31,7 @@ from ceasefire.domain.engine.violations import Violation
 from ceasefire.domain.taxonomy import Category, Severity, default_severity
 from ceasefire.services.bulk import collector_paused
 from ceasefire.services.plans import DEFAULT_PLAN, read_plan
+from timing import timed
 
 YEAR_START = datetime(2025, 1, 1, tzinfo=UTC)
 SECONDS = 365 * 24 * 3600
@@ -111,15 +110,6 @@ def read(path: Path, parties: frozenset[str] | None) -> list[Violation]:
     ]
     connection.close()
     return violations
-
-
-def timed(function: Callable[[], object], repeat: int) -> list[float]:
-    seconds = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        seconds.append(time.perf_counter() - started)
-    return seconds
 
 
 def main() -> None:

@@ -12,57 +12,38 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from shapely.geometry import mapping, shape
 from sqlalchemy import Engine
 
-from ceasefire.data import DATA_DIR
 from ceasefire.domain.agreement import AgreementError, AgreementSpec, parse_agreement
 from ceasefire.domain.canonical import canonical_json
 from ceasefire.domain.geo.checks import check_area, check_line
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement, loaded
 from ceasefire.geofiles.geojson import GeoFileError, named, read_features, read_geometry
+from ceasefire.services.yaml_files import bundled, find, read_yaml
 from ceasefire.store.agreement_store import store_agreement
 from ceasefire.store.db import writing
 from ceasefire.store.geography_store import classify_and_store
 from ceasefire.store.report_store import ReportFilter, list_reports
-
-
-class StringTimesLoader(yaml.SafeLoader):
-    """YAML without implicit timestamps: PyYAML would turn an offset time into naive UTC."""
-
-
-StringTimesLoader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
 
 MAX_AREA_NAME = 128  # what the placement columns hold
 
 
 def agreement_path(name_or_path: str) -> Path:
     """A path to a file, or the name of a bundled agreement."""
-    path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml") or path.exists():
-        return path
-    return DATA_DIR / "agreements" / f"{name_or_path}.yaml"
+    return find("agreements", name_or_path)
 
 
 def bundled_agreements() -> list[str]:
-    return sorted(p.stem for p in (DATA_DIR / "agreements").glob("*.yaml"))
+    return bundled("agreements")
 
 
 def read_agreement_file(name_or_path: str) -> dict[str, Any]:
     """The agreement document: the file's data with its geometries inlined and checked."""
     path = agreement_path(name_or_path)
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=StringTimesLoader)
-    except FileNotFoundError:
-        known = ", ".join(bundled_agreements())
-        raise AgreementError(str(path), [f"no such file (bundled agreements: {known})"]) from None
-    except yaml.YAMLError as exc:
-        raise AgreementError(str(path), [f"not valid YAML: {exc}"]) from None
+    data, problem = read_yaml("agreements", path)
+    if problem:
+        raise AgreementError(str(path), [problem])
     spec = parse_agreement(data)
     if isinstance(spec, list):
         raise AgreementError(str(path), spec)

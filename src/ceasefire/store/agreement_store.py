@@ -11,19 +11,21 @@ from sqlalchemy import Connection, func, select
 
 from ceasefire.domain.canonical import canonical_json, sha256_hex
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement, loaded
-from ceasefire.domain.ledger import make_entry
-from ceasefire.store.ledger_store import insert_entries, lock_head, record_time
+from ceasefire.store.ledger_store import append_entry, lock_head
 from ceasefire.store.schema import agreements
 
 AGREEMENT_LOADED = "AgreementLoaded"
 
 
 def store_agreement(
-    connection: Connection, name: str, document: dict[str, Any], *, clock: Callable[[], datetime]
+    connection: Connection,
+    name: str,
+    document: dict[str, Any],
+    *,
+    clock: Callable[[], datetime],
 ) -> tuple[int, bool]:
     """(version, whether it is new). Loading unchanged content again adds nothing."""
-    head_seq, head_hash, head_recorded_at = lock_head(connection)
-    recorded_at = record_time(clock, head_recorded_at)
+    lock_head(connection)  # hold appends off while the versions are compared
     payload = canonical_json(document)
     digest = sha256_hex(payload)
     latest = connection.execute(
@@ -35,16 +37,9 @@ def store_agreement(
     if latest is not None and latest.document_sha256 == digest:
         return int(latest.version), False
     version = 1 if latest is None else int(latest.version) + 1
-    entry = make_entry(
-        seq=head_seq + 1,
-        kind=AGREEMENT_LOADED,
-        subject_id=f"{name}@{version}",
-        recorded_at=recorded_at,
-        payload=payload,
-        payload_sha256=digest,
-        prev_hash=head_hash,
+    seq, recorded_at = append_entry(
+        connection, clock, AGREEMENT_LOADED, f"{name}@{version}", payload
     )
-    insert_entries(connection, [entry])
     connection.execute(
         agreements.insert().values(
             name=name,
@@ -52,7 +47,7 @@ def store_agreement(
             document=payload,
             document_sha256=digest,
             loaded_at=recorded_at,
-            ledger_seq=entry.seq,
+            ledger_seq=seq,
         )
     )
     return version, True

@@ -10,10 +10,9 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from ceasefire.domain.canonical import canonical_json, sha256_hex
+from ceasefire.domain.canonical import canonical_json
 from ceasefire.domain.engine.decisions import Decision, decision_content
-from ceasefire.domain.ledger import make_entry
-from ceasefire.store.ledger_store import insert_entries, lock_head, record_time
+from ceasefire.store.ledger_store import append_entry
 from ceasefire.store.schema import acknowledgements, decisions, plans, reminders
 
 PLAN_ADOPTED = "PlanAdopted"
@@ -37,21 +36,7 @@ def _append(
     subject: str,
     content: dict[str, Any],
 ) -> tuple[int, datetime]:
-    """One ledger entry; returns its sequence number and record time."""
-    head_seq, head_hash, head_recorded_at = lock_head(connection)
-    recorded_at = record_time(clock, head_recorded_at)
-    payload = canonical_json(content)
-    entry = make_entry(
-        seq=head_seq + 1,
-        kind=kind,
-        subject_id=subject,
-        recorded_at=recorded_at,
-        payload=payload,
-        payload_sha256=sha256_hex(payload),
-        prev_hash=head_hash,
-    )
-    insert_entries(connection, [entry])
-    return entry.seq, recorded_at
+    return append_entry(connection, clock, kind, subject, canonical_json(content))
 
 
 def adopted_plans(connection: Connection) -> list[AdoptedPlan]:

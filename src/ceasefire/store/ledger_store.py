@@ -7,7 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, select
 
-from ceasefire.domain.ledger import GENESIS_HASH, LedgerEntry
+from ceasefire.domain.canonical import sha256_hex
+from ceasefire.domain.ledger import GENESIS_HASH, LedgerEntry, make_entry
 from ceasefire.store.bulk import insert_tuples
 from ceasefire.store.report_rows import ledger_values
 from ceasefire.store.schema import ledger
@@ -54,3 +55,27 @@ def iter_entries(connection: Connection, *, batch: int = 10_000) -> Iterator[Led
         for row in rows:
             yield LedgerEntry(**row._mapping)
         after = rows[-1].seq
+
+
+def append_entry(
+    connection: Connection,
+    clock: Callable[[], datetime],
+    kind: str,
+    subject: str,
+    payload: str,
+) -> tuple[int, datetime]:
+    """One ledger entry for one fact (an agreement, a decision, an acknowledgement), inside the
+    caller's write transaction; returns its sequence number and record time."""
+    head_seq, head_hash, head_recorded_at = lock_head(connection)
+    recorded_at = record_time(clock, head_recorded_at)
+    entry = make_entry(
+        seq=head_seq + 1,
+        kind=kind,
+        subject_id=subject,
+        recorded_at=recorded_at,
+        payload=payload,
+        payload_sha256=sha256_hex(payload),
+        prev_hash=head_hash,
+    )
+    insert_entries(connection, [entry])
+    return entry.seq, recorded_at

@@ -1,0 +1,44 @@
+"""The YAML files people write (agreements, plans): found by path or bundled name, read with
+the problem said in a sentence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ceasefire.data import DATA_DIR
+
+
+class StringTimesLoader(yaml.SafeLoader):
+    """YAML without implicit timestamps: PyYAML would turn an offset time into naive UTC."""
+
+
+StringTimesLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def bundled(kind: str) -> list[str]:
+    """Names of the bundled files of a kind (`agreements`, `plans`)."""
+    return sorted(p.stem for p in (DATA_DIR / kind).glob("*.yaml"))
+
+
+def find(kind: str, name_or_path: str) -> Path:
+    """A path to a file, or the name of a bundled one."""
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return path
+    return DATA_DIR / kind / f"{name_or_path}.yaml"
+
+
+def read_yaml(kind: str, path: Path) -> tuple[Any, str | None]:
+    """The file's data, or None and the reason it cannot be read."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=StringTimesLoader), None
+    except FileNotFoundError:
+        return None, f"no such file (bundled {kind}: {', '.join(bundled(kind))})"
+    except yaml.YAMLError as exc:
+        return None, f"not valid YAML: {exc}"
