@@ -66,7 +66,7 @@ def test_plan_check_names_every_problem(tmp_path: Path) -> None:
         "whatever: unknown key",
         "escalation.count_in_24h: must be a whole number > 0",
         "phases: must list the three phases",
-        "clocks.cure_period_h: 200 h is longer than the quiet period",
+        "clocks.cure_period_h: 200 h is not shorter than the quiet period",
     ):
         assert expected in result.stderr
 

@@ -44,10 +44,10 @@ HORIZON = h(24 * 40)
 
 
 def standing(log: list) -> set:  # type: ignore[type-arg]
-    """Decisions logged and not withdrawn, by identity."""
+    """Decisions logged and not withdrawn: what they decide and on what grounds."""
     withdrawn = {d.revises for d in log if d.kind is DecisionKind.WITHDRAWN}
     return {
-        d.key
+        (d.key, d.substance)
         for d in log
         if d.kind is not DecisionKind.WITHDRAWN and d.decision_id not in withdrawn
     }
@@ -71,7 +71,9 @@ def test_replay_equals_live_and_arrival_order_does_not_matter(
 ) -> None:  # type: ignore[no-untyped-def]
     """After everything has arrived, what stands in the log is the timeline computed in one go
     from all violations, whatever order they arrived in."""
-    expected = {d.key for d in timeline(PLAN, violations) if d.effective_at <= HORIZON}
+    expected = {
+        (d.key, d.substance) for d in timeline(PLAN, violations) if d.effective_at <= HORIZON
+    }
     assert standing(replay(PLAN, violations, until=HORIZON)) == expected
     shuffled = violations[:]
     rng.shuffle(shuffled)

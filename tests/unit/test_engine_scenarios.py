@@ -248,3 +248,111 @@ def test_late_violation_just_before_a_new_episode_extends_the_old_one() -> None:
     }
     assert standing == expected
     assert phases(timeline(PLAN, violations)) == [(1, 0), (2, 167)]
+
+
+# Found in review; each once broke the engine.
+
+
+def _standing(log: list[Decision]) -> set[tuple[object, ...]]:
+    withdrawn = {d.revises for d in log if d.kind is DecisionKind.WITHDRAWN}
+    return {
+        (d.key, d.substance)
+        for d in log
+        if d.kind is not DecisionKind.WITHDRAWN and d.decision_id not in withdrawn
+    }
+
+
+def _agrees(plan: Plan, violations: list[Violation]) -> None:
+    log = replay(plan, violations, until=h(1000))
+    expected = {
+        (d.key, d.substance) for d in timeline(plan, violations) if d.effective_at <= h(1000)
+    }
+    assert _standing(log) == expected
+
+
+def test_late_violation_before_a_suppressed_one_is_folded() -> None:
+    plan = _with_exemption("suppress")
+    violations = [violation(25, known=26), violation(50, known=51), violation(10, known=60)]
+    assert phases(timeline(plan, violations)) == [(1, 10), (2, 50)]
+    _agrees(plan, violations)
+
+
+def test_late_violation_that_moves_t0_withdraws_what_it_changes() -> None:
+    violations = [
+        violation(0, known=1, name="a"),
+        violation(20, "major", "artillery", known=21, name="b"),
+        violation(-10, known=40, name="late"),
+    ]
+    _agrees(PLAN, violations)
+    (phase2,) = [d for d in timeline(PLAN, violations) if d.phase == 2 and not d.action]
+    assert (phase2.t0, phase2.rule) == (h(-10), "violations continue")
+
+
+def test_phase3_that_waits_on_the_attack_is_not_entered_when_it_stopped() -> None:
+    data = yaml.safe_load((PLANS / "coalition-three-phase.yaml").read_text())
+    data["broader_attack"]["proceed_if_attack_stops"] = False
+    plan = parse_plan(data)
+    assert isinstance(plan, Plan)
+    quiet_after = [violation(0), violation(5, "grave", "ground_assault"), violation(100)]
+    assert 3 not in [p for p, _ in phases(timeline(plan, quiet_after))]
+    continuing = [violation(0), violation(5, "grave", "ground_assault"), violation(60)]
+    assert (3, 72.0) in phases(timeline(plan, continuing))
+    _agrees(plan, quiet_after)
+
+
+def test_skipping_to_phase_3_still_passes_through_phase_2_when_violations_continue() -> None:
+    data = yaml.safe_load((PLANS / "coalition-three-phase.yaml").read_text())
+    data["allow_phase_skip"] = True
+    plan = parse_plan(data)
+    assert isinstance(plan, Plan)
+    violations = [violation(0, "grave", "air_strike"), violation(30), violation(40)]
+    assert phases(timeline(plan, violations)) == [(1, 0), (2, 30), (3, 72)]
+
+
+def test_simultaneous_first_violations_set_the_bar_whatever_their_ids() -> None:
+    for names in (("a", "b"), ("b", "a")):
+        violations = [
+            violation(0, name=names[0]),
+            violation(0, "major", "artillery", name=names[1]),
+        ]
+        assert phases(timeline(PLAN, violations)) == [(1, 0)]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"clocks": {"quiet_period_h": float("inf")}}, "clocks.quiet_period_h: must be a number"),
+        ({"clocks": {"cure_period_h": float("nan")}}, "clocks.cure_period_h: must be a number"),
+        ({"clocks": {"quiet_period_h": 1e9}}, "clocks.quiet_period_h: must be a number"),
+        ({"clocks": {"quiet_period_h": 72}}, "clocks.phase3_earliest_h: 72 h is not shorter than"),
+        (
+            {"clocks": {"quiet_period_h": 0, "cure_period_h": 0, "phase3_earliest_h": 0}},
+            "clocks.quiet_period_h: must be more than 0",
+        ),
+        ({"subjects": ["RU", "BY"]}, "defenders: BY is tracked"),
+    ],
+)
+def test_plans_that_would_misbehave_are_refused(change: dict[str, object], expected: str) -> None:
+    data = yaml.safe_load((PLANS / "coalition-three-phase.yaml").read_text()) | change
+    problems = parse_plan(data)
+    assert isinstance(problems, list)
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_an_action_listed_twice_in_a_phase_is_refused() -> None:
+    data = yaml.safe_load((PLANS / "coalition-three-phase.yaml").read_text())
+    data["phases"][0]["actions"].append({"action": "stop_violations", "actor": "violator"})
+    problems = parse_plan(data)
+    assert isinstance(problems, list)
+    assert (
+        "phases[0].actions[2].action: 'stop_violations' is listed twice in this phase" in problems
+    )
+
+
+def test_broader_attack_categories_all_means_any_grave_violation() -> None:
+    data = yaml.safe_load((PLANS / "coalition-three-phase.yaml").read_text())
+    data["broader_attack"]["categories"] = "all"
+    plan = parse_plan(data)
+    assert isinstance(plan, Plan)
+    decisions = timeline(plan, [violation(0), violation(1, "grave", "mlrs")])
+    assert (3, 72.0) in phases(decisions)

@@ -42,6 +42,13 @@ class Decision:
     known_at: datetime | None = None
     revises: str = ""  # for `withdrawn`: the decision it withdraws
     late: bool = False  # took effect (in event time) before it became known
+    plan: str = ""  # the plan that decided it
+
+    @property
+    def substance(self) -> tuple[object, ...]:
+        """What the decision says beyond its key: when late data change any of it (a new T0,
+        another rule, other evidence) the logged decision no longer holds as logged."""
+        return (self.t0, self.rule, self.evidence, self.explanation, self.due_at, self.actors)
 
     @property
     def key(self) -> tuple[str, str, int, str, datetime]:
@@ -53,7 +60,7 @@ class Decision:
         """Derived from what is decided and when it became known: a decision withdrawn and
         later established again (more late data) is a new entry with its own id."""
         known = "" if self.known_at is None else self.known_at.isoformat()
-        text = "|".join(str(part) for part in (*self.key, self.revises, known))
+        text = "|".join(str(part) for part in (self.plan, *self.key, self.revises, known))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def known(self, at: datetime) -> Decision:
@@ -69,6 +76,7 @@ def decision_content(decision: Decision) -> dict[str, Any]:
     d = decision
     return {
         "decision_id": d.decision_id,
+        "plan": d.plan,
         "party": d.party,
         "kind": d.kind.value,
         "phase": d.phase,
@@ -100,6 +108,7 @@ def withdrawal(of: Decision, at: datetime, reason: str) -> Decision:
         action=of.action,
         known_at=at,
         revises=of.decision_id,
+        plan=of.plan,
     )
 
 

@@ -68,8 +68,8 @@ class PartyTrack:
         """Fold again from the start of the episode of the violation just before the insertion:
         the newcomer may extend that episode (and merge it with the next), not only the next."""
         starts = self.fold.episode_starts
-        episode = max(0, bisect.bisect_right([s for s, _ in starts], index - 1) - 1)
-        if episode >= len(starts):
+        episode = bisect.bisect_right([s for s, _ in starts], index - 1) - 1
+        if episode < 0:  # before every episode (perhaps after suppressed violations)
             restart = 0
             self.fold = TrackFold(self.fold.plan, self.fold.party)
         else:
@@ -84,8 +84,12 @@ class PartyTrack:
         fold = self.fold
         if self.refolded:
             candidates = fold.decisions + fold.pending()
+            # Same key is not enough after a refold: a new T0, rule or evidence means the
+            # decision as logged no longer holds.
+            substance: dict[Key, tuple[object, ...]] = {d.key: d.substance for d in candidates}
             suspects: Iterable[Key] = list(self.logged)
-            present = {d.key for d in candidates}
+            present = {k for k in self.logged if substance.get(k) == self.logged[k].substance}
+            present |= {d.key for d in candidates if d.key not in self.logged}
         else:
             # An append changes nothing before the tail but the pending clocks.
             candidates = fold.decisions[self.tail_from or 0 :]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +18,7 @@ from typing import Any
 
 from ceasefire.domain.taxonomy import Category, Severity
 
+MAX_HOURS = 87_600  # ten years: any clock longer is a typo
 SEVERITY_RANK = {Severity.MINOR: 1, Severity.MAJOR: 2, Severity.GRAVE: 3}
 ALL = "all"
 
@@ -187,8 +189,11 @@ class _Reader:
 
     def hours(self, data: Mapping[str, Any], key: str, path: str, default: float) -> float:
         value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            self.fail(f"{path}.{key}", f"must be a number of hours >= 0, not {value!r}")
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if not number or not math.isfinite(value) or not 0 <= value <= MAX_HOURS:
+            self.fail(
+                f"{path}.{key}", f"must be a number of hours from 0 to {MAX_HOURS}, not {value!r}"
+            )
             return default
         return float(value)
 
@@ -268,7 +273,7 @@ def parse_plan(data: Any) -> Plan | list[str]:
             broad.get("categories", ["ground_assault", "air_strike", "missile_strike"]),
             "broader_attack.categories",
         )
-        or frozenset(),
+        or frozenset(Category),  # `all`: a grave violation of any kind
         count_in_24h=r.threshold(broad, "count_in_24h", "broader_attack", 50),
         major_sectors_in_6h=r.threshold(broad, "major_sectors_in_6h", "broader_attack", 3),
         proceed_if_attack_stops=r.flag(broad, "proceed_if_attack_stops", "broader_attack", True),
@@ -276,6 +281,7 @@ def parse_plan(data: Any) -> Plan | list[str]:
     allow_skip = r.flag(top, "allow_phase_skip", "", False)
     exemptions = _exemptions(r, top.get("exemptions") or [])
     phases = _phases(r, top.get("phases"), actors)
+    _defenders_named(r, subjects, defenders, phases)
     _consistency(r, cure, earliest, quiet, counting, escalation, broader)
     if r.problems:
         return r.problems
@@ -364,7 +370,7 @@ def _phases(r: _Reader, value: Any, actors: dict[str, tuple[str, ...]]) -> tuple
     for index, item in enumerate(value):
         path = f"phases[{index}]"
         phase = r.section(item, path, {"name", "actions"})
-        actions = []
+        actions: list[ActionSpec] = []
         for a_index, action in enumerate(phase.get("actions") or []):
             a_path = f"{path}.actions[{a_index}]"
             spec = r.section(action, a_path, _ACTION)
@@ -377,6 +383,8 @@ def _phases(r: _Reader, value: Any, actors: dict[str, tuple[str, ...]]) -> tuple
                 )
             if "action" not in spec:
                 r.fail(f"{a_path}.action", "required")
+            elif any(a.action == spec["action"] for a in actions):
+                r.fail(f"{a_path}.action", f"{spec['action']!r} is listed twice in this phase")
             actions.append(
                 ActionSpec(
                     action=str(spec.get("action", "")),
@@ -391,6 +399,20 @@ def _phases(r: _Reader, value: Any, actors: dict[str, tuple[str, ...]]) -> tuple
     return tuple(phases)
 
 
+def _defenders_named(
+    r: _Reader,
+    subjects: frozenset[str] | None,
+    defenders: dict[str, str],
+    phases: tuple[PhaseSpec, ...],
+) -> None:
+    """An action for `defender` needs one named for every party a track can open for."""
+    if not any(a.actor == "defender" for phase in phases for a in phase.actions):
+        return
+    for party in sorted(subjects or ()):
+        if party not in defenders:
+            r.fail("defenders", f"{party} is tracked and an action is for its defender: name one")
+
+
 def _consistency(
     r: _Reader,
     cure: float,
@@ -402,12 +424,14 @@ def _consistency(
 ) -> None:
     """Plans that would contradict themselves: a clock that cannot run out before the track
     stands down, or a phase nothing can ever enter."""
+    if quiet <= 0:
+        r.fail("clocks.quiet_period_h", "must be more than 0: a track would stand down as it opens")
     for key, hours in (("cure_period_h", cure), ("phase3_earliest_h", earliest)):
-        if hours > quiet:
+        if hours >= quiet:
             r.fail(
                 f"clocks.{key}",
-                f"{hours:g} h is longer than the quiet period ({quiet:g} h): the track "
-                "would stand down before it runs out",
+                f"{hours:g} h is not shorter than the quiet period ({quiet:g} h): the track "
+                "would stand down before (or as) it runs out",
             )
     counted = counting.categories
     counts_off = broader.count_in_24h is None and broader.major_sectors_in_6h is None

@@ -51,6 +51,7 @@ class TrackFold:
         self.attack_evidence: tuple[str, ...] = ()
         self.attack_rule = ""
         self.phase3_at: datetime | None = None  # when phase 3 takes effect
+        self.phase3_decided = False  # phase 3 emitted (it may take effect later)
         self._attack_why = ""
         self._attack_params: Mapping[str, object] = {}
 
@@ -65,22 +66,24 @@ class TrackFold:
         return index
 
     def step(self, v: Violation) -> None:
+        t = v.observed_at
+        last = self.last
+        if self.phase and last is not None and t >= last.observed_at + self.quiet:
+            self._settle_phase3(last.observed_at + self.quiet)
+            self._stand_down(last)
+        elif self.phase3_at is not None and t >= self.phase3_at:
+            self._settle_phase3(t)
+        # Where this violation's episode would start: after any stand-down, before its note.
+        offset = len(self.decisions)
         exemption = exemption_for(self.plan, v)
         if exemption is not None:
             self._note_exemption(v, exemption)
             if exemption.handling == "suppress":
                 self.count += 1
                 return
-        t = v.observed_at
-        last = self.last
-        if self.phase and last is not None and t >= last.observed_at + self.quiet:
-            self._settle_phase3(last.observed_at + self.quiet)
-            self._stand_down(last)
-        elif self.attack_at is not None and self.phase3_at is not None and t >= self.phase3_at:
-            self._settle_phase3(t)
         self._slide(v)
         if self.phase == 0:
-            self.episode_starts.append((self.count, len(self.decisions)))
+            self.episode_starts.append((self.count, offset))
             self.t0, self.initial = t, v
             self._enter(
                 1,
@@ -91,7 +94,7 @@ class TrackFold:
             )
         elif self.phase == 1:
             self._check_escalation(v)
-        if self.attack_at is None:
+        if self.attack_at is None and self.phase < 3:
             self._check_broader_attack(v)
         self.last = v
         self.count += 1
@@ -110,6 +113,7 @@ class TrackFold:
                 action=v.violation_id,
                 t0=self.t0,
                 parameters={"exemption": exemption.name, "handling": exemption.handling},
+                plan=self.plan.name,
             )
         )
 
@@ -124,7 +128,7 @@ class TrackFold:
         if not self.phase or last is None:
             return None
         stand_down_at = last.observed_at + self.quiet
-        if self.attack_at is not None and self.phase < 3 and self.phase3_at is not None:
+        if self.attack_at is not None and not self.phase3_decided and self.phase3_at is not None:
             return min(stand_down_at, self.phase3_at)
         return stand_down_at
 
@@ -142,7 +146,7 @@ class TrackFold:
             return []
         stand_down_at = last.observed_at + self.quiet
         pending: list[Decision] = []
-        if self.attack_at is not None and self.phase < 3:
+        if self.attack_at is not None and not self.phase3_decided:
             pending += self._phase3_decisions(stand_down_at)
         pending.append(self._stand_down_decision(last))
         return pending
@@ -167,6 +171,7 @@ class TrackFold:
             _drop(sectors, window.popleft().sector)
 
     def _check_escalation(self, v: Violation) -> None:
+        """Phase 1 to 2: the cure period has passed, or escalation is evident."""
         plan, esc = self.plan, self.plan.escalation
         t = v.observed_at
         assert self.phase1_at is not None and self.initial is not None
@@ -180,6 +185,12 @@ class TrackFold:
                 (v.violation_id,),
                 {"cure_period_h": plan.cure_period_h},
             )
+            return
+        if t == self.t0:
+            # Violations at the same instant as the first are all initial: the most severe
+            # of them sets the bar for "more severe", whatever their ids' order.
+            if v.rank > self.initial.rank:
+                self.initial = v
         elif esc.more_severe_than_initial and v.rank > self.initial.rank:
             self._enter(
                 2,
@@ -190,7 +201,13 @@ class TrackFold:
                 (self.initial.violation_id, v.violation_id),
                 {"escalation.more_severe_than_initial": True},
             )
-        elif esc.count_in_24h is not None and len(self.window24) >= esc.count_in_24h:
+            return
+        self._check_repeated(v)
+
+    def _check_repeated(self, v: Violation) -> None:
+        esc = self.plan.escalation
+        t = v.observed_at
+        if esc.count_in_24h is not None and len(self.window24) >= esc.count_in_24h:
             self._enter(
                 2,
                 t,
@@ -226,6 +243,8 @@ class TrackFold:
         self._attack_params = params
         if self.plan.broader_attack.proceed_if_attack_stops or self.phase3_at == t:
             self._enter_phase3()
+        if self.phase3_at == t:
+            self.phase = 3
 
     def _broader_attack(
         self, v: Violation
@@ -275,19 +294,23 @@ class TrackFold:
         )
 
     def _settle_phase3(self, now: datetime) -> None:
-        """Phase 3 waiting on a continuing attack: decide it once its time has come."""
-        if (
-            self.attack_at is None
-            or self.phase >= 3
-            or self.phase3_at is None
-            or now < self.phase3_at
-        ):
+        """Phase 3's time has come (`now` is at or past it): it takes effect if it was decided,
+        or, waiting on a continuing attack, if a counting violation came in the 24 h before
+        it; if none did, the attack is over and a later one is judged afresh."""
+        if self.phase3_at is None or now < self.phase3_at or self.phase >= 3:
+            return
+        if self.phase3_decided:
+            self.phase = 3
             return
         assert self.last is not None
         if self.last.observed_at >= self.phase3_at - DAY:
             self._enter_phase3()
+            self.phase = 3
+        else:
+            self.attack_at = self.phase3_at = None
 
     def _enter_phase3(self) -> None:
+        """Emit phase 3 and its actions, effective at `phase3_at` (perhaps still to come)."""
         assert self.phase3_at is not None
         self.decisions += self._phase_decisions(
             3,
@@ -297,7 +320,7 @@ class TrackFold:
             self.attack_evidence,
             self._attack_params,
         )
-        self.phase = 3
+        self.phase3_decided = True
 
     def _phase3_why(self) -> str:
         assert self.t0 is not None and self.attack_at is not None and self.phase3_at is not None
@@ -342,6 +365,7 @@ class TrackFold:
             phase=phase,
             t0=self.t0,
             parameters=dict(params),
+            plan=self.plan.name,
         )
         actions = [
             Decision(
@@ -356,6 +380,7 @@ class TrackFold:
                 actors=self._actors(action.actor),
                 due_at=at + timedelta(hours=action.due_h),
                 t0=self.t0,
+                plan=self.plan.name,
             )
             for action in spec.actions
         ]
@@ -365,7 +390,8 @@ class TrackFold:
         if actor == "violator":
             return (self.party,)
         if actor == "defender":
-            return (self.defender,) if self.defender else ("the defending party",)
+            # With `subjects: all` a party may turn up that the plan names no defender for.
+            return (self.defender,) if self.defender else (f"defender of {self.party} (unnamed)",)
         return self.plan.actors.get(actor, (actor,))
 
     def _stand_down_decision(self, last: Violation) -> Decision:
@@ -380,6 +406,7 @@ class TrackFold:
             (last.violation_id,),
             t0=self.t0,
             parameters={"quiet_period_h": self.plan.quiet_period_h},
+            plan=self.plan.name,
         )
 
     def _stand_down(self, last: Violation) -> None:
