@@ -126,3 +126,46 @@ def test_plans_change_only_when_adopted(adopted: Engine, tmp_path: Path) -> None
     assert [p[1] for p in phases(adopted)] == [1]  # 30 h is inside the 48 h cure period now
     tracks = statuses(adopted, T + 31 * HOUR)["coalition-three-phase"]
     assert (tracks[0].party, tracks[0].phase, tracks[0].t0) == ("RU", 1, T)
+
+
+def test_two_plans_reaching_the_same_decision_both_record_it(
+    adopted: Engine, tmp_path: Path
+) -> None:
+    adopt(adopted, "symmetric-monitoring", counting="reported", clock=lambda: T - HOUR)
+    ingest(adopted, tmp_path, report("a", 0), T + HOUR)
+    result = step(adopted, now=T + HOUR, clock=lambda: T + HOUR, remind_every=HOUR)
+    assert result.recorded == {"coalition-three-phase": 3, "symmetric-monitoring": 3}
+
+
+def test_actions_of_an_episode_opening_as_the_last_stands_down_stay_open(
+    adopted: Engine, tmp_path: Path
+) -> None:
+    ingest(adopted, tmp_path, report("a", 0) + report("b", 168), T + 169 * HOUR)
+    now = T + 200 * HOUR
+    run(adopted, now)
+    with reading(adopted) as connection:
+        opened = {(a["action"], a["effective_at"]) for a in open_actions(connection, now)}
+    assert ("stop_violations", T + 168 * HOUR) in opened
+
+
+def test_forged_fact_rows_do_not_verify(adopted: Engine, tmp_path: Path) -> None:
+    """An acknowledgement pointing at another entry (a report's) must be caught."""
+    ingest(adopted, tmp_path, report("a", 0), T + HOUR)
+    run(adopted, T + 30 * HOUR)
+    with reading(adopted) as connection:
+        action = next(
+            a for a in open_actions(connection, T + 30 * HOUR) if a["action"] == "stop_violations"
+        )
+        report_seq = connection.exec_driver_sql("SELECT min(ledger_seq) FROM reports").scalar_one()
+    with adopted.begin() as connection:
+        if adopted.dialect.name == "postgresql":
+            connection.exec_driver_sql("ALTER TABLE acknowledgements DISABLE TRIGGER USER")
+        connection.exec_driver_sql(
+            "INSERT INTO acknowledgements (decision_id, actor, note, acknowledged_at, ledger_seq) "
+            f"VALUES ('{action['decision_id']}', 'UA', 'forged', "
+            f"'{(T + 31 * HOUR).isoformat()}', {report_seq})"
+        )
+    with reading(adopted) as connection:
+        found = verify(connection).first_break
+    assert found is not None
+    assert "acknowledgements" in found.reason or "added outside the log" in found.reason

@@ -111,8 +111,9 @@ def open_actions(connection: Connection, now: datetime) -> list[dict[str, Any]]:
             stand_downs.setdefault((r["plan"], r["party"]), []).append(r["effective_at"])
 
     def ended(r: dict[str, Any]) -> bool:
+        # Strictly after: a new episode can open at the very instant the last one stood down.
         ends = stand_downs.get((r["plan"], r["party"]), [])
-        return any(r["effective_at"] <= end <= now for end in ends)
+        return any(r["effective_at"] < end <= now for end in ends)
 
     return [
         r | {"overdue": r["due_at"] is not None and r["due_at"] <= now}

@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, FromClause, Label, Text, or_, select, type_coerce
+from sqlalchemy import (
+    Column,
+    Connection,
+    FromClause,
+    Label,
+    Table,
+    Text,
+    or_,
+    select,
+    type_coerce,
+)
 
 from ceasefire.domain.canonical import canonical_json, sha256_hex, source_content, utc_iso
 from ceasefire.domain.intake import REPORT_RECEIVED, SOURCE_REGISTERED
@@ -269,13 +279,39 @@ def _orphan_row(connection: Connection) -> Break | None:
         row = connection.execute(query).first()
         if row is not None:
             return _orphan(table.name, str(row[0]), int(row[1]))
-    link = agreements.outerjoin(ledger, ledger.c.seq == agreements.c.ledger_seq)
-    query = select(agreements, ledger.c.subject_id, ledger.c.kind).select_from(link)
-    for row in connection.execute(query):
-        label = f"{row.name}@{row.version}"
-        if row.subject_id != label or row.kind != AGREEMENT_LOADED:
-            return _orphan("agreements", label, int(row.ledger_seq))
+    for table, kind, subject in _FACT_TABLES:
+        link = table.outerjoin(ledger, ledger.c.seq == table.c.ledger_seq)
+        entry_subject, entry_kind = (
+            ledger.c.subject_id.label("e_subject"),
+            ledger.c.kind.label("e_kind"),
+        )
+        query = select(table, entry_subject, entry_kind).select_from(link)
+        for row in connection.execute(query):
+            label = subject(dict(row._mapping))
+            if row.e_subject != label or row.e_kind != kind:
+                return _orphan(table.name, label, int(row.ledger_seq))
     return None
+
+
+def _versioned(row: Mapping[str, Any]) -> str:
+    return f"{row['name']}@{row['version']}"
+
+
+def _decision(row: Mapping[str, Any]) -> str:
+    return str(row["decision_id"])
+
+
+def _acknowledgement(row: Mapping[str, Any]) -> str:
+    return f"{row['decision_id']}/{row['actor']}"
+
+
+# Tables whose every row a ledger entry of a kind records, and the entry's subject for a row.
+_FACT_TABLES: tuple[tuple[Table[Any], str, Callable[[Mapping[str, Any]], str]], ...] = (
+    (agreements, AGREEMENT_LOADED, _versioned),
+    (plans, PLAN_ADOPTED, _versioned),
+    (decisions, DECISION_RECORDED, _decision),
+    (acknowledgements, ACTION_ACKNOWLEDGED, _acknowledgement),
+)
 
 
 def _orphan(table: str, key: str, seq: int) -> Break:
