@@ -169,3 +169,46 @@ def test_forged_fact_rows_do_not_verify(adopted: Engine, tmp_path: Path) -> None
         found = verify(connection).first_break
     assert found is not None
     assert "acknowledgements" in found.reason or "added outside the log" in found.reason
+
+
+def _plan_file(tmp_path: Path, cure_h: int) -> str:
+    source = (
+        Path(__file__).resolve().parents[2] / "src/ceasefire/data/plans/coalition-three-phase.yaml"
+    )
+    path = tmp_path / f"plan-{cure_h}.yaml"
+    path.write_text(source.read_text().replace("cure_period_h: 24", f"cure_period_h: {cure_h}"))
+    return str(path)
+
+
+def test_a_new_version_withdraws_what_it_would_not_have_decided(
+    engine: Engine, tmp_path: Path
+) -> None:
+    adopt(engine, _plan_file(tmp_path, 24), counting="reported", clock=lambda: T - HOUR)
+    ingest(engine, tmp_path, report("a", 0) + report("b", 30), T + 31 * HOUR)
+    run(engine, T + 31 * HOUR)
+    assert [p[1] for p in phases(engine) if p[0] == "phase_entered"] == [1, 2]
+    adopt(engine, _plan_file(tmp_path, 48), counting="reported", clock=lambda: T + 40 * HOUR)
+    run(engine, T + 41 * HOUR)
+    with reading(engine) as connection:
+        rows = decision_rows(connection)
+        withdrawn = [r for r in rows if r["kind"] == "withdrawn"]
+        assert {r["phase"] for r in withdrawn} == {2}
+        assert {r["known_at"] for r in withdrawn} == {T + 40 * HOUR}  # when the change came
+        open_now = {a["action"] for a in open_actions(connection, T + 41 * HOUR)}
+        assert "reinforce" not in open_now
+        assert verify(connection).first_break is None
+
+
+def test_a_new_version_does_not_back_date_what_it_adds(engine: Engine, tmp_path: Path) -> None:
+    adopt(engine, _plan_file(tmp_path, 48), counting="reported", clock=lambda: T - HOUR)
+    ingest(engine, tmp_path, report("a", 0) + report("b", 30), T + 31 * HOUR)
+    run(engine, T + 31 * HOUR)
+    adopt(engine, _plan_file(tmp_path, 24), counting="reported", clock=lambda: T + 40 * HOUR)
+    run(engine, T + 41 * HOUR)
+    with reading(engine) as connection:
+        phase2 = [
+            r for r in decision_rows(connection) if r["kind"] == "phase_entered" and r["phase"] == 2
+        ]
+    assert [(r["effective_at"], r["known_at"], r["plan_version"]) for r in phase2] == [
+        (T + 30 * HOUR, T + 40 * HOUR, 2)
+    ]

@@ -112,3 +112,23 @@ def test_stand_down_only_after_a_quiet_period(violations: list[Violation]) -> No
 def test_timeline_starts_at_t() -> None:
     assert timeline(PLAN, []) == []
     assert T.tzinfo is not None
+
+
+@given(violation_sets(), st.lists(st.integers(0, 24 * 40), max_size=8))
+def test_recording_at_any_steps_ends_where_the_log_stands(
+    violations: list[Violation], step_hours: list[int]
+) -> None:
+    """Whenever the clock happens to run, the record it writes ends up standing exactly as
+    the plan's log does, and a step with nothing new writes nothing."""
+    from ceasefire.domain.engine.records import standing as recorded_standing
+    from ceasefire.domain.engine.records import to_write
+
+    record: list = []  # type: ignore[type-arg]
+    adopted = h(-1)
+    for hour in [*sorted(step_hours), 24 * 40]:
+        now = h(hour)
+        known = [v for v in violations if v.known_at <= now]
+        record += to_write(replay(PLAN, known, until=now), record, adopted_at=adopted)
+    final = replay(PLAN, violations, until=HORIZON)
+    assert {(k, d.substance) for k, d in recorded_standing(record).items()} == standing(final)
+    assert to_write(final, record, adopted_at=adopted) == []

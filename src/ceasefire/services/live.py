@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine
 from ceasefire.domain.engine.decisions import DecisionKind
 from ceasefire.domain.engine.engine import replay, timeline
 from ceasefire.domain.engine.plan import STATUSES, Plan, PlanError, parse_plan
+from ceasefire.domain.engine.records import to_write
 from ceasefire.domain.engine.status import TrackStatus, track_statuses
 from ceasefire.domain.engine.violations import Violation
 from ceasefire.services.plans import load_plan_data
@@ -33,6 +34,7 @@ from ceasefire.store.enforcement_store import (
     decision_rows,
     last_reminders,
     record_decisions,
+    recorded_decisions,
     remind,
 )
 
@@ -94,7 +96,11 @@ def step(engine: Engine, *, now: datetime, clock: Clock, remind_every: timedelta
         violations = _violations(connection)
         for adopted in adopted_plans(connection):
             log = replay(running_plan(adopted), violations, until=now)
-            result.recorded[adopted.name] = record_decisions(connection, adopted, log, clock=clock)
+            record = recorded_decisions(connection, adopted.name)
+            entries = to_write(log, record, adopted_at=adopted.adopted_at)
+            result.recorded[adopted.name] = record_decisions(
+                connection, adopted, entries, clock=clock
+            )
         result.reminders = _remind(connection, now, remind_every)
     return result
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from ceasefire.domain.canonical import canonical_json
-from ceasefire.domain.engine.decisions import Decision, decision_content
+from ceasefire.domain.engine.decisions import Decision, decision_content, decision_from_content
 from ceasefire.store.ledger_store import append_entry
 from ceasefire.store.schema import acknowledgements, decisions, plans, reminders
 
@@ -85,6 +85,14 @@ def adopt_plan(
         )
     )
     return AdoptedPlan(name, version, content_sha256, document, recorded_at)
+
+
+def recorded_decisions(connection: Connection, plan: str) -> list[Decision]:
+    """Every decision written for a plan (all its versions), in the order written."""
+    query = (
+        select(decisions.c.content).where(decisions.c.plan == plan).order_by(decisions.c.ledger_seq)
+    )
+    return [decision_from_content(json.loads(row[0])) for row in connection.execute(query)]
 
 
 def recorded_ids(connection: Connection, plan: str) -> set[str]:

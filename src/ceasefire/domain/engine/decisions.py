@@ -96,6 +96,35 @@ def decision_content(decision: Decision) -> dict[str, Any]:
     }
 
 
+def decision_from_content(content: dict[str, Any]) -> Decision:
+    """The inverse of `decision_content`: a recorded decision back as a value."""
+    c = content
+
+    def moment(key: str) -> datetime | None:
+        return None if c.get(key) is None else datetime.fromisoformat(c[key])
+
+    effective = moment("effective_at")
+    assert effective is not None
+    return Decision(
+        party=c["party"],
+        kind=DecisionKind(c["kind"]),
+        effective_at=effective,
+        rule=c["rule"],
+        explanation=c["explanation"],
+        evidence=tuple(c["evidence"]),
+        phase=c["phase"],
+        action=c["action"],
+        actors=tuple(c["actors"]),
+        due_at=moment("due_at"),
+        t0=moment("t0"),
+        parameters=c["parameters"],
+        known_at=moment("known_at"),
+        revises=c["revises"],
+        late=c["late"],
+        plan=c["plan"],
+    )
+
+
 def withdrawal(of: Decision, at: datetime, reason: str) -> Decision:
     return Decision(
         party=of.party,
