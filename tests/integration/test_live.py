@@ -212,3 +212,23 @@ def test_a_new_version_does_not_back_date_what_it_adds(engine: Engine, tmp_path:
     assert [(r["effective_at"], r["known_at"], r["plan_version"]) for r in phase2] == [
         (T + 30 * HOUR, T + 40 * HOUR, 2)
     ]
+
+
+def test_clock_takes_sectors_from_the_agreement_named(adopted: Engine, tmp_path: Path) -> None:
+    from ceasefire.services.agreements import load_into_record
+    from ceasefire.services.live import _violations
+
+    load_into_record(adopted, "korea-model-demo", clock=lambda: T - HOUR)
+    ingest(adopted, tmp_path, report("a", 0), T + HOUR)
+    with reading(adopted) as connection:
+        (placed,) = _violations(connection, "korea-model-demo")
+        assert placed.sector == "Donetsk Oblast"
+        with pytest.raises(AdoptionError, match="no agreement 'nope'"):
+            _violations(connection, "nope")
+    assert step(
+        adopted,
+        now=T + HOUR,
+        clock=lambda: T + HOUR,
+        remind_every=HOUR,
+        agreement="korea-model-demo",
+    ).recorded

@@ -17,6 +17,10 @@ from ceasefire.services.live import AdoptionError, adopt, open_actions, statuses
 from ceasefire.store.db import reading, writing
 from ceasefire.store.enforcement_store import acknowledge, acknowledged, decision_row
 
+AGREEMENT_OPTION = typer.Option(
+    help="Agreement whose sectors violations carry (default: the only one in the record)."
+)
+
 actions_app = typer.Typer(
     help="What the plan requires of each actor, and acknowledgements.", no_args_is_help=True
 )
@@ -52,6 +56,7 @@ def clock_cmd(
     remind_every_h: Annotated[
         float, typer.Option(min=0.0, help="Hours between reminders of an overdue action.")
     ] = 1.0,
+    agreement: Annotated[str | None, AGREEMENT_OPTION] = None,
 ) -> None:
     """Run the clocks: record decisions as they fall due or as reports bring them, and remind
     actors of overdue actions until they acknowledge. Safe to stop and restart at any moment."""
@@ -59,7 +64,12 @@ def clock_cmd(
     engine = state.engine()
     every = timedelta(hours=remind_every_h)
     while True:
-        result = step(engine, now=utc_now(), clock=utc_now, remind_every=every)
+        try:
+            result = step(
+                engine, now=utc_now(), clock=utc_now, remind_every=every, agreement=agreement
+            )
+        except AdoptionError as exc:
+            raise fail(str(exc)) from None
         for plan, count in result.recorded.items():
             if count:
                 out.print(f"{utc_now():%Y-%m-%d %H:%M:%S} {plan}: {count} decisions recorded")
@@ -70,11 +80,16 @@ def clock_cmd(
         time.sleep(interval)
 
 
-def tracks_cmd(ctx: typer.Context) -> None:
+def tracks_cmd(
+    ctx: typer.Context, agreement: Annotated[str | None, AGREEMENT_OPTION] = None
+) -> None:
     """Each party's phase under each adopted plan, its T0, and the clocks running."""
     state: AppState = ctx.obj
     now = utc_now()
-    found = statuses(state.engine(), now)
+    try:
+        found = statuses(state.engine(), now, agreement)
+    except AdoptionError as exc:
+        raise fail(str(exc)) from None
     if not found:
         out.print("No plan adopted: `ceasefire plan adopt coalition-three-phase` first.")
         return

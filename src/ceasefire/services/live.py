@@ -77,9 +77,14 @@ def running_plan(adopted: AdoptedPlan) -> Plan:
     return plan
 
 
-def _violations(connection: Connection) -> list[Violation]:
+def _violations(connection: Connection, agreement: str | None) -> list[Violation]:
+    """Violations with sectors from `agreement`, or from the only agreement in the record."""
     names = [a.name for a in latest_agreements(connection)]
-    return violations_from_reports(connection, names[0] if len(names) == 1 else None)
+    if agreement is not None and agreement not in names:
+        raise AdoptionError(f"--agreement: no agreement {agreement!r} in the record")
+    if agreement is None and len(names) == 1:
+        agreement = names[0]
+    return violations_from_reports(connection, agreement)
 
 
 @dataclass
@@ -88,12 +93,19 @@ class StepResult:
     reminders: list[dict[str, Any]] = field(default_factory=list)
 
 
-def step(engine: Engine, *, now: datetime, clock: Clock, remind_every: timedelta) -> StepResult:
+def step(
+    engine: Engine,
+    *,
+    now: datetime,
+    clock: Clock,
+    remind_every: timedelta,
+    agreement: str | None = None,
+) -> StepResult:
     """Bring every adopted plan's decisions up to `now`, then remind actors of open actions
     past due (no more often than `remind_every`), in one transaction."""
     result = StepResult()
     with writing(engine) as connection:
-        violations = _violations(connection)
+        violations = _violations(connection, agreement)
         for adopted in adopted_plans(connection):
             log = replay(running_plan(adopted), violations, until=now)
             record = recorded_decisions(connection, adopted.name)
@@ -144,10 +156,12 @@ def _remind(connection: Connection, now: datetime, every: timedelta) -> list[dic
     return sent
 
 
-def statuses(engine: Engine, now: datetime) -> dict[str, list[TrackStatus]]:
+def statuses(
+    engine: Engine, now: datetime, agreement: str | None = None
+) -> dict[str, list[TrackStatus]]:
     """Each adopted plan's tracks as they stand at `now`."""
     with reading(engine) as connection:
-        violations = _violations(connection)
+        violations = _violations(connection, agreement)
         adopted = adopted_plans(connection)
     result = {}
     for plan_row in adopted:
