@@ -48,7 +48,7 @@ def test_valid_file_parses_with_the_minsk_preset() -> None:
         ({"name": "Bad Name"}, "name: 'Bad Name': lower-case"),
         ({"parties": {"RU": "x"}}, "parties: an agreement binds at least two parties"),
         ({"parties": {"ru": "x", "UA": "y"}}, "parties.ru: a party code is upper-case"),
-        ({"effective_from": "2025-03-18T00:00"}, "effective_from: needs a UTC offset"),
+        ({"effective_from": "2025-03-18T00:00"}, "effective_from: needs its UTC offset"),
         ({"effective_until": "2025-03-01T00:00+02:00"}, "effective_until: must be after"),
         (
             {"zones": {"dmz_half_width_km": -1}},

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ceasefire.domain.keypath import KeyPathProblems
 from ceasefire.domain.taxonomy import WeaponClass
 from ceasefire.domain.validation import PARTY_CODE
 
@@ -76,55 +77,17 @@ class AgreementError(ValueError):
         self.problems = problems
 
 
-class _Problems:
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def add(self, path: str, reason: str) -> None:
-        self.items.append(f"{path}: {reason}")
-
-    def mapping(
-        self, value: Any, path: str, allowed: set[str], required: set[str]
-    ) -> dict[str, Any]:
-        if not isinstance(value, Mapping):
-            self.add(path, f"must be a mapping, not {type(value).__name__}")
-            return {}
-        for key in sorted(set(value) - allowed, key=str):
-            self.add(
-                f"{path}.{key}" if path else str(key),
-                f"unknown key; valid: {', '.join(sorted(allowed))}",
-            )
-        for key in sorted(required - set(value)):
-            self.add(f"{path}.{key}" if path else key, "required")
-        return dict(value)
-
+class _Problems(KeyPathProblems):
     def text(self, value: Any, path: str) -> str:
         if not isinstance(value, str) or not value.strip():
-            self.add(path, "must be non-empty text")
+            self.fail(path, "must be non-empty text")
             return ""
         return value.strip()
-
-    def time(self, value: Any, path: str) -> datetime | None:
-        if isinstance(value, datetime):
-            moment = value
-        elif isinstance(value, str):
-            try:
-                moment = datetime.fromisoformat(value)
-            except ValueError:
-                self.add(path, f"{value!r} is not an ISO 8601 time")
-                return None
-        else:
-            self.add(path, "must be an ISO 8601 time with its offset, e.g. 2025-03-18T00:00+02:00")
-            return None
-        if moment.tzinfo is None:
-            self.add(path, "needs a UTC offset, e.g. 2025-03-18T00:00+02:00")
-            return None
-        return moment
 
     def km(self, value: Any, path: str) -> float:
         number = isinstance(value, (int, float)) and not isinstance(value, bool)
         if not number or not math.isfinite(value) or value <= 0:
-            self.add(path, f"must be a positive number of km, not {value!r}")
+            self.fail(path, f"must be a positive number of km, not {value!r}")
             return 0.0
         return float(value)
 
@@ -146,10 +109,12 @@ ZONE_KEYS = {"dmz_half_width_km", "weapon_withdrawal"}
 def parse_agreement(data: Any) -> AgreementSpec | list[str]:
     """The spec, or every problem with its key path."""
     p = _Problems()
-    top = p.mapping(data, "", TOP_KEYS, {"name", "parties", "effective_from", "geography", "zones"})
+    top = p.mapping(
+        data, "", TOP_KEYS, frozenset({"name", "parties", "effective_from", "geography", "zones"})
+    )
     name = p.text(top.get("name"), "name") if "name" in top else ""
     if name and not _NAME.match(name):
-        p.add("name", f"{name!r}: lower-case letters, digits and hyphens")
+        p.fail("name", f"{name!r}: lower-case letters, digits and hyphens")
     parties = _parties(p, top.get("parties", {}))
     start = p.time(top.get("effective_from"), "effective_from") if "effective_from" in top else None
     end = (
@@ -158,17 +123,17 @@ def parse_agreement(data: Any) -> AgreementSpec | list[str]:
         else None
     )
     if start and end and end <= start:
-        p.add("effective_until", "must be after effective_from")
+        p.fail("effective_until", "must be after effective_from")
     geography = p.mapping(
         top.get("geography", {}),
         "geography",
         GEOGRAPHY_KEYS,
-        {"line_of_contact", "control", "positive_side"},
+        frozenset({"line_of_contact", "control", "positive_side"}),
     )
     control = _control(p, geography.get("control", []), parties)
     positive = str(geography.get("positive_side", ""))
     if "positive_side" in geography and positive not in parties:
-        p.add(
+        p.fail(
             "geography.positive_side",
             f"{positive!r} is not one of the parties ({', '.join(parties)})",
         )
@@ -177,16 +142,16 @@ def parse_agreement(data: Any) -> AgreementSpec | list[str]:
     from_admin = sectors_value == "admin_areas"
     sectors = None if from_admin else _area_set(p, sectors_value, "geography.sectors")
     if from_admin and admin_areas is None:
-        p.add("geography.sectors", "'admin_areas' needs geography.admin_areas")
-    zones = p.mapping(top.get("zones", {}), "zones", ZONE_KEYS, {"dmz_half_width_km"})
+        p.fail("geography.sectors", "'admin_areas' needs geography.admin_areas")
+    zones = p.mapping(top.get("zones", {}), "zones", ZONE_KEYS, frozenset({"dmz_half_width_km"}))
     dmz = (
         p.km(zones.get("dmz_half_width_km"), "zones.dmz_half_width_km")
         if "dmz_half_width_km" in zones
         else 0.0
     )
     withdrawal = _withdrawal(p, zones.get("weapon_withdrawal", {}))
-    if p.items:
-        return p.items
+    if p.problems:
+        return p.problems
     assert start is not None
     return AgreementSpec(
         name=name,
@@ -208,32 +173,32 @@ def parse_agreement(data: Any) -> AgreementSpec | list[str]:
 
 def _parties(p: _Problems, value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping) or not value:
-        p.add(
+        p.fail(
             "parties", "must map party codes to names, e.g. {RU: Russian Federation, UA: Ukraine}"
         )
         return {}
     parties: dict[str, str] = {}
     for code, title in value.items():
         if not isinstance(code, str) or not PARTY_CODE.match(code):
-            p.add(f"parties.{code}", "a party code is upper-case, like RU or UA")
+            p.fail(f"parties.{code}", "a party code is upper-case, like RU or UA")
             continue
         parties[code] = str(title)
     if len(parties) < 2:
-        p.add("parties", "an agreement binds at least two parties")
+        p.fail("parties", "an agreement binds at least two parties")
     return parties
 
 
 def _control(p: _Problems, value: Any, parties: dict[str, str]) -> tuple[ControlRule, ...]:
     if not isinstance(value, list) or not value:
-        p.add("geography.control", "must be a list of {party, area} rules, first match wins")
+        p.fail("geography.control", "must be a list of {party, area} rules, first match wins")
         return ()
     rules = []
     for index, item in enumerate(value):
         path = f"geography.control[{index}]"
-        rule = p.mapping(item, path, {"party", "area"}, {"party", "area"})
+        rule = p.mapping(item, path, {"party", "area"}, frozenset({"party", "area"}))
         party = str(rule.get("party", ""))
         if "party" in rule and party not in parties:
-            p.add(f"{path}.party", f"{party!r} is not one of the parties ({', '.join(parties)})")
+            p.fail(f"{path}.party", f"{party!r} is not one of the parties ({', '.join(parties)})")
         if "area" in rule:
             rules.append(ControlRule(party, p.text(rule["area"], f"{path}.area")))
     return tuple(rules)
@@ -244,7 +209,7 @@ def _area_set(p: _Problems, value: Any, path: str) -> AreaSet | None:
         return None
     if isinstance(value, str):
         return AreaSet(value)
-    entry = p.mapping(value, path, {"file", "name_property"}, {"file"})
+    entry = p.mapping(value, path, {"file", "name_property"}, frozenset({"file"}))
     if "file" not in entry:
         return None
     name_property = entry.get("name_property")
@@ -256,14 +221,14 @@ def _area_set(p: _Problems, value: Any, path: str) -> AreaSet | None:
 def _withdrawal(p: _Problems, value: Any) -> dict[WeaponClass, float]:
     if isinstance(value, str):
         if value not in WITHDRAWAL_PRESETS:
-            p.add(
+            p.fail(
                 "zones.weapon_withdrawal",
                 f"unknown preset {value!r}; presets: {', '.join(WITHDRAWAL_PRESETS)}",
             )
             return {}
         return dict(WITHDRAWAL_PRESETS[value])
     if not isinstance(value, Mapping):
-        p.add(
+        p.fail(
             "zones.weapon_withdrawal", "a preset name or a mapping of weapon class to km per side"
         )
         return {}
@@ -273,7 +238,7 @@ def _withdrawal(p: _Problems, value: Any) -> dict[WeaponClass, float]:
         try:
             weapon = WeaponClass(str(key))
         except ValueError:
-            p.add(path, f"unknown weapon class; valid: {', '.join(w.value for w in WeaponClass)}")
+            p.fail(path, f"unknown weapon class; valid: {', '.join(w.value for w in WeaponClass)}")
             continue
         result[weapon] = p.km(km, path)
     return result

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ceasefire.domain.keypath import KeyPathProblems
 from ceasefire.domain.taxonomy import Category, Severity
 
 MAX_HOURS = 87_600  # ten years: any clock longer is a typo
@@ -167,25 +168,9 @@ _ACTION = {"action", "actor", "due_h", "description"}
 STATUSES = ("reported", "corroborated", "verified")
 
 
-class _Reader:
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def fail(self, path: str, reason: str) -> None:
-        self.problems.append(f"{path}: {reason}")
-
+class _Reader(KeyPathProblems):
     def section(self, data: Any, path: str, allowed: set[str]) -> dict[str, Any]:
-        if data is None:
-            return {}
-        if not isinstance(data, Mapping):
-            self.fail(path, f"must be a mapping, not {type(data).__name__}")
-            return {}
-        for key in sorted(set(data) - allowed, key=str):
-            self.fail(
-                f"{path}.{key}" if path else str(key),
-                f"unknown key; valid: {', '.join(sorted(allowed))}",
-            )
-        return dict(data)
+        return self.mapping(data, path, allowed)
 
     def hours(self, data: Mapping[str, Any], key: str, path: str, default: float) -> float:
         value = data.get(key, default)
@@ -459,8 +444,8 @@ def _exemptions(r: _Reader, value: Any) -> tuple[Exemption, ...]:
         path = f"exemptions[{index}]"
         spec = r.section(item, path, _EXEMPTION)
         start, end = (
-            _time(r, spec.get("from"), f"{path}.from"),
-            _time(r, spec.get("until"), f"{path}.until"),
+            r.time(spec.get("from"), f"{path}.from"),
+            r.time(spec.get("until"), f"{path}.until"),
         )
         handling = spec.get("handling", "flag")
         if handling not in ("suppress", "flag"):
@@ -497,18 +482,3 @@ def _exemptions(r: _Reader, value: Any) -> tuple[Exemption, ...]:
         elif "name" not in spec:
             r.fail(f"{path}.name", "required")
     return tuple(found)
-
-
-def _time(r: _Reader, value: Any, path: str) -> datetime | None:
-    if not isinstance(value, str):
-        r.fail(path, 'required: an ISO 8601 time with its offset, e.g. "2025-04-20T06:00+03:00"')
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        r.fail(path, f"{value!r} is not an ISO 8601 time")
-        return None
-    if moment.tzinfo is None:
-        r.fail(path, "needs its UTC offset")
-        return None
-    return moment
