@@ -5,8 +5,8 @@ are close in space (the gap between their uncertainty circles is within the fami
 distance) and close in time (the gap between their observed windows is within its link time).
 An incident is a set of reports joined by links (single linkage). That makes the result depend
 only on the set of reports: any arrival order, one at a time or all at once, gives the same
-incidents, and a new report only touches incidents near it (a spatial grid of cells as wide as
-the longest link, and a union-find over the links).
+incidents, and a new report only touches incidents near it (`LinkIndex`: cells as wide as the
+longest link, buckets as long as the longest link time).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ceasefire.domain.reports import Report
-from ceasefire.domain.taxonomy import CATEGORY_INFO, Family
+from ceasefire.domain.taxonomy import CATEGORY_INFO, Category, Family
 
 EARTH_RADIUS_M = 6_371_008.8
 # An uncertainty circle counts for at most this much: a report placed only at an oblast's
@@ -49,6 +49,35 @@ DEFAULT_RULES: dict[Family, LinkRule] = {
 
 
 @dataclass(frozen=True, slots=True)
+class Footprint:
+    """What grouping needs of a report: its kind, where (with its uncertainty) and when."""
+
+    report_id: str
+    category: Category
+    lon: float | None
+    lat: float | None
+    uncertainty_m: int | None
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def of(cls, report: Report) -> Footprint:
+        return cls(
+            report.report_id,
+            report.category,
+            report.lon,
+            report.lat,
+            report.uncertainty_m,
+            report.observed_start,
+            report.observed_end,
+        )
+
+    @property
+    def placed(self) -> bool:
+        return self.lon is not None and self.lat is not None
+
+
+@dataclass(frozen=True, slots=True)
 class _Item:
     report_id: str
     family: Family
@@ -59,62 +88,69 @@ class _Item:
     end: datetime
 
 
-class Grouper:
-    """Reports in, incidents out; `add` in any order gives the same `incidents()`."""
+class LinkIndex:
+    """Placed reports filed by family, cell and time bucket, to find the ones a report links
+    to without looking at the rest."""
 
     def __init__(
         self, rules: dict[Family, LinkRule] | None = None, *, ref_lat: float = 48.0
     ) -> None:
         self.rules = dict(DEFAULT_RULES if rules is None else rules)
         self._cos = math.cos(math.radians(ref_lat))
-        reach = max(rule.distance_m for rule in self.rules.values()) + 2 * MAX_RADIUS_M
-        self._cell_m = reach
-        self._reach_t = max(rule.time for rule in self.rules.values())
-        self._bucket_s = max(self._reach_t.total_seconds(), 3600.0)
-        # Reports by family, place (cells as wide as the longest link) and time (buckets as long
-        # as the longest link; a report is filed in every bucket it could link into).
+        self._cell_m = max(rule.distance_m for rule in self.rules.values()) + 2 * MAX_RADIUS_M
+        self.reach_time = max(rule.time for rule in self.rules.values())
+        self._bucket_s = max(self.reach_time.total_seconds(), 3600.0)
+        # A report is filed in every bucket it could link into, so a lookup reads one bucket
+        # per bucket of its own window.
         self._cells: dict[tuple[Family, int, int, int], list[_Item]] = defaultdict(list)
-        self._parent: dict[str, str] = {}
-        self._unplaced: list[str] = []  # reports with no coordinates: an incident each
+        self._filed: dict[str, tuple[_Item, list[tuple[Family, int, int, int]]]] = {}
 
-    def add(self, report: Report) -> None:
-        if report.report_id in self._parent:
-            return
-        self._parent[report.report_id] = report.report_id
-        if report.lon is None or report.lat is None:
-            self._unplaced.append(report.report_id)
-            return
-        item = self._item(report)
+    def __contains__(self, report_id: str) -> bool:
+        return report_id in self._filed
+
+    def linked(self, footprint: Footprint) -> list[str]:
+        """The filed reports this one links to (none if it has no place)."""
+        if not footprint.placed:
+            return []
+        item = self._item(footprint)
         cx, cy = self._cell(item)
+        found: set[str] = set()
         for bucket in self._buckets(item.start, item.end):
             for dx in (-1, 0, 1):
                 for dy in (-1, 0, 1):
                     for other in self._cells.get((item.family, cx + dx, cy + dy, bucket), ()):
-                        if self._linked(item, other):
-                            self._union(item.report_id, other.report_id)
-        for bucket in self._buckets(item.start - self._reach_t, item.end + self._reach_t):
-            self._cells[(item.family, cx, cy, bucket)].append(item)
+                        if other.report_id != item.report_id and self._linked(item, other):
+                            found.add(other.report_id)
+        return sorted(found)
 
-    def add_all(self, reports: Iterable[Report]) -> None:
-        for report in reports:
-            self.add(report)
+    def add(self, footprint: Footprint) -> None:
+        if not footprint.placed or footprint.report_id in self._filed:
+            return
+        item = self._item(footprint)
+        cx, cy = self._cell(item)
+        keys = [
+            (item.family, cx, cy, bucket)
+            for bucket in self._buckets(item.start - self.reach_time, item.end + self.reach_time)
+        ]
+        for key in keys:
+            self._cells[key].append(item)
+        self._filed[item.report_id] = (item, keys)
 
-    def incidents(self) -> list[frozenset[str]]:
-        """Each incident's report ids; sorted so equal sets of reports print alike."""
-        members: dict[str, set[str]] = defaultdict(set)
-        for report_id in self._parent:
-            members[self._find(report_id)].add(report_id)
-        return sorted((frozenset(m) for m in members.values()), key=lambda m: min(m))
+    def remove(self, report_id: str) -> None:
+        filed = self._filed.pop(report_id, None)
+        if filed is None:
+            return
+        item, keys = filed
+        for key in keys:
+            self._cells[key].remove(item)
 
-    def _item(self, report: Report) -> _Item:
-        assert report.lon is not None and report.lat is not None
-        radius = min(float(report.uncertainty_m or 0), MAX_RADIUS_M)
-        x = math.radians(report.lon) * EARTH_RADIUS_M * self._cos
-        y = math.radians(report.lat) * EARTH_RADIUS_M
-        family = CATEGORY_INFO[report.category].family
-        return _Item(
-            report.report_id, family, x, y, radius, report.observed_start, report.observed_end
-        )
+    def _item(self, footprint: Footprint) -> _Item:
+        assert footprint.lon is not None and footprint.lat is not None
+        radius = min(float(footprint.uncertainty_m or 0), MAX_RADIUS_M)
+        x = math.radians(footprint.lon) * EARTH_RADIUS_M * self._cos
+        y = math.radians(footprint.lat) * EARTH_RADIUS_M
+        family = CATEGORY_INFO[footprint.category].family
+        return _Item(footprint.report_id, family, x, y, radius, footprint.start, footprint.end)
 
     def _buckets(self, start: datetime, end: datetime) -> range:
         first = math.floor(start.timestamp() / self._bucket_s)
@@ -130,6 +166,36 @@ class Grouper:
             return False
         gap_t = max(a.start - b.end, b.start - a.end, timedelta(0))
         return gap_t <= rule.time
+
+
+class Grouper:
+    """Reports in, incidents out; `add` in any order gives the same `incidents()`."""
+
+    def __init__(
+        self, rules: dict[Family, LinkRule] | None = None, *, ref_lat: float = 48.0
+    ) -> None:
+        self.index = LinkIndex(rules, ref_lat=ref_lat)
+        self._parent: dict[str, str] = {}
+
+    def add(self, report: Report | Footprint) -> None:
+        footprint = report if isinstance(report, Footprint) else Footprint.of(report)
+        if footprint.report_id in self._parent:
+            return
+        self._parent[footprint.report_id] = footprint.report_id
+        for other in self.index.linked(footprint):
+            self._union(footprint.report_id, other)
+        self.index.add(footprint)
+
+    def add_all(self, reports: Iterable[Report | Footprint]) -> None:
+        for report in reports:
+            self.add(report)
+
+    def incidents(self) -> list[frozenset[str]]:
+        """Each incident's report ids; sorted so equal sets of reports print alike."""
+        members: dict[str, set[str]] = defaultdict(set)
+        for report_id in self._parent:
+            members[self._find(report_id)].add(report_id)
+        return sorted((frozenset(m) for m in members.values()), key=lambda m: min(m))
 
     def _find(self, report_id: str) -> str:
         root = report_id
@@ -149,7 +215,7 @@ class Grouper:
 
 
 def group(
-    reports: Iterable[Report], rules: dict[Family, LinkRule] | None = None
+    reports: Iterable[Report | Footprint], rules: dict[Family, LinkRule] | None = None
 ) -> list[frozenset[str]]:
     grouper = Grouper(rules)
     grouper.add_all(reports)
