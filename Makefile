@@ -27,6 +27,8 @@ demo: $(STAMP)
 	$(BIN)/ceasefire --db $(DEMO_DB) reports list --since 2015-02-15 --until 2015-02-20 --bbox 37.5,47.8,38.5,48.5 --limit 8
 	$(BIN)/ceasefire --db $(DEMO_DB) agreement load korea-model-demo
 	$(BIN)/ceasefire --db $(DEMO_DB) reports list --side UA --sector "Donetsk Oblast" --limit 5
+	$(BIN)/ceasefire --db $(DEMO_DB) incidents list --since 2015-02-15 --until 2015-02-16
+	$(BIN)/ceasefire --db $(DEMO_DB) violations list --since 2015-02-15 --until 2015-02-16
 	$(BIN)/ceasefire --db $(DEMO_DB) verify
 
 lint: $(STAMP)

@@ -164,6 +164,12 @@ def test_edited_ledger_payload_is_found(engine: Engine, rules: IngestRules) -> N
 def test_deleted_report_row_is_found(engine: Engine, rules: IngestRules) -> None:
     load(engine, rules, "reports_good.csv")
     seq = _seq_of(engine, "2025-04-20/001")
+    # Its incident membership goes first (a foreign key holds it), as a tamperer would find.
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "DELETE FROM incident_members WHERE report_id IN "
+            "(SELECT report_id FROM reports WHERE external_id = '2025-04-20/001')"
+        )
     _tamper(engine, "DELETE FROM reports WHERE external_id = '2025-04-20/001'")
     with reading(engine) as connection:
         found = verify(connection).first_break

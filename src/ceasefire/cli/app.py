@@ -11,6 +11,7 @@ from ceasefire.cli import (
     agreement_cmd,
     classify_cmd,
     engine_cmd,
+    incidents_cmd,
     ingest_cmd,
     live_cmd,
     reports_cmd,
@@ -18,6 +19,7 @@ from ceasefire.cli import (
 )
 from ceasefire.cli.context import AppState, err, fail, out, styled
 from ceasefire.store.db import ENV_VAR, reading
+from ceasefire.store.incident_check import membership_problem
 from ceasefire.store.migrate import current_revision, upgrade
 from ceasefire.store.verify import verify
 
@@ -39,6 +41,9 @@ app.command("explain")(live_cmd.explain_cmd)
 app.add_typer(live_cmd.actions_app, name="actions")
 app.command("ingest")(ingest_cmd.ingest)
 app.command("classify")(classify_cmd.classify)
+app.add_typer(incidents_cmd.app, name="incidents")
+app.command("review")(incidents_cmd.review_cmd)
+app.add_typer(incidents_cmd.violations_app, name="violations")
 
 
 @app.callback()
@@ -81,16 +86,21 @@ def verify_cmd(ctx: typer.Context) -> None:
     engine = state.engine()
     with reading(engine) as connection:
         result = verify(connection)
+        incidents = membership_problem(connection) if result.first_break is None else None
     if result.first_break is not None:
         err.print(styled("bold red", "BROKEN ", str(result.first_break)))
         err.print(f"{result.entries_checked} entries before it verified.", highlight=False)
+        raise typer.Exit(1)
+    if incidents is not None:
+        err.print(styled("bold red", "MISMATCH ", str(incidents)))
+        err.print(f"the {result.entries_checked} ledger entries themselves verified.")
         raise typer.Exit(1)
     out.print(
         styled(
             "green",
             "OK ",
             f"{result.entries_checked} ledger entries verified: hash chain intact, "
-            "every read row matches the log.",
+            "every read row matches the log, incidents match a replay of it.",
         ),
         highlight=False,
     )

@@ -11,10 +11,12 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from ceasefire.domain.keypath import KeyPathProblems
+from ceasefire.domain.reports import ObjectClass
 from ceasefire.domain.taxonomy import WeaponClass
 from ceasefire.domain.validation import PARTY_CODE
 
@@ -32,6 +34,41 @@ MINSK_II_WITHDRAWAL_KM: dict[WeaponClass, float] = {
     WeaponClass.MORTAR: 15.0,
 }
 WITHDRAWAL_PRESETS: dict[str, dict[WeaponClass, float]] = {"minsk-ii": MINSK_II_WITHDRAWAL_KM}
+
+
+class ClauseKind(StrEnum):
+    """What a clause forbids, as the system can test it against an incident."""
+
+    HOSTILE_ACT = "hostile_act"  # any fire, strike or attack
+    FIRE_ACROSS_LINE = "fire_across_line"  # impact on the other side's ground
+    ARMED_PRESENCE_IN_DMZ = "armed_presence_in_dmz"
+    WEAPON_IN_WITHDRAWAL_ZONE = "weapon_in_withdrawal_zone"
+    STRIKE_ON_PROTECTED_OBJECT = "strike_on_protected_object"
+
+
+DEFAULT_PROTECTED = (
+    ObjectClass.ENERGY,
+    ObjectClass.MEDICAL,
+    ObjectClass.EDUCATION,
+    ObjectClass.WATER,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One undertaking of the agreement that an incident can breach."""
+
+    clause_id: str
+    kind: ClauseKind
+    text: str = ""
+    objects: tuple[ObjectClass, ...] = DEFAULT_PROTECTED  # for strike_on_protected_object
+
+
+# An agreement file that names no clauses binds the parties to cease all hostile acts.
+DEFAULT_CLAUSES = (Clause("ceasefire", ClauseKind.HOSTILE_ACT, "All hostile acts cease."),)
+# How long an accused party has to reply once an incident is verified and attributed to it,
+# when the agreement file does not say (the OSCE's practice was to ask within days).
+DEFAULT_REPLY_PERIOD = timedelta(hours=72)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +103,8 @@ class AgreementSpec:
     dmz_half_width_km: float
     weapon_withdrawal_km: dict[WeaponClass, float] = field(default_factory=dict)
     plan: str | None = None
+    clauses: tuple[Clause, ...] = DEFAULT_CLAUSES
+    reply_period: timedelta = DEFAULT_REPLY_PERIOD
 
 
 class AgreementError(ValueError):
@@ -101,6 +140,8 @@ TOP_KEYS = {
     "geography",
     "zones",
     "plan",
+    "clauses",
+    "reply_period_hours",
 }
 GEOGRAPHY_KEYS = {"line_of_contact", "control", "positive_side", "admin_areas", "sectors"}
 ZONE_KEYS = {"dmz_half_width_km", "weapon_withdrawal"}
@@ -150,6 +191,15 @@ def parse_agreement(data: Any) -> AgreementSpec | list[str]:
         else 0.0
     )
     withdrawal = _withdrawal(p, zones.get("weapon_withdrawal", {}))
+    clauses = _clauses(p, top["clauses"]) if "clauses" in top else DEFAULT_CLAUSES
+    reply_hours = top.get("reply_period_hours", DEFAULT_REPLY_PERIOD.total_seconds() / 3600)
+    if (
+        isinstance(reply_hours, bool)
+        or not isinstance(reply_hours, (int, float))
+        or not (0 < reply_hours <= 24 * 365)
+    ):
+        p.fail("reply_period_hours", f"must be a number of hours up to a year, not {reply_hours!r}")
+        reply_hours = 72
     if p.problems:
         return p.problems
     assert start is not None
@@ -168,7 +218,47 @@ def parse_agreement(data: Any) -> AgreementSpec | list[str]:
         dmz_half_width_km=dmz,
         weapon_withdrawal_km=withdrawal,
         plan=None if top.get("plan") is None else str(top["plan"]),
+        clauses=clauses,
+        reply_period=timedelta(hours=float(reply_hours)),
     )
+
+
+_CLAUSE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+def _clauses(p: _Problems, value: Any) -> tuple[Clause, ...]:
+    if not isinstance(value, list) or not value:
+        p.fail("clauses", "must be a list of {id, kind, text} entries")
+        return ()
+    clauses: list[Clause] = []
+    for index, item in enumerate(value):
+        path = f"clauses[{index}]"
+        entry = p.mapping(item, path, {"id", "kind", "text", "objects"}, frozenset({"id", "kind"}))
+        clause_id = str(entry.get("id", ""))
+        if "id" in entry and not _CLAUSE_ID.match(clause_id):
+            p.fail(f"{path}.id", f"{clause_id!r}: lower-case letters, digits, '.', '-' or '_'")
+        if any(c.clause_id == clause_id for c in clauses):
+            p.fail(f"{path}.id", f"{clause_id!r} is used twice")
+        kind_text = str(entry.get("kind", ""))
+        if kind_text not in ClauseKind.__members__.values():
+            kinds = ", ".join(k.value for k in ClauseKind)
+            p.fail(f"{path}.kind", f"unknown clause kind {kind_text!r}; kinds: {kinds}")
+            continue
+        objects = _objects(p, entry.get("objects"), f"{path}.objects")
+        if "id" in entry:
+            text = str(entry.get("text") or "").strip()
+            clauses.append(Clause(clause_id, ClauseKind(kind_text), text, objects))
+    return tuple(clauses)
+
+
+def _objects(p: _Problems, value: Any, path: str) -> tuple[ObjectClass, ...]:
+    if value is None:
+        return DEFAULT_PROTECTED
+    valid = {o.value for o in ObjectClass}
+    if not isinstance(value, list) or not value or any(str(v) not in valid for v in value):
+        p.fail(path, f"must be a list of object classes from: {', '.join(sorted(valid))}")
+        return DEFAULT_PROTECTED
+    return tuple(ObjectClass(str(v)) for v in value)
 
 
 def _parties(p: _Problems, value: Any) -> dict[str, str]:

@@ -19,6 +19,7 @@ from ceasefire.domain.validation import Accepted, FieldError, IngestRules, parse
 from ceasefire.ingest.formats import open_file
 from ceasefire.ingest.records import FileProblem, ParsedFile, RawRecord, read_text
 from ceasefire.services.bulk import collector_paused
+from ceasefire.services.incidents import group_new_reports
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import writing
 from ceasefire.store.geography_store import classify_and_store
@@ -190,10 +191,11 @@ def _store(
     try:
         with writing(engine) as connection:
             batch = [p.accepted for p in pending]
-            plan = append_reports(connection, batch, clock=options.clock)
+            plan, seqs = append_reports(connection, batch, clock=options.clock)
             new_reports = [prepared.report for prepared in plan.reports]
             for agreement in latest_agreements(connection):
                 classify_and_store(connection, agreement, new_reports)
+            group_new_reports(connection, list(zip(new_reports, seqs, strict=True)))
             for conflict in plan.conflicts:
                 item = pending[conflict.index]
                 name = item.record.column_names.get(conflict.field, conflict.field)

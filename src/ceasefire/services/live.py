@@ -23,7 +23,7 @@ from ceasefire.domain.engine.records import to_write
 from ceasefire.domain.engine.status import TrackStatus, track_statuses
 from ceasefire.domain.engine.violations import Violation
 from ceasefire.services.plans import load_plan_data
-from ceasefire.services.violations import violations_from_reports
+from ceasefire.services.violations import violations_from_incidents
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import reading, writing
 from ceasefire.store.enforcement_store import (
@@ -84,7 +84,7 @@ def _violations(connection: Connection, agreement: str | None) -> list[Violation
         raise AdoptionError(f"--agreement: no agreement {agreement!r} in the record")
     if agreement is None and len(names) == 1:
         agreement = names[0]
-    return violations_from_reports(connection, agreement)
+    return violations_from_incidents(connection, agreement)
 
 
 @dataclass

@@ -1,57 +1,82 @@
-"""Violations for the engine, until incidents exist: one per report that names a party.
+"""Violations: incidents that breach a clause of the agreement, by the party they are
+attributed to. The engine counts them; `violations list` shows them clause by clause.
 
-Each report with an `alleged_party` becomes a violation attributed to that party, with the
-report's observed start as event time, its receipt as record time, its category's default
-severity, its sector from an agreement's placement, and status `reported` (no review exists
-yet). A plan that counts only verified violations counts none of these; `--counting reported`
-says so explicitly, for simulation.
+For the engine each incident is one violation, however many clauses it breaches (one strike
+must not count twice towards "continued violations"), with:
+- its event time the incident's first observed moment;
+- its record time the moment its status and attribution were both established;
+- its status the incident's, except that an incident verified but attributed only by the
+  rules' proposal counts as `corroborated`: the event is established, its author is not.
+Disputed and rejected incidents are never counted (no plan counts those statuses).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import Connection
+
+from ceasefire.domain.canonical import utc_iso
 from ceasefire.domain.engine.violations import Violation
-from ceasefire.domain.taxonomy import Category, default_severity
-from ceasefire.store.schema import report_geography, reports
+from ceasefire.domain.incidents.assessment import IncidentStatus
+from ceasefire.domain.incidents.story import IncidentStory
+from ceasefire.services.incidents import incident_stories
+from ceasefire.store.agreement_store import agreement_named
 
-REPORTED = "reported"
+
+def engine_status(story: IncidentStory) -> str:
+    a = story.attribution
+    if story.status is IncidentStatus.VERIFIED and (a is None or a.proposed):
+        return IncidentStatus.CORROBORATED.value
+    return story.status.value
 
 
-def violations_from_reports(connection: Connection, agreement: str | None) -> list[Violation]:
-    r, g = reports.c, report_geography.c
-    sector = g.sector if agreement else None
-    columns = [
-        r.report_id,
-        r.alleged_party,
-        r.observed_start,
-        r.received_at,
-        r.category,
-        r.damaged_object,
-        r.lon,
-        r.lat,
-    ]
-    query = select(*columns, *([sector] if sector is not None else [])).where(r.alleged_party != "")
-    if agreement:
-        query = query.outerjoin(
-            report_geography, (g.report_id == r.report_id) & (g.agreement == agreement)
-        )
-    result = []
-    for row in connection.execute(query):
-        category = Category(row.category)
-        result.append(
-            Violation(
-                violation_id=row.report_id,
-                party=row.alleged_party,
-                observed_at=row.observed_start,
-                known_at=row.received_at,
-                severity=default_severity(category),
-                category=category,
-                sector=row.sector if agreement else None,
-                status=REPORTED,
-                damaged_object=row.damaged_object,
-                lon=row.lon,
-                lat=row.lat,
+def as_violation(story: IncidentStory) -> Violation | None:
+    if story.attribution is None or not story.breaches:
+        return None
+    damaged = next((r.damaged_object.value for r in story.members if r.damaged_object), None)
+    return Violation(
+        violation_id=story.label,
+        party=story.attribution.party,
+        observed_at=story.start,
+        known_at=story.counted_at,
+        severity=story.severity,
+        category=story.category,
+        sector=story.sector,
+        status=engine_status(story),
+        damaged_object=damaged,
+        lon=story.lon,
+        lat=story.lat,
+    )
+
+
+def violations_from_incidents(connection: Connection, agreement: str | None) -> list[Violation]:
+    loaded = agreement_named(connection, agreement) if agreement else None
+    found = (as_violation(story) for story in incident_stories(connection, loaded))
+    return [v for v in found if v is not None]
+
+
+def violation_rows(stories: Sequence[IncidentStory]) -> list[dict[str, Any]]:
+    """One row per clause breached by an attributed incident, newest first."""
+    rows = []
+    for story in sorted(stories, key=lambda s: (s.start, s.number), reverse=True):
+        a = story.attribution
+        if a is None:
+            continue
+        for breach in story.breaches:
+            rows.append(
+                {
+                    "incident": story.label,
+                    "start": utc_iso(story.start),
+                    "party": a.party,
+                    "attribution": "proposed" if a.proposed else "confirmed",
+                    "clause": breach.clause.clause_id,
+                    "kind": breach.clause.kind.value,
+                    "why": breach.why,
+                    "status": engine_status(story),
+                    "severity": story.severity.value,
+                    "sector": story.sector,
+                }
             )
-        )
-    return result
+    return rows

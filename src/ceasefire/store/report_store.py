@@ -22,11 +22,11 @@ _LOOKUP_CHUNK = 900  # below SQLite's limit on bound parameters in one statement
 
 def append_reports(
     connection: Connection, batch: Sequence[Accepted], *, clock: Callable[[], datetime]
-) -> IntakePlan:
+) -> tuple[IntakePlan, list[int]]:
     """Store what is new in the batch, inside the caller's write transaction.
 
-    Returns the plan: what was added, how many repeated what is stored, and what conflicted
-    (nothing conflicting is written)."""
+    Returns the plan (what was added, how many repeated what is stored, and what conflicted:
+    nothing conflicting is written) and the ledger sequence number of each added report."""
     head_seq, head_hash, head_recorded_at = lock_head(connection)
     recorded_at = record_time(clock, head_recorded_at)
     report_ids = {accepted.report.report_id for accepted in batch}
@@ -60,7 +60,7 @@ def append_reports(
         for prepared, entry in zip(plan.reports, report_entries, strict=True)
     ]
     insert_tuples(connection, reports, rows)
-    return plan
+    return plan, [entry.seq for entry in report_entries]
 
 
 def _chunks(values: Iterable[str]) -> Iterator[list[str]]:

@@ -181,3 +181,28 @@ reminders = Table(
     Column("decision_id", String(16), ForeignKey("decisions.decision_id"), primary_key=True),
     Column("reminded_at", UtcDateTime, primary_key=True),
 )
+
+# Derived from the reports and the merge and split reviews in the log, kept up to date as they
+# arrive; `verify` replays the log and compares. Not append-only: merges renumber rows.
+incident_members = Table(
+    "incident_members",
+    metadata,
+    Column("report_id", String(24), ForeignKey("reports.report_id"), primary_key=True),
+    Column("incident_no", BigInteger, nullable=False),
+    Column("key_seq", BigInteger, nullable=False),  # its own ledger seq, or the split's
+    Column("pinned", Boolean, nullable=False),
+    Index(None, "incident_no"),
+)
+
+# Analysts' reviews and the parties' replies: each a ledger entry, never changed.
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("ledger_seq", SeqType, ForeignKey("ledger.seq"), primary_key=True, autoincrement=False),
+    Column("incident_no", BigInteger, nullable=False),  # as named when reviewed
+    Column("action", String(16), nullable=False),
+    Column("reviewer", String(64), nullable=False),
+    Column("content", Text, nullable=False),  # canonical JSON: the review in full
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Index(None, "incident_no"),
+)

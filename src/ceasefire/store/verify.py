@@ -30,6 +30,7 @@ from ceasefire.domain.intake import REPORT_RECEIVED, SOURCE_REGISTERED
 from ceasefire.domain.ledger import Break, ChainCheck, LedgerEntry
 from ceasefire.store.agreement_store import AGREEMENT_LOADED
 from ceasefire.store.enforcement_store import ACTION_ACKNOWLEDGED, DECISION_RECORDED, PLAN_ADOPTED
+from ceasefire.store.incident_store import INCIDENT_REVIEWED
 from ceasefire.store.ledger_store import entry_count
 from ceasefire.store.report_rows import row_content, source_from_row
 from ceasefire.store.schema import (
@@ -39,6 +40,7 @@ from ceasefire.store.schema import (
     ledger,
     plans,
     reports,
+    reviews,
     sources,
 )
 from ceasefire.store.types import UtcDateTime
@@ -50,6 +52,7 @@ _AGREEMENT_PREFIX = "a_"
 _PLAN_PREFIX = "p_"
 _DECISION_PREFIX = "d_"
 _ACK_PREFIX = "k_"
+_REVIEW_PREFIX = "v_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +122,7 @@ _PROJECTIONS = (
     (_PLAN_PREFIX, plans),
     (_DECISION_PREFIX, decisions),
     (_ACK_PREFIX, acknowledgements),
+    (_REVIEW_PREFIX, reviews),
 )
 
 
@@ -161,6 +165,8 @@ def _projection_problem(entry: LedgerEntry, row: Mapping[str, Any]) -> Break | N
             problem = _decision_problem(entry, _unprefixed(row, _DECISION_PREFIX))
         elif entry.kind == ACTION_ACKNOWLEDGED:
             problem = _ack_problem(entry, _unprefixed(row, _ACK_PREFIX))
+        elif entry.kind == INCIDENT_REVIEWED:
+            problem = _review_problem(entry, _unprefixed(row, _REVIEW_PREFIX))
     except (ValueError, KeyError, TypeError) as exc:
         problem = f"its row no longer reads as what the log recorded ({exc})"
     return Break(entry.seq, entry.subject_id, problem) if problem else None
@@ -254,6 +260,25 @@ def _ack_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
     return None
 
 
+def _review_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
+    if row is None:
+        return "its reviews row is missing (deleted)"
+    if _reviewed(row) != entry.subject_id:
+        return f"its reviews row is {_reviewed(row)}, not {entry.subject_id}"
+    if sha256_hex(row["content"]) != entry.payload_sha256:
+        return "its reviews row differs from the log: " + _differences(
+            entry.payload, json.loads(row["content"])
+        )
+    content = json.loads(row["content"])
+    if row["reviewer"] != content["reviewer"]:
+        logged = content["reviewer"]
+        return f"its reviews row names {row['reviewer']!r} as reviewer, the log {logged!r}"
+    if _moment(row["recorded_at"]) != entry.recorded_at:
+        logged = entry.recorded_at.isoformat()
+        return f"its reviews row says recorded at {row['recorded_at']}, the log {logged}"
+    return None
+
+
 def _differences(payload: str, content: dict[str, Any]) -> str:
     logged = json.loads(payload)
     changed = [
@@ -305,12 +330,17 @@ def _acknowledgement(row: Mapping[str, Any]) -> str:
     return f"{row['decision_id']}/{row['actor']}"
 
 
+def _reviewed(row: Mapping[str, Any]) -> str:
+    return f"INC-{row['incident_no']}/{row['action']}"
+
+
 # Tables whose every row a ledger entry of a kind records, and the entry's subject for a row.
 _FACT_TABLES: tuple[tuple[Table[Any], str, Callable[[Mapping[str, Any]], str]], ...] = (
     (agreements, AGREEMENT_LOADED, _versioned),
     (plans, PLAN_ADOPTED, _versioned),
     (decisions, DECISION_RECORDED, _decision),
     (acknowledgements, ACTION_ACKNOWLEDGED, _acknowledgement),
+    (reviews, INCIDENT_REVIEWED, _reviewed),
 )
 
 

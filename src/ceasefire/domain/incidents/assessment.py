@@ -8,12 +8,13 @@ otherwise `reported`. Analysts move it further by review (later).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 
 from ceasefire.domain.engine.plan import SEVERITY_RANK
 from ceasefire.domain.reports import ObjectClass, Reliability, Report, Source
-from ceasefire.domain.taxonomy import Severity, WeaponClass, default_severity
+from ceasefire.domain.taxonomy import Category, Severity, WeaponClass, default_severity
 
 
 class IncidentStatus(StrEnum):
@@ -75,3 +76,32 @@ def auto_status(
     if len(organisations) >= 2 or best <= trusted:
         return IncidentStatus.CORROBORATED
     return IncidentStatus.REPORTED
+
+
+def dominant_category(members: Sequence[Report]) -> Category:
+    """The category most of the reports give; ties go to the graver, then the name, so the
+    answer never depends on the order the reports came in."""
+    counts = Counter(r.category for r in members)
+    return max(
+        counts,
+        key=lambda c: (counts[c], SEVERITY_RANK[default_severity(c)], c.value),
+    )
+
+
+def corroborated_by(
+    members: Sequence[Report],
+    sources: Mapping[str, Source],
+    *,
+    trusted: Reliability = Reliability.B,
+) -> tuple[Report, str] | None:
+    """The report whose arrival corroborated the incident, and why; None if it is not."""
+    seen: list[Report] = []
+    for report in sorted(members, key=lambda r: (r.received_at, r.report_id)):
+        seen.append(report)
+        if auto_status(seen, sources, trusted=trusted) is IncidentStatus.CORROBORATED:
+            source = sources[report.source_id]
+            if source.reliability <= trusted:
+                return report, f"source {source.source_id} is rated {source.reliability.value}"
+            organisations = sorted({sources[r.source_id].organisation or r.source_id for r in seen})
+            return report, "independent organisations: " + ", ".join(organisations)
+    return None

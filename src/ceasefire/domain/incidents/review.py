@@ -1,0 +1,134 @@
+"""Analysts' reviews and the parties' replies, as values with their rules.
+
+A review is written once, as a ledger entry, and never changed: a later review supersedes an
+earlier one in effect, never in the record, so the whole history can always be shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from ceasefire.domain.incidents.book import incident_label, incident_number
+
+
+class Action(StrEnum):
+    VERIFY = "verify"
+    DISPUTE = "dispute"
+    REJECT = "reject"
+    ATTRIBUTE = "attribute"
+    MERGE = "merge"
+    SPLIT = "split"
+    RESPOND = "respond"
+
+
+# The reviews that set an incident's status, and the status each sets.
+STATUS_OF: dict[Action, str] = {
+    Action.VERIFY: "verified",
+    Action.DISPUTE: "disputed",
+    Action.REJECT: "rejected",
+}
+
+
+class Basis(StrEnum):
+    """How an attribution was established, as monitoring missions record it."""
+
+    CRATER_ANALYSIS = "crater-analysis"
+    ORIGIN_OF_FIRE = "origin-of-fire"
+    OBSERVED = "observed"
+    PARTY_ADMISSION = "party-admission"
+    HEURISTIC = "heuristic"
+
+
+class Confidence(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    seq: int  # its ledger entry
+    incident: int  # the incident as named when reviewed
+    action: Action
+    reviewer: str
+    at: datetime  # its record time
+    reason: str = ""
+    party: str = ""  # attribute: the party held responsible; respond: the party replying
+    basis: Basis | None = None
+    confidence: Confidence | None = None
+    other: int | None = None  # merge: the incident merged in
+    reports: tuple[str, ...] = ()  # split: the reports moved out
+    text: str = ""  # respond: the party's reply
+
+
+def review_content(review: Review) -> dict[str, Any]:
+    """What the ledger entry records (its seq and time are the entry's own)."""
+    content: dict[str, Any] = {
+        "incident": incident_label(review.incident),
+        "action": review.action.value,
+        "reviewer": review.reviewer,
+        "reason": review.reason,
+    }
+    if review.party:
+        content["party"] = review.party
+    if review.basis is not None:
+        content["basis"] = review.basis.value
+    if review.confidence is not None:
+        content["confidence"] = review.confidence.value
+    if review.other is not None:
+        content["other"] = incident_label(review.other)
+    if review.reports:
+        content["reports"] = list(review.reports)
+    if review.text:
+        content["text"] = review.text
+    return content
+
+
+def review_from_content(seq: int, at: datetime, content: Mapping[str, Any]) -> Review:
+    other = content.get("other")
+    return Review(
+        seq=seq,
+        incident=_number(content["incident"]),
+        action=Action(content["action"]),
+        reviewer=str(content["reviewer"]),
+        at=at,
+        reason=str(content.get("reason", "")),
+        party=str(content.get("party", "")),
+        basis=Basis(content["basis"]) if "basis" in content else None,
+        confidence=Confidence(content["confidence"]) if "confidence" in content else None,
+        other=None if other is None else _number(other),
+        reports=tuple(content.get("reports", ())),
+        text=str(content.get("text", "")),
+    )
+
+
+def _number(label: str) -> int:
+    number = incident_number(label)
+    if number is None:
+        raise ValueError(f"{label!r} is not an incident id")
+    return number
+
+
+def review_problems(review: Review, parties: Sequence[str]) -> list[str]:
+    """What is wrong with a review before it is recorded, each naming its option."""
+    problems: list[str] = []
+    if not review.reviewer.strip():
+        problems.append("--by: who is reviewing must be named")
+    if review.action in STATUS_OF and not review.reason.strip():
+        problems.append(f"--reason: say why the incident is {STATUS_OF[review.action]}")
+    if review.action in (Action.ATTRIBUTE, Action.RESPOND) and review.party not in parties:
+        known = ", ".join(parties) or "none loaded"
+        problems.append(f"--party: {review.party!r} is not a party to the agreement ({known})")
+    if review.action is Action.ATTRIBUTE and (review.basis is None or review.confidence is None):
+        problems.append("attribute needs --basis and --confidence")
+    if review.action is Action.RESPOND and not review.text.strip():
+        problems.append("--text: the party's reply is empty")
+    if review.action is Action.MERGE and review.other is None:
+        problems.append("merge needs the other incident's id")
+    if review.action is Action.SPLIT and not review.reports:
+        problems.append("split needs the ids of the reports to move out")
+    return problems

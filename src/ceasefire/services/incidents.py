@@ -1,0 +1,283 @@
+"""Incident use cases: grouping what arrives, recording reviews, telling each incident's story.
+
+Grouping runs inside the ingest transaction: the reports and the incidents they join are
+written together or not at all. Reviews are ledger entries; a merge or split also renumbers
+the membership rows in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import Connection, Select, select
+
+from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
+from ceasefire.domain.incidents.attribution import Placement
+from ceasefire.domain.incidents.book import BookError, IncidentBook, incident_label
+from ceasefire.domain.incidents.grouping import Footprint
+from ceasefire.domain.incidents.review import (
+    Action,
+    Review,
+    review_content,
+    review_from_content,
+    review_problems,
+)
+from ceasefire.domain.incidents.story import IncidentStory, Terms, tell
+from ceasefire.domain.reports import Reliability, Report, Source
+from ceasefire.store.incident_store import (
+    StoredReview,
+    append_review,
+    members_of,
+    membership,
+    neighbours,
+    stored_reviews,
+    write_changes,
+)
+from ceasefire.store.report_rows import report_from_row, source_from_row
+from ceasefire.store.schema import incident_members, report_geography, reports, reviews, sources
+
+
+class ReviewError(ValueError):
+    """A review that cannot be recorded; nothing was written."""
+
+
+def group_new_reports(connection: Connection, recorded: Sequence[tuple[Report, int]]) -> None:
+    """Put newly recorded reports into incidents: read the stored reports near them, let the
+    book link them, write back what changed (inside the caller's transaction)."""
+    if not recorded:
+        return
+    book = IncidentBook()
+    footprints = [(Footprint.of(report), seq) for report, seq in recorded]
+    for footprint, row in neighbours(connection, [f for f, _ in footprints], book.index):
+        book.seed(footprint, row)
+    book.add_all(footprints)
+    write_changes(connection, book.changes)
+
+
+def current_incident(connection: Connection, number: int) -> int | None:
+    """The incident that `INC-<number>` now is: itself, or whatever absorbed the report or
+    split it was named after; None if it never existed."""
+    found = connection.execute(
+        select(incident_members.c.incident_no)
+        .where(incident_members.c.incident_no == number)
+        .limit(1)
+    ).first()
+    if found is not None:
+        return number
+    report = connection.execute(
+        select(reports.c.report_id).where(reports.c.ledger_seq == number)
+    ).first()
+    if report is None:
+        split = connection.execute(
+            select(reviews.c.content).where(
+                reviews.c.ledger_seq == number, reviews.c.action == Action.SPLIT.value
+            )
+        ).first()
+        if split is None:
+            return None
+        report_id = json.loads(split.content)["reports"][0]
+    else:
+        report_id = report.report_id
+    row = membership(connection, [report_id]).get(report_id)
+    return None if row is None else row.incident
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    review: StoredReview
+    incident: int  # the incident reviewed, as it now is
+    note: str  # what changed, in a sentence
+
+
+def record_review(
+    connection: Connection,
+    draft: Review,
+    terms: Terms,
+    *,
+    clock: Callable[[], datetime],
+) -> ReviewOutcome:
+    """Check and record one review (inside the caller's write transaction); a merge or split
+    also renumbers the membership. Raises ReviewError, writing nothing, when it cannot."""
+    problems = review_problems(draft, terms.parties)
+    number = current_incident(connection, draft.incident)
+    if number is None:
+        problems.append(f"{incident_label(draft.incident)}: no such incident")
+    other = None
+    if draft.other is not None:
+        other = current_incident(connection, draft.other)
+        if other is None:
+            problems.append(f"{incident_label(draft.other)}: no such incident")
+    if problems:
+        raise ReviewError("; ".join(problems))
+    assert number is not None
+    draft = replace(draft, incident=number, other=other)
+    book = IncidentBook()
+    for footprint, row in members_of(connection, [n for n in (number, other) if n is not None]):
+        book.seed(footprint, row)
+    _dry_run(book, draft)
+    stored = append_review(
+        connection, clock, number, draft.action.value, draft.reviewer, review_content(draft)
+    )
+    note = _apply(book, draft, stored.seq)
+    write_changes(connection, book.changes)
+    return ReviewOutcome(stored, _after(book, draft, number, stored.seq), note)
+
+
+def _dry_run(book: IncidentBook, draft: Review) -> None:
+    """Refuse an impossible merge or split before anything is appended."""
+    try:
+        if draft.action is Action.MERGE:
+            assert draft.other is not None
+            book.memberships_only().merge(draft.incident, draft.other)
+        elif draft.action is Action.SPLIT:
+            book.memberships_only().split(draft.incident, draft.reports, split_seq=0)
+    except BookError as exc:
+        raise ReviewError(str(exc)) from None
+
+
+def _apply(book: IncidentBook, draft: Review, seq: int) -> str:
+    if draft.action is Action.MERGE:
+        assert draft.other is not None
+        kept = book.merge(draft.incident, draft.other)
+        gone = max(draft.incident, draft.other)
+        return f"{incident_label(gone)} merged into {incident_label(kept)}"
+    if draft.action is Action.SPLIT:
+        new, rest = book.split(draft.incident, draft.reports, seq)
+        moved = f"{len(draft.reports)} report(s) now {incident_label(new)}"
+        if rest != draft.incident:
+            return f"{moved}; the rest is now {incident_label(rest)}"
+        return f"{moved}; the rest stays {incident_label(rest)}"
+    return f"{draft.action.value} recorded for {incident_label(draft.incident)}"
+
+
+def _after(book: IncidentBook, draft: Review, number: int, seq: int) -> int:
+    if draft.action is Action.MERGE:
+        assert draft.other is not None
+        return min(number, draft.other)
+    if draft.action is Action.SPLIT:
+        return seq
+    return number
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentFilter:
+    since: datetime | None = None
+    until: datetime | None = None
+    numbers: frozenset[int] | None = None
+
+
+def incident_stories(
+    connection: Connection,
+    agreement: LoadedAgreement | None,
+    incident_filter: IncidentFilter = IncidentFilter(),
+    *,
+    trusted: str = "B",
+) -> list[IncidentStory]:
+    """The story of every incident with a report in the window (or of the numbered ones)."""
+    query = select(reports, incident_members.c.incident_no).join(
+        incident_members, incident_members.c.report_id == reports.c.report_id
+    )
+    wanted = _incidents_in(incident_filter)
+    if wanted is not None:
+        query = query.where(incident_members.c.incident_no.in_(wanted))
+    members: dict[int, list[Report]] = defaultdict(list)
+    for row in connection.execute(query):
+        members[int(row.incident_no)].append(report_from_row(row._mapping))
+    if not members:
+        return []
+    sources_by_id = source_map(connection, {r.source_id for ms in members.values() for r in ms})
+    placements = _placements(connection, agreement)
+    review_map = _reviews_by_incident(connection)
+    terms = terms_of(agreement, trusted)
+    return [
+        tell(number, members[number], sources_by_id, placements, review_map.get(number, []), terms)
+        for number in sorted(members)
+    ]
+
+
+def terms_of(agreement: LoadedAgreement | None, trusted: str = "B") -> Terms:
+    if agreement is None:
+        return Terms(trusted=Reliability(trusted))
+    spec = agreement.spec
+    return Terms(tuple(spec.parties), spec.clauses, spec.reply_period, Reliability(trusted))
+
+
+def _incidents_in(f: IncidentFilter) -> list[int] | Select[tuple[int]] | None:
+    """The incidents asked for: a list, a query for those with a report in the window, or
+    None for all."""
+    if f.numbers is not None:
+        return sorted(f.numbers)
+    if f.since is None and f.until is None:
+        return None
+    query = select(incident_members.c.incident_no).join(
+        reports, reports.c.report_id == incident_members.c.report_id
+    )
+    if f.since is not None:
+        query = query.where(reports.c.observed_end >= f.since)
+    if f.until is not None:
+        query = query.where(reports.c.observed_start < f.until)
+    return query
+
+
+def source_map(connection: Connection, ids: Iterable[str]) -> dict[str, Source]:
+    wanted = sorted(set(ids))
+    found: dict[str, Source] = {}
+    for start in range(0, len(wanted), 900):
+        query = select(sources).where(sources.c.source_id.in_(wanted[start : start + 900]))
+        found.update(
+            {row.source_id: source_from_row(row._mapping) for row in connection.execute(query)}
+        )
+    return found
+
+
+def _placements(connection: Connection, agreement: LoadedAgreement | None) -> dict[str, Placement]:
+    if agreement is None:
+        return {}
+    g = report_geography.c
+    query = select(
+        g.report_id,
+        g.party,
+        g.ambiguous_side,
+        g.in_dmz,
+        g.weapon_zone_breach,
+        g.sector,
+        g.distance_m,
+    ).where(g.agreement == agreement.name)
+    return {
+        row.report_id: Placement(
+            row.party,
+            bool(row.ambiguous_side),
+            bool(row.in_dmz),
+            bool(row.weapon_zone_breach),
+            row.sector,
+            row.distance_m,
+        )
+        for row in connection.execute(query)
+    }
+
+
+def _reviews_by_incident(connection: Connection) -> dict[int, list[Review]]:
+    """Every review under the incident it now concerns, in log order."""
+    result: dict[int, list[Review]] = defaultdict(list)
+    resolved: dict[int, int | None] = {}
+    for stored in stored_reviews(connection):
+        review = review_from_content(stored.seq, stored.recorded_at, stored.content)
+        targets = [review.incident] + ([review.other] if review.other is not None else [])
+        if review.action is Action.SPLIT:
+            targets.append(stored.seq)
+        seen: set[int] = set()
+        for target in targets:
+            if target not in resolved:
+                resolved[target] = current_incident(connection, target)
+            now = resolved[target]
+            if now is not None and now not in seen:
+                seen.add(now)
+                result[now].append(review)
+    return result

@@ -1,0 +1,210 @@
+"""Incident membership rows and reviews: reading neighbours for the book, writing its changes.
+
+Membership is derived (the book recomputes it from the log); reviews are facts, each recorded
+by a ledger entry, and never change.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, select, update
+
+from ceasefire.domain.canonical import canonical_json
+from ceasefire.domain.incidents.book import Changes, Membership
+from ceasefire.domain.incidents.grouping import (
+    EARTH_RADIUS_M,
+    MAX_RADIUS_M,
+    Footprint,
+    LinkIndex,
+)
+from ceasefire.domain.taxonomy import CATEGORY_INFO, Category, Family
+from ceasefire.store.ledger_store import append_entry
+from ceasefire.store.schema import incident_members, reports, reviews
+
+INCIDENT_REVIEWED = "IncidentReviewed"
+_CHUNK = 900
+
+_FOOTPRINT_COLUMNS = (
+    reports.c.report_id,
+    reports.c.category,
+    reports.c.lon,
+    reports.c.lat,
+    reports.c.uncertainty_m,
+    reports.c.observed_start,
+    reports.c.observed_end,
+)
+
+
+def footprint_of(row: Any) -> Footprint:
+    return Footprint(
+        row.report_id,
+        Category(row.category),
+        row.lon,
+        row.lat,
+        row.uncertainty_m,
+        row.observed_start,
+        row.observed_end,
+    )
+
+
+def membership_of(row: Any) -> Membership:
+    return Membership(row.report_id, int(row.incident_no), int(row.key_seq), bool(row.pinned))
+
+
+def neighbours(
+    connection: Connection, new: Sequence[Footprint], index: LinkIndex
+) -> Iterator[tuple[Footprint, Membership]]:
+    """Stored, unpinned reports that could link to any of `new`: per family, those inside the
+    batch's time span and box widened by the longest reach. A small batch reads a small
+    neighbourhood; a year-long import reads that year of its families."""
+    by_family: dict[Family, list[Footprint]] = defaultdict(list)
+    for footprint in new:
+        if footprint.placed:
+            by_family[CATEGORY_INFO[footprint.category].family].append(footprint)
+    for family, members in sorted(by_family.items()):
+        rule = index.rules[family]
+        reach_m = rule.distance_m + 2 * MAX_RADIUS_M
+        dlat = math.degrees(reach_m / EARTH_RADIUS_M)
+        lats = [f.lat for f in members if f.lat is not None]
+        lons = [f.lon for f in members if f.lon is not None]
+        dlon = dlat / max(math.cos(math.radians(max(abs(min(lats)), abs(max(lats))) + dlat)), 0.01)
+        categories = sorted(c.value for c, info in CATEGORY_INFO.items() if info.family is family)
+        query = (
+            select(*_FOOTPRINT_COLUMNS, *_MEMBER_COLUMNS)
+            .join(incident_members, incident_members.c.report_id == reports.c.report_id)
+            .where(
+                incident_members.c.pinned.is_(False),
+                reports.c.category.in_(categories),
+                reports.c.observed_end >= min(f.start for f in members) - rule.time,
+                reports.c.observed_start <= max(f.end for f in members) + rule.time,
+                reports.c.lat.between(min(lats) - dlat, max(lats) + dlat),
+                reports.c.lon.between(min(lons) - dlon, max(lons) + dlon),
+            )
+        )
+        for row in connection.execute(query):
+            yield footprint_of(row), membership_of(row)
+
+
+_MEMBER_COLUMNS = (
+    incident_members.c.incident_no,
+    incident_members.c.key_seq,
+    incident_members.c.pinned,
+)
+
+
+def members_of(
+    connection: Connection, incidents: Iterable[int]
+) -> list[tuple[Footprint, Membership]]:
+    query = (
+        select(*_FOOTPRINT_COLUMNS, *_MEMBER_COLUMNS)
+        .join(incident_members, incident_members.c.report_id == reports.c.report_id)
+        .where(incident_members.c.incident_no.in_(sorted(set(incidents))))
+        .order_by(reports.c.report_id)
+    )
+    return [(footprint_of(row), membership_of(row)) for row in connection.execute(query)]
+
+
+def membership(connection: Connection, report_ids: Iterable[str]) -> dict[str, Membership]:
+    found: dict[str, Membership] = {}
+    ordered = sorted(set(report_ids))
+    for start in range(0, len(ordered), _CHUNK):
+        query = select(incident_members).where(
+            incident_members.c.report_id.in_(ordered[start : start + _CHUNK])
+        )
+        found.update({row.report_id: membership_of(row) for row in connection.execute(query)})
+    return found
+
+
+def write_changes(connection: Connection, changes: Changes) -> None:
+    for old, new in changes.renames:
+        connection.execute(
+            update(incident_members)
+            .where(incident_members.c.incident_no == old)
+            .values(incident_no=new)
+        )
+    rows = sorted(changes.rows.values(), key=lambda m: m.report_id)
+    ids = [row.report_id for row in rows]
+    for start in range(0, len(ids), _CHUNK):
+        connection.execute(
+            delete(incident_members).where(
+                incident_members.c.report_id.in_(ids[start : start + _CHUNK])
+            )
+        )
+    if rows:
+        connection.execute(
+            incident_members.insert(),
+            [
+                {
+                    "report_id": row.report_id,
+                    "incident_no": row.incident,
+                    "key_seq": row.key,
+                    "pinned": row.pinned,
+                }
+                for row in rows
+            ],
+        )
+
+
+def all_memberships(connection: Connection) -> dict[str, Membership]:
+    return {
+        row.report_id: membership_of(row) for row in connection.execute(select(incident_members))
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReview:
+    seq: int
+    incident_no: int
+    action: str
+    reviewer: str
+    content: dict[str, Any]
+    recorded_at: datetime
+
+
+def append_review(
+    connection: Connection,
+    clock: Callable[[], datetime],
+    incident_no: int,
+    action: str,
+    reviewer: str,
+    content: dict[str, Any],
+) -> StoredReview:
+    payload = canonical_json(content)
+    seq, recorded_at = append_entry(
+        connection, clock, INCIDENT_REVIEWED, f"INC-{incident_no}/{action}", payload
+    )
+    connection.execute(
+        reviews.insert().values(
+            ledger_seq=seq,
+            incident_no=incident_no,
+            action=action,
+            reviewer=reviewer,
+            content=payload,
+            recorded_at=recorded_at,
+        )
+    )
+    return StoredReview(seq, incident_no, action, reviewer, content, recorded_at)
+
+
+def stored_reviews(connection: Connection) -> list[StoredReview]:
+    """Every review in log order."""
+    query = select(reviews).order_by(reviews.c.ledger_seq)
+    return [_review(row) for row in connection.execute(query)]
+
+
+def _review(row: Row[Any]) -> StoredReview:
+    return StoredReview(
+        int(row.ledger_seq),
+        int(row.incident_no),
+        row.action,
+        row.reviewer,
+        json.loads(row.content),
+        row.recorded_at,
+    )

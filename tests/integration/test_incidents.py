@@ -1,0 +1,209 @@
+"""Incidents on both databases: grouped inside the ingest transaction, reviewed as ledger
+entries, renumbered by merges and splits, and always equal to a replay of the log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from ceasefire.domain.incidents.review import Action, Basis, Confidence, Review
+from ceasefire.domain.incidents.story import Terms
+from ceasefire.domain.validation import IngestRules
+from ceasefire.services.incidents import (
+    IncidentFilter,
+    ReviewError,
+    current_incident,
+    incident_stories,
+    record_review,
+)
+from ceasefire.services.ingest import ingest_files
+from ceasefire.services.violations import violations_from_incidents
+from ceasefire.store.db import reading, writing
+from ceasefire.store.incident_check import membership_problem, rebuild
+from ceasefire.store.incident_store import all_memberships
+from ceasefire.store.verify import verify
+
+T = datetime(2025, 4, 20, 8, 0, tzinfo=UTC)
+NOW = datetime(2025, 5, 1, tzinfo=UTC)
+HEADER = (
+    "source_id,source_kind,source_org,external_id,observed_start,lon,lat,uncertainty_m,"
+    "category,alleged_party\n"
+)
+TERMS = Terms(parties=("RU", "UA"))
+KM = 1 / 111.2
+
+
+def row(name: str, km: float, minutes: float = 0, org: str = "OSCE", party: str = "RU") -> str:
+    at = (T + timedelta(minutes=minutes)).isoformat()
+    lat = 48.3 + km * KM
+    return f"src-{name},monitor_patrol,{org},{name},{at},37.9,{lat:.6f},200,artillery,{party}\n"
+
+
+def ingest(engine: Engine, tmp_path: Path, rows: list[str], name: str = "r") -> None:
+    path = tmp_path / f"{name}.csv"
+    path.write_text(HEADER + "".join(rows))
+    outcome = ingest_files(engine, [path], rules=IngestRules(now=NOW, zone=UTC), clock=lambda: NOW)
+    assert outcome.ok, [r.lines() for f in outcome.files for r in f.rejections]
+
+
+def partition(engine: Engine) -> set[frozenset[str]]:
+    with reading(engine) as connection:
+        rows = all_memberships(connection)
+        names = dict(connection.execute(text("select report_id, external_id from reports")).all())
+    by: dict[int, set[str]] = {}
+    for report_id, m in rows.items():
+        by.setdefault(m.incident, set()).add(names[report_id])
+    return {frozenset(s) for s in by.values()}
+
+
+def review(engine: Engine, action: Action, incident: int, **extra: object) -> int:
+    draft = Review(seq=0, incident=incident, action=action, reviewer="alice", at=NOW, **extra)  # type: ignore[arg-type]
+    with writing(engine) as connection:
+        return record_review(connection, draft, TERMS, clock=lambda: NOW).incident
+
+
+def number_of(engine: Engine, external_id: str) -> int:
+    with reading(engine) as connection:
+        report_id = connection.execute(
+            text("select report_id from reports where external_id = :e"), {"e": external_id}
+        ).scalar_one()
+        return all_memberships(connection)[report_id].incident
+
+
+ROWS = [row("a", 0), row("b", 1.5, 5, org="ICRC"), row("c", 10), row("d", 11.5, 10)]
+
+
+def test_ingest_groups_and_two_batches_equal_one(engine: Engine, tmp_path: Path) -> None:
+    ingest(engine, tmp_path, ROWS[:1] + ROWS[2:3], "first")
+    ingest(engine, tmp_path, ROWS[1:2] + ROWS[3:], "second")
+    assert partition(engine) == {frozenset("ab"), frozenset("cd")}
+    with reading(engine) as connection:
+        assert membership_problem(connection) is None
+        stories = incident_stories(connection, None)
+    statuses = {s.label: s.status.value for s in stories}
+    assert sorted(statuses.values()) == ["corroborated", "reported"]  # OSCE+ICRC vs OSCE alone
+
+
+def test_reviews_are_ledger_entries_that_verify_checks(engine: Engine, tmp_path: Path) -> None:
+    ingest(engine, tmp_path, ROWS)
+    ab = number_of(engine, "a")
+    review(engine, Action.VERIFY, ab, reason="crater seen")
+    review(
+        engine,
+        Action.ATTRIBUTE,
+        ab,
+        party="RU",
+        basis=Basis.CRATER_ANALYSIS,
+        confidence=Confidence.HIGH,
+        reason="fuse",
+    )
+    review(engine, Action.RESPOND, ab, party="RU", text="we deny it")
+    with reading(engine) as connection:
+        assert verify(connection).first_break is None
+        (told,) = incident_stories(connection, None, IncidentFilter(numbers=frozenset({ab})))
+    assert told.status.value == "verified"
+    assert told.attribution is not None
+    assert not told.attribution.proposed
+    assert told.replies[0].text == "we deny it"
+    with engine.begin() as connection:  # someone edits a review behind the log's back
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("drop trigger reviews_append_only on reviews"))
+        else:
+            connection.execute(text("drop trigger reviews_no_update"))
+        connection.execute(text("update reviews set reviewer = 'mallory'"))
+    with reading(engine) as connection:
+        broken = verify(connection).first_break
+    assert broken is not None
+    assert "reviews row" in broken.reason
+
+
+def test_reviews_table_refuses_edits(engine: Engine, tmp_path: Path) -> None:
+    ingest(engine, tmp_path, ROWS[:1])
+    review(engine, Action.REJECT, number_of(engine, "a"), reason="duplicate of a press report")
+    with pytest.raises(Exception, match="append-only"), engine.begin() as connection:
+        connection.execute(text("delete from reviews"))
+
+
+def test_merge_and_split_renumber_and_old_names_still_resolve(
+    engine: Engine, tmp_path: Path
+) -> None:
+    ingest(engine, tmp_path, ROWS)
+    ab, cd = number_of(engine, "a"), number_of(engine, "c")
+    merged = review(engine, Action.MERGE, cd, other=ab)
+    assert merged == min(ab, cd)
+    assert partition(engine) == {frozenset("abcd")}
+    with reading(engine) as connection:
+        assert current_incident(connection, max(ab, cd)) == merged
+        d_id = connection.execute(
+            text("select report_id from reports where external_id='d'")
+        ).scalar_one()
+    split = review(engine, Action.SPLIT, merged, reports=(d_id,))
+    assert partition(engine) == {frozenset("abc"), frozenset("d")}
+    ingest(engine, tmp_path, [row("e", 13, 12)], "late")  # near d, which is pinned: apart
+    assert frozenset("e") in partition(engine)
+    with reading(engine) as connection:
+        assert membership_problem(connection) is None
+        assert verify(connection).first_break is None
+        stories = incident_stories(
+            connection, None, IncidentFilter(numbers=frozenset({split, merged}))
+        )
+    told = {s.number: [r.action for r in s.reviews] for s in stories}
+    # The part split off starts its own history at the split; the rest keeps everything.
+    assert told == {merged: [Action.MERGE, Action.SPLIT], split: [Action.SPLIT]}
+
+
+def test_refused_reviews_write_nothing(engine: Engine, tmp_path: Path) -> None:
+    ingest(engine, tmp_path, ROWS[:2])
+    ab = number_of(engine, "a")
+    with reading(engine) as connection:
+        before = connection.execute(text("select count(*) from ledger")).scalar_one()
+    with pytest.raises(ReviewError, match="INC-999999: no such incident"):
+        review(engine, Action.VERIFY, 999999, reason="x")
+    with reading(engine) as connection:
+        ids = tuple(connection.execute(text("select report_id from reports")).scalars())
+    with pytest.raises(ReviewError, match="some, but not all"):
+        review(engine, Action.SPLIT, ab, reports=ids)
+    with pytest.raises(ReviewError, match="--party"):
+        review(
+            engine,
+            Action.ATTRIBUTE,
+            ab,
+            party="XX",
+            basis=Basis.OBSERVED,
+            confidence=Confidence.LOW,
+        )
+    with reading(engine) as connection:
+        assert connection.execute(text("select count(*) from ledger")).scalar_one() == before
+
+
+def test_a_tampered_membership_is_found_and_rebuilt(engine: Engine, tmp_path: Path) -> None:
+    ingest(engine, tmp_path, ROWS)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "update incident_members set incident_no = 424242 "
+                "where key_seq = (select min(key_seq) from incident_members)"
+            )
+        )
+    with reading(engine) as connection:
+        problem = membership_problem(connection)
+    assert problem is not None
+    assert "INC-424242" in str(problem)
+    with writing(engine) as connection:
+        assert rebuild(connection) == 2
+    with reading(engine) as connection:
+        assert membership_problem(connection) is None
+
+
+def test_violations_for_the_engine_are_one_per_attributed_incident(
+    engine: Engine, tmp_path: Path
+) -> None:
+    ingest(engine, tmp_path, ROWS)
+    with reading(engine) as connection:
+        found = violations_from_incidents(connection, None)
+    assert len(found) == 2
+    assert {v.party for v in found} == {"RU"}
+    assert {v.status for v in found} == {"corroborated", "reported"}
