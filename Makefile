@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/classify.py
 	$(BIN)/python benchmarks/replay.py
+	$(BIN)/python benchmarks/grouping.py
 
 clean:
 	rm -rf $(VENV) demo.db .pytest_cache .mypy_cache .ruff_cache

@@ -68,7 +68,7 @@ def test_links_chain_and_circles_count() -> None:
     assert len(group(chain)) == 1
     apart = [report("x"), report("y", km_north=3.5)]
     assert len(group(apart)) == 2
-    wide = [report("x", uncertainty_m=1000), report("y", km_north=3.5, uncertainty_m=1000)]
+    wide = [report("x", uncertainty_m=1500), report("y", km_north=3.5, uncertainty_m=1500)]
     assert len(group(wide)) == 1
 
 

@@ -220,3 +220,51 @@ def test_live_batches_with_merges_and_splits_equal_a_replay_of_the_log(
     for row in store.rows.values():  # the numbering rule holds after every kind of step
         members = [r for r in store.rows.values() if r.incident == row.incident]
         assert row.incident == min(m.key for m in members)
+
+
+windows = st.lists(
+    st.tuples(
+        st.floats(min_value=0, max_value=30),  # km north
+        st.floats(min_value=0, max_value=3000),  # minutes
+        st.sampled_from([0, 5, 90, 1440, 10080, 40000]),  # window length, minutes
+        st.sampled_from(["artillery", "small_arms", "ground_assault", "mine_ied"]),
+        st.sampled_from([None, 0, 300, 4000, 150000]),  # uncertainty, m (capped at 5 km)
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@given(windows, st.integers(min_value=1, max_value=40))
+def test_batches_linked_in_compiled_code_equal_the_reference_grouper(
+    spec: list[tuple[float, float, int, str, int | None]], batch: int
+) -> None:
+    """The columnar path (k-d tree per window class, exact filter) finds exactly the links the
+    simple one-at-a-time `Grouper` finds, whatever the windows and radii, in any batching."""
+    footprints = []
+    for i, (km, minutes, length, category, radius) in enumerate(spec):
+        start = T + timedelta(minutes=minutes)
+        footprints.append(
+            Footprint(
+                f"r{i:02d}",
+                Category(category),
+                37.9 + (i % 3) * 0.01,
+                48.3 + km * KM_LAT,
+                radius,
+                start,
+                start + timedelta(minutes=length),
+            )
+        )
+    book = IncidentBook()
+    for first in range(0, len(footprints), batch):
+        book.add_all((f, 10 + first + k) for k, f in enumerate(footprints[first : first + batch]))
+    assert partition(book) == set(group(footprints))
+
+
+def test_reports_without_a_place_stand_alone_in_a_mixed_batch() -> None:
+    book = IncidentBook()
+    nowhere = Footprint("p", Category.ARTILLERY, None, None, None, T, T)
+    book.add_all([(fp("a"), 1), (nowhere, 2), (fp("b", 0.5), 3), (fp("a"), 4)])  # a repeated
+    assert partition(book) == {frozenset({"a", "b"}), frozenset({"p"})}
+    assert book.membership("p") == Membership("p", 2, 2, pinned=False)
+    assert book.membership("a") == Membership("a", 1, 1, pinned=False)

@@ -18,6 +18,7 @@ from ceasefire.cli import (
     zones_cmd,
 )
 from ceasefire.cli.context import AppState, err, fail, out, styled
+from ceasefire.services.bulk import collector_paused
 from ceasefire.store.db import ENV_VAR, reading
 from ceasefire.store.incident_check import membership_problem
 from ceasefire.store.migrate import current_revision, upgrade
@@ -86,7 +87,8 @@ def verify_cmd(ctx: typer.Context) -> None:
     engine = state.engine()
     with reading(engine) as connection:
         result = verify(connection)
-        incidents = membership_problem(connection) if result.first_break is None else None
+        with collector_paused():
+            incidents = membership_problem(connection) if result.first_break is None else None
     if result.first_break is not None:
         err.print(styled("bold red", "BROKEN ", str(result.first_break)))
         err.print(f"{result.entries_checked} entries before it verified.", highlight=False)

@@ -24,6 +24,7 @@ from ceasefire.domain.incidents.review import Action, Basis, Confidence, Review
 from ceasefire.domain.incidents.story import IncidentStory
 from ceasefire.domain.taxonomy import Severity
 from ceasefire.export.report_formats import dump_json, point_feature
+from ceasefire.services.bulk import collector_paused
 from ceasefire.services.incidents import (
     IncidentFilter,
     ReviewError,
@@ -249,7 +250,7 @@ def _print_detail(d: dict[str, Any]) -> None:
 def rebuild_cmd(ctx: typer.Context) -> None:
     """Recompute every report's incident from the log (after `verify` reports a difference)."""
     state: AppState = ctx.obj
-    with writing(state.engine()) as connection:
+    with collector_paused(), writing(state.engine()) as connection:
         count = rebuild(connection)
     out.print(f"incident membership rebuilt from the log: {count} incidents")
 

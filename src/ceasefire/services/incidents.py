@@ -52,7 +52,7 @@ def group_new_reports(connection: Connection, recorded: Sequence[tuple[Report, i
         return
     book = IncidentBook()
     footprints = [(Footprint.of(report), seq) for report, seq in recorded]
-    for footprint, row in neighbours(connection, [f for f, _ in footprints], book.index):
+    for footprint, row in neighbours(connection, [f for f, _ in footprints], book.rules):
         book.seed(footprint, row)
     book.add_all(footprints)
     write_changes(connection, book.changes)

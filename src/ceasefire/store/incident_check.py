@@ -53,11 +53,15 @@ def replayed_book(connection: Connection) -> IncidentBook:
         ((review.seq, review) for review in reviews),
         key=lambda step: step[0],
     )
+    batch: list[tuple[Footprint, int]] = []
     for seq, step in steps:
         if isinstance(step, Footprint):
-            book.add(step, seq)
-        else:
-            _apply(book, step)
+            batch.append((step, seq))  # reports between reviews: linked as one batch
+            continue
+        book.add_all(batch)
+        batch = []
+        _apply(book, step)
+    book.add_all(batch)
     return book
 
 

@@ -22,7 +22,7 @@ from ceasefire.domain.incidents.grouping import (
     EARTH_RADIUS_M,
     MAX_RADIUS_M,
     Footprint,
-    LinkIndex,
+    LinkRule,
 )
 from ceasefire.domain.taxonomy import CATEGORY_INFO, Category, Family
 from ceasefire.store.ledger_store import append_entry
@@ -59,7 +59,7 @@ def membership_of(row: Any) -> Membership:
 
 
 def neighbours(
-    connection: Connection, new: Sequence[Footprint], index: LinkIndex
+    connection: Connection, new: Sequence[Footprint], rules: dict[Family, LinkRule]
 ) -> Iterator[tuple[Footprint, Membership]]:
     """Stored, unpinned reports that could link to any of `new`: per family, those inside the
     batch's time span and box widened by the longest reach. A small batch reads a small
@@ -69,7 +69,7 @@ def neighbours(
         if footprint.placed:
             by_family[CATEGORY_INFO[footprint.category].family].append(footprint)
     for family, members in sorted(by_family.items()):
-        rule = index.rules[family]
+        rule = rules[family]
         reach_m = rule.distance_m + 2 * MAX_RADIUS_M
         dlat = math.degrees(reach_m / EARTH_RADIUS_M)
         lats = [f.lat for f in members if f.lat is not None]

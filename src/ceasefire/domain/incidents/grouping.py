@@ -1,8 +1,13 @@
 """Grouping reports into incidents: the same event heard by ten monitors and three sensors.
 
-Two reports are linked when their kinds are compatible (the same family of the taxonomy), they
-are close in space (the gap between their uncertainty circles is within the family's link
-distance) and close in time (the gap between their observed windows is within its link time).
+Two reports are linked when their kinds are compatible (the same family of the taxonomy) and
+they are close in space and time together: with the space gap their distance less their
+uncertainties combined (independent errors: the root of the sum of the squares) as a share of
+the family's link distance, and the time gap that between their observed windows as a share of
+its link time, the two shares, squared, sum to at most 1.
+Reports at one spot may be the family's whole link time apart, simultaneous reports its whole
+link distance apart, but not both at once: two shellings of a village 25 minutes and 1.8 km
+apart are two events.
 An incident is a set of reports joined by links (single linkage). That makes the result depend
 only on the set of reports: any arrival order, one at a time or all at once, gives the same
 incidents, and a new report only touches incidents near it (`LinkIndex`: cells as wide as the
@@ -161,15 +166,18 @@ class LinkIndex:
 
     def _linked(self, a: _Item, b: _Item) -> bool:
         rule = self.rules[a.family]
-        gap_m = math.hypot(a.x - b.x, a.y - b.y) - a.radius_m - b.radius_m
+        gap_m = max(math.hypot(a.x - b.x, a.y - b.y) - math.hypot(a.radius_m, b.radius_m), 0.0)
         if gap_m > rule.distance_m:
             return False
         gap_t = max(a.start - b.end, b.start - a.end, timedelta(0))
-        return gap_t <= rule.time
+        return (gap_m / rule.distance_m) ** 2 + (gap_t / rule.time) ** 2 <= 1.0
 
 
 class Grouper:
-    """Reports in, incidents out; `add` in any order gives the same `incidents()`."""
+    """Reports in, incidents out; `add` in any order gives the same `incidents()`.
+
+    The plain, one-report-at-a-time statement of the rule: the reference the columnar path
+    that ingest runs (`book.IncidentBook`, `links.link_pairs`) is property-tested against."""
 
     def __init__(
         self, rules: dict[Family, LinkRule] | None = None, *, ref_lat: float = 48.0

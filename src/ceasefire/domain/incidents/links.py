@@ -1,0 +1,198 @@
+"""Finding every link among many reports at once: columns, a k-d tree, an exact filter.
+
+`LinkIndex` answers for one report at a time in Python; a bulk import of a million reports
+needs the same answer for all of them in compiled code. Reports become columns (family, x, y,
+capped radius, window start and end). Within each family a k-d tree over (x, y, window middle),
+scaled so that a box of side 1 holds every report that *could* link (the family's distance plus
+the two largest radii; its time plus the longest windows), gives candidate pairs; the exact rule
+of `LinkIndex._linked` then keeps the real links. Windows are sorted into length classes first,
+so a few week-long reports do not widen the time box of every shelling report.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+from ceasefire.domain.incidents.grouping import (
+    EARTH_RADIUS_M,
+    MAX_RADIUS_M,
+    Footprint,
+    LinkRule,
+)
+from ceasefire.domain.taxonomy import CATEGORY_INFO, Family
+
+FAMILY_CODES = {family: code for code, family in enumerate(Family)}
+# Window-length classes, in seconds: instants and minutes, up to a day, up to a week, longer.
+_CLASS_EDGES = np.array([3_600.0, 86_400.0, 8 * 86_400.0])
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Reports as columns; row i is `ids[i]`. A report with no place has NaN coordinates and
+    never links."""
+
+    ids: NDArray[np.object_]
+    family: NDArray[np.int16]
+    x: NDArray[np.float64]
+    y: NDArray[np.float64]
+    radius: NDArray[np.float64]
+    start: NDArray[np.float64]  # POSIX seconds
+    end: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @cached_property
+    def start_min(self) -> float:
+        return float(self.start.min(initial=math.inf))
+
+    @cached_property
+    def end_max(self) -> float:
+        return float(self.end.max(initial=-math.inf))
+
+    def placed(self) -> Columns:
+        return self.take(np.isfinite(self.x))
+
+    def take(self, rows: NDArray[np.intp] | NDArray[np.bool_]) -> Columns:
+        return Columns(
+            self.ids[rows],
+            self.family[rows],
+            self.x[rows],
+            self.y[rows],
+            self.radius[rows],
+            self.start[rows],
+            self.end[rows],
+        )
+
+    @staticmethod
+    def concat(parts: Sequence[Columns]) -> Columns:
+        return Columns(
+            np.concatenate([p.ids for p in parts]),
+            np.concatenate([p.family for p in parts]),
+            np.concatenate([p.x for p in parts]),
+            np.concatenate([p.y for p in parts]),
+            np.concatenate([p.radius for p in parts]),
+            np.concatenate([p.start for p in parts]),
+            np.concatenate([p.end for p in parts]),
+        )
+
+
+_CODE_OF = {category: FAMILY_CODES[info.family] for category, info in CATEGORY_INFO.items()}
+
+
+def columns(footprints: Sequence[Footprint], ref_lat: float = 48.0) -> Columns:
+    """`footprints` as columns, in order."""
+    scale = math.radians(1) * EARTH_RADIUS_M
+    cos = math.cos(math.radians(ref_lat))
+    n = len(footprints)
+    lon = np.fromiter((math.nan if f.lon is None else f.lon for f in footprints), np.float64, n)
+    lat = np.fromiter((math.nan if f.lat is None else f.lat for f in footprints), np.float64, n)
+    radius = np.fromiter((f.uncertainty_m or 0 for f in footprints), np.float64, n)
+    return Columns(
+        np.array([f.report_id for f in footprints], dtype=object),
+        np.fromiter((_CODE_OF[f.category] for f in footprints), np.int16, n),
+        lon * scale * cos,
+        lat * scale,
+        np.minimum(radius, MAX_RADIUS_M),
+        np.fromiter((f.start.timestamp() for f in footprints), np.float64, n),
+        np.fromiter((f.end.timestamp() for f in footprints), np.float64, n),
+    )
+
+
+def empty_columns() -> Columns:
+    return columns([])
+
+
+Pairs = tuple[NDArray[np.intp], NDArray[np.intp]]
+
+
+def link_pairs(new: Columns, old: Columns | None, rules: dict[Family, LinkRule]) -> Pairs:
+    """Every linked pair (i, j): i a row of `new`, j a row of `new` (i < j) when `old` is None,
+    else a row of `old`."""
+    found_i: list[NDArray[np.intp]] = []
+    found_j: list[NDArray[np.intp]] = []
+    for family, rule in rules.items():
+        code = FAMILY_CODES[family]
+        a_rows = np.flatnonzero((new.family == code) & np.isfinite(new.x))
+        if not len(a_rows):
+            continue
+        b_rows = (
+            a_rows if old is None else np.flatnonzero((old.family == code) & np.isfinite(old.x))
+        )
+        if not len(b_rows):
+            continue
+        a, b = new.take(a_rows), (new if old is None else old).take(b_rows)
+        i, j = _family_pairs(a, None if old is None else b, rule)
+        found_i.append(a_rows[i])
+        found_j.append(b_rows[j])
+    if not found_i:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    return np.concatenate(found_i), np.concatenate(found_j)
+
+
+def _family_pairs(a: Columns, b: Columns | None, rule: LinkRule) -> Pairs:
+    same = b is None
+    other = a if b is None else b
+    a_class = np.searchsorted(_CLASS_EDGES, a.end - a.start)
+    b_class = a_class if same else np.searchsorted(_CLASS_EDGES, other.end - other.start)
+    reach_m = rule.distance_m + float(a.radius.max(initial=0)) + float(other.radius.max(initial=0))
+    found_i: list[NDArray[np.intp]] = []
+    found_j: list[NDArray[np.intp]] = []
+    for ca in np.unique(a_class):
+        for cb in np.unique(b_class):
+            if same and cb < ca:
+                continue
+            ia, ib = np.flatnonzero(a_class == ca), np.flatnonzero(b_class == cb)
+            duration = float((a.end - a.start)[ia].max() + (other.end - other.start)[ib].max())
+            reach_s = rule.time.total_seconds() + duration / 2 + 1.0
+            i, j = _candidates(a, ia, other, ib, reach_m, reach_s, same and ca == cb)
+            keep = _linked(a, i, other, j, rule)
+            found_i.append(i[keep])
+            found_j.append(j[keep])
+    i, j = np.concatenate(found_i), np.concatenate(found_j)
+    if same:  # each pair once, smaller row first
+        i, j = np.minimum(i, j), np.maximum(i, j)
+    return i, j
+
+
+def _scaled(
+    c: Columns, rows: NDArray[np.intp], reach_m: float, reach_s: float
+) -> NDArray[np.float64]:
+    middle = (c.start[rows] + c.end[rows]) / 2
+    return np.column_stack((c.x[rows] / reach_m, c.y[rows] / reach_m, middle / reach_s))
+
+
+def _candidates(
+    a: Columns,
+    ia: NDArray[np.intp],
+    b: Columns,
+    ib: NDArray[np.intp],
+    reach_m: float,
+    reach_s: float,
+    within: bool,
+) -> Pairs:
+    tree_a = cKDTree(_scaled(a, ia, reach_m, reach_s))
+    if within:
+        pairs = tree_a.query_pairs(1.0, p=math.inf, output_type="ndarray")
+        return ia[pairs[:, 0]], ia[pairs[:, 1]]
+    tree_b = cKDTree(_scaled(b, ib, reach_m, reach_s))
+    matrix = tree_a.sparse_distance_matrix(tree_b, 1.0, p=math.inf, output_type="ndarray")
+    return ia[matrix["i"]], ib[matrix["j"]]
+
+
+def _linked(
+    a: Columns, i: NDArray[np.intp], b: Columns, j: NDArray[np.intp], rule: LinkRule
+) -> NDArray[np.bool_]:
+    """The exact rule of `LinkIndex._linked`, for arrays of pairs."""
+    distance = np.hypot(a.x[i] - b.x[j], a.y[i] - b.y[j])
+    gap_m = np.maximum(distance - np.hypot(a.radius[i], b.radius[j]), 0.0)
+    gap_s = np.maximum(np.maximum(a.start[i] - b.end[j], b.start[j] - a.end[i]), 0.0)
+    share = (gap_m / rule.distance_m) ** 2 + (gap_s / rule.time.total_seconds()) ** 2
+    return np.asarray(share <= 1.0, dtype=bool)
