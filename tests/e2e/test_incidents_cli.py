@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from ceasefire.cli.app import app
+from ceasefire.store.db import make_engine
 
 runner = CliRunner()
 
@@ -111,3 +113,19 @@ def test_violations_with_an_agreement_name_their_clauses(db: str) -> None:
     assert code == 0, err
     code, out, _ = run(db, "violations", "list", "--party", "RU", "--format", "json")
     assert {r["attribution"] for r in json.loads(out)} == {"confirmed"}
+
+
+def test_init_groups_reports_recorded_before_incidents_existed(db: str) -> None:
+    engine = make_engine(db)
+    with engine.begin() as connection:  # as a database migrated from schema 0003 would be
+        connection.execute(text("delete from incident_members"))
+    engine.dispose()
+    code, _, _ = run(db, "verify")
+    assert code == 1
+    code, out, err = run(db, "init")
+    assert code == 0, err
+    assert "grouped: 2 incidents" in out
+    code, out, _ = run(db, "verify")
+    assert code == 0
+    code, out, _ = run(db, "init")
+    assert "grouped" not in out  # only once

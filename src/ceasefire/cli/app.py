@@ -19,8 +19,8 @@ from ceasefire.cli import (
 )
 from ceasefire.cli.context import AppState, err, fail, out, styled
 from ceasefire.services.bulk import collector_paused
-from ceasefire.store.db import ENV_VAR, reading
-from ceasefire.store.incident_check import membership_problem
+from ceasefire.store.db import ENV_VAR, reading, writing
+from ceasefire.store.incident_check import group_ungrouped, membership_problem
 from ceasefire.store.migrate import current_revision, upgrade
 from ceasefire.store.verify import verify
 
@@ -78,6 +78,10 @@ def init(ctx: typer.Context) -> None:
         out.print(f"{shown}: schema is current ({after})", highlight=False)
     else:
         out.print(f"{shown}: schema {before or 'none'} -> {after}", highlight=False)
+    with collector_paused(), writing(engine) as connection:
+        grouped = group_ungrouped(connection)
+    if grouped is not None:
+        out.print(f"reports recorded before incidents existed grouped: {grouped} incidents")
 
 
 @app.command("verify")

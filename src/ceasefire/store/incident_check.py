@@ -116,10 +116,21 @@ def _shown(row: Membership | None) -> str:
     return incident_label(row.incident) + (" (split off by hand)" if row.pinned else "")
 
 
+def group_ungrouped(connection: Connection) -> int | None:
+    """After an upgrade from a schema without incidents: group the reports it holds. Returns
+    the number of incidents, or None when every report already has its incident."""
+    has_reports = connection.execute(select(reports.c.report_id).limit(1)).first()
+    has_members = connection.execute(select(incident_members.c.report_id).limit(1)).first()
+    if has_reports is None or has_members is not None:
+        return None
+    return rebuild(connection)
+
+
 def rebuild(connection: Connection) -> int:
     """Replace the membership rows with the replay's; returns the number of incidents."""
     book = replayed_book(connection)
     connection.execute(delete(incident_members))
     rows = book.rows()
-    write_changes(connection, Changes(rows={row.report_id: row for row in rows}))
+    every = {row.report_id for row in rows}
+    write_changes(connection, Changes(rows={row.report_id: row for row in rows}, new=every))
     return len({row.incident for row in rows})

@@ -25,6 +25,7 @@ from ceasefire.domain.incidents.grouping import (
     LinkRule,
 )
 from ceasefire.domain.taxonomy import CATEGORY_INFO, Category, Family
+from ceasefire.store.bulk import insert_tuples
 from ceasefire.store.ledger_store import append_entry
 from ceasefire.store.schema import incident_members, reports, reviews
 
@@ -129,27 +130,15 @@ def write_changes(connection: Connection, changes: Changes) -> None:
             .where(incident_members.c.incident_no == old)
             .values(incident_no=new)
         )
-    rows = sorted(changes.rows.values(), key=lambda m: m.report_id)
-    ids = [row.report_id for row in rows]
-    for start in range(0, len(ids), _CHUNK):
+    replaced = sorted(set(changes.rows) - changes.new)
+    for start in range(0, len(replaced), _CHUNK):
         connection.execute(
             delete(incident_members).where(
-                incident_members.c.report_id.in_(ids[start : start + _CHUNK])
+                incident_members.c.report_id.in_(replaced[start : start + _CHUNK])
             )
         )
-    if rows:
-        connection.execute(
-            incident_members.insert(),
-            [
-                {
-                    "report_id": row.report_id,
-                    "incident_no": row.incident,
-                    "key_seq": row.key,
-                    "pinned": row.pinned,
-                }
-                for row in rows
-            ],
-        )
+    # Column order: report_id, incident_no, key_seq, pinned (a Membership's own order).
+    insert_tuples(connection, incident_members, list(changes.rows.values()))
 
 
 def all_memberships(connection: Connection) -> dict[str, Membership]:

@@ -64,10 +64,12 @@ class Membership(NamedTuple):
 @dataclass
 class Changes:
     """What a step changed, to write back: renames first (they reach stored rows the book
-    never loaded), then the rows of `rows` as they now are."""
+    never loaded), then the rows of `rows` as they now are; `new` are the reports that have no
+    stored row yet (the rest replace theirs)."""
 
     renames: list[tuple[int, int]] = field(default_factory=list)
     rows: dict[str, Membership] = field(default_factory=dict)
+    new: set[str] = field(default_factory=set)
 
 
 class IncidentBook:
@@ -240,6 +242,7 @@ class IncidentBook:
         pairs = [(row.report_id, row) for row in rows]
         self._rows.update(pairs)
         self.changes.rows.update(pairs)
+        self.changes.new.update(row.report_id for row in rows)
 
     def _put(self, row: Membership, *, changed: bool = True) -> None:
         old = self._rows.get(row.report_id)
