@@ -129,3 +129,14 @@ def test_init_groups_reports_recorded_before_incidents_existed(db: str) -> None:
     assert code == 0
     code, out, _ = run(db, "init")
     assert "grouped" not in out  # only once
+
+
+def test_ingest_says_when_new_reports_join_recorded_incidents(db: str, tmp_path: Path) -> None:
+    late = tmp_path / "late.csv"
+    late.write_text(
+        HEADER + "\nicrc,monitor_patrol,ICRC,i1,2025-04-20T10:03Z,38.051,48.301,300,artillery,,\n"
+        "icrc,monitor_patrol,ICRC,i2,2025-04-25T10:03Z,36.0,47.0,300,artillery,,\n"
+    )
+    code, out, err = run(db, "ingest", str(late))
+    assert code == 0, err
+    assert "incidents: 1 new; 1 reports joined 1 incidents already recorded" in out

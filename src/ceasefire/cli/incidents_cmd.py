@@ -241,6 +241,8 @@ def _print_detail(d: dict[str, Any]) -> None:
                 f"{m['source_id']} ({m['organisation'] or 'no organisation'}, {m['reliability']})"
             )
         where = "" if m["lon"] is None else f" at {m['lat']}N {m['lon']}E"
+        if m["geo_precision"]:
+            where += f" ({m['geo_precision']})"
         out.print(
             f"    {m['report_id']}  {m['observed_start']}  {m['category']}{where}  source {source}"
         )

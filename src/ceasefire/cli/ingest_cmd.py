@@ -110,3 +110,14 @@ def _print_summary(outcome: IngestOutcome, tz: str) -> None:
         f"{outcome.repeats} already in the record; times without an offset read as {tz}.",
         highlight=False,
     )
+    g = outcome.grouping
+    if g is not None and outcome.added:
+        line = f"incidents: {g.new_incidents} new"
+        if g.joined:
+            line += (
+                f"; {g.joined} reports joined {g.incidents_joined} incidents already recorded "
+                "(likely more reports of the same events)"
+            )
+        if g.merged:
+            line += f"; {g.merged} recorded incidents merged into others by new links"
+        out.print(line, highlight=False)

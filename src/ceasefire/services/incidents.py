@@ -45,17 +45,35 @@ class ReviewError(ValueError):
     """A review that cannot be recorded; nothing was written."""
 
 
-def group_new_reports(connection: Connection, recorded: Sequence[tuple[Report, int]]) -> None:
+@dataclass(frozen=True, slots=True)
+class Grouping:
+    """What an import did to the incidents, for the importer to see duplicates at once."""
+
+    new_incidents: int  # incidents of new reports only
+    joined: int  # new reports that joined an incident already recorded
+    incidents_joined: int  # how many such incidents
+    merged: int  # recorded incidents merged because a new report linked them
+
+
+def group_new_reports(connection: Connection, recorded: Sequence[tuple[Report, int]]) -> Grouping:
     """Put newly recorded reports into incidents: read the stored reports near them, let the
     book link them, write back what changed (inside the caller's transaction)."""
     if not recorded:
-        return
+        return Grouping(0, 0, 0, 0)
     book = IncidentBook()
     footprints = [(Footprint.of(report), seq) for report, seq in recorded]
+    stored: set[int] = set()
     for footprint, row in neighbours(connection, [f for f, _ in footprints], book.rules):
         book.seed(footprint, row)
+        stored.add(row.incident)
     book.add_all(footprints)
     write_changes(connection, book.changes)
+    stored |= {new for _, new in book.changes.renames}
+    numbers = [book.changes.rows[f.report_id].incident for f, _ in footprints]
+    joined = [n for n in numbers if n in stored]
+    return Grouping(
+        len(set(numbers) - stored), len(joined), len(set(joined)), len(book.changes.renames)
+    )
 
 
 def current_incident(connection: Connection, number: int) -> int | None:

@@ -19,7 +19,7 @@ from ceasefire.domain.validation import Accepted, FieldError, IngestRules, parse
 from ceasefire.ingest.formats import open_file
 from ceasefire.ingest.records import FileProblem, ParsedFile, RawRecord, read_text
 from ceasefire.services.bulk import collector_paused
-from ceasefire.services.incidents import group_new_reports
+from ceasefire.services.incidents import Grouping, group_new_reports
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import writing
 from ceasefire.store.geography_store import classify_and_store
@@ -58,6 +58,7 @@ class IngestOutcome:
     repeats: int = 0
     sources_added: int = 0
     stored: bool = True
+    grouping: Grouping | None = None
 
     @property
     def rejected(self) -> int:
@@ -195,7 +196,7 @@ def _store(
             new_reports = [prepared.report for prepared in plan.reports]
             for agreement in latest_agreements(connection):
                 classify_and_store(connection, agreement, new_reports)
-            group_new_reports(connection, list(zip(new_reports, seqs, strict=True)))
+            grouping = group_new_reports(connection, list(zip(new_reports, seqs, strict=True)))
             for conflict in plan.conflicts:
                 item = pending[conflict.index]
                 name = item.record.column_names.get(conflict.field, conflict.field)
@@ -207,6 +208,7 @@ def _store(
         result.stored = False
         return
     result.added, result.repeats = len(plan.reports), plan.repeats
+    result.grouping = grouping
     result.sources_added = len(plan.sources)
 
 
