@@ -15,6 +15,7 @@ from ceasefire.cli import (
     ingest_cmd,
     live_cmd,
     reports_cmd,
+    service_cmd,
     zones_cmd,
 )
 from ceasefire.cli.context import AppState, err, fail, out, styled
@@ -45,6 +46,9 @@ app.command("classify")(classify_cmd.classify)
 app.add_typer(incidents_cmd.app, name="incidents")
 app.command("review")(incidents_cmd.review_cmd)
 app.add_typer(incidents_cmd.violations_app, name="violations")
+app.command("serve")(service_cmd.serve_cmd)
+app.add_typer(service_cmd.users_app, name="users")
+app.command("audit")(service_cmd.audit_cmd)
 
 
 @app.callback()

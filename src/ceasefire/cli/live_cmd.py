@@ -13,9 +13,17 @@ from rich.table import Table
 from ceasefire.cli.context import AppState, fail, out, styled
 from ceasefire.clock import utc_now
 from ceasefire.domain.engine.plan import PlanError
-from ceasefire.services.live import AdoptionError, adopt, open_actions, statuses, step
+from ceasefire.services.live import (
+    AcknowledgementError,
+    AdoptionError,
+    acknowledge_action,
+    adopt,
+    open_actions,
+    statuses,
+    step,
+)
 from ceasefire.store.db import reading, writing
-from ceasefire.store.enforcement_store import acknowledge, acknowledged, decision_row
+from ceasefire.store.enforcement_store import acknowledged, decision_row
 
 AGREEMENT_OPTION = typer.Option(
     help="Agreement whose sectors violations carry (default: the only one in the record)."
@@ -188,16 +196,12 @@ def ack_cmd(
 ) -> None:
     """Acknowledge an action; its reminders stop. Recorded in the tamper-evident log."""
     state: AppState = ctx.obj
-    with writing(state.engine()) as connection:
-        row = decision_row(connection, decision_id)
-        if row is None or row["kind"] != "action_required":
-            raise fail(f"{decision_id!r} is not a recorded action (see `ceasefire actions list`)")
-        actors = json.loads(row["content"])["actors"]
-        if by not in actors:
-            raise fail(f"--by: {by!r} is not an actor of this action ({', '.join(actors)})")
-        if by in acknowledged(connection).get(decision_id, {}):
-            raise fail(f"{by} has already acknowledged {decision_id}")
-        when = acknowledge(connection, decision_id, by, note, clock=utc_now)
+    try:
+        with writing(state.engine()) as connection:
+            when = acknowledge_action(connection, decision_id, by, note, clock=utc_now)
+    except AcknowledgementError as exc:
+        message = str(exc)
+        raise fail(("--by: " if "is not an actor" in message else "") + message) from None
     out.print(f"{by} acknowledged {decision_id} at {when:%Y-%m-%d %H:%M:%S} UTC")
 
 

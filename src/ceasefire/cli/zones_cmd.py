@@ -13,7 +13,7 @@ from ceasefire.domain.geo.line_from_area import LineParameters
 from ceasefire.domain.geo.zones import build_zones
 from ceasefire.geofiles.geojson import GeoFileError, feature, write_collection
 from ceasefire.geofiles.kml import write_kml
-from ceasefire.services.geography import line_from_area
+from ceasefire.services.geography import line_from_area, zone_features
 
 app = typer.Typer(help="Lines of contact and the zones around them.", no_args_is_help=True)
 
@@ -105,22 +105,7 @@ def build_cmd(
     if output.suffix.lower() == ".kml":
         write_kml(output, zones, title=loaded.spec.title)
     else:
-        features = [
-            feature(
-                zone.geometry,
-                {
-                    "name": zone.name,
-                    "kind": zone.kind,
-                    "party": zone.party,
-                    "weapon_class": None if zone.weapon_class is None else zone.weapon_class.value,
-                    "distance_km": None if zone.distance_m is None else zone.distance_m / 1000,
-                    "agreement": loaded.name,
-                    "agreement_version": loaded.version,
-                },
-            )
-            for zone in zones
-        ]
-        write_collection(output, features)
+        write_collection(output, zone_features(loaded, zones))
     out.print(
         f"{len(zones)} zones of {loaded.name} (version {loaded.version}) written to {output}",
         highlight=False,

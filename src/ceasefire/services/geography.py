@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from ceasefire.domain.geo.line_from_area import DerivedLine, LineParameters, derive_contact_line
+from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.domain.geo.projection import MetricFrame
-from ceasefire.geofiles.geojson import GeoFileError, read_features, read_geometry
+from ceasefire.domain.geo.zones import Zone, build_zones
+from ceasefire.geofiles.geojson import GeoFileError, feature, read_features, read_geometry
 
 BUNDLED_COUNTRIES = "bundled:geo/countries.geojson"
 
@@ -49,3 +53,25 @@ def line_from_area(
     country_m = shapely.make_valid(frame.to_metric(country_shape))
     derived = derive_contact_line(area_m, country_m, parameters)
     return LineResult(frame.to_lonlat(derived.line), derived)
+
+
+def zone_features(
+    loaded: LoadedAgreement, zones: Sequence[Zone] | None = None
+) -> list[dict[str, Any]]:
+    """The agreement's zones as GeoJSON features (RFC 7946), for files and the API alike."""
+    built = build_zones(loaded.geography, loaded.zone_parameters) if zones is None else zones
+    return [
+        feature(
+            zone.geometry,
+            {
+                "name": zone.name,
+                "kind": zone.kind,
+                "party": zone.party,
+                "weapon_class": None if zone.weapon_class is None else zone.weapon_class.value,
+                "distance_km": None if zone.distance_m is None else zone.distance_m / 1000,
+                "agreement": loaded.name,
+                "agreement_version": loaded.version,
+            },
+        )
+        for zone in built
+    ]

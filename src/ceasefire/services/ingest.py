@@ -13,8 +13,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
+from ceasefire.domain.intake import IntakePlan
 from ceasefire.domain.validation import Accepted, FieldError, IngestRules, parse_report
 from ceasefire.ingest.formats import open_file
 from ceasefire.ingest.records import FileProblem, ParsedFile, RawRecord, read_text
@@ -191,12 +192,9 @@ def _store(
 ) -> None:
     try:
         with writing(engine) as connection:
-            batch = [p.accepted for p in pending]
-            plan, seqs = append_reports(connection, batch, clock=options.clock)
-            new_reports = [prepared.report for prepared in plan.reports]
-            for agreement in latest_agreements(connection):
-                classify_and_store(connection, agreement, new_reports)
-            grouping = group_new_reports(connection, list(zip(new_reports, seqs, strict=True)))
+            plan, grouping = store_accepted(
+                connection, [p.accepted for p in pending], clock=options.clock
+            )
             for conflict in plan.conflicts:
                 item = pending[conflict.index]
                 name = item.record.column_names.get(conflict.field, conflict.field)
@@ -210,6 +208,19 @@ def _store(
     result.added, result.repeats = len(plan.reports), plan.repeats
     result.grouping = grouping
     result.sources_added = len(plan.sources)
+
+
+def store_accepted(
+    connection: Connection, batch: Sequence[Accepted], *, clock: Callable[[], datetime]
+) -> tuple[IntakePlan, Grouping]:
+    """Record what is new in a validated batch, place it against every agreement and group it
+    into incidents, all inside the caller's transaction (files and the API share this)."""
+    plan, seqs = append_reports(connection, batch, clock=clock)
+    new_reports = [prepared.report for prepared in plan.reports]
+    for agreement in latest_agreements(connection):
+        classify_and_store(connection, agreement, new_reports)
+    grouping = group_new_reports(connection, list(zip(new_reports, seqs, strict=True)))
+    return plan, grouping
 
 
 def _write_all_rejects(outcomes: Sequence[FileOutcome], rejects_dir: Path | None) -> None:

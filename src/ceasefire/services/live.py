@@ -9,6 +9,7 @@ each decision exactly once, and a step after downtime catches up on everything t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,9 +29,11 @@ from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import reading, writing
 from ceasefire.store.enforcement_store import (
     AdoptedPlan,
+    acknowledge,
     acknowledged,
     adopt_plan,
     adopted_plans,
+    decision_row,
     decision_rows,
     last_reminders,
     record_decisions,
@@ -168,3 +171,26 @@ def statuses(
         plan = running_plan(plan_row)
         result[plan.name] = track_statuses(plan, timeline(plan, violations), now)
     return result
+
+
+class AcknowledgementError(ValueError):
+    """An acknowledgement that cannot be recorded; the message says why."""
+
+
+def acknowledge_action(
+    connection: Connection, decision_id: str, actor: str, note: str, *, clock: Clock
+) -> datetime:
+    """Record that `actor` acknowledges an action (a ledger entry); its reminders stop."""
+    row = decision_row(connection, decision_id)
+    if row is None or row["kind"] != DecisionKind.ACTION_REQUIRED.value:
+        raise AcknowledgementError(
+            f"{decision_id!r} is not a recorded action (see `ceasefire actions list`)"
+        )
+    actors = json.loads(row["content"])["actors"]
+    if actor not in actors:
+        raise AcknowledgementError(
+            f"{actor!r} is not an actor of this action ({', '.join(actors)})"
+        )
+    if actor in acknowledged(connection).get(decision_id, {}):
+        raise AcknowledgementError(f"{actor} has already acknowledged {decision_id}")
+    return acknowledge(connection, decision_id, actor, note, clock=clock)

@@ -15,7 +15,7 @@ from ceasefire.domain.validation import Accepted, BBox
 from ceasefire.store.bulk import insert_tuples
 from ceasefire.store.ledger_store import insert_entries, lock_head, record_time
 from ceasefire.store.report_rows import report_from_row, report_values, source_from_row
-from ceasefire.store.schema import report_geography, reports, sources
+from ceasefire.store.schema import report_geography, report_submitters, reports, sources
 
 _LOOKUP_CHUNK = 900  # below SQLite's limit on bound parameters in one statement
 
@@ -99,6 +99,7 @@ class ReportFilter:
     bbox: BBox | None = None
     categories: frozenset[Category] | None = None
     source_id: str | None = None
+    submitted_by: str | None = None  # only reports this API user filed
     limit: int | None = None
     offset: int = 0
     # Against one agreement's geography (see `report_geography`):
@@ -125,6 +126,11 @@ def _conditions(f: ReportFilter) -> list[ColumnElement[bool]]:
         conditions.append(reports.c.category.in_(sorted(c.value for c in f.categories)))
     if f.source_id is not None:
         conditions.append(reports.c.source_id == f.source_id)
+    if f.submitted_by is not None:
+        mine = select(report_submitters.c.report_id).where(
+            report_submitters.c.user == f.submitted_by
+        )
+        conditions.append(reports.c.report_id.in_(mine))
     geography = _geography_conditions(f)
     if geography:
         placed = select(report_geography.c.report_id).where(*geography)

@@ -206,3 +206,53 @@ reviews = Table(
     Column("recorded_at", UtcDateTime, nullable=False),
     Index(None, "incident_no"),
 )
+
+# The service's users and their API tokens: configuration, not part of the record. A token is
+# stored only as the SHA-256 of its secret half (256 random bits: no dictionary to try).
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("party", String(16)),  # a liaison's party, a guarantor's actor name
+    Column("token_id", String(16), nullable=False, unique=True),
+    Column("token_sha256", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+)
+
+# Every API request: who, what, when, the outcome. Never the token, never a body.
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", SeqType, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("user", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("method", String(8), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("detail", Text, nullable=False),
+    Index(None, "user", "at"),
+)
+
+# Answers to POSTs that carried an Idempotency-Key, kept so a retry gets the same answer.
+idempotency = Table(
+    "idempotency",
+    metadata,
+    Column("user", String(64), primary_key=True),
+    Column("key", String(128), primary_key=True),
+    Column("request_sha256", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("response", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# Who filed a report through the API (a monitor sees its own).
+report_submitters = Table(
+    "report_submitters",
+    metadata,
+    Column("report_id", String(24), ForeignKey("reports.report_id"), primary_key=True),
+    Column("user", String(64), nullable=False),
+    Index(None, "user"),
+)

@@ -1,0 +1,172 @@
+"""The FastAPI application: routes, the audit trail, size limits and errors as JSON.
+
+Errors always come back as JSON a client can act on: 422 lists each problem with its field
+path (`reports[3].lon`) and a plain reason, 413 says the limit, 401/403 say what is missing,
+404 names nothing that exists, and an unexpected failure is a 500 with a reference to the
+server log, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ceasefire.api import routes_admin, routes_engine, routes_incidents, routes_reports
+from ceasefire.clock import utc_now
+from ceasefire.store.db import writing
+from ceasefire.store.schema import audit
+
+log = logging.getLogger("ceasefire.api")
+MAX_BODY_BYTES = 5_000_000
+DEFAULT_ZONE = ZoneInfo("Europe/Kyiv")  # for times a client sends without an offset
+
+
+def create_app(
+    engine: Engine,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    zone: tzinfo = DEFAULT_ZONE,
+    max_body_bytes: int = MAX_BODY_BYTES,
+) -> FastAPI:
+    app = FastAPI(
+        title="ceasefire",
+        summary="Ceasefire monitoring and enforcement: reports, incidents, the plan's decisions.",
+        version="1",
+    )
+    app.state.engine = engine
+    app.state.clock = clock
+    app.state.zone = zone
+    for module in (routes_reports, routes_incidents, routes_engine, routes_admin):
+        app.include_router(module.router, prefix="/api")
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+    app.middleware("http")(_audit)
+    app.add_middleware(BodyLimit, limit=max_body_bytes)
+    return app
+
+
+async def _invalid(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    # A body that may be one thing or a list of them fails both ways; the way it did not
+    # take ("should be a valid list") says nothing the other errors do not.
+    meaningful = [e for e in errors if e.get("type") not in _WRONG_BRANCH] or errors
+    problems = [
+        {"field": _path(error.get("loc", ())), "reason": str(error.get("msg", "invalid"))}
+        for error in meaningful
+    ]
+    return JSONResponse({"detail": "invalid request", "problems": problems}, status_code=422)
+
+
+_WRONG_BRANCH = {"list_type", "model_type", "dict_type", "model_attributes_type"}
+
+
+def _path(location: Any) -> str:
+    """('body', 'list[ReportIn]', 3, 'lon') -> 'reports[3].lon', ('body', 'ReportIn', 'x')
+    -> 'x': the body itself and the union branch names are implied."""
+    parts = [p for p in location[1:] if not (isinstance(p, str) and p[:1].isupper())]
+    if location[:1] != ("body",):
+        parts = list(location)
+    text = "reports" if parts and isinstance(parts[0], int) else ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "body"
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if exc.status_code != 404 or exc.detail != "Not Found" else "no such route"
+    body: dict[str, Any] = {"detail": detail} if isinstance(detail, str) else dict(detail)
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    reference = uuid.uuid4().hex[:12]
+    log.exception("unexpected error, reference %s", reference, exc_info=exc)
+    return JSONResponse(
+        {"detail": f"internal error; the server log has it under reference {reference}"},
+        status_code=500,
+    )
+
+
+async def _audit(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
+    """Every request in the audit table: who, what, when, the outcome. Never a token or a
+    body; the query string is kept (filters), the path is the route's own."""
+    response = await call_next(request)
+    principal = getattr(request.state, "principal", None)
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    row = {
+        "at": request.app.state.clock(),
+        "user": principal.name if principal else "-",
+        "role": principal.role.value if principal else "-",
+        "method": request.method[:8],
+        "path": path[:2000],
+        "status": response.status_code,
+        "detail": "",
+    }
+    try:
+        with writing(request.app.state.engine) as connection:
+            connection.execute(audit.insert().values(**row))
+    except Exception:  # the answer stands even if the audit write fails; the log says so
+        log.exception("could not write the audit row for %s %s", request.method, path)
+    return response
+
+
+class BodyLimit:
+    """413 for a body over the limit, whether it says its length or streams it."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", ()))
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._too_large(send)
+            return
+        seen = 0
+
+        async def counted() -> MutableMapping[str, Any]:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._too_large(send)
+
+    async def _too_large(self, send: Send) -> None:
+        response = JSONResponse(
+            {"detail": f"request body over {self.limit:,} bytes: send smaller batches"},
+            status_code=413,
+        )
+        await response({"type": "http"}, _no_receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _no_receive() -> MutableMapping[str, Any]:
+    return {"type": "http.disconnect"}

@@ -1,0 +1,162 @@
+"""The plan's tracks, decisions and actions; acknowledgements; agreements and their zones."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+
+from ceasefire.api.params import Page, page_params, parse_time
+from ceasefire.api.security import needs, principal_of
+from ceasefire.domain.access import Permission
+from ceasefire.services.geography import zone_features
+from ceasefire.services.live import (
+    AcknowledgementError,
+    AdoptionError,
+    acknowledge_action,
+    open_actions,
+    statuses,
+)
+from ceasefire.store.agreement_store import agreement_named, latest_agreements
+from ceasefire.store.db import reading, writing
+from ceasefire.store.enforcement_store import acknowledged, decision_rows
+
+router = APIRouter(tags=["enforcement"])
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+@router.get("/tracks", summary="Each party's phase, T0 and clocks", **needs(Permission.ENGINE_READ))
+def tracks(request: Request, agreement: str | None = None) -> dict[str, Any]:
+    state = request.app.state
+    try:
+        found = statuses(state.engine, state.clock(), agreement)
+    except AdoptionError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return {
+        plan: [
+            {
+                "party": t.party,
+                "phase": t.phase,
+                "phase_name": t.phase_name,
+                "since": _iso(t.since),
+                "t0": _iso(t.t0),
+                "rule": t.rule,
+                "entered_by": t.entered_by,
+                "clocks": [{"what": what, "at": when.isoformat()} for what, when in t.clocks],
+            }
+            for t in items
+        ]
+        for plan, items in found.items()
+    }
+
+
+@router.get("/decisions", summary="Recorded decisions", **needs(Permission.ENGINE_READ))
+def decisions(
+    request: Request,
+    plan: str | None = None,
+    since: Annotated[str | None, Query(description="Taking effect at or after.")] = None,
+    until: Annotated[str | None, Query(description="Taking effect before.")] = None,
+    page: Page = page_params,
+) -> dict[str, Any]:
+    state = request.app.state
+    start = parse_time("since", since, state.zone, end=False)
+    end = parse_time("until", until, state.zone, end=True)
+    with reading(state.engine) as connection:
+        rows = decision_rows(connection, plan)
+        acks = acknowledged(connection)
+    rows = [
+        r
+        for r in rows
+        if (start is None or r["effective_at"] >= start)
+        and (end is None or r["effective_at"] < end)
+    ]
+    items = [
+        json.loads(r["content"])
+        | {
+            "decision_id": r["decision_id"],
+            "recorded_at": r["recorded_at"].isoformat(),
+            "acknowledged_by": {
+                a: t.isoformat() for a, t in acks.get(r["decision_id"], {}).items()
+            },
+        }
+        for r in page.cut(rows)
+    ]
+    return {"items": items, "total": len(rows), **page.echo()}
+
+
+@router.get(
+    "/actions", summary="Open actions, overdue ones marked", **needs(Permission.ENGINE_READ)
+)
+def actions(request: Request, page: Page = page_params) -> dict[str, Any]:
+    state = request.app.state
+    with reading(state.engine) as connection:
+        found = open_actions(connection, state.clock())
+    items = [
+        json.loads(a["content"]) | {"decision_id": a["decision_id"], "overdue": a["overdue"]}
+        for a in page.cut(found)
+    ]
+    return {"items": items, "total": len(found), **page.echo()}
+
+
+class AckIn(BaseModel):
+    note: str = Field("", max_length=4000, description="What the actor says")
+
+
+@router.post(
+    "/actions/{decision_id}/ack",
+    status_code=201,
+    summary="A guarantor acknowledges its action; reminders stop",
+    **needs(Permission.ACTIONS_ACK),
+)
+def ack(request: Request, decision_id: str, body: AckIn) -> dict[str, Any]:
+    principal = principal_of(request)
+    state = request.app.state
+    try:
+        with writing(state.engine) as connection:
+            when = acknowledge_action(
+                connection, decision_id, principal.party or "", body.note, clock=state.clock
+            )
+    except AcknowledgementError as exc:
+        code = 404 if "not a recorded action" in str(exc) else 422
+        raise HTTPException(code, str(exc)) from None
+    return {"decision_id": decision_id, "actor": principal.party, "at": when.isoformat()}
+
+
+@router.get("/agreements", summary="Agreements in the record", **needs(Permission.GEOGRAPHY_READ))
+def agreements(request: Request) -> list[dict[str, Any]]:
+    with reading(request.app.state.engine) as connection:
+        found = latest_agreements(connection)
+    return [
+        {
+            "name": a.name,
+            "version": a.version,
+            "title": a.spec.title,
+            "parties": a.spec.parties,
+            "effective_from": a.spec.effective_from.isoformat(),
+            "effective_until": _iso(a.spec.effective_until),
+            "dmz_half_width_km": a.spec.dmz_half_width_km,
+            "clauses": [
+                {"id": c.clause_id, "kind": c.kind.value, "text": c.text} for c in a.spec.clauses
+            ],
+            "reply_period_hours": a.spec.reply_period.total_seconds() / 3600,
+        }
+        for a in found
+    ]
+
+
+@router.get(
+    "/agreements/{name}/zones",
+    summary="The line, the DMZ, withdrawal zones and sectors as GeoJSON (RFC 7946)",
+    **needs(Permission.GEOGRAPHY_READ),
+)
+def zones(request: Request, name: str) -> dict[str, Any]:
+    with reading(request.app.state.engine) as connection:
+        loaded = agreement_named(connection, name)
+    if loaded is None:
+        raise HTTPException(404, f"no agreement {name!r} in the record")
+    return {"type": "FeatureCollection", "features": zone_features(loaded)}

@@ -1,0 +1,186 @@
+"""Reports: filed one at a time or in batches, with retries made safe; listed with filters."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, create_model
+from sqlalchemy import select
+
+from ceasefire.api.params import Page, page_params, parse_bbox, parse_time
+from ceasefire.api.security import needs, principal_of
+from ceasefire.domain.access import Permission, Role
+from ceasefire.domain.canonical import canonical_json
+from ceasefire.domain.taxonomy import categories_matching
+from ceasefire.domain.validation import REPORT_FIELDS, Accepted, IngestRules, Value, parse_report
+from ceasefire.export.report_formats import to_json
+from ceasefire.services.ingest import store_accepted
+from ceasefire.store.db import reading, writing
+from ceasefire.store.ledger_store import lock_head
+from ceasefire.store.report_store import ReportFilter, count_reports, list_reports
+from ceasefire.store.report_summary import load_sources
+from ceasefire.store.schema import idempotency, report_submitters
+
+router = APIRouter(tags=["reports"])
+
+# One report, in the same fields as our CSV and JSON Lines formats (README); the values are
+# checked by the same validation as a file import, which names every problem.
+ReportIn: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    "ReportIn",
+    __config__=ConfigDict(extra="forbid"),
+    **dict.fromkeys(REPORT_FIELDS, (Value, None)),
+)
+MAX_BATCH = 5_000
+
+
+@router.post(
+    "/reports",
+    status_code=201,
+    summary="File one report or a batch (all or nothing); safe to retry",
+    **needs(Permission.REPORTS_CREATE),
+)
+def post_reports(
+    request: Request,
+    body: ReportIn | list[ReportIn],  # type: ignore[valid-type]
+    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+) -> JSONResponse:
+    """A batch is stored whole or not at all. Reports already recorded with the same content
+    are repeats (never stored twice); with other content, a conflict (409). With an
+    `Idempotency-Key`, a retry of the same body gets the first answer again."""
+    principal = principal_of(request)
+    single = not isinstance(body, list)
+    items: list[BaseModel] = list(body) if isinstance(body, list) else [body]
+    if len(items) > MAX_BATCH:
+        raise HTTPException(413, f"at most {MAX_BATCH:,} reports in one request")
+    payloads = [item.model_dump(exclude_unset=True) for item in items]
+    request_sha = hashlib.sha256(canonical_json({"reports": payloads}).encode()).hexdigest()
+    state = request.app.state
+    rules = IngestRules(now=state.clock(), zone=state.zone)
+    accepted, problems = _validate(payloads, rules, single)
+    if problems:
+        return JSONResponse({"detail": "invalid reports", "problems": problems}, status_code=422)
+    with writing(state.engine) as connection:
+        lock_head(connection)  # one writer at a time from here: the key check cannot race
+        if idempotency_key:
+            earlier = connection.execute(
+                select(idempotency).where(
+                    idempotency.c.user == principal.name, idempotency.c.key == idempotency_key
+                )
+            ).first()
+            if earlier is not None:
+                if earlier.request_sha256 != request_sha:
+                    raise HTTPException(422, "this Idempotency-Key was used with a different body")
+                return JSONResponse(json.loads(earlier.response), status_code=earlier.status)
+        plan, grouping = store_accepted(connection, accepted, clock=state.clock)
+        if plan.conflicts:
+            connection.rollback()
+            conflicts = [
+                {"field": _field(c.index, c.field, single), "reason": c.reason}
+                for c in plan.conflicts
+            ]
+            return JSONResponse(
+                {"detail": "conflicts with the record; nothing stored", "problems": conflicts},
+                status_code=409,
+            )
+        added = {p.report.report_id for p in plan.reports}
+        if added:
+            connection.execute(
+                report_submitters.insert(),
+                [{"report_id": r, "user": principal.name} for r in sorted(added)],
+            )
+        answer = {
+            "added": len(added),
+            "repeats": plan.repeats,
+            "reports": [
+                {
+                    "index": index,
+                    "report_id": a.report.report_id,
+                    "status": "added" if a.report.report_id in added else "repeat",
+                }
+                for index, a in enumerate(accepted)
+            ],
+            "incidents": {
+                "new": grouping.new_incidents,
+                "joined_recorded": grouping.joined,
+                "merged": grouping.merged,
+            },
+        }
+        status = 201 if added else 200
+        if idempotency_key:
+            connection.execute(
+                idempotency.insert().values(
+                    user=principal.name,
+                    key=idempotency_key,
+                    request_sha256=request_sha,
+                    status=status,
+                    response=json.dumps(answer),
+                    created_at=state.clock(),
+                )
+            )
+    return JSONResponse(answer, status_code=status)
+
+
+def _field(index: int, name: str, single: bool) -> str:
+    return name if single else f"reports[{index}].{name}"
+
+
+def _validate(
+    payloads: list[dict[str, Any]], rules: IngestRules, single: bool
+) -> tuple[list[Accepted], list[dict[str, str]]]:
+    accepted: list[Accepted] = []
+    problems: list[dict[str, str]] = []
+    for index, payload in enumerate(payloads):
+        result = parse_report(payload, rules)
+        if isinstance(result, Accepted):
+            accepted.append(result)
+        else:
+            problems += [
+                {"field": _field(index, e.field, single), "reason": e.reason} for e in result
+            ]
+    return accepted, problems
+
+
+@router.get(
+    "/reports",
+    summary="Reports, with the command line's filters (monitors see their own)",
+    **needs(Permission.REPORTS_READ),
+)
+def get_reports(
+    request: Request,
+    since: Annotated[str | None, Query(description="Observed at or after (ISO 8601).")] = None,
+    until: Annotated[str | None, Query(description="Observed before.")] = None,
+    bbox: Annotated[str | None, Query(description="west,south,east,north")] = None,
+    category: Annotated[str | None, Query(description="A category or family.")] = None,
+    page: Page = page_params,
+) -> dict[str, Any]:
+    principal = principal_of(request)
+    zone = request.app.state.zone
+    categories = None
+    if category is not None:
+        try:
+            categories = categories_matching(category)
+        except ValueError as exc:
+            raise HTTPException(422, f"category: {exc}") from None
+    report_filter = ReportFilter(
+        since=parse_time("since", since, zone, end=False),
+        until=parse_time("until", until, zone, end=True),
+        bbox=parse_bbox(bbox),
+        categories=categories,
+        submitted_by=principal.name if principal.role is Role.MONITOR else None,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    with reading(request.app.state.engine) as connection:
+        found = list_reports(connection, report_filter)
+        total = count_reports(connection, _unpaged(report_filter))
+        sources = load_sources(connection, {r.source_id for r in found})
+    return {"items": to_json(found, sources), "total": total, **page.echo()}
+
+
+def _unpaged(f: ReportFilter) -> ReportFilter:
+    return replace(f, limit=None, offset=0)

@@ -1,0 +1,62 @@
+"""Who is calling, and whether they may: the one place a route's permission is checked.
+
+Each route declares its permission with `needs(...)`; the dependency authenticates the bearer
+token, checks the permission against `access.PERMISSIONS`, and leaves the principal on the
+request for the audit trail. The permission is also written into the route's OpenAPI entry
+(`x-permission`), which is how the role-matrix test finds every route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Depends, HTTPException, Request
+
+from ceasefire.domain.access import PERMISSIONS, Permission, Principal
+from ceasefire.services.users import authenticate
+from ceasefire.store.db import reading
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def current_principal(request: Request) -> Principal:
+    token = _bearer(request)
+    if token is None:
+        raise HTTPException(
+            401, "send an API token: Authorization: Bearer cf_...", {"WWW-Authenticate": "Bearer"}
+        )
+    with reading(request.app.state.engine) as connection:
+        principal = authenticate(connection, token)
+    if principal is None:
+        raise HTTPException(401, "unknown or revoked token", {"WWW-Authenticate": "Bearer"})
+    request.state.principal = principal
+    return principal
+
+
+def needs(permission: Permission) -> dict[str, Any]:
+    """Route keyword arguments that require `permission` and say so in the OpenAPI."""
+
+    def check(principal: Principal = Depends(current_principal)) -> Principal:  # noqa: B008
+        if not principal.may(permission):
+            allowed = ", ".join(sorted(role.value for role in PERMISSIONS[permission]))
+            raise HTTPException(403, f"a {principal.role.value} may not do this ({allowed} may)")
+        return principal
+
+    return {
+        "dependencies": [Depends(check)],
+        "openapi_extra": {"x-permission": permission.value},
+    }
+
+
+def principal_of(request: Request) -> Principal:
+    """The principal a `needs` dependency already checked."""
+    principal: Principal = request.state.principal
+    return principal
+
+
+Checker = Callable[..., Principal]

@@ -1,0 +1,147 @@
+"""`ceasefire serve`, `users add|list|revoke`, `audit`."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy import Engine, select
+
+from ceasefire.cli.context import AppState, err, fail, out, time_zone
+from ceasefire.cli.reports_cmd import parse_time
+from ceasefire.clock import utc_now
+from ceasefire.domain.access import Role
+from ceasefire.services.live import AdoptionError, step
+from ceasefire.services.users import UserError, add_user, list_users, revoke_user
+from ceasefire.store.db import reading, writing
+from ceasefire.store.schema import audit
+
+users_app = typer.Typer(help="The service's users and their API tokens.", no_args_is_help=True)
+
+
+def serve_cmd(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,
+    clock_interval: Annotated[
+        float, typer.Option(min=0.0, help="Seconds between clock steps; 0: no clock here.")
+    ] = 30.0,
+) -> None:
+    """Serve the API (OpenAPI docs at /docs) and run the engine's clocks."""
+    import uvicorn  # here, not at the top: the other commands start faster without them
+
+    from ceasefire.api.app import create_app
+
+    state: AppState = ctx.obj
+    engine = state.engine()
+    if engine.dialect.name == "sqlite":
+        err.print(
+            "note: on SQLite one `ceasefire serve` process is the limit; for several, use "
+            "PostgreSQL (--db postgresql://...)."
+        )
+    stop = threading.Event()
+    if clock_interval > 0:
+        threading.Thread(
+            target=_clock_loop, args=(engine, clock_interval, stop), daemon=True, name="clock"
+        ).start()
+    try:
+        uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+    finally:
+        stop.set()
+
+
+def _clock_loop(engine: Engine, interval: float, stop: threading.Event) -> None:
+    """The clock as `ceasefire clock` runs it, inside the server: decisions as they fall due,
+    reminders of overdue actions. A failed step is reported and tried again next time."""
+    while not stop.is_set():
+        try:
+            step(engine, now=utc_now(), clock=utc_now, remind_every=timedelta(hours=1))
+        except AdoptionError as exc:
+            err.print(f"clock: {exc}")
+        except Exception as exc:  # keep serving; the next step retries
+            err.print(f"clock step failed, retrying in {interval:g} s: {exc}")
+        stop.wait(interval)
+
+
+@users_app.command("add")
+def users_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+    role: Annotated[Role, typer.Option(help="What the user may do.")],
+    party: Annotated[
+        str | None, typer.Option(help="A liaison's party, or a guarantor's actor name.")
+    ] = None,
+) -> None:
+    """Add a user and print its API token, once: it is stored only as a hash."""
+    state: AppState = ctx.obj
+    try:
+        with writing(state.engine()) as connection:
+            token = add_user(connection, name, role, party, clock=utc_now)
+    except UserError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"{name} ({role.value}{', ' + party if party else ''}) added. Token, shown once:")
+    out.print(token)
+
+
+@users_app.command("revoke")
+def users_revoke(ctx: typer.Context, name: Annotated[str, typer.Argument()]) -> None:
+    """Revoke a user's token at once."""
+    state: AppState = ctx.obj
+    try:
+        with writing(state.engine()) as connection:
+            revoke_user(connection, name, clock=utc_now)
+    except UserError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"{name} revoked")
+
+
+@users_app.command("list")
+def users_list(ctx: typer.Context) -> None:
+    """Users, their roles and whether they are active (never their tokens)."""
+    state: AppState = ctx.obj
+    with reading(state.engine()) as connection:
+        found = list_users(connection)
+    table = Table("name", "role", "party", "created (UTC)", "revoked (UTC)")
+    for row in found:
+        revoked = row["revoked_at"]
+        table.add_row(
+            row["name"],
+            row["role"],
+            row["party"] or "",
+            f"{row['created_at']:%Y-%m-%d %H:%M}",
+            "" if revoked is None else f"{revoked:%Y-%m-%d %H:%M}",
+        )
+    out.print(table)
+
+
+def audit_cmd(
+    ctx: typer.Context,
+    user: Annotated[str | None, typer.Option(help="Only this user's requests.")] = None,
+    since: Annotated[str | None, typer.Option(help="At or after (ISO 8601).")] = None,
+    until: Annotated[str | None, typer.Option(help="Before.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 100,
+    tz: Annotated[str, typer.Option("--tz", help="Zone for times without an offset.")] = "UTC",
+) -> None:
+    """Every API request: who, what, when, the outcome."""
+    state: AppState = ctx.obj
+    zone = time_zone(tz)
+    query = select(audit)
+    if user is not None:
+        query = query.where(audit.c.user == user)
+    start = parse_time("--since", since, zone, end=False)
+    end = parse_time("--until", until, zone, end=True)
+    if start is not None:
+        query = query.where(audit.c.at >= start)
+    if end is not None:
+        query = query.where(audit.c.at < end)
+    with reading(state.engine()) as connection:
+        rows = connection.execute(query.order_by(audit.c.id.desc()).limit(limit)).all()
+    table = Table("at (UTC)", "user", "role", "request", "status")
+    for r in rows:
+        table.add_row(
+            f"{r.at:%Y-%m-%d %H:%M:%S}", r.user, r.role, f"{r.method} {r.path}", str(r.status)
+        )
+    out.print(table)

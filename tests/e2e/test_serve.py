@@ -1,0 +1,70 @@
+"""`ceasefire serve` as a real process: it starts, answers, and its clock runs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from ceasefire.clock import utc_now
+from ceasefire.domain.access import Role
+from ceasefire.services.users import add_user
+from ceasefire.store.db import make_engine, writing
+from ceasefire.store.migrate import upgrade
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_answers_with_tokens_and_docs(tmp_path: Path) -> None:
+    db = tmp_path / "serve.db"
+    engine = make_engine(f"sqlite:///{db}")
+    upgrade(engine)
+    with writing(engine) as connection:
+        token = add_user(connection, "ann", Role.ANALYST, None, clock=utc_now)
+    engine.dispose()
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ceasefire",
+            "--db",
+            str(db),
+            "serve",
+            "--port",
+            str(port),
+            "--clock-interval",
+            "0.5",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=os.environ | {"CI": "true"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"{base}/openapi.json", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert httpx.get(f"{base}/api/me").status_code == 401
+        me = httpx.get(f"{base}/api/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.json() == {"name": "ann", "role": "analyst", "party": None}
+        assert "x-permission" in httpx.get(f"{base}/openapi.json").text
+        assert httpx.get(f"{base}/docs").status_code == 200
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, err = server.communicate(timeout=20)
+    assert b"one `ceasefire serve` process is the limit" in err
+    assert b"Traceback" not in err

@@ -1,0 +1,228 @@
+"""The HTTP API on both databases: every route against every role, tokens, errors as JSON,
+idempotent retries, need-to-know, the audit trail."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from ceasefire.api.app import create_app
+from ceasefire.domain.access import PERMISSIONS, Permission, Role
+from ceasefire.services.agreements import load_into_record
+from ceasefire.services.users import add_user
+from ceasefire.store.db import reading, writing
+from ceasefire.store.verify import verify
+
+NOW = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
+PARTY_OF = {Role.LIAISON: "RU", Role.GUARANTOR: "US"}
+
+
+def strike(name: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "source_id": f"osce-{name}",
+        "source_kind": "monitor_patrol",
+        "source_org": "OSCE",
+        "external_id": name,
+        "observed_start": "2025-04-20T10:00Z",
+        "lon": 37.9,
+        "lat": 48.3,
+        "uncertainty_m": 300,
+        "category": "artillery",
+        "text": f"the patrol's own words {name}",
+    } | extra
+
+
+@pytest.fixture
+def app(engine: Engine) -> FastAPI:
+    return create_app(engine, clock=lambda: NOW)
+
+
+@pytest.fixture
+def tokens(engine: Engine) -> dict[Role, str]:
+    with writing(engine) as connection:
+        return {
+            role: add_user(connection, role.value, role, PARTY_OF.get(role), clock=lambda: NOW)
+            for role in Role
+        }
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def protected_routes(app: FastAPI) -> list[tuple[str, str, Permission]]:
+    """Every operation the published OpenAPI lists, with the permission it declares."""
+    found = []
+    for path, operations in app.openapi()["paths"].items():
+        for method, operation in operations.items():
+            permission = operation.get("x-permission")
+            assert permission is not None, f"{method} {path} declares no permission"
+            found.append((method.upper(), path, Permission(permission)))
+    return found
+
+
+def test_every_route_against_every_role(
+    app: FastAPI, client: TestClient, tokens: dict[Role, str]
+) -> None:
+    """Allowed: anything but 401/403. Denied: 403, before the body is even read."""
+    routes = protected_routes(app)
+    assert len(routes) >= 18
+    for method, path, permission in routes:
+        url = re.sub(r"\{(\w+)\}", "nothing-here", path)
+        assert client.request(method, url, json={}).status_code == 401, (method, path)
+        for role, token in tokens.items():
+            status = client.request(method, url, json={}, headers=auth(token)).status_code
+            allowed = role in PERMISSIONS[permission]
+            assert (status not in (401, 403)) == allowed, (method, path, role, status)
+            assert status < 500, (method, path, role, status)
+
+
+def test_tokens_are_hashed_and_revocable(
+    engine: Engine, client: TestClient, tokens: dict[Role, str]
+) -> None:
+    with reading(engine) as connection:
+        stored = " ".join(
+            str(v) for row in connection.execute(text("select * from users")) for v in row
+        )
+    assert all(token.split("_")[-1] not in stored for token in tokens.values())
+    assert client.get("/api/me", headers=auth(tokens[Role.ANALYST])).json()["role"] == "analyst"
+    admin = auth(tokens[Role.ADMIN])
+    assert client.delete("/api/users/analyst", headers=admin).status_code == 200
+    assert client.get("/api/me", headers=auth(tokens[Role.ANALYST])).status_code == 401
+    assert client.get("/api/me", headers=auth(tokens[Role.ANALYST] + "x")).status_code == 401
+    made = client.post("/api/users", headers=admin, json={"name": "bea", "role": "analyst"})
+    assert made.status_code == 201
+    assert client.get("/api/me", headers=auth(made.json()["token"])).json()["name"] == "bea"
+
+
+def test_errors_are_json_with_field_paths(client: TestClient, tokens: dict[Role, str]) -> None:
+    monitor = auth(tokens[Role.MONITOR])
+    bad = client.post("/api/reports", headers=monitor, json=[strike("a"), strike("b", lat=95)])
+    assert bad.status_code == 422
+    assert {"field": "reports[1].lat", "reason": bad.json()["problems"][0]["reason"]} in bad.json()[
+        "problems"
+    ]
+    unknown = client.post("/api/reports", headers=monitor, json=strike("a", colour="red"))
+    assert unknown.status_code == 422
+    assert unknown.json()["problems"][0]["field"] == "colour"
+    assert client.get("/api/nowhere", headers=monitor).json() == {"detail": "no such route"}
+    huge = client.post(
+        "/api/reports",
+        headers=monitor,
+        content=b"[" + b" " * 6_000_000 + b"]",
+        params={},  # the limit is 5 MB
+    )
+    assert huge.status_code == 413
+    assert "over 5,000,000 bytes" in huge.json()["detail"]
+
+
+def test_reports_are_stored_once_and_retries_get_the_first_answer(
+    engine: Engine, client: TestClient, tokens: dict[Role, str]
+) -> None:
+    monitor = auth(tokens[Role.MONITOR]) | {"Idempotency-Key": "k-1"}
+    first = client.post("/api/reports", headers=monitor, json=[strike("a"), strike("b")])
+    assert first.status_code == 201
+    assert first.json()["added"] == 2
+    again = client.post("/api/reports", headers=monitor, json=[strike("a"), strike("b")])
+    assert again.json() == first.json()
+    other = client.post("/api/reports", headers=monitor, json=[strike("c")])
+    assert other.status_code == 422  # same key, another body
+    plain = client.post("/api/reports", headers=auth(tokens[Role.MONITOR]), json=strike("a"))
+    assert (plain.status_code, plain.json()["reports"][0]["status"]) == (200, "repeat")
+    changed = client.post(
+        "/api/reports", headers=auth(tokens[Role.MONITOR]), json=strike("a", lat=48.4)
+    )
+    assert changed.status_code == 409
+    with reading(engine) as connection:
+        assert connection.execute(text("select count(*) from reports")).scalar_one() == 2
+        assert verify(connection).first_break is None
+
+
+def test_monitors_see_their_own_and_only_analysts_see_sources(
+    engine: Engine, client: TestClient, tokens: dict[Role, str]
+) -> None:
+    client.post("/api/reports", headers=auth(tokens[Role.MONITOR]), json=strike("mine"))
+    client.post(
+        "/api/reports",
+        headers=auth(tokens[Role.ANALYST]),
+        json=strike("theirs", alleged_party="RU"),
+    )
+    own = client.get("/api/reports", headers=auth(tokens[Role.MONITOR])).json()
+    assert [r["external_id"] for r in own["items"]] == ["mine"]
+    assert client.get("/api/reports", headers=auth(tokens[Role.ANALYST])).json()["total"] == 2
+    incident = client.get("/api/incidents", headers=auth(tokens[Role.ANALYST])).json()["items"][0]
+    shown = client.get(
+        f"/api/incidents/{incident['incident']}", headers=auth(tokens[Role.GUARANTOR])
+    )
+    assert shown.status_code == 200
+    assert "osce-" not in shown.text
+    assert "own words" not in shown.text
+    analyst = client.get(
+        f"/api/incidents/{incident['incident']}", headers=auth(tokens[Role.ANALYST])
+    )
+    assert "osce-mine" in analyst.text
+
+
+def test_liaisons_see_what_concerns_their_party_and_reply(
+    engine: Engine, client: TestClient, tokens: dict[Role, str]
+) -> None:
+    load_into_record(engine, "korea-model-demo", clock=lambda: NOW)
+    analyst, liaison = auth(tokens[Role.ANALYST]), auth(tokens[Role.LIAISON])
+    client.post(
+        "/api/reports",
+        headers=analyst,
+        json=[
+            strike("ru", alleged_party="RU"),
+            strike("ua", alleged_party="UA", lon=36.0, lat=47.0, category="small_arms"),
+        ],
+    )
+    seen = client.get("/api/incidents", headers=liaison).json()["items"]
+    assert [i["party"] for i in seen] == ["RU"]
+    number = seen[0]["incident"]
+    reply = client.post(
+        f"/api/incidents/{number}/replies", headers=liaison, json={"text": "not us"}
+    )
+    assert reply.status_code == 201, reply.text
+    hidden = [i["incident"] for i in client.get("/api/incidents", headers=analyst).json()["items"]]
+    other = next(n for n in hidden if n != number)
+    assert client.get(f"/api/incidents/{other}", headers=liaison).status_code == 404
+    verified = client.post(
+        f"/api/incidents/{number}/reviews",
+        headers=analyst,
+        json={"action": "verify", "reason": "seen"},
+    )
+    assert verified.status_code == 201
+    assert client.get("/api/violations", headers=liaison).json()["total"] >= 1
+    with reading(engine) as connection:
+        assert verify(connection).first_break is None
+
+
+def test_every_request_is_audited_without_its_token(
+    engine: Engine, client: TestClient, tokens: dict[Role, str]
+) -> None:
+    client.get("/api/me", headers=auth(tokens[Role.OBSERVER]))
+    client.get("/api/incidents", headers=auth(tokens[Role.OBSERVER]))
+    trail = client.get("/api/audit", headers=auth(tokens[Role.ADMIN]), params={"user": "observer"})
+    rows = trail.json()["items"]
+    assert [(r["method"], r["path"], r["status"]) for r in rows] == [
+        ("GET", "/api/incidents", 403),
+        ("GET", "/api/me", 200),
+    ]
+    with reading(engine) as connection:
+        everything = " ".join(
+            str(v) for row in connection.execute(text("select * from audit")) for v in row
+        )
+    assert all(token not in everything for token in tokens.values())
