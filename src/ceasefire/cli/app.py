@@ -14,6 +14,7 @@ from ceasefire.cli import (
     incidents_cmd,
     ingest_cmd,
     live_cmd,
+    notify_cmd,
     reports_cmd,
     service_cmd,
     zones_cmd,
@@ -49,6 +50,7 @@ app.add_typer(incidents_cmd.violations_app, name="violations")
 app.command("serve")(service_cmd.serve_cmd)
 app.add_typer(service_cmd.users_app, name="users")
 app.command("audit")(service_cmd.audit_cmd)
+app.add_typer(notify_cmd.app, name="notify")
 
 
 @app.callback()

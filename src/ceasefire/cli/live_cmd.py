@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from datetime import timedelta
 from typing import Annotated, Any
@@ -22,6 +23,7 @@ from ceasefire.services.live import (
     statuses,
     step,
 )
+from ceasefire.services.notify import deliver_due
 from ceasefire.store.db import reading, writing
 from ceasefire.store.enforcement_store import acknowledged, decision_row
 
@@ -83,6 +85,12 @@ def clock_cmd(
                 out.print(f"{utc_now():%Y-%m-%d %H:%M:%S} {plan}: {count} decisions recorded")
         for action in result.reminders:
             out.print(f"{utc_now():%Y-%m-%d %H:%M:%S} reminder: {_summary(action)}")
+        sent = deliver_due(engine, now=utc_now(), worker=f"clock:{os.getpid()}")
+        if sent.delivered or sent.failed:
+            out.print(
+                f"{utc_now():%Y-%m-%d %H:%M:%S} notifications: {sent.delivered} delivered, "
+                f"{sent.failed} to retry"
+            )
         if once:
             return
         time.sleep(interval)

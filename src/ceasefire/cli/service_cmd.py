@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 from datetime import timedelta
 from typing import Annotated
@@ -15,6 +17,7 @@ from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.clock import utc_now
 from ceasefire.domain.access import Role
 from ceasefire.services.live import AdoptionError, step
+from ceasefire.services.notify import deliver_due
 from ceasefire.services.users import UserError, add_user, list_users, revoke_user
 from ceasefire.store.db import reading, writing
 from ceasefire.store.schema import audit
@@ -55,10 +58,13 @@ def serve_cmd(
 
 def _clock_loop(engine: Engine, interval: float, stop: threading.Event) -> None:
     """The clock as `ceasefire clock` runs it, inside the server: decisions as they fall due,
-    reminders of overdue actions. A failed step is reported and tried again next time."""
+    reminders of overdue actions, then the outbox delivered. A failed step is reported and
+    tried again next time."""
+    worker = f"{socket.gethostname()}:{os.getpid()}"
     while not stop.is_set():
         try:
             step(engine, now=utc_now(), clock=utc_now, remind_every=timedelta(hours=1))
+            deliver_due(engine, now=utc_now(), worker=worker)
         except AdoptionError as exc:
             err.print(f"clock: {exc}")
         except Exception as exc:  # keep serving; the next step retries

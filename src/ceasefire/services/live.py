@@ -23,9 +23,12 @@ from ceasefire.domain.engine.plan import STATUSES, Plan, PlanError, parse_plan
 from ceasefire.domain.engine.records import to_write
 from ceasefire.domain.engine.status import TrackStatus, track_statuses
 from ceasefire.domain.engine.violations import Violation
+from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
+from ceasefire.domain.notifications import decision_event, reminder_event
+from ceasefire.services.notify import enqueue
 from ceasefire.services.plans import load_plan_data
 from ceasefire.services.violations import violations_from_incidents
-from ceasefire.store.agreement_store import latest_agreements
+from ceasefire.store.agreement_store import agreement_named, latest_agreements
 from ceasefire.store.db import reading, writing
 from ceasefire.store.enforcement_store import (
     AdoptedPlan,
@@ -94,6 +97,8 @@ def _violations(connection: Connection, agreement: str | None) -> list[Violation
 class StepResult:
     recorded: dict[str, int] = field(default_factory=dict)  # plan -> decisions written
     reminders: list[dict[str, Any]] = field(default_factory=list)
+    queued: int = 0  # notifications put in the outbox
+    skipped: bool = False  # another server held the clock
 
 
 def step(
@@ -108,16 +113,45 @@ def step(
     past due (no more often than `remind_every`), in one transaction."""
     result = StepResult()
     with writing(engine) as connection:
+        if not _clock_claimed(connection):
+            result.skipped = True  # another server is taking this step
+            return result
         violations = _violations(connection, agreement)
+        events = []
         for adopted in adopted_plans(connection):
             log = replay(running_plan(adopted), violations, until=now)
             record = recorded_decisions(connection, adopted.name)
             entries = to_write(log, record, adopted_at=adopted.adopted_at)
-            result.recorded[adopted.name] = record_decisions(
-                connection, adopted, entries, clock=clock
-            )
+            written = record_decisions(connection, adopted, entries, clock=clock)
+            result.recorded[adopted.name] = len(written)
+            events += [e for e in map(decision_event, written) if e is not None]
         result.reminders = _remind(connection, now, remind_every)
+        events += [reminder_event(json.loads(a["content"]), now) for a in result.reminders]
+        # Announced in the same transaction: a decision and its notifications, or neither.
+        result.queued = enqueue(
+            connection, events, now=now, agreement=_agreement(connection, agreement)
+        )
     return result
+
+
+# Any fixed number: the key of the PostgreSQL advisory lock that makes one server at a time
+# take the clock step (the others skip it; the next step is theirs to take).
+_CLOCK_LOCK = 7_203_001
+
+
+def _clock_claimed(connection: Connection) -> bool:
+    if connection.dialect.name != "postgresql":
+        return True  # SQLite: one process; BEGIN IMMEDIATE already serialises writers
+    return bool(
+        connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({_CLOCK_LOCK})").scalar()
+    )
+
+
+def _agreement(connection: Connection, name: str | None) -> LoadedAgreement | None:
+    if name is not None:
+        return agreement_named(connection, name)
+    found = latest_agreements(connection)
+    return found[0] if len(found) == 1 else None
 
 
 def open_actions(connection: Connection, now: datetime) -> list[dict[str, Any]]:

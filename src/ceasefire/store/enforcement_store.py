@@ -110,10 +110,10 @@ def record_decisions(
     new: Sequence[Decision],
     *,
     clock: Callable[[], datetime],
-) -> int:
-    """Write decisions not yet recorded, each as a ledger entry; returns how many."""
+) -> list[dict[str, Any]]:
+    """Write decisions not yet recorded, each as a ledger entry; returns what was written."""
     known = recorded_ids(connection, plan.name)
-    written = 0
+    written: list[dict[str, Any]] = []
     for decision in new:
         if decision.decision_id in known:
             continue
@@ -141,7 +141,7 @@ def record_decisions(
             )
         )
         known.add(decision.decision_id)
-        written += 1
+        written.append(content)
     return written
 
 

@@ -256,3 +256,43 @@ report_submitters = Table(
     Column("user", String(64), nullable=False),
     Index(None, "user"),
 )
+
+# Where notifications go: configuration. The secret signs webhook bodies (HMAC-SHA256).
+notify_channels = Table(
+    "notify_channels",
+    metadata,
+    Column("id", SeqType, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # webhook | email
+    Column("target", Text, nullable=False),  # a URL, or an e-mail address
+    Column("format", String(8), nullable=False),  # json | cap
+    Column("events", String(64), nullable=False),  # comma-separated event kinds
+    Column("secret", Text),
+    Column("smtp", Text),  # smtp://host:port for e-mail
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("removed_at", UtcDateTime),
+)
+
+# The durable outbox: written in the same transaction as the decision it announces, so a
+# crash between the decision and the send loses nothing; delivered at least once.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", SeqType, primary_key=True, autoincrement=True),
+    Column("channel_id", BigInteger, ForeignKey("notify_channels.id"), nullable=False),
+    Column("event_id", String(128), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("decision_id", String(16), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("content_type", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("claimed_until", UtcDateTime),
+    Column("claimed_by", String(64)),
+    Column("delivered_at", UtcDateTime),
+    Column("cancelled_at", UtcDateTime),
+    Column("last_error", Text, nullable=False),
+    Index(None, "channel_id", "event_id", unique=True),
+    Index(None, "delivered_at", "next_attempt_at"),
+)

@@ -1,0 +1,129 @@
+"""`ceasefire notify add|list|remove|outbox`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy import func, select
+
+from ceasefire.cli.context import AppState, fail, out
+from ceasefire.clock import utc_now
+from ceasefire.services.notify import ChannelError, add_channel, channels, remove_channel
+from ceasefire.store.db import reading, writing
+from ceasefire.store.schema import outbox
+
+app = typer.Typer(
+    help="Where decisions and actions are announced: webhooks (JSON or CAP 1.2) and e-mail.",
+    no_args_is_help=True,
+)
+
+
+@app.command("add")
+def add_cmd(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="webhook or email")],
+    target: Annotated[str, typer.Argument(help="The URL, or the e-mail address.")],
+    events: Annotated[
+        str, typer.Option(help="Comma-separated: phase, action, reminder.")
+    ] = "phase,action,reminder",
+    fmt: Annotated[str, typer.Option("--format", help="json, or cap (CAP 1.2 XML).")] = "json",
+    secret_file: Annotated[
+        Path | None, typer.Option(help="A file holding the secret that signs webhook bodies.")
+    ] = None,
+    smtp: Annotated[str | None, typer.Option(help="e-mail: the relay, smtp://host:port.")] = None,
+) -> None:
+    """Add a channel; from the next clock step its events are queued and delivered."""
+    secret = None
+    if secret_file is not None:
+        try:
+            secret = secret_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise fail(f"--secret-file: {exc.strerror}: {secret_file}") from None
+        if not secret:
+            raise fail(f"--secret-file: {secret_file} is empty")
+    state: AppState = ctx.obj
+    try:
+        with writing(state.engine()) as connection:
+            channel_id = add_channel(
+                connection,
+                kind,
+                target,
+                events=[e.strip() for e in events.split(",") if e.strip()],
+                fmt=fmt,
+                secret=secret,
+                smtp=smtp,
+                clock=utc_now,
+            )
+    except ChannelError as exc:
+        raise fail(str(exc)) from None
+    signed = ", signed" if secret else ""
+    out.print(f"channel {channel_id}: {kind} {target} ({fmt}{signed}) for {events}")
+
+
+@app.command("list")
+def list_cmd(ctx: typer.Context) -> None:
+    """Channels, and how their deliveries stand (never their secrets)."""
+    state: AppState = ctx.obj
+    with reading(state.engine()) as connection:
+        found = channels(connection)
+        per_channel = select(outbox.c.channel_id, func.count()).group_by(outbox.c.channel_id)
+        delivered: dict[int, int] = dict(
+            connection.execute(per_channel.where(outbox.c.delivered_at.is_not(None))).tuples().all()
+        )
+        waiting: dict[int, int] = dict(
+            connection.execute(
+                per_channel.where(outbox.c.delivered_at.is_(None), outbox.c.cancelled_at.is_(None))
+            )
+            .tuples()
+            .all()
+        )
+    table = Table("id", "kind", "target", "format", "events", "delivered", "waiting")
+    for c in found:
+        table.add_row(
+            str(c.id),
+            c.kind,
+            c.target,
+            c.format,
+            ",".join(sorted(c.events)),
+            str(delivered.get(c.id, 0)),
+            str(waiting.get(c.id, 0)),
+        )
+    out.print(table)
+
+
+@app.command("remove")
+def remove_cmd(ctx: typer.Context, channel_id: Annotated[int, typer.Argument()]) -> None:
+    """Stop announcing on a channel (what it was sent stays in the outbox's history)."""
+    state: AppState = ctx.obj
+    try:
+        with writing(state.engine()) as connection:
+            remove_channel(connection, channel_id, clock=utc_now)
+    except ChannelError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"channel {channel_id} removed")
+
+
+@app.command("outbox")
+def outbox_cmd(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
+) -> None:
+    """Notifications queued: delivered, waiting (with the last error), or cancelled."""
+    state: AppState = ctx.obj
+    with reading(state.engine()) as connection:
+        rows = connection.execute(select(outbox).order_by(outbox.c.id.desc()).limit(limit)).all()
+    table = Table("id", "channel", "event", "state", "attempts", "last error")
+    for r in rows:
+        if r.delivered_at is not None:
+            state_text = f"delivered {r.delivered_at:%Y-%m-%d %H:%M:%S}"
+        elif r.cancelled_at is not None:
+            state_text = "cancelled (acknowledged)"
+        else:
+            state_text = f"waiting, next {r.next_attempt_at:%Y-%m-%d %H:%M:%S}"
+        table.add_row(
+            str(r.id), str(r.channel_id), r.event_id, state_text, str(r.attempts), r.last_error[:80]
+        )
+    out.print(table)
