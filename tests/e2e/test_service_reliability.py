@@ -1,0 +1,260 @@
+"""The service under load and crashes, on the real PostgreSQL: 50 clients filing reports with
+retries while the server is killed with SIGKILL and restarted, and two servers sharing one
+database; every report acknowledged is stored exactly once and the record verifies."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from ceasefire.clock import utc_now
+from ceasefire.domain.access import Role
+from ceasefire.services.live import adopt
+from ceasefire.services.notify import add_channel
+from ceasefire.services.users import add_user
+from ceasefire.store.db import make_engine, reading, writing
+from ceasefire.store.incident_check import membership_problem
+from ceasefire.store.migrate import upgrade
+from ceasefire.store.verify import verify
+
+pytestmark = pytest.mark.postgres
+CLIENTS = 50
+PER_CLIENT = 6
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, db: str, port: int, log: Path) -> None:
+        self.db, self.port, self.log = db, port, log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "ceasefire",
+                "--db",
+                self.db,
+                "serve",
+                "--port",
+                str(self.port),
+                "--clock-interval",
+                "0.5",
+            ],
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{self.base}/openapi.json", timeout=1)
+                return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise AssertionError(f"server on {self.port} did not start: {self.log.read_text()[-2000:]}")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            self.process.wait(timeout=20)
+
+
+@pytest.fixture
+def token(pg_url: str) -> str:
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    with writing(engine) as connection:
+        token = add_user(connection, "field", Role.MONITOR, None, clock=utc_now)
+    engine.dispose()
+    return token
+
+
+START = datetime.now(UTC) - timedelta(hours=2)
+
+
+def report(client: int, n: int) -> dict[str, object]:
+    observed = START + timedelta(minutes=client, seconds=n)
+    return {
+        "source_id": f"monitor-{client}",
+        "source_kind": "monitor_patrol",
+        "external_id": f"{client}-{n}",
+        "observed_start": observed.isoformat(),
+        "lon": 36.0 + client * 0.05,
+        "lat": 47.5 + n * 0.05,
+        "category": "artillery",
+        "alleged_party": "RU",
+    }
+
+
+def file_with_retries(
+    bases: list[str], token: str, client: int, acked: set[str], errors: list[str]
+) -> None:
+    """A field monitor on a bad link: each report is retried (same body, same Idempotency-Key)
+    until a 2xx; a 4xx would be a bug of ours, so it is noted and the report given up."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(timeout=10) as http:
+        for n in range(PER_CLIENT):
+            key, body = f"{client}-{n}", report(client, n)
+            for attempt in range(400):
+                base = bases[(client + attempt) % len(bases)]
+                try:
+                    answer = http.post(
+                        f"{base}/api/reports", json=body, headers=headers | {"Idempotency-Key": key}
+                    )
+                except httpx.TransportError:
+                    errors.append("")  # the link (or the server) went down: try again
+                    time.sleep(0.05)
+                    continue
+                if answer.status_code < 300:
+                    acked.add(key)
+                    break
+                if answer.status_code < 500:
+                    errors.append(f"{key}: {answer.status_code} {answer.text}")
+                    break
+                time.sleep(0.05)
+
+
+class Load:
+    """CLIENTS threads filing PER_CLIENT reports each, from now until `join`."""
+
+    def __init__(self, bases: list[str], token: str) -> None:
+        self.acked: set[str] = set()
+        self.errors: list[str] = []
+        self.threads = [
+            threading.Thread(
+                target=file_with_retries, args=(bases, token, c, self.acked, self.errors)
+            )
+            for c in range(CLIENTS)
+        ]
+        for t in self.threads:
+            t.start()
+
+    def join(self) -> set[str]:
+        for t in self.threads:
+            t.join(timeout=120)
+        assert [e for e in self.errors if e] == []
+        assert len(self.acked) == CLIENTS * PER_CLIENT
+        return self.acked
+
+    @property
+    def cut_off(self) -> int:
+        """Requests that got no answer at all (the server was down)."""
+        return self.errors.count("")
+
+
+def check_record(pg_url: str, acked: set[str]) -> None:
+    engine = make_engine(pg_url)
+    with reading(engine) as connection:
+        stored = connection.execute(text("select external_id from reports")).scalars().all()
+        assert verify(connection).first_break is None
+        assert membership_problem(connection) is None
+    engine.dispose()
+    assert len(stored) == len(set(stored))  # exactly once
+    assert acked <= set(stored)  # every acknowledged report is there
+
+
+@pytest.fixture
+def servers(pg_url: str, tmp_path: Path) -> Iterator[list[Server]]:
+    made: list[Server] = []
+    yield made
+    for server in made:
+        server.stop()
+
+
+def test_kill_9_under_load_loses_no_acknowledged_report(
+    pg_url: str, token: str, tmp_path: Path, servers: list[Server]
+) -> None:
+    server = Server(pg_url, _free_port(), tmp_path / "serve.log")
+    servers.append(server)
+    server.start()
+    load = Load([server.base], token)
+    time.sleep(1.0)
+    server.kill()  # mid-load, no chance to clean up
+    time.sleep(0.5)
+    server.start()
+    check_record(pg_url, load.join())
+    assert load.cut_off > 0  # the kill did land in the middle of the load
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    events: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        _Receiver.events.append(self.headers["X-Ceasefire-Event"])
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+def test_two_servers_on_one_database_are_one_service(
+    pg_url: str, token: str, tmp_path: Path, servers: list[Server]
+) -> None:
+    """Reports go to either server; both run clocks and deliver the outbox. One chain, each
+    decision recorded once, each notification delivered once."""
+    _Receiver.events = []
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    engine = make_engine(pg_url)
+    adopt(engine, "coalition-three-phase", counting="reported", clock=utc_now)
+    with writing(engine) as connection:
+        add_channel(
+            connection,
+            "webhook",
+            f"http://127.0.0.1:{receiver.server_address[1]}/hook",
+            events=["phase", "action"],
+            clock=utc_now,
+        )
+    for k in range(2):
+        servers.append(Server(pg_url, _free_port(), tmp_path / f"serve{k}.log"))
+        servers[-1].start()
+    load = Load([s.base for s in servers], token)
+    check_record(pg_url, load.join())  # one hash chain, though two processes appended to it
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with reading(engine) as connection:
+            waiting = connection.execute(
+                text("select count(*) from outbox where delivered_at is null")
+            ).scalar_one()
+            queued = connection.execute(text("select count(*) from outbox")).scalar_one()
+        if queued and not waiting:
+            break
+        time.sleep(0.2)
+    receiver.shutdown()
+    with reading(engine) as connection:
+        events = connection.execute(text("select event_id from outbox")).scalars().all()
+        decisions = connection.execute(text("select count(*) from decisions")).scalar_one()
+    engine.dispose()
+    assert decisions >= 3
+    assert len(events) >= 3
+    assert sorted(_Receiver.events) == sorted(events)  # each delivered, and only once
