@@ -9,6 +9,7 @@ server log, never a stack trace.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import datetime, tzinfo
@@ -85,11 +86,36 @@ def _path(location: Any) -> str:
     return text or "body"
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 405:  # name every method the path has, not only one route's
+        allowed = _methods_for(request)
+        return JSONResponse(
+            {"detail": f"{request.method} is not allowed here; use {', '.join(allowed)}"},
+            status_code=405,
+            headers={"Allow": ", ".join(allowed)},
+        )
     detail = exc.detail if exc.status_code != 404 or exc.detail != "Not Found" else "no such route"
     body: dict[str, Any] = {"detail": detail} if isinstance(detail, str) else dict(detail)
+    if exc.status_code == 422:  # the same shape as every other 422
+        body.setdefault("problems", [{"field": _field_of(str(detail)), "reason": str(detail)}])
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+def _methods_for(request: Request) -> list[str]:
+    path = request.url.path
+    methods: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        pattern = "^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, path):
+            methods |= {m.upper() for m in operations}
+    return sorted(methods)
+
+
+def _field_of(message: str) -> str:
+    """`since: not a time` -> `since`; a message without a field names the request."""
+    head, sep, _ = message.partition(": ")
+    return head if sep and " " not in head else "request"
 
 
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

@@ -28,6 +28,16 @@ from ceasefire.store.schema import idempotency, report_submitters
 
 router = APIRouter(tags=["reports"])
 
+
+def _needs_and_repeats(permission: Permission) -> dict[str, Any]:
+    """The permission, and 200 for a batch of reports all already recorded."""
+    route = needs(permission)
+    route["responses"] = route["responses"] | {
+        200: {"description": "Nothing new: every report was already in the record"}
+    }
+    return route
+
+
 # One report, in the same fields as our CSV and JSON Lines formats (README); the values are
 # checked by the same validation as a file import, which names every problem.
 ReportIn: type[BaseModel] = create_model(  # type: ignore[call-overload]
@@ -42,7 +52,7 @@ MAX_BATCH = 5_000
     "/reports",
     status_code=201,
     summary="File one report or a batch (all or nothing); safe to retry",
-    **needs(Permission.REPORTS_CREATE),
+    **_needs_and_repeats(Permission.REPORTS_CREATE),
 )
 def post_reports(
     request: Request,
@@ -55,6 +65,8 @@ def post_reports(
     principal = principal_of(request)
     single = not isinstance(body, list)
     items: list[BaseModel] = list(body) if isinstance(body, list) else [body]
+    if not items:
+        raise HTTPException(422, "body: send at least one report")
     if len(items) > MAX_BATCH:
         raise HTTPException(413, f"at most {MAX_BATCH:,} reports in one request")
     payloads = [item.model_dump(exclude_unset=True) for item in items]

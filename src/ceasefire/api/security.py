@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import Depends, HTTPException, Request
+from pydantic import BaseModel, Field
 
 from ceasefire.domain.access import PERMISSIONS, Permission, Principal
 from ceasefire.services.users import authenticate
@@ -50,7 +51,33 @@ def needs(permission: Permission) -> dict[str, Any]:
     return {
         "dependencies": [Depends(check)],
         "openapi_extra": {"x-permission": permission.value},
+        "responses": ERROR_RESPONSES,
     }
+
+
+class Error(BaseModel):
+    detail: str
+
+
+class Problem(BaseModel):
+    field: str = Field(description="Where: a field path such as reports[1].lat")
+    reason: str
+
+
+class Problems(BaseModel):
+    detail: str
+    problems: list[Problem] = Field(default_factory=list)
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": Error, "description": "The body is not JSON"},
+    401: {"model": Error, "description": "No token, or an unknown or revoked one"},
+    403: {"model": Error, "description": "The role may not do this"},
+    404: {"model": Error, "description": "No such thing"},
+    409: {"model": Problems, "description": "Conflicts with the record; nothing stored"},
+    413: {"model": Error, "description": "The body is too large"},
+    422: {"model": Problems, "description": "Each problem with its field path"},
+}
 
 
 def principal_of(request: Request) -> Principal:
