@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ceasefire.api import routes_admin, routes_engine, routes_incidents, routes_reports
 from ceasefire.clock import utc_now
+from ceasefire.services.appender import Appender
 from ceasefire.store.db import writing
 from ceasefire.store.schema import audit
 
@@ -48,6 +49,7 @@ def create_app(
     app.state.engine = engine
     app.state.clock = clock
     app.state.zone = zone
+    app.state.appender = Appender(engine, clock)
     for module in (routes_reports, routes_incidents, routes_engine, routes_admin):
         app.include_router(module.router, prefix="/api")
     app.add_exception_handler(RequestValidationError, _invalid)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, create_model
-from sqlalchemy import select
 
 from ceasefire.api.params import Page, page_params, parse_bbox, parse_time
 from ceasefire.api.security import needs, principal_of
@@ -19,12 +17,10 @@ from ceasefire.domain.canonical import canonical_json
 from ceasefire.domain.taxonomy import categories_matching
 from ceasefire.domain.validation import REPORT_FIELDS, Accepted, IngestRules, Value, parse_report
 from ceasefire.export.report_formats import to_json
-from ceasefire.services.ingest import store_accepted
-from ceasefire.store.db import reading, writing
-from ceasefire.store.ledger_store import lock_head
+from ceasefire.services.appender import Submission
+from ceasefire.store.db import reading
 from ceasefire.store.report_store import ReportFilter, count_reports, list_reports
 from ceasefire.store.report_summary import load_sources
-from ceasefire.store.schema import idempotency, report_submitters
 
 router = APIRouter(tags=["reports"])
 
@@ -76,65 +72,16 @@ def post_reports(
     accepted, problems = _validate(payloads, rules, single)
     if problems:
         return JSONResponse({"detail": "invalid reports", "problems": problems}, status_code=422)
-    with writing(state.engine) as connection:
-        lock_head(connection)  # one writer at a time from here: the key check cannot race
-        if idempotency_key:
-            earlier = connection.execute(
-                select(idempotency).where(
-                    idempotency.c.user == principal.name, idempotency.c.key == idempotency_key
-                )
-            ).first()
-            if earlier is not None:
-                if earlier.request_sha256 != request_sha:
-                    raise HTTPException(422, "this Idempotency-Key was used with a different body")
-                return JSONResponse(json.loads(earlier.response), status_code=earlier.status)
-        plan, grouping = store_accepted(connection, accepted, clock=state.clock)
-        if plan.conflicts:
-            connection.rollback()
-            conflicts = [
-                {"field": _field(c.index, c.field, single), "reason": c.reason}
-                for c in plan.conflicts
-            ]
-            return JSONResponse(
-                {"detail": "conflicts with the record; nothing stored", "problems": conflicts},
-                status_code=409,
-            )
-        added = {p.report.report_id for p in plan.reports}
-        if added:
-            connection.execute(
-                report_submitters.insert(),
-                [{"report_id": r, "user": principal.name} for r in sorted(added)],
-            )
-        answer = {
-            "added": len(added),
-            "repeats": plan.repeats,
-            "reports": [
-                {
-                    "index": index,
-                    "report_id": a.report.report_id,
-                    "status": "added" if a.report.report_id in added else "repeat",
-                }
-                for index, a in enumerate(accepted)
-            ],
-            "incidents": {
-                "new": grouping.new_incidents,
-                "joined_recorded": grouping.joined,
-                "merged": grouping.merged,
-            },
-        }
-        status = 201 if added else 200
-        if idempotency_key:
-            connection.execute(
-                idempotency.insert().values(
-                    user=principal.name,
-                    key=idempotency_key,
-                    request_sha256=request_sha,
-                    status=status,
-                    response=json.dumps(answer),
-                    created_at=state.clock(),
-                )
-            )
-    return JSONResponse(answer, status_code=status)
+    answer = state.appender.submit(
+        Submission(
+            principal.name,
+            accepted,
+            idempotency_key,
+            request_sha,
+            field_prefix="" if single else "reports",
+        )
+    )
+    return JSONResponse(answer.body, status_code=answer.status)
 
 
 def _field(index: int, name: str, single: bool) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -53,6 +54,14 @@ def store_agreement(
     return version, True
 
 
+# Agreements rebuilt from the record, by (name, version, document hash): rebuilding one (its
+# geometries in metres, the classifier's trees) takes seconds, and a stored version never
+# changes, so a process builds each once. The hash guards against two databases that hold
+# different documents under the same name and version.
+_BUILT: dict[tuple[str, int, str], LoadedAgreement] = {}
+_BUILT_LOCK = threading.Lock()
+
+
 def latest_agreements(connection: Connection) -> list[LoadedAgreement]:
     newest = (
         select(agreements.c.name, func.max(agreements.c.version).label("version"))
@@ -60,7 +69,7 @@ def latest_agreements(connection: Connection) -> list[LoadedAgreement]:
         .subquery()
     )
     query = (
-        select(agreements.c.name, agreements.c.version, agreements.c.document)
+        select(agreements.c.name, agreements.c.version, agreements.c.document_sha256)
         .join(
             newest,
             (newest.c.name == agreements.c.name) & (newest.c.version == agreements.c.version),
@@ -68,9 +77,25 @@ def latest_agreements(connection: Connection) -> list[LoadedAgreement]:
         .order_by(agreements.c.name)
     )
     return [
-        loaded(row.name, int(row.version), json.loads(row.document))
+        _built(connection, row.name, int(row.version), row.document_sha256)
         for row in connection.execute(query)
     ]
+
+
+def _built(connection: Connection, name: str, version: int, sha256: str) -> LoadedAgreement:
+    key = (name, version, sha256)
+    with _BUILT_LOCK:
+        found = _BUILT.get(key)
+    if found is not None:
+        return found
+    document = connection.execute(
+        select(agreements.c.document).where(
+            agreements.c.name == name, agreements.c.version == version
+        )
+    ).scalar_one()
+    agreement = loaded(name, version, json.loads(document))
+    with _BUILT_LOCK:
+        return _BUILT.setdefault(key, agreement)
 
 
 def agreement_named(connection: Connection, name: str) -> LoadedAgreement | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import shapely
@@ -53,11 +53,13 @@ class Classification:
 class _Index:
     """The structures GEOS builds lazily on first use (prepared polygons' point locators, the
     tree): one per thread, on its own copies of the geometry, never shared, since that lazy
-    building is not thread-safe."""
+    building is not thread-safe. `lock` is held while a thread uses them: callers on other
+    threads (the service's requests) wait their turn instead of sharing."""
 
     control: list[BaseGeometry]
     admin: list[BaseGeometry]
     segment_tree: shapely.STRtree
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def build(
@@ -142,6 +144,12 @@ class Classifier:
         )
 
     def _classify(
+        self, lon: FloatArray, lat: FloatArray, radius: FloatArray, index: _Index
+    ) -> Classification:
+        with index.lock:
+            return self._classify_with(lon, lat, radius, index)
+
+    def _classify_with(
         self, lon: FloatArray, lat: FloatArray, radius: FloatArray, index: _Index
     ) -> Classification:
         count = len(lon)

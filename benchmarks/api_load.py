@@ -1,0 +1,226 @@
+"""Sustained report filing through the API against the plain-psycopg floor, on PostgreSQL.
+
+*api*: `ceasefire serve` (one process, as a site would run it; the clock off so it does not
+compete) on a fresh PostgreSQL schema with the demo agreement loaded, and `--clients`
+concurrent clients (asyncio + httpx, in this process) each POSTing one new report at a time
+with an Idempotency-Key for `--seconds`. Every request goes the whole way: token check,
+validation, the ledger entry under the chain's lock, placement against the agreement, grouping
+into incidents, the idempotency record, the audit row.
+
+*floor*: the same number of threads, each with its own psycopg connection, INSERTing the same
+report bodies into one table with a primary key, one autocommit statement per report.
+
+Both print requests/s and latency percentiles. Usage:
+    .venv/bin/python benchmarks/api_load.py [--seconds 60] [--clients 32] [--db postgresql://...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import create_engine, text
+
+from ceasefire.clock import utc_now
+from ceasefire.domain.access import Role
+from ceasefire.services.agreements import load_into_record
+from ceasefire.services.users import add_user
+from ceasefire.store.db import make_engine, writing
+from ceasefire.store.migrate import upgrade
+
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+START = datetime.now(UTC) - timedelta(days=1)
+
+
+def report(worker: int, n: int) -> dict[str, Any]:
+    return {
+        "source_id": f"monitor-{worker}",
+        "source_kind": "monitor_patrol",
+        "external_id": f"{worker}-{n}",
+        "observed_start": (START + timedelta(seconds=n * 7 + worker)).isoformat(),
+        "lon": 36.0 + (worker % 50) * 0.07,
+        "lat": 47.4 + (n % 40) * 0.03,
+        "uncertainty_m": 300,
+        "category": "artillery",
+        "alleged_party": "RU",
+    }
+
+
+def percentiles(latencies: list[float]) -> tuple[float, float, float]:
+    if len(latencies) < 2:
+        return (0.0, 0.0, 0.0)
+    q = statistics.quantiles(latencies, n=100, method="inclusive")
+    return q[49] * 1000, q[94] * 1000, q[98] * 1000
+
+
+async def api_load(
+    base: str, token: str, clients: int, seconds: float, batch: int = 1
+) -> tuple[int, int, list[float]]:
+    """Reports stored, failed requests, and each request's latency."""
+    latencies: list[float] = []
+    errors = 0
+    stored = [0]
+    stop = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
+
+        async def worker(w: int) -> None:
+            nonlocal errors
+            n = 0
+            headers = {"Authorization": f"Bearer {token}"}
+            while time.monotonic() < stop:
+                body: Any = report(w, n) if batch == 1 else [report(w, n + k) for k in range(batch)]
+                started = time.perf_counter()
+                try:
+                    answer = await http.post(
+                        "/api/reports", json=body, headers=headers | {"Idempotency-Key": f"{w}-{n}"}
+                    )
+                    ok = answer.status_code == 201
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append(time.perf_counter() - started)
+                errors += not ok
+                stored[0] += batch if ok else 0
+                n += batch
+
+        await asyncio.gather(*(worker(w) for w in range(clients)))
+    return stored[0], errors, latencies
+
+
+def floor_load(url: str, schema: str, clients: int, seconds: float) -> tuple[int, int, list[float]]:
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(f'CREATE TABLE "{schema}".floor (id text PRIMARY KEY, body jsonb)')
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def worker(w: int) -> None:
+        mine: list[float] = []
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            n = 0
+            while time.monotonic() < stop:
+                body = report(w, n)
+                started = time.perf_counter()
+                try:
+                    connection.execute(
+                        f'INSERT INTO "{schema}".floor VALUES (%s, %s)',
+                        (body["external_id"], json.dumps(body)),
+                    )
+                except psycopg.Error:
+                    with lock:
+                        errors[0] += 1
+                mine.append(time.perf_counter() - started)
+                n += 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(w,)) for w in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return len(latencies) - errors[0], errors[0], latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--db", default=PG)
+    parser.add_argument(
+        "--batch", type=int, default=1, help="Reports per request (the floor stays one per row)."
+    )
+    args = parser.parse_args()
+    console = Console()
+    schema = f"cf_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(args.db)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{args.db}?options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    upgrade(engine)
+    load_into_record(engine, "korea-model-demo", clock=utc_now)
+    with writing(engine) as connection:
+        token = add_user(connection, "bench", Role.MONITOR, None, clock=utc_now)
+    engine.dispose()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = Path(f"/tmp/{schema}.log")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ceasefire",
+            "--db",
+            url,
+            "serve",
+            "--port",
+            str(port),
+            "--clock-interval",
+            "0",
+        ],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(f"{base}/openapi.json", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        console.print(f"api: {args.clients} clients for {args.seconds:g} s ...")
+        api = asyncio.run(api_load(base, token, args.clients, args.seconds, args.batch))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    console.print(f"floor: {args.clients} threads for {args.seconds:g} s ...")
+    floor = floor_load(args.db, schema, args.clients, args.seconds)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    table = Table("side", "reports/s", "p50 ms", "p95 ms", "p99 ms", "failed", "what")
+    for name, (ok, errors, latencies), what in (
+        ("api", api, f"ceasefire serve, POST /api/reports, {args.batch} report(s) each"),
+        ("floor", floor, "psycopg INSERT, one row each, autocommit"),
+    ):
+        p50, p95, p99 = percentiles(latencies)
+        table.add_row(
+            name,
+            f"{ok / args.seconds:,.0f}",
+            f"{p50:.1f}",
+            f"{p95:.1f}",
+            f"{p99:.1f}",
+            str(errors),
+            what,
+        )
+    console.print(table)
+    ratio = (api[0] / args.seconds) / max(floor[0] / args.seconds, 1e-9)
+    console.print(
+        f"api / floor = {ratio:.2f}; goal: >= 1,000 reports/s, p99 < 100 ms, >= 0.5 of the floor. "
+        f"{os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}"
+    )
+
+
+if __name__ == "__main__":
+    main()

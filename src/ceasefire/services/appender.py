@@ -1,0 +1,266 @@
+"""Group commit: one writer per process stores the reports of many requests in one transaction.
+
+The record is one hash chain, so appends are serialised (`lock_head`); storing a single report
+costs a transaction, a placement, a grouping query and a commit, all under that lock, and a
+service that did this per request would file under a hundred reports a second. Request threads
+instead validate on their own, hand the writer a `Submission` and wait; the writer takes every
+submission waiting and stores them together, then answers each. A request is answered only
+after the transaction that holds its reports has committed.
+
+A submission is still all or nothing: if any report in a group conflicts with the record, the
+group is stored again one submission per transaction, so the conflict refuses only its own.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from ceasefire.domain.incidents.book import incident_label
+from ceasefire.domain.intake import IntakePlan
+from ceasefire.domain.validation import Accepted
+from ceasefire.services.ingest import store_accepted
+from ceasefire.store.db import writing
+from ceasefire.store.incident_store import membership
+from ceasefire.store.ledger_store import lock_head
+from ceasefire.store.schema import idempotency, report_submitters
+
+
+@dataclass(frozen=True)
+class Submission:
+    user: str
+    accepted: Sequence[Accepted]
+    idempotency_key: str | None = None
+    request_sha256: str = ""
+    field_prefix: str = ""  # "reports[i]." for a batch, "" for a single report
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: dict[str, Any]
+
+
+@dataclass
+class _Job:
+    submission: Submission
+    future: Future[Answer] = field(default_factory=Future)
+
+
+class _Conflicted(Exception):
+    pass
+
+
+class Appender:
+    def __init__(
+        self, engine: Engine, clock: Callable[[], datetime], *, max_reports: int = 2_000
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.max_reports = max_reports
+        self._queue: queue.Queue[_Job] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def submit(self, submission: Submission, timeout: float = 120.0) -> Answer:
+        """Store the submission (with whatever else is waiting) and return its answer."""
+        self._ensure_started()
+        job = _Job(submission)
+        self._queue.put(job)
+        return job.future.result(timeout)
+
+    def _ensure_started(self) -> None:
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="appender", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            jobs = [self._queue.get()]
+            size = len(jobs[0].submission.accepted)
+            while size < self.max_reports:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                jobs.append(job)
+                size += len(job.submission.accepted)
+            self._store(jobs)
+
+    def _store(self, jobs: list[_Job]) -> None:
+        try:
+            answers = self._in_one_transaction(jobs)
+        except _Conflicted:
+            for job in jobs:  # one at a time: a conflict refuses only its own submission
+                self._store_alone(job)
+            return
+        except Exception as exc:  # the transaction rolled back: nobody's reports are stored
+            for job in jobs:
+                job.future.set_exception(exc)
+            return
+        for job, answer in zip(jobs, answers, strict=True):
+            job.future.set_result(answer)
+
+    def _store_alone(self, job: _Job) -> None:
+        try:
+            (answer,) = self._in_one_transaction([job], conflicts_answer=True)
+        except Exception as exc:
+            job.future.set_exception(exc)
+        else:
+            job.future.set_result(answer)
+
+    def _in_one_transaction(
+        self, jobs: list[_Job], *, conflicts_answer: bool = False
+    ) -> list[Answer]:
+        answers: list[Answer | None] = [None] * len(jobs)
+        with writing(self.engine) as connection:
+            lock_head(connection)  # one writer at a time from here: the key checks cannot race
+            fresh = []
+            retried: dict[int, int] = {}  # a retry queued beside its first try -> that try
+            first_with: dict[tuple[str, str], int] = {}
+            earlier_rows = _earlier_rows(connection, [job.submission for job in jobs])
+            for k, job in enumerate(jobs):
+                s = job.submission
+                earlier = _earlier_answer(earlier_rows, s)
+                if earlier is not None:
+                    answers[k] = earlier
+                elif s.idempotency_key and (s.user, s.idempotency_key) in first_with:
+                    retried[k] = first_with[(s.user, s.idempotency_key)]
+                else:
+                    fresh.append(k)
+                    if s.idempotency_key:
+                        first_with[(s.user, s.idempotency_key)] = k
+            combined = [a for k in fresh for a in jobs[k].submission.accepted]
+            if combined:
+                plan, _ = store_accepted(connection, combined, clock=self.clock)
+                if plan.conflicts:
+                    if not conflicts_answer:
+                        raise _Conflicted
+                    connection.rollback()
+                    (k,) = fresh
+                    return [_conflict_answer(plan, jobs[k].submission)]
+                done = _answers(connection, plan, [jobs[k] for k in fresh])
+                for k, answer in zip(fresh, done, strict=True):
+                    answers[k] = answer
+                pairs = [(jobs[k].submission, a) for k, a in zip(fresh, done, strict=True)]
+                _remember(connection, pairs, self.clock())
+            for k, first in retried.items():
+                same = jobs[k].submission.request_sha256 == jobs[first].submission.request_sha256
+                answers[k] = answers[first] if same else _reused_key()
+        assert all(a is not None for a in answers)
+        return [a for a in answers if a is not None]
+
+
+def _earlier_rows(
+    connection: Connection, submissions: Sequence[Submission]
+) -> dict[tuple[str, str], Any]:
+    """The stored answers for every key in the group, in one query."""
+    keyed = {(s.user, s.idempotency_key) for s in submissions if s.idempotency_key}
+    if not keyed:
+        return {}
+    users = sorted({user for user, _ in keyed})
+    keys = sorted({key for _, key in keyed if key})
+    rows = connection.execute(
+        select(idempotency).where(idempotency.c.user.in_(users), idempotency.c.key.in_(keys))
+    )
+    return {(r.user, r.key): r for r in rows if (r.user, r.key) in keyed}
+
+
+def _earlier_answer(rows: dict[tuple[str, str], Any], submission: Submission) -> Answer | None:
+    if not submission.idempotency_key:
+        return None
+    row = rows.get((submission.user, submission.idempotency_key))
+    if row is None:
+        return None
+    if row.request_sha256 != submission.request_sha256:
+        return _reused_key()
+    return Answer(int(row.status), json.loads(row.response))
+
+
+def _reused_key() -> Answer:
+    problem = {"field": "Idempotency-Key", "reason": "used before with a different body"}
+    return Answer(
+        422,
+        {"detail": "this Idempotency-Key was used with a different body", "problems": [problem]},
+    )
+
+
+def _conflict_answer(plan: IntakePlan, submission: Submission) -> Answer:
+    problems = [
+        {"field": f"{_prefix(submission, c.index)}{c.field}", "reason": c.reason}
+        for c in plan.conflicts
+    ]
+    return Answer(
+        409, {"detail": "conflicts with the record; nothing stored", "problems": problems}
+    )
+
+
+def _prefix(submission: Submission, index: int) -> str:
+    return f"reports[{index}]." if submission.field_prefix else ""
+
+
+def _answers(connection: Connection, plan: IntakePlan, jobs: list[_Job]) -> list[Answer]:
+    """Each submission's answer: which of its reports were added (the first to bring a report
+    adds it; anyone else, before or in the same group, repeats it) and their incidents."""
+    added_ids = {p.report.report_id for p in plan.reports}
+    incident_of = {
+        report_id: row.incident
+        for report_id, row in membership(
+            connection, {a.report.report_id for job in jobs for a in job.submission.accepted}
+        ).items()
+    }
+    claimed: set[str] = set()
+    answers = []
+    filed: list[dict[str, str]] = []
+    for job in jobs:
+        items = []
+        mine = []
+        for index, accepted in enumerate(job.submission.accepted):
+            report_id = accepted.report.report_id
+            added = report_id in added_ids and report_id not in claimed
+            if added:
+                claimed.add(report_id)
+                mine.append(report_id)
+            number = incident_of.get(report_id)
+            items.append(
+                {
+                    "index": index,
+                    "report_id": report_id,
+                    "status": "added" if added else "repeat",
+                    "incident": None if number is None else incident_label(number),
+                }
+            )
+        filed += [{"report_id": r, "user": job.submission.user} for r in mine]
+        body = {"added": len(mine), "repeats": len(items) - len(mine), "reports": items}
+        answers.append(Answer(201 if mine else 200, body))
+    if filed:
+        connection.execute(report_submitters.insert(), filed)
+    return answers
+
+
+def _remember(
+    connection: Connection, answered: Sequence[tuple[Submission, Answer]], now: datetime
+) -> None:
+    rows = [
+        {
+            "user": submission.user,
+            "key": submission.idempotency_key,
+            "request_sha256": submission.request_sha256,
+            "status": answer.status,
+            "response": json.dumps(answer.body),
+            "created_at": now,
+        }
+        for submission, answer in answered
+        if submission.idempotency_key
+    ]
+    if rows:
+        connection.execute(idempotency.insert(), rows)

@@ -1,0 +1,97 @@
+"""Group commit on both databases: many requests' reports in one transaction, each request
+still all or nothing and answered only once stored; retries of one key answered alike."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from ceasefire.domain.validation import Accepted, IngestRules, parse_report
+from ceasefire.services.appender import Answer, Appender, Submission
+from ceasefire.store.db import reading
+from ceasefire.store.verify import verify
+
+NOW = datetime(2025, 5, 1, tzinfo=UTC)
+
+
+def accepted(name: str, lat: float = 48.3) -> Accepted:
+    fields: dict[str, Any] = {
+        "source_id": "osce",
+        "source_kind": "monitor_patrol",
+        "external_id": name,
+        "observed_start": "2025-04-20T10:00Z",
+        "lon": 37.9,
+        "lat": lat,
+        "category": "artillery",
+    }
+    result = parse_report(fields, IngestRules(now=NOW, zone=UTC))
+    assert isinstance(result, Accepted)
+    return result
+
+
+def submit_all(appender: Appender, submissions: list[Submission]) -> list[Answer]:
+    """All at once, from as many threads: the writer groups whatever is waiting."""
+    answers: list[Answer | None] = [None] * len(submissions)
+    start = threading.Barrier(len(submissions))
+
+    def go(k: int) -> None:
+        start.wait()
+        answers[k] = appender.submit(submissions[k])
+
+    threads = [threading.Thread(target=go, args=(k,)) for k in range(len(submissions))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return [a for a in answers if a is not None]
+
+
+def count(engine: Engine, table: str) -> int:
+    with reading(engine) as connection:
+        return int(connection.execute(text(f"select count(*) from {table}")).scalar_one())
+
+
+def test_many_requests_one_chain_each_answered(engine: Engine) -> None:
+    appender = Appender(engine, lambda: NOW)
+    answers = submit_all(
+        appender, [Submission(f"u{k}", [accepted(f"r{k}"), accepted("shared")]) for k in range(20)]
+    )
+    assert count(engine, "reports") == 21
+    assert sum(a.body["added"] for a in answers) == 21  # "shared" added once, repeated 19 times
+    assert all(
+        a.body["reports"][1]["incident"] == answers[0].body["reports"][1]["incident"]
+        for a in answers
+    )
+    with reading(engine) as connection:
+        assert verify(connection).first_break is None
+
+
+def test_a_conflict_refuses_only_its_own_request(engine: Engine) -> None:
+    appender = Appender(engine, lambda: NOW)
+    appender.submit(Submission("u", [accepted("x")]))
+    answers = submit_all(
+        appender,
+        [
+            Submission("a", [accepted("a1"), accepted("x", lat=48.9)], field_prefix="reports"),
+            Submission("b", [accepted("b1")]),
+        ],
+    )
+    assert sorted(a.status for a in answers) == [201, 409]
+    refused = next(a for a in answers if a.status == 409)
+    assert refused.body["problems"][0]["field"] == "reports[1].external_id"
+    assert count(engine, "reports") == 2  # x and b1; a1 went with its request
+
+
+def test_retries_of_one_key_get_one_answer(engine: Engine) -> None:
+    appender = Appender(engine, lambda: NOW)
+    same = Submission("u", [accepted("k1")], idempotency_key="key", request_sha256="s1")
+    answers = submit_all(appender, [same] * 8)
+    assert len({str(a.body) for a in answers}) == 1
+    assert count(engine, "idempotency") == 1
+    other = appender.submit(
+        Submission("u", [accepted("k2")], idempotency_key="key", request_sha256="s2")
+    )
+    assert other.status == 422
