@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -68,4 +69,60 @@ def test_clock_killed_before_a_deadline_catches_up_once(sqlite_url: str, tmp_pat
     assert str(stand_down["recorded_at"]) > due  # written late, after the outage, and it says so
     cli(sqlite_url, "clock", "--once")
     assert len(stand_downs(sqlite_url)) == 1
+    assert "OK" in cli(sqlite_url, "verify")
+
+
+def test_serve_killed_before_a_deadline_fires_it_once_on_restart(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """The same with the clock inside `ceasefire serve`: SIGKILL, the deadline passes while
+    the server is down, the restarted server records it once."""
+    cli(sqlite_url, "init")
+    observed = datetime.now(UTC) - QUIET + timedelta(seconds=4)
+    csv_file = tmp_path / "r.csv"
+    csv_file.write_text(
+        "source_id,source_kind,external_id,observed_start,lon,lat,category,alleged_party\n"
+        f"ua-liaison,party_complaint,x1,{observed.isoformat()},37.9,48.3,artillery,RU\n"
+    )
+    cli(sqlite_url, "ingest", str(csv_file))
+    cli(sqlite_url, "plan", "adopt", "coalition-three-phase", "--counting", "reported")
+
+    def serve() -> subprocess.Popen[bytes]:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = str(probe.getsockname()[1])
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "ceasefire",
+                "--db",
+                sqlite_url,
+                "serve",
+                "--port",
+                port,
+                "--clock-interval",
+                "0.2",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    server = serve()
+    time.sleep(2.0)  # phase 1 and its actions are recorded; the stand-down is 2 s away
+    server.send_signal(signal.SIGKILL)
+    server.wait(timeout=10)
+    assert stand_downs(sqlite_url) == []
+    time.sleep(max(0.0, (observed + QUIET - datetime.now(UTC)).total_seconds()) + 0.5)
+    server = serve()
+    try:
+        deadline = time.monotonic() + 20
+        while not stand_downs(sqlite_url) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1.0)  # several more clock steps: nothing more is written
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=20)
+    (stand_down,) = stand_downs(sqlite_url)
+    assert stand_down["effective_at"] == (observed + QUIET).isoformat()
     assert "OK" in cli(sqlite_url, "verify")
