@@ -15,9 +15,12 @@ from sqlalchemy import Engine, text
 
 from ceasefire.api.app import create_app
 from ceasefire.domain.access import PERMISSIONS, Permission, Role
+from ceasefire.domain.validation import IngestRules
 from ceasefire.services.agreements import load_into_record
+from ceasefire.services.ingest import ingest_files
 from ceasefire.services.users import add_user
-from ceasefire.store.db import reading, writing
+from ceasefire.store.db import make_engine, reading, writing
+from ceasefire.store.migrate import upgrade
 from ceasefire.store.verify import verify
 
 NOW = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
@@ -227,3 +230,26 @@ def test_every_request_is_audited_without_its_token(
             str(v) for row in connection.execute(text("select * from audit")) for v in row
         )
     assert all(token not in everything for token in tokens.values())
+
+
+def test_exports_reimport_and_respect_the_role(
+    engine: Engine, client: TestClient, tokens: dict[Role, str], tmp_path: Any
+) -> None:
+    analyst = auth(tokens[Role.ANALYST])
+    client.post("/api/reports", headers=analyst, json=[strike("e1"), strike("e2", lat=48.5)])
+    exported = client.get("/api/export/reports", headers=analyst, params={"format": "csv"})
+    assert exported.headers["content-type"].startswith("text/csv")
+    again = tmp_path / "reports.csv"
+    again.write_text(exported.text)
+    fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    upgrade(fresh)
+    outcome = ingest_files(fresh, [again], rules=IngestRules(now=NOW, zone=UTC))
+    assert outcome.added == 2  # the export is re-importable: the same reports, the same ids
+    with reading(engine) as a, reading(fresh) as b:
+        ids = "select report_id from reports order by report_id"
+        assert a.execute(text(ids)).all() == b.execute(text(ids)).all()
+    shown = client.get("/api/export/incidents", headers=auth(tokens[Role.GUARANTOR]))
+    assert shown.json()["type"] == "FeatureCollection"
+    assert "osce-" not in shown.text
+    kml = client.get("/api/export/incidents", headers=analyst, params={"format": "kml"})
+    assert kml.text.count("<Placemark>") == len(shown.json()["features"])

@@ -23,7 +23,13 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ceasefire.api import routes_admin, routes_engine, routes_incidents, routes_reports
+from ceasefire.api import (
+    routes_admin,
+    routes_engine,
+    routes_exports,
+    routes_incidents,
+    routes_reports,
+)
 from ceasefire.clock import utc_now
 from ceasefire.services.appender import Appender
 from ceasefire.store.db import writing
@@ -50,7 +56,7 @@ def create_app(
     app.state.clock = clock
     app.state.zone = zone
     app.state.appender = Appender(engine, clock)
-    for module in (routes_reports, routes_incidents, routes_engine, routes_admin):
+    for module in (routes_reports, routes_incidents, routes_engine, routes_exports, routes_admin):
         app.include_router(module.router, prefix="/api")
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http_error)

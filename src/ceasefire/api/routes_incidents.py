@@ -40,7 +40,7 @@ AgreementQuery = Annotated[
 ]
 
 
-def _agreement(connection: Connection, name: str | None) -> LoadedAgreement | None:
+def agreement_for(connection: Connection, name: str | None) -> LoadedAgreement | None:
     if name is not None:
         loaded = agreement_named(connection, name)
         if loaded is None:
@@ -53,7 +53,7 @@ def _agreement(connection: Connection, name: str | None) -> LoadedAgreement | No
     return found[0] if found else None
 
 
-def _concerns(story: IncidentStory, principal: Principal) -> bool:
+def concerns(story: IncidentStory, principal: Principal) -> bool:
     """A liaison sees only what is alleged against, or attributed to, its own party."""
     if principal.role is not Role.LIAISON:
         return True
@@ -90,11 +90,11 @@ def list_incidents(
     )
     now = state.clock()
     with reading(state.engine) as connection:
-        stories = incident_stories(connection, _agreement(connection, agreement), window)
+        stories = incident_stories(connection, agreement_for(connection, agreement), window)
 
     def keep(s: IncidentStory) -> bool:
         return (
-            _concerns(s, principal)
+            concerns(s, principal)
             and (status is None or s.status is status)
             and (sector is None or s.sector == sector)
             and (party is None or (s.attribution is not None and s.attribution.party == party))
@@ -124,11 +124,11 @@ def show_incident(request: Request, incident: str, agreement: AgreementQuery = N
             raise HTTPException(404, f"{incident_label(asked)}: no such incident")
         (story,) = incident_stories(
             connection,
-            _agreement(connection, agreement),
+            agreement_for(connection, agreement),
             IncidentFilter(numbers=frozenset({number})),
         )
         sources = source_map(connection, {r.source_id for r in story.members})
-    if not _concerns(story, principal):
+    if not concerns(story, principal):
         raise HTTPException(404, f"{incident_label(asked)}: no such incident")
     detail = incident_detail(story, sources, principal.disclosure, state.clock())
     if number != asked:
@@ -195,13 +195,13 @@ def post_reply(
         stories = (
             incident_stories(
                 connection,
-                _agreement(connection, agreement),
+                agreement_for(connection, agreement),
                 IncidentFilter(numbers=frozenset({current})),
             )
             if current is not None
             else []
         )
-    if not stories or not _concerns(stories[0], principal):
+    if not stories or not concerns(stories[0], principal):
         raise HTTPException(404, f"{incident_label(number)}: no such incident")
     draft = Review(
         seq=0,
@@ -219,7 +219,7 @@ def _record(request: Request, draft: Review, agreement: str | None) -> dict[str,
     state = request.app.state
     try:
         with writing(state.engine) as connection:
-            terms = terms_of(_agreement(connection, agreement))
+            terms = terms_of(agreement_for(connection, agreement))
             if not terms.parties and draft.action in (Action.ATTRIBUTE, Action.RESPOND):
                 raise ReviewError("the record holds no agreement, so no parties: load one first")
             outcome = record_review(connection, draft, terms, clock=state.clock)
@@ -258,7 +258,7 @@ def list_violations(
         party = principal.party
     with reading(state.engine) as connection:
         rows = violation_rows(
-            incident_stories(connection, _agreement(connection, agreement), window)
+            incident_stories(connection, agreement_for(connection, agreement), window)
         )
     rows = [
         r
@@ -285,7 +285,7 @@ def summary(
         parse_time("until", until, state.zone, end=True),
     )
     with reading(state.engine) as connection:
-        stories = incident_stories(connection, _agreement(connection, agreement), window)
+        stories = incident_stories(connection, agreement_for(connection, agreement), window)
     verified = [s for s in stories if s.status is IncidentStatus.VERIFIED]
     return {
         "incidents": len(stories),

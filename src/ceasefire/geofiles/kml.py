@@ -79,6 +79,11 @@ def write_points_kml(
 ) -> None:
     """One Placemark per row with a location, every field kept as ExtendedData, for reports
     opened in desktop GIS. Rows without lon/lat are left out."""
+    path.write_bytes(points_kml(rows, title=title, name_keys=name_keys))
+
+
+def points_kml(rows: Sequence[Mapping[str, Any]], *, title: str, name_keys: Sequence[str]) -> bytes:
+    """`write_points_kml`'s document, as bytes (for the API)."""
     ET.register_namespace("", KML_NS)
     root = ET.Element(f"{{{KML_NS}}}kml")
     document = _sub(root, "Document")
@@ -96,4 +101,4 @@ def write_points_kml(
             shown = " ".join(value) if isinstance(value, list) else str(value)
             _sub(data, "value", shown)
         _sub(_sub(placemark, "Point"), "coordinates", f"{row['lon']:.6f},{row['lat']:.6f}")
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))

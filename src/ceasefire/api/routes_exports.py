@@ -1,0 +1,131 @@
+"""Exports others can open or re-import: reports and incidents as GeoJSON, CSV or KML.
+
+Reports come out in our own import schema (what `ceasefire ingest` reads back to the same
+reports); incidents as their summaries, with what the caller's role may see and nothing more.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from ceasefire.api.params import parse_bbox, parse_time
+from ceasefire.api.routes_incidents import AgreementQuery, agreement_for, concerns
+from ceasefire.api.security import needs, principal_of
+from ceasefire.domain.access import Permission, Role
+from ceasefire.domain.incidents.disclosure import incident_summary
+from ceasefire.export.report_formats import csv_cell, point_feature, report_fields, to_geojson
+from ceasefire.geofiles.kml import points_kml
+from ceasefire.services.incidents import IncidentFilter, incident_stories
+from ceasefire.store.db import reading
+from ceasefire.store.report_store import ReportFilter, list_reports
+from ceasefire.store.report_summary import load_sources
+
+router = APIRouter(tags=["exports"])
+Format = Literal["geojson", "csv", "kml"]
+MEDIA = {
+    "geojson": "application/geo+json",
+    "csv": "text/csv; charset=utf-8",
+    "kml": "application/vnd.google-earth.kml+xml",
+}
+
+
+def _csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(csv_cell(row.get(c)) for c in columns)
+    return stream.getvalue()
+
+
+def _answer(body: str | bytes, fmt: str, name: str) -> Response:
+    return Response(
+        body,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )
+
+
+@router.get(
+    "/export/reports",
+    summary="Reports in our import schema, re-importable (monitors: their own)",
+    **needs(Permission.REPORTS_READ),
+)
+def export_reports(
+    request: Request,
+    format: Annotated[Format, Query(description="geojson, csv or kml")] = "geojson",
+    since: str | None = None,
+    until: str | None = None,
+    bbox: Annotated[str | None, Query(description="west,south,east,north")] = None,
+) -> Response:
+    principal = principal_of(request)
+    zone = request.app.state.zone
+    report_filter = ReportFilter(
+        since=parse_time("since", since, zone, end=False),
+        until=parse_time("until", until, zone, end=True),
+        bbox=parse_bbox(bbox),
+        submitted_by=principal.name if principal.role is Role.MONITOR else None,
+    )
+    with reading(request.app.state.engine) as connection:
+        found = list_reports(connection, report_filter)
+        sources = load_sources(connection, {r.source_id for r in found})
+    rows = [report_fields(r, sources[r.source_id]) for r in found]
+    if format == "geojson":
+        return _answer(json.dumps(to_geojson(found, sources)), format, "reports")
+    if format == "csv":
+        return _answer(_csv(rows, list(rows[0]) if rows else ["source_id"]), format, "reports")
+    return _answer(
+        points_kml(rows, title="ceasefire reports", name_keys=("category", "external_id")),
+        format,
+        "reports",
+    )
+
+
+@router.get(
+    "/export/incidents",
+    summary="Incidents as the caller's role may see them",
+    **needs(Permission.INCIDENTS_READ),
+)
+def export_incidents(
+    request: Request,
+    format: Annotated[Format, Query(description="geojson, csv or kml")] = "geojson",
+    since: str | None = None,
+    until: str | None = None,
+    bbox: Annotated[str | None, Query(description="west,south,east,north")] = None,
+    agreement: AgreementQuery = None,
+) -> Response:
+    principal = principal_of(request)
+    state = request.app.state
+    box = parse_bbox(bbox)
+    window = IncidentFilter(
+        parse_time("since", since, state.zone, end=False),
+        parse_time("until", until, state.zone, end=True),
+    )
+    now = state.clock()
+    with reading(state.engine) as connection:
+        stories = incident_stories(connection, agreement_for(connection, agreement), window)
+    rows = [
+        incident_summary(s, principal.disclosure, now)
+        for s in stories
+        if concerns(s, principal)
+        and (
+            box is None or (s.lon is not None and s.lat is not None and box.contains(s.lon, s.lat))
+        )
+    ]
+    if format == "geojson":
+        features = [point_feature(dict(row), row["incident"]) for row in rows]
+        body = json.dumps({"type": "FeatureCollection", "features": features})
+        return _answer(body, format, "incidents")
+    if format == "csv":
+        return _answer(_csv(rows, list(rows[0]) if rows else ["incident"]), format, "incidents")
+    return _answer(
+        points_kml(rows, title="ceasefire incidents", name_keys=("incident", "category")),
+        format,
+        "incidents",
+    )
