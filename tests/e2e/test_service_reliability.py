@@ -1,4 +1,4 @@
-"""The service under load and crashes, on the real PostgreSQL: 50 clients filing reports with
+"""The service under load and crashes, on PostgreSQL and SQLite: 50 clients filing reports with
 retries while the server is killed with SIGKILL and restarted, and two servers sharing one
 database; every report acknowledged is stored exactly once and the record verifies."""
 
@@ -30,7 +30,6 @@ from ceasefire.store.incident_check import membership_problem
 from ceasefire.store.migrate import upgrade
 from ceasefire.store.verify import verify
 
-pytestmark = pytest.mark.postgres
 CLIENTS = 50
 PER_CLIENT = 6
 
@@ -87,9 +86,8 @@ class Server:
             self.process.wait(timeout=20)
 
 
-@pytest.fixture
-def token(pg_url: str) -> str:
-    engine = make_engine(pg_url)
+def _token(url: str) -> str:
+    engine = make_engine(url)
     upgrade(engine)
     with writing(engine) as connection:
         token = add_user(connection, "field", Role.MONITOR, None, clock=utc_now)
@@ -170,8 +168,8 @@ class Load:
         return self.errors.count("")
 
 
-def check_record(pg_url: str, acked: set[str]) -> None:
-    engine = make_engine(pg_url)
+def check_record(url: str, acked: set[str]) -> None:
+    engine = make_engine(url)
     with reading(engine) as connection:
         stored = connection.execute(text("select external_id from reports")).scalars().all()
         assert verify(connection).first_break is None
@@ -182,7 +180,7 @@ def check_record(pg_url: str, acked: set[str]) -> None:
 
 
 @pytest.fixture
-def servers(pg_url: str, tmp_path: Path) -> Iterator[list[Server]]:
+def servers(tmp_path: Path) -> Iterator[list[Server]]:
     made: list[Server] = []
     yield made
     for server in made:
@@ -190,9 +188,11 @@ def servers(pg_url: str, tmp_path: Path) -> Iterator[list[Server]]:
 
 
 def test_kill_9_under_load_loses_no_acknowledged_report(
-    pg_url: str, token: str, tmp_path: Path, servers: list[Server]
+    db_url: str, tmp_path: Path, servers: list[Server]
 ) -> None:
-    server = Server(pg_url, _free_port(), tmp_path / "serve.log")
+    """On PostgreSQL and on SQLite (one server process, WAL, full fsync)."""
+    token = _token(db_url)
+    server = Server(db_url, _free_port(), tmp_path / "serve.log")
     servers.append(server)
     server.start()
     load = Load([server.base], token)
@@ -200,7 +200,7 @@ def test_kill_9_under_load_loses_no_acknowledged_report(
     server.kill()  # mid-load, no chance to clean up
     time.sleep(0.5)
     server.start()
-    check_record(pg_url, load.join())
+    check_record(db_url, load.join())
     assert load.cut_off > 0  # the kill did land in the middle of the load
 
 
@@ -217,11 +217,13 @@ class _Receiver(BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.postgres
 def test_two_servers_on_one_database_are_one_service(
-    pg_url: str, token: str, tmp_path: Path, servers: list[Server]
+    pg_url: str, tmp_path: Path, servers: list[Server]
 ) -> None:
     """Reports go to either server; both run clocks and deliver the outbox. One chain, each
     decision recorded once, each notification delivered once."""
+    token = _token(pg_url)
     _Receiver.events = []
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from ceasefire.api.params import parse_bbox, parse_time
-from ceasefire.api.routes_incidents import AgreementQuery, agreement_for, concerns
+from ceasefire.api.routes_incidents import AgreementQuery, agreement_for, concerns, inside
 from ceasefire.api.security import needs, principal_of
 from ceasefire.domain.access import Permission, Role
 from ceasefire.domain.incidents.disclosure import incident_summary
@@ -113,10 +113,7 @@ def export_incidents(
     rows = [
         incident_summary(s, principal.disclosure, now)
         for s in stories
-        if concerns(s, principal)
-        and (
-            box is None or (s.lon is not None and s.lat is not None and box.contains(s.lon, s.lat))
-        )
+        if concerns(s, principal) and inside(s, box)
     ]
     if format == "geojson":
         features = [point_feature(dict(row), row["incident"]) for row in rows]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
-from ceasefire.api.params import Page, page_params, parse_time
+from ceasefire.api.params import Page, page_params, parse_bbox, parse_time
 from ceasefire.api.security import needs, principal_of
 from ceasefire.domain.access import Permission, Principal, Role
 from ceasefire.domain.engine.plan import SEVERITY_RANK
@@ -20,6 +20,7 @@ from ceasefire.domain.incidents.disclosure import incident_detail, incident_summ
 from ceasefire.domain.incidents.review import Action, Basis, Confidence, Review
 from ceasefire.domain.incidents.story import IncidentStory
 from ceasefire.domain.taxonomy import Severity
+from ceasefire.domain.validation import BBox
 from ceasefire.services.incidents import (
     IncidentFilter,
     ReviewError,
@@ -62,6 +63,13 @@ def concerns(story: IncidentStory, principal: Principal) -> bool:
     return (a is not None and a.party == principal.party) or principal.party in named
 
 
+def inside(story: IncidentStory, box: BBox | None) -> bool:
+    """In the box (an incident without coordinates is in no box)."""
+    if box is None:
+        return True
+    return story.lon is not None and story.lat is not None and box.contains(story.lon, story.lat)
+
+
 def _number(text: str) -> int:
     number = incident_number(text)
     if number is None:
@@ -79,11 +87,13 @@ def list_incidents(
     party: Annotated[str | None, Query(description="Attributed to this party.")] = None,
     min_severity: Severity | None = None,
     overdue: Annotated[bool, Query(description="Only replies overdue.")] = False,
+    bbox: Annotated[str | None, Query(description="west,south,east,north")] = None,
     agreement: AgreementQuery = None,
     page: Page = page_params,
 ) -> dict[str, Any]:
     principal = principal_of(request)
     state = request.app.state
+    box = parse_bbox(bbox)
     window = IncidentFilter(
         parse_time("since", since, state.zone, end=False),
         parse_time("until", until, state.zone, end=True),
@@ -100,6 +110,7 @@ def list_incidents(
             and (party is None or (s.attribution is not None and s.attribution.party == party))
             and (min_severity is None or SEVERITY_RANK[s.severity] >= SEVERITY_RANK[min_severity])
             and (not overdue or s.reply_overdue(now))
+            and inside(s, box)
         )
 
     chosen = sorted(
@@ -245,11 +256,13 @@ def list_violations(
     until: str | None = None,
     party: str | None = None,
     clause: str | None = None,
+    bbox: Annotated[str | None, Query(description="west,south,east,north")] = None,
     agreement: AgreementQuery = None,
     page: Page = page_params,
 ) -> dict[str, Any]:
     principal = principal_of(request)
     state = request.app.state
+    box = parse_bbox(bbox)
     window = IncidentFilter(
         parse_time("since", since, state.zone, end=False),
         parse_time("until", until, state.zone, end=True),
@@ -257,9 +270,8 @@ def list_violations(
     if principal.role is Role.LIAISON:
         party = principal.party
     with reading(state.engine) as connection:
-        rows = violation_rows(
-            incident_stories(connection, agreement_for(connection, agreement), window)
-        )
+        stories = incident_stories(connection, agreement_for(connection, agreement), window)
+    rows = violation_rows([s for s in stories if inside(s, box)])
     rows = [
         r
         for r in rows
