@@ -38,9 +38,10 @@ def stand_downs(db: str) -> list[dict[str, object]]:
     return [json.loads(content) | {"recorded_at": recorded} for content, recorded in rows]
 
 
-def test_clock_killed_before_a_deadline_catches_up_once(sqlite_url: str, tmp_path: Path) -> None:
+def stand_down_due_soon(sqlite_url: str, tmp_path: Path) -> datetime:
+    """A record whose RU track stands down 4 s from now: one violation 168 h minus 4 s ago,
+    under the adopted default plan. Returns the violation's time."""
     cli(sqlite_url, "init")
-    # A violation 168 h minus 4 s ago: the quiet period runs out 4 s from now.
     observed = datetime.now(UTC) - QUIET + timedelta(seconds=4)
     csv_file = tmp_path / "r.csv"
     csv_file.write_text(
@@ -49,6 +50,11 @@ def test_clock_killed_before_a_deadline_catches_up_once(sqlite_url: str, tmp_pat
     )
     cli(sqlite_url, "ingest", str(csv_file))
     cli(sqlite_url, "plan", "adopt", "coalition-three-phase", "--counting", "reported")
+    return observed
+
+
+def test_clock_killed_before_a_deadline_catches_up_once(sqlite_url: str, tmp_path: Path) -> None:
+    observed = stand_down_due_soon(sqlite_url, tmp_path)
     clock = subprocess.Popen(
         [sys.executable, "-m", "ceasefire.cli", "--db", sqlite_url, "clock", "--interval", "0.2"],
         stdout=subprocess.PIPE,
@@ -77,15 +83,7 @@ def test_serve_killed_before_a_deadline_fires_it_once_on_restart(
 ) -> None:
     """The same with the clock inside `ceasefire serve`: SIGKILL, the deadline passes while
     the server is down, the restarted server records it once."""
-    cli(sqlite_url, "init")
-    observed = datetime.now(UTC) - QUIET + timedelta(seconds=4)
-    csv_file = tmp_path / "r.csv"
-    csv_file.write_text(
-        "source_id,source_kind,external_id,observed_start,lon,lat,category,alleged_party\n"
-        f"ua-liaison,party_complaint,x1,{observed.isoformat()},37.9,48.3,artillery,RU\n"
-    )
-    cli(sqlite_url, "ingest", str(csv_file))
-    cli(sqlite_url, "plan", "adopt", "coalition-three-phase", "--counting", "reported")
+    observed = stand_down_due_soon(sqlite_url, tmp_path)
 
     def serve() -> subprocess.Popen[bytes]:
         with socket.socket() as probe:

@@ -10,6 +10,7 @@ from fastapi import Depends, HTTPException, Query
 
 from ceasefire.domain.timeparse import end_of_day, parse_moment
 from ceasefire.domain.validation import BBox
+from ceasefire.services.incidents import IncidentFilter
 
 MAX_LIMIT = 1_000
 
@@ -57,3 +58,10 @@ def parse_bbox(text: str | None) -> BBox | None:
     if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
         raise HTTPException(422, f"bbox: {text!r}: need west < east and south < north, in range")
     return BBox(west, south, east, north)
+
+
+def incident_window(since: str | None, until: str | None, zone: tzinfo) -> IncidentFilter:
+    """The incidents with a report observed in [since, until)."""
+    return IncidentFilter(
+        parse_time("since", since, zone, end=False), parse_time("until", until, zone, end=True)
+    )

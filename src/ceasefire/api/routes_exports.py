@@ -14,14 +14,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from ceasefire.api.params import parse_bbox, parse_time
+from ceasefire.api.params import incident_window, parse_bbox, parse_time
 from ceasefire.api.routes_incidents import AgreementQuery, agreement_for, concerns, inside
 from ceasefire.api.security import needs, principal_of
 from ceasefire.domain.access import Permission, Role
 from ceasefire.domain.incidents.disclosure import incident_summary
 from ceasefire.export.report_formats import csv_cell, point_feature, report_fields, to_geojson
 from ceasefire.geofiles.kml import points_kml
-from ceasefire.services.incidents import IncidentFilter, incident_stories
+from ceasefire.services.incidents import incident_stories
 from ceasefire.store.db import reading
 from ceasefire.store.report_store import ReportFilter, list_reports
 from ceasefire.store.report_summary import load_sources
@@ -103,10 +103,7 @@ def export_incidents(
     principal = principal_of(request)
     state = request.app.state
     box = parse_bbox(bbox)
-    window = IncidentFilter(
-        parse_time("since", since, state.zone, end=False),
-        parse_time("until", until, state.zone, end=True),
-    )
+    window = incident_window(since, until, state.zone)
     now = state.clock()
     with reading(state.engine) as connection:
         stories = incident_stories(connection, agreement_for(connection, agreement), window)

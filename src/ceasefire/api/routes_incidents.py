@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
-from ceasefire.api.params import Page, page_params, parse_bbox, parse_time
+from ceasefire.api.params import Page, incident_window, page_params, parse_bbox
 from ceasefire.api.security import needs, principal_of
 from ceasefire.domain.access import Permission, Principal, Role
 from ceasefire.domain.engine.plan import SEVERITY_RANK
@@ -94,10 +94,7 @@ def list_incidents(
     principal = principal_of(request)
     state = request.app.state
     box = parse_bbox(bbox)
-    window = IncidentFilter(
-        parse_time("since", since, state.zone, end=False),
-        parse_time("until", until, state.zone, end=True),
-    )
+    window = incident_window(since, until, state.zone)
     now = state.clock()
     with reading(state.engine) as connection:
         stories = incident_stories(connection, agreement_for(connection, agreement), window)
@@ -263,10 +260,7 @@ def list_violations(
     principal = principal_of(request)
     state = request.app.state
     box = parse_bbox(bbox)
-    window = IncidentFilter(
-        parse_time("since", since, state.zone, end=False),
-        parse_time("until", until, state.zone, end=True),
-    )
+    window = incident_window(since, until, state.zone)
     if principal.role is Role.LIAISON:
         party = principal.party
     with reading(state.engine) as connection:
@@ -292,10 +286,7 @@ def summary(
     agreement: AgreementQuery = None,
 ) -> dict[str, Any]:
     state = request.app.state
-    window = IncidentFilter(
-        parse_time("since", since, state.zone, end=False),
-        parse_time("until", until, state.zone, end=True),
-    )
+    window = incident_window(since, until, state.zone)
     with reading(state.engine) as connection:
         stories = incident_stories(connection, agreement_for(connection, agreement), window)
     verified = [s for s in stories if s.status is IncidentStatus.VERIFIED]

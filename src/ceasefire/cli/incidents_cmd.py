@@ -6,6 +6,7 @@ import getpass
 import os
 import sys
 from dataclasses import replace
+from datetime import tzinfo
 from typing import Annotated, Any
 
 import typer
@@ -67,6 +68,12 @@ def agreement_or_only(engine: Engine, name: str | None) -> LoadedAgreement | Non
     return loaded[0] if loaded else None
 
 
+def _window(since: str | None, until: str | None, zone: tzinfo) -> IncidentFilter:
+    return IncidentFilter(
+        parse_time("--since", since, zone, end=False), parse_time("--until", until, zone, end=True)
+    )
+
+
 def _number(text: str, what: str = "incident") -> int:
     number = incident_number(text)
     if number is None:
@@ -98,9 +105,7 @@ def list_cmd(
     state: AppState = ctx.obj
     engine = state.engine()
     zone = time_zone(tz)
-    window = IncidentFilter(
-        parse_time("--since", since, zone, end=False), parse_time("--until", until, zone, end=True)
-    )
+    window = _window(since, until, zone)
     loaded = agreement_or_only(engine, agreement)
     now = utc_now()
     with reading(engine) as connection:
@@ -348,9 +353,7 @@ def violations_list_cmd(
     state: AppState = ctx.obj
     engine = state.engine()
     zone = time_zone(tz)
-    window = IncidentFilter(
-        parse_time("--since", since, zone, end=False), parse_time("--until", until, zone, end=True)
-    )
+    window = _window(since, until, zone)
     loaded = agreement_or_only(engine, agreement)
     with reading(engine) as connection:
         rows = violation_rows(incident_stories(connection, loaded, window))

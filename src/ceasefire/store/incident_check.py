@@ -17,6 +17,7 @@ from ceasefire.domain.incidents.book import Changes, IncidentBook, Membership, i
 from ceasefire.domain.incidents.grouping import Footprint
 from ceasefire.domain.incidents.review import Action, Review, review_from_content
 from ceasefire.store.incident_store import (
+    FOOTPRINT_COLUMNS,
     all_memberships,
     footprint_of,
     stored_reviews,
@@ -74,16 +75,7 @@ def _apply(book: IncidentBook, review: Review) -> None:
 
 
 def _recorded(connection: Connection) -> Iterator[tuple[Footprint, int]]:
-    columns = (
-        reports.c.report_id,
-        reports.c.category,
-        reports.c.lon,
-        reports.c.lat,
-        reports.c.uncertainty_m,
-        reports.c.observed_start,
-        reports.c.observed_end,
-        reports.c.ledger_seq,
-    )
+    columns = (*FOOTPRINT_COLUMNS, reports.c.ledger_seq)
     after = 0
     while True:
         rows = connection.execute(

@@ -32,7 +32,7 @@ from ceasefire.store.schema import incident_members, reports, reviews
 INCIDENT_REVIEWED = "IncidentReviewed"
 _CHUNK = 900
 
-_FOOTPRINT_COLUMNS = (
+FOOTPRINT_COLUMNS = (
     reports.c.report_id,
     reports.c.category,
     reports.c.lon,
@@ -78,7 +78,7 @@ def neighbours(
         dlon = dlat / max(math.cos(math.radians(max(abs(min(lats)), abs(max(lats))) + dlat)), 0.01)
         categories = sorted(c.value for c, info in CATEGORY_INFO.items() if info.family is family)
         query = (
-            select(*_FOOTPRINT_COLUMNS, *_MEMBER_COLUMNS)
+            select(*FOOTPRINT_COLUMNS, *_MEMBER_COLUMNS)
             .join(incident_members, incident_members.c.report_id == reports.c.report_id)
             .where(
                 incident_members.c.pinned.is_(False),
@@ -104,7 +104,7 @@ def members_of(
     connection: Connection, incidents: Iterable[int]
 ) -> list[tuple[Footprint, Membership]]:
     query = (
-        select(*_FOOTPRINT_COLUMNS, *_MEMBER_COLUMNS)
+        select(*FOOTPRINT_COLUMNS, *_MEMBER_COLUMNS)
         .join(incident_members, incident_members.c.report_id == reports.c.report_id)
         .where(incident_members.c.incident_no.in_(sorted(set(incidents))))
         .order_by(reports.c.report_id)
