@@ -28,7 +28,7 @@ demo: $(STAMP)
 	$(BIN)/ceasefire --db $(DEMO_DB) agreement load korea-model-demo
 	$(BIN)/ceasefire --db $(DEMO_DB) reports list --side UA --sector "Donetsk Oblast" --limit 5
 	$(BIN)/ceasefire --db $(DEMO_DB) incidents list --since 2015-02-15 --until 2015-02-16
-	$(BIN)/ceasefire --db $(DEMO_DB) violations list --since 2015-02-15 --until 2015-02-16
+	$(BIN)/ceasefire --db $(DEMO_DB) incidents show INC-3 --as observer
 	$(BIN)/ceasefire --db $(DEMO_DB) verify
 
 lint: $(STAMP)
