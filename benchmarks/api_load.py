@@ -146,6 +146,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--db", default=PG)
+    parser.add_argument("--workers", type=int, default=1, help="`serve --workers`.")
     parser.add_argument(
         "--batch", type=int, default=1, help="Reports per request (the floor stays one per row)."
     )
@@ -178,6 +179,8 @@ def main() -> None:
             str(port),
             "--clock-interval",
             "0",
+            "--workers",
+            str(args.workers),
         ],
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
@@ -201,7 +204,7 @@ def main() -> None:
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     table = Table("side", "reports/s", "p50 ms", "p95 ms", "p99 ms", "failed", "what")
     for name, (ok, errors, latencies), what in (
-        ("api", api, f"ceasefire serve, POST /api/reports, {args.batch} report(s) each"),
+        ("api", api, f"serve --workers {args.workers}, {args.batch} report(s) per POST"),
         ("floor", floor, "psycopg INSERT, one row each, autocommit"),
     ):
         p50, p95, p99 = percentiles(latencies)

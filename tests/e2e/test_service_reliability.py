@@ -41,8 +41,8 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, db: str, port: int, log: Path) -> None:
-        self.db, self.port, self.log = db, port, log
+    def __init__(self, db: str, port: int, log: Path, *extra: str) -> None:
+        self.db, self.port, self.log, self.extra = db, port, log, extra
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -62,6 +62,7 @@ class Server:
                 str(self.port),
                 "--clock-interval",
                 "0.5",
+                *self.extra,
             ],
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
@@ -262,3 +263,15 @@ def test_two_servers_on_one_database_are_one_service(
     assert decisions >= 3
     assert len(events) >= 3
     assert sorted(_Receiver.events) == sorted(events)  # each delivered, and only once
+
+
+@pytest.mark.postgres
+def test_several_worker_processes_serve_one_database(
+    pg_url: str, tmp_path: Path, servers: list[Server]
+) -> None:
+    token = _token(pg_url)
+    server = Server(pg_url, _free_port(), tmp_path / "workers.log", "--workers", "2")
+    servers.append(server)
+    server.start()
+    load = Load([server.base], token)
+    check_record(pg_url, load.join())

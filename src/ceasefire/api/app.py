@@ -9,6 +9,7 @@ server log, never a stack trace.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -32,7 +33,7 @@ from ceasefire.api import (
 )
 from ceasefire.clock import utc_now
 from ceasefire.services.appender import Appender
-from ceasefire.store.db import writing
+from ceasefire.store.db import make_engine, resolve_url, writing
 from ceasefire.store.schema import audit
 
 log = logging.getLogger("ceasefire.api")
@@ -64,6 +65,11 @@ def create_app(
     app.middleware("http")(_audit)
     app.add_middleware(BodyLimit, limit=max_body_bytes)
     return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """For `serve --workers N`: each worker process builds its app on $CEASEFIRE_DB."""
+    return create_app(make_engine(resolve_url(None, os.environ)))
 
 
 async def _invalid(_request: Request, exc: Exception) -> JSONResponse:

@@ -19,7 +19,7 @@ from ceasefire.domain.access import Role
 from ceasefire.services.live import AdoptionError, step
 from ceasefire.services.notify import deliver_due
 from ceasefire.services.users import UserError, add_user, list_users, revoke_user
-from ceasefire.store.db import reading, writing
+from ceasefire.store.db import ENV_VAR, reading, writing
 from ceasefire.store.schema import audit
 
 users_app = typer.Typer(help="The service's users and their API tokens.", no_args_is_help=True)
@@ -32,6 +32,9 @@ def serve_cmd(
     clock_interval: Annotated[
         float, typer.Option(min=0.0, help="Seconds between clock steps; 0: no clock here.")
     ] = 30.0,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Processes serving requests (PostgreSQL only).")
+    ] = 1,
 ) -> None:
     """Serve the API (OpenAPI docs at /docs) and run the engine's clocks."""
     import uvicorn  # here, not at the top: the other commands start faster without them
@@ -41,17 +44,30 @@ def serve_cmd(
     state: AppState = ctx.obj
     engine = state.engine()
     if engine.dialect.name == "sqlite":
+        if workers > 1:
+            raise fail("--workers: SQLite allows one writing process; use PostgreSQL for more")
         err.print(
             "note: on SQLite one `ceasefire serve` process is the limit; for several, use "
             "PostgreSQL (--db postgresql://...)."
         )
     stop = threading.Event()
-    if clock_interval > 0:
+    if clock_interval > 0:  # in this process only, however many workers serve requests
         threading.Thread(
             target=_clock_loop, args=(engine, clock_interval, stop), daemon=True, name="clock"
         ).start()
     try:
-        uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+        if workers == 1:
+            uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+        else:
+            os.environ[ENV_VAR] = state.url()  # each worker opens the same database
+            uvicorn.run(
+                "ceasefire.api.app:create_app_from_environment",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="info",
+            )
     finally:
         stop.set()
 
