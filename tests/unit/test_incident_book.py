@@ -229,6 +229,7 @@ windows = st.lists(
         st.sampled_from([0, 5, 90, 1440, 10080, 40000]),  # window length, minutes
         st.sampled_from(["artillery", "small_arms", "ground_assault", "mine_ied"]),
         st.sampled_from([None, 0, 300, 4000, 150000]),  # uncertainty, m (capped at 5 km)
+        st.booleans(),  # placed at all
     ),
     min_size=1,
     max_size=40,
@@ -237,19 +238,19 @@ windows = st.lists(
 
 @given(windows, st.integers(min_value=1, max_value=40))
 def test_batches_linked_in_compiled_code_equal_the_reference_grouper(
-    spec: list[tuple[float, float, int, str, int | None]], batch: int
+    spec: list[tuple[float, float, int, str, int | None, bool]], batch: int
 ) -> None:
     """The columnar path (k-d tree per window class, exact filter) finds exactly the links the
     simple one-at-a-time `Grouper` finds, whatever the windows and radii, in any batching."""
     footprints = []
-    for i, (km, minutes, length, category, radius) in enumerate(spec):
+    for i, (km, minutes, length, category, radius, placed) in enumerate(spec):
         start = T + timedelta(minutes=minutes)
         footprints.append(
             Footprint(
                 f"r{i:02d}",
                 Category(category),
-                37.9 + (i % 3) * 0.01,
-                48.3 + km * KM_LAT,
+                37.9 + (i % 3) * 0.01 if placed else None,
+                48.3 + km * KM_LAT if placed else None,
                 radius,
                 start,
                 start + timedelta(minutes=length),
@@ -259,6 +260,14 @@ def test_batches_linked_in_compiled_code_equal_the_reference_grouper(
     for first in range(0, len(footprints), batch):
         book.add_all((f, 10 + first + k) for k, f in enumerate(footprints[first : first + batch]))
     assert partition(book) == set(group(footprints))
+
+
+def test_a_report_without_a_place_does_not_hide_the_record_from_its_batch() -> None:
+    book = IncidentBook()
+    book.add(fp("a"), 1)
+    nowhere = Footprint("p", Category.ARTILLERY, None, None, None, T, T)
+    book.add_all([(nowhere, 2), (fp("b", 0.5), 3)])
+    assert partition(book) == {frozenset({"a", "b"}), frozenset({"p"})}
 
 
 def test_reports_without_a_place_stand_alone_in_a_mixed_batch() -> None:

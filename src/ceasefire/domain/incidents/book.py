@@ -180,6 +180,7 @@ class IncidentBook:
             self._parts.append(columns(self._pending))
             self._pending = []
         selected = [columns([])]
+        new = new.placed()  # a report with no place links to nothing
         if not len(new):
             return selected[0]
         low, high = new.start.min() - self._reach_s, new.end.max() + self._reach_s
