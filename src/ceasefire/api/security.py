@@ -8,7 +8,6 @@ request for the audit trail. The permission is also written into the route's Ope
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import Depends, HTTPException, Request
@@ -84,6 +83,3 @@ def principal_of(request: Request) -> Principal:
     """The principal a `needs` dependency already checked."""
     principal: Principal = request.state.principal
     return principal
-
-
-Checker = Callable[..., Principal]
