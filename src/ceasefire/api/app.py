@@ -14,12 +14,14 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import datetime, tzinfo
+from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -59,12 +61,20 @@ def create_app(
     app.state.appender = Appender(engine, clock)
     for module in (routes_reports, routes_incidents, routes_engine, routes_exports, routes_admin):
         app.include_router(module.router, prefix="/api")
+    static = resources.files("ceasefire.api") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.add_api_route("/", _dashboard, include_in_schema=False)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
     app.middleware("http")(_audit)
     app.add_middleware(BodyLimit, limit=max_body_bytes)
     return app
+
+
+def _dashboard() -> FileResponse:
+    """The operations picture (static: it reads everything from /api with the user's token)."""
+    return FileResponse(str(resources.files("ceasefire.api") / "static" / "index.html"))
 
 
 def create_app_from_environment() -> FastAPI:
@@ -145,6 +155,8 @@ async def _audit(request: Request, call_next: Callable[[Request], Awaitable[Any]
     """Every request in the audit table: who, what, when, the outcome. Never a token or a
     body; the query string is kept (filters), the path is the route's own."""
     response = await call_next(request)
+    if request.url.path.startswith("/static/"):
+        return response  # the page's own files: no data, nobody to name
     principal = getattr(request.state, "principal", None)
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     row = {

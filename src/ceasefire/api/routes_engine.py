@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -125,6 +126,26 @@ def ack(request: Request, decision_id: str, body: AckIn) -> dict[str, Any]:
         code = 404 if "not a recorded action" in str(exc) else 422
         raise HTTPException(code, str(exc)) from None
     return {"decision_id": decision_id, "actor": principal.party, "at": when.isoformat()}
+
+
+_BASEMAP: dict[str, Any] = {}
+
+
+@router.get(
+    "/basemap",
+    summary="The bundled boundaries for an offline map: countries and Ukraine's oblasts",
+    **needs(Permission.GEOGRAPHY_READ),
+)
+def basemap() -> dict[str, Any]:
+    """Natural Earth countries and geoBoundaries oblasts (© OpenStreetMap contributors, ODbL),
+    as shipped with the package: no tile server needed."""
+    if not _BASEMAP:
+        folder = resources.files("ceasefire.data") / "geo"
+        _BASEMAP["countries"] = json.loads((folder / "countries.geojson").read_text("utf-8"))
+        _BASEMAP["admin_areas"] = json.loads(
+            (folder / "ukraine_oblasts.geojson").read_text("utf-8")
+        )
+    return _BASEMAP
 
 
 @router.get("/agreements", summary="Agreements in the record", **needs(Permission.GEOGRAPHY_READ))

@@ -1,0 +1,153 @@
+"""The dashboard in a real browser (Debian's Chromium, driven by Playwright): it signs in,
+draws the record's incidents over the bundled boundaries, asks nothing of any server but its
+own, and shows a role only what the API lets that role have."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from ceasefire.clock import utc_now
+from ceasefire.domain.access import Role
+from ceasefire.services.users import add_user
+from ceasefire.store.db import make_engine, writing
+
+REPORTS = (
+    "source_id,source_kind,source_org,external_id,observed_start,lon,lat,uncertainty_m,"
+    "category,alleged_party,damaged_object\n"
+    """osce-1,monitor_patrol,OSCE,d1,2025-04-20T08:00Z,37.95,48.28,300,artillery,RU,
+icrc-1,monitor_patrol,ICRC,d2,2025-04-20T08:03Z,37.955,48.285,300,explosion,,
+osce-3,monitor_patrol,OSCE,d4,2025-04-21T14:00Z,36.30,47.60,300,mortar,UA,
+osce-4,monitor_patrol,OSCE,d5,2025-04-22T03:00Z,35.20,47.80,500,drone_strike,RU,energy
+"""
+)
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
+    if found is None:
+        message = "Debian's chromium is not installed (scripts/ensure-services installs it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+def cli(db: str, *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "ceasefire", "--db", db, *args], check=True, capture_output=True
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[Role, str]]]:
+    folder = tmp_path_factory.mktemp("dashboard")
+    db = f"sqlite:///{folder / 'dash.db'}"
+    (folder / "reports.csv").write_text(REPORTS)
+    cli(db, "init")
+    cli(db, "agreement", "load", "korea-model-demo")
+    cli(db, "ingest", str(folder / "reports.csv"))
+    engine = make_engine(db)
+    with writing(engine) as connection:
+        tokens = {
+            r: add_user(connection, r.value, r, None, clock=utc_now)
+            for r in (Role.ANALYST, Role.OBSERVER)
+        }
+    engine.dispose()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ceasefire",
+            "--db",
+            db,
+            "serve",
+            "--port",
+            str(port),
+            "--clock-interval",
+            "0",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(f"{base}/openapi.json", timeout=1)
+            break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    yield base, tokens
+    server.terminate()
+    server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+def test_the_picture_for_an_analyst_from_its_own_server_only(
+    site: tuple[str, dict[Role, str]], browser: Browser, tmp_path: Path
+) -> None:
+    base, tokens = site
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
+    page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
+    assert page.locator("#sign-in").is_hidden()
+    assert page.locator("#who").inner_text() == "analyst — analyst"
+    assert page.locator("#legend li").count() == 6
+    assert "#token" not in page.url  # the token leaves the address bar at once
+    page.screenshot(path=str(tmp_path / "analyst.png"))
+    outside = [url for url in asked if not url.startswith(base) and not url.startswith("data:")]
+    assert outside == []
+    assert any(url.startswith(f"{base}/api/export/incidents") for url in asked)
+
+
+def test_an_observer_is_sent_no_incidents(
+    site: tuple[str, dict[Role, str]], browser: Browser
+) -> None:
+    base, tokens = site
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    answers: dict[str, int] = {}
+    page.on(
+        "response",
+        lambda response: answers.__setitem__(response.url.split("?")[0], response.status),
+    )
+    page.goto(f"{base}/#token={tokens[Role.OBSERVER]}")
+    page.wait_for_function("document.getElementById('who').textContent.includes('observer')")
+    page.wait_for_timeout(500)
+    assert answers[f"{base}/api/export/incidents"] == 403  # refused by the server, not hidden
+    assert page.locator("#count").inner_text() == ""
+
+
+def test_sign_in_by_keyboard(site: tuple[str, dict[Role, str]], browser: Browser) -> None:
+    base, tokens = site
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(base)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "token"
+    page.keyboard.type(tokens[Role.ANALYST])
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('count').textContent.endsWith('incidents')")
+    assert page.locator("#picture").is_visible()
