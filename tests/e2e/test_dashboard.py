@@ -151,3 +151,18 @@ def test_sign_in_by_keyboard(site: tuple[str, dict[Role, str]], browser: Browser
     page.keyboard.press("Enter")
     page.wait_for_function("document.getElementById('count').textContent.endsWith('incidents')")
     assert page.locator("#picture").is_visible()
+
+
+def test_an_incident_opens_with_its_history_and_reports(
+    site: tuple[str, dict[Role, str]], browser: Browser
+) -> None:
+    base, tokens = site
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
+    page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
+    # Open the first incident's popup the way a click does, then wait for its detail.
+    page.evaluate("incidentLayer.getLayers()[0].openPopup()")
+    page.wait_for_selector(".detail h3")
+    text = page.locator(".detail").inner_text()
+    assert "Status history" in text
+    assert "source osce-" in text or "source icrc-" in text  # an analyst sees sources

@@ -10,7 +10,7 @@ const STATUS_COLOURS = {
 const SEVERITY_RADIUS = { minor: 5, major: 8, grave: 12 };
 const PHASE_COLOURS = ["#2e7d32", "#f0b400", "#e67e22", "#c0392b"];
 let token = sessionStorage.getItem("ceasefire-token");
-let map, incidentLayer, tracks = [];
+let map, incidentLayer, me, tracks = [];
 
 async function api(path, options = {}) {
   const response = await fetch(path, {
@@ -40,7 +40,7 @@ function signOut(message) {
 }
 
 async function start() {
-  const me = await api("/api/me");
+  me = await api("/api/me");
   document.getElementById("who").textContent =
     `${me.name} — ${me.role}${me.party ? " (" + me.party + ")" : ""}`;
   document.getElementById("sign-in").hidden = true;
@@ -108,7 +108,10 @@ async function incidents() {
       color: "#222", weight: 1, fillOpacity: 0.85,
       fillColor: STATUS_COLOURS[f.properties.status] || "#999",
     }),
-    onEachFeature: (f, layer) => layer.bindPopup(() => popup(f.properties)),
+    onEachFeature: (f, layer) => {
+      layer.bindPopup(() => popup(f.properties), { maxWidth: 420 });
+      layer.on("popupopen", (event) => detail(f.properties.incident, event.popup));
+    },
   }).addTo(map);
   document.getElementById("count").textContent = `${features.length} incidents`;
 }
@@ -124,6 +127,34 @@ function popup(p) {
   ];
   for (const [k, v] of rows) box.append(el("div", `${k}: ${v}`));
   return box;
+}
+
+// The incident in full, as the role may see it: its reports (sources only for analysts), the
+// status history, the attribution and its basis, the clauses, the party's reply.
+async function detail(incident, openPopup) {
+  let d;
+  try { d = await api(`/api/incidents/${encodeURIComponent(incident)}`); } catch (e) { return; }
+  const box = popup(d);
+  box.className = "detail";
+  const a = d.attribution_detail;
+  box.append(el("h3", "Attribution"));
+  box.append(el("div", a ? `${a.party}: ${a.proposed ? "proposed by the rules" : "by " + a.by}, ` +
+    `${a.basis}, ${a.confidence} — ${a.why}` : "none"));
+  box.append(el("h3", "Status history"));
+  const history = el("ol");
+  for (const h of d.history) history.append(el("li", `${h.at.slice(0, 16)} ${h.status} (${h.by}): ${h.reason}`));
+  box.append(history);
+  if (d.replies.length) {
+    box.append(el("h3", "Replies"));
+    for (const r of d.replies) box.append(el("div", `${r.party}: ${r.text}`));
+  }
+  box.append(el("h3", `Reports (${d.members.length})`));
+  const reports = el("ul");
+  for (const m of d.members.slice(0, 20)) {
+    reports.append(el("li", `${m.observed_start.slice(0, 16)} ${m.category} — source ${m.source_id}`));
+  }
+  box.append(reports);
+  openPopup.setContent(box);
 }
 
 async function banners() {
@@ -164,6 +195,17 @@ async function actions() {
     const item = el("li");
     item.append(el("div", a.summary, a.overdue ? "overdue" : ""));
     item.append(el("div", `due ${a.due_at || "—"} · ${a.actors.join(", ")}`));
+    if (me && me.role === "guarantor" && a.actors.includes(me.party)) {
+      const button = el("button", "Acknowledge");
+      button.addEventListener("click", async () => {
+        button.disabled = true;
+        try {
+          await api(`/api/actions/${a.decision_id}/ack`, { method: "POST", body: JSON.stringify({ note: "" }) });
+          actions();
+        } catch (e) { button.disabled = false; }
+      });
+      item.append(button);
+    }
     list.append(item);
   }
   if (!found.items.length) list.append(el("li", "No open actions."));
