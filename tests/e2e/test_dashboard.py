@@ -149,7 +149,7 @@ def test_sign_in_by_keyboard(site: tuple[str, dict[Role, str]], browser: Browser
     assert page.evaluate("document.activeElement.id") == "token"
     page.keyboard.type(tokens[Role.ANALYST])
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('count').textContent.endsWith('incidents')")
+    page.wait_for_function("document.getElementById('count').textContent.includes('incident')")
     assert page.locator("#picture").is_visible()
 
 
@@ -166,3 +166,17 @@ def test_an_incident_opens_with_its_history_and_reports(
     text = page.locator(".detail").inner_text()
     assert "Status history" in text
     assert "source osce-" in text or "source icrc-" in text  # an analyst sees sources
+
+
+def test_filters_narrow_the_map(site: tuple[str, dict[Role, str]], browser: Browser) -> None:
+    base, tokens = site
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
+    page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
+    page.select_option("#severity", "grave")  # the drone strike on energy infrastructure
+    page.click("#filters button[type=submit]")
+    page.wait_for_function("document.getElementById('count').textContent === '1 incident'")
+    page.select_option("#severity", "")
+    page.fill("#party", "ua")
+    page.click("#filters button[type=submit]")
+    page.wait_for_function("document.getElementById('count').textContent === '1 incident'")

@@ -75,10 +75,12 @@ async function zones() {
   const agreements = await api("/api/agreements");
   if (!agreements.length) return;
   const collection = await api(`/api/agreements/${encodeURIComponent(agreements[0].name)}/zones`);
-  const shown = collection.features.filter((f) => ["line_of_contact", "dmz", "withdrawal_line"].includes(f.properties.kind));
+  const shown = collection.features.filter((f) => ["line_of_contact", "dmz", "withdrawal_line", "sector"].includes(f.properties.kind));
   L.geoJSON({ type: "FeatureCollection", features: shown }, {
     pane: "zones",
-    style: (f) => f.properties.kind === "line_of_contact"
+    style: (f) => f.properties.kind === "sector"
+      ? { color: "#1f5fbf", weight: 0.6, dashArray: "2 4", fill: false }
+      : f.properties.kind === "line_of_contact"
       ? { color: "#c0392b", weight: 2.5 }
       : f.properties.kind === "dmz" ? { color: "#c0392b", weight: 0.5, fillOpacity: 0.08 }
       : { color: "#555", weight: 1, dashArray: "4 3", fill: false },
@@ -98,8 +100,19 @@ async function incidents() {
   let collection;
   try { collection = await api(`/api/export/incidents?${filters()}`); }
   catch (e) { return; }  // a role without incidents simply has none on its map
-  const status = document.getElementById("status").value;
-  const features = collection.features.filter((f) => !status || f.properties.status === status);
+  const wanted = {
+    status: document.getElementById("status").value,
+    severity: document.getElementById("severity").value,
+    party: document.getElementById("party").value.trim().toUpperCase(),
+    sector: document.getElementById("sector").value.trim().toLowerCase(),
+  };
+  const features = collection.features.filter((f) => {
+    const p = f.properties;
+    return (!wanted.status || p.status === wanted.status)
+      && (!wanted.severity || p.severity === wanted.severity)
+      && (!wanted.party || p.party === wanted.party)
+      && (!wanted.sector || (p.sector || "").toLowerCase().includes(wanted.sector));
+  });
   if (incidentLayer) incidentLayer.remove();
   incidentLayer = L.geoJSON({ type: "FeatureCollection", features }, {
     pointToLayer: (f, latlng) => L.circleMarker(latlng, {
@@ -113,7 +126,8 @@ async function incidents() {
       layer.on("popupopen", (event) => detail(f.properties.incident, event.popup));
     },
   }).addTo(map);
-  document.getElementById("count").textContent = `${features.length} incidents`;
+  const n = features.length;
+  document.getElementById("count").textContent = `${n} incident${n === 1 ? "" : "s"}`;
 }
 
 function popup(p) {
