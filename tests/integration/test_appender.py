@@ -75,7 +75,7 @@ def test_a_conflict_refuses_only_its_own_request(engine: Engine) -> None:
     answers = submit_all(
         appender,
         [
-            Submission("a", [accepted("a1"), accepted("x", lat=48.9)], field_prefix="reports"),
+            Submission("a", [accepted("a1"), accepted("x", lat=48.9)], batch=True),
             Submission("b", [accepted("b1")]),
         ],
     )

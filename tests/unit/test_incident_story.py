@@ -12,9 +12,11 @@ from ceasefire.domain.incidents.assessment import IncidentStatus
 from ceasefire.domain.incidents.attribution import Placement
 from ceasefire.domain.incidents.disclosure import WITHHELD, Role, incident_detail
 from ceasefire.domain.incidents.review import Action, Basis, Confidence, Review, review_problems
+from ceasefire.domain.incidents.selection import Selection, newest_first
 from ceasefire.domain.incidents.story import Terms, tell
 from ceasefire.domain.reports import Report, Source
-from ceasefire.domain.validation import Accepted, IngestRules, parse_report
+from ceasefire.domain.taxonomy import Severity
+from ceasefire.domain.validation import Accepted, BBox, IngestRules, parse_report
 from ceasefire.services.violations import as_violation, engine_status
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -199,3 +201,16 @@ def test_review_problems_name_the_option() -> None:
     assert review_problems(review(Action.REJECT, NOW), ["RU"]) == [
         "--reason: say why the incident is rejected"
     ]
+
+
+def test_selection_filters_and_orders_newest_first() -> None:
+    grave = story([made("g", category="drone_strike", damaged_object="energy")])
+    later = replace(
+        story([made("s", category="small_arms", observed_start="2025-04-21T10:00Z")]), number=8
+    )
+    both = [grave, later]
+    assert [s.number for s in newest_first(both, Selection(), NOW)] == [8, 7]
+    assert newest_first(both, Selection(min_severity=Severity.GRAVE), NOW) == [grave]
+    assert newest_first(both, Selection(party="RU"), NOW) == [grave]  # fire landing on UA ground
+    assert newest_first(both, Selection(bbox=BBox(30, 40, 31, 41)), NOW) == []
+    assert newest_first(both, Selection(overdue=True), NOW) == []

@@ -15,10 +15,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from ceasefire.api.params import incident_window, parse_bbox, parse_time
-from ceasefire.api.routes_incidents import AgreementQuery, agreement_for, concerns, inside
+from ceasefire.api.routes_incidents import AgreementQuery, agreement_for, concerns
 from ceasefire.api.security import needs, principal_of
 from ceasefire.domain.access import Permission, Role
 from ceasefire.domain.incidents.disclosure import incident_summary
+from ceasefire.domain.incidents.selection import Selection
 from ceasefire.export.report_formats import csv_cell, point_feature, report_fields, to_geojson
 from ceasefire.geofiles.kml import points_kml
 from ceasefire.services.incidents import incident_stories
@@ -110,7 +111,7 @@ def export_incidents(
     rows = [
         incident_summary(s, principal.disclosure, now)
         for s in stories
-        if concerns(s, principal) and inside(s, box)
+        if concerns(s, principal) and Selection(bbox=box).keeps(s, now)
     ]
     if format == "geojson":
         features = [point_feature(dict(row), row["incident"]) for row in rows]

@@ -12,15 +12,14 @@ from sqlalchemy import Connection
 from ceasefire.api.params import Page, incident_window, page_params, parse_bbox
 from ceasefire.api.security import needs, principal_of
 from ceasefire.domain.access import Permission, Principal, Role
-from ceasefire.domain.engine.plan import SEVERITY_RANK
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.domain.incidents.assessment import IncidentStatus
 from ceasefire.domain.incidents.book import incident_label, incident_number
 from ceasefire.domain.incidents.disclosure import incident_detail, incident_summary
 from ceasefire.domain.incidents.review import Action, Basis, Confidence, Review
+from ceasefire.domain.incidents.selection import Selection, newest_first
 from ceasefire.domain.incidents.story import IncidentStory
 from ceasefire.domain.taxonomy import Severity
-from ceasefire.domain.validation import BBox
 from ceasefire.services.incidents import (
     IncidentFilter,
     ReviewError,
@@ -63,13 +62,6 @@ def concerns(story: IncidentStory, principal: Principal) -> bool:
     return (a is not None and a.party == principal.party) or principal.party in named
 
 
-def inside(story: IncidentStory, box: BBox | None) -> bool:
-    """In the box (an incident without coordinates is in no box)."""
-    if box is None:
-        return True
-    return story.lon is not None and story.lat is not None and box.contains(story.lon, story.lat)
-
-
 def _number(text: str) -> int:
     number = incident_number(text)
     if number is None:
@@ -93,26 +85,12 @@ def list_incidents(
 ) -> dict[str, Any]:
     principal = principal_of(request)
     state = request.app.state
-    box = parse_bbox(bbox)
     window = incident_window(since, until, state.zone)
+    selection = Selection(status, sector, party, min_severity, overdue, parse_bbox(bbox))
     now = state.clock()
     with reading(state.engine) as connection:
         stories = incident_stories(connection, agreement_for(connection, agreement), window)
-
-    def keep(s: IncidentStory) -> bool:
-        return (
-            concerns(s, principal)
-            and (status is None or s.status is status)
-            and (sector is None or s.sector == sector)
-            and (party is None or (s.attribution is not None and s.attribution.party == party))
-            and (min_severity is None or SEVERITY_RANK[s.severity] >= SEVERITY_RANK[min_severity])
-            and (not overdue or s.reply_overdue(now))
-            and inside(s, box)
-        )
-
-    chosen = sorted(
-        (s for s in stories if keep(s)), key=lambda s: (s.start, s.number), reverse=True
-    )
+    chosen = newest_first((s for s in stories if concerns(s, principal)), selection, now)
     items = [incident_summary(s, principal.disclosure, now) for s in page.cut(chosen)]
     return {"items": items, "total": len(chosen), **page.echo()}
 
@@ -265,7 +243,8 @@ def list_violations(
         party = principal.party
     with reading(state.engine) as connection:
         stories = incident_stories(connection, agreement_for(connection, agreement), window)
-    rows = violation_rows([s for s in stories if inside(s, box)])
+    where = Selection(bbox=box)
+    rows = violation_rows([s for s in stories if where.keeps(s, state.clock())])
     rows = [
         r
         for r in rows

@@ -17,7 +17,7 @@ from ceasefire.domain.canonical import canonical_json
 from ceasefire.domain.taxonomy import categories_matching
 from ceasefire.domain.validation import REPORT_FIELDS, Accepted, IngestRules, Value, parse_report
 from ceasefire.export.report_formats import to_json
-from ceasefire.services.appender import Submission
+from ceasefire.services.appender import Submission, field_path
 from ceasefire.store.db import reading
 from ceasefire.store.report_store import ReportFilter, count_reports, list_reports
 from ceasefire.store.report_summary import load_sources
@@ -78,14 +78,10 @@ def post_reports(
             accepted,
             idempotency_key,
             request_sha,
-            field_prefix="" if single else "reports",
+            batch=not single,
         )
     )
     return JSONResponse(answer.body, status_code=answer.status)
-
-
-def _field(index: int, name: str, single: bool) -> str:
-    return name if single else f"reports[{index}].{name}"
 
 
 def _validate(
@@ -99,7 +95,8 @@ def _validate(
             accepted.append(result)
         else:
             problems += [
-                {"field": _field(index, e.field, single), "reason": e.reason} for e in result
+                {"field": field_path(e.field, index, batch=not single), "reason": e.reason}
+                for e in result
             ]
     return accepted, problems
 

@@ -16,13 +16,12 @@ from sqlalchemy import Engine
 from ceasefire.cli.context import AppState, err, fail, out, require_agreement, styled, time_zone
 from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.clock import utc_now
-from ceasefire.domain.engine.plan import SEVERITY_RANK
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.domain.incidents.assessment import IncidentStatus
 from ceasefire.domain.incidents.book import incident_label, incident_number
 from ceasefire.domain.incidents.disclosure import Role, incident_detail, incident_summary
 from ceasefire.domain.incidents.review import Action, Basis, Confidence, Review
-from ceasefire.domain.incidents.story import IncidentStory
+from ceasefire.domain.incidents.selection import Selection, newest_first
 from ceasefire.domain.taxonomy import Severity
 from ceasefire.export.report_formats import dump_json, point_feature
 from ceasefire.services.bulk import collector_paused
@@ -111,18 +110,8 @@ def list_cmd(
     with reading(engine) as connection:
         stories = incident_stories(connection, loaded, window)
 
-    def keep(s: IncidentStory) -> bool:
-        return (
-            (status is None or s.status is status)
-            and (sector is None or s.sector == sector)
-            and (party is None or (s.attribution is not None and s.attribution.party == party))
-            and (min_severity is None or SEVERITY_RANK[s.severity] >= SEVERITY_RANK[min_severity])
-            and (not overdue or s.reply_overdue(now))
-        )
-
-    chosen = sorted(
-        (s for s in stories if keep(s)), key=lambda s: (s.start, s.number), reverse=True
-    )
+    selection = Selection(status, sector, party, min_severity, overdue)
+    chosen = newest_first(stories, selection, now)
     total = len(chosen)
     chosen = chosen[:limit] if limit else chosen
     rows = [incident_summary(s, role, now) for s in chosen]

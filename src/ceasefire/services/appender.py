@@ -40,7 +40,7 @@ class Submission:
     accepted: Sequence[Accepted]
     idempotency_key: str | None = None
     request_sha256: str = ""
-    field_prefix: str = ""  # "reports[i]." for a batch, "" for a single report
+    batch: bool = False  # sent as a list: problems are named reports[i].field
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,7 @@ def _reused_key() -> Answer:
 
 def _conflict_answer(plan: IntakePlan, submission: Submission) -> Answer:
     problems = [
-        {"field": f"{_prefix(submission, c.index)}{c.field}", "reason": c.reason}
+        {"field": field_path(c.field, c.index, batch=submission.batch), "reason": c.reason}
         for c in plan.conflicts
     ]
     return Answer(
@@ -204,8 +204,9 @@ def _conflict_answer(plan: IntakePlan, submission: Submission) -> Answer:
     )
 
 
-def _prefix(submission: Submission, index: int) -> str:
-    return f"reports[{index}]." if submission.field_prefix else ""
+def field_path(name: str, index: int, *, batch: bool) -> str:
+    """Where a problem is: `lat` in a single report, `reports[3].lat` in a batch."""
+    return f"reports[{index}].{name}" if batch else name
 
 
 def _answers(connection: Connection, plan: IntakePlan, jobs: list[_Job]) -> list[Answer]:
