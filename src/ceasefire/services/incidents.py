@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -79,29 +79,43 @@ def group_new_reports(connection: Connection, recorded: Sequence[tuple[Report, i
 def current_incident(connection: Connection, number: int) -> int | None:
     """The incident that `INC-<number>` now is: itself, or whatever absorbed the report or
     split it was named after; None if it never existed."""
-    found = connection.execute(
-        select(incident_members.c.incident_no)
-        .where(incident_members.c.incident_no == number)
-        .limit(1)
-    ).first()
-    if found is not None:
-        return number
-    report = connection.execute(
-        select(reports.c.report_id).where(reports.c.ledger_seq == number)
-    ).first()
-    if report is None:
-        split = connection.execute(
-            select(reviews.c.content).where(
-                reviews.c.ledger_seq == number, reviews.c.action == Action.SPLIT.value
-            )
-        ).first()
-        if split is None:
-            return None
-        report_id = json.loads(split.content)["reports"][0]
-    else:
-        report_id = report.report_id
-    row = membership(connection, [report_id]).get(report_id)
-    return None if row is None else row.incident
+    return current_incidents(connection, [number]).get(number)
+
+
+def current_incidents(connection: Connection, numbers: Iterable[int]) -> dict[int, int]:
+    """`current_incident` for many numbers in a few queries (the ones that never existed are
+    left out): a current incident is itself; an older number was a report's ledger seq, or a
+    split's, and leads to where that report, or the split's first report, now is."""
+    wanted = sorted(set(numbers))
+    found: dict[int, int] = {}
+    for chunk in _chunks(wanted):
+        query = select(incident_members.c.incident_no).where(
+            incident_members.c.incident_no.in_(chunk)
+        )
+        found |= {int(n): int(n) for n in connection.execute(query.distinct()).scalars()}
+    for chunk in _chunks([n for n in wanted if n not in found]):
+        query = (
+            select(reports.c.ledger_seq, incident_members.c.incident_no)
+            .join(incident_members, incident_members.c.report_id == reports.c.report_id)
+            .where(reports.c.ledger_seq.in_(chunk))
+        )
+        found |= {int(seq): int(number) for seq, number in connection.execute(query)}
+    first_moved: dict[int, str] = {}
+    for chunk in _chunks([n for n in wanted if n not in found]):
+        query = select(reviews.c.ledger_seq, reviews.c.content).where(
+            reviews.c.ledger_seq.in_(chunk), reviews.c.action == Action.SPLIT.value
+        )
+        first_moved |= {
+            int(seq): json.loads(c)["reports"][0] for seq, c in connection.execute(query)
+        }
+    rows = membership(connection, first_moved.values())
+    found |= {seq: rows[r].incident for seq, r in first_moved.items() if r in rows}
+    return found
+
+
+def _chunks(values: list[int], size: int = 900) -> Iterator[list[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 @dataclass(frozen=True)
@@ -283,19 +297,16 @@ def _placements(connection: Connection, agreement: LoadedAgreement | None) -> di
 
 def _reviews_by_incident(connection: Connection) -> dict[int, list[Review]]:
     """Every review under the incident it now concerns, in log order."""
-    result: dict[int, list[Review]] = defaultdict(list)
-    resolved: dict[int, int | None] = {}
+    named: list[tuple[Review, list[int]]] = []
     for stored in stored_reviews(connection):
         review = review_from_content(stored.seq, stored.recorded_at, stored.content)
         targets = [review.incident] + ([review.other] if review.other is not None else [])
         if review.action is Action.SPLIT:
             targets.append(stored.seq)
-        seen: set[int] = set()
-        for target in targets:
-            if target not in resolved:
-                resolved[target] = current_incident(connection, target)
-            now = resolved[target]
-            if now is not None and now not in seen:
-                seen.add(now)
-                result[now].append(review)
+        named.append((review, targets))
+    resolved = current_incidents(connection, (t for _, targets in named for t in targets))
+    result: dict[int, list[Review]] = defaultdict(list)
+    for review, targets in named:
+        for now in dict.fromkeys(resolved[t] for t in targets if t in resolved):
+            result[now].append(review)
     return result

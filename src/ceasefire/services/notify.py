@@ -37,7 +37,7 @@ from ceasefire.domain.notifications import (
     cap_time,
 )
 from ceasefire.domain.validation import DEFAULT_AREA_OF_INTEREST
-from ceasefire.services.incidents import IncidentFilter, current_incident, incident_stories
+from ceasefire.services.incidents import IncidentFilter, current_incidents, incident_stories
 from ceasefire.store.db import writing
 from ceasefire.store.enforcement_store import acknowledged, decision_row
 from ceasefire.store.schema import notify_channels, outbox
@@ -195,12 +195,9 @@ def enqueue(
 def _cap_context(connection: Connection, event: Event, now: datetime, agreement: Any) -> CapContext:
     """The alert's area: the evidence's incidents, hulled and widened about 5 km; without
     located evidence, the theatre."""
-    numbers = {
-        current
-        for label in event.decision.get("evidence", [])
-        if (n := incident_number(str(label))) is not None
-        and (current := current_incident(connection, n)) is not None
-    }
+    labels = [incident_number(str(label)) for label in event.decision.get("evidence", [])]
+    named = [n for n in labels if n is not None]
+    numbers = set(current_incidents(connection, named).values())
     points = []
     sectors: set[str] = set()
     if numbers:
