@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import ColumnElement, Connection, Select, select
 
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.domain.incidents.attribution import Placement
@@ -225,7 +225,11 @@ def incident_stories(
     if not members:
         return []
     sources_by_id = source_map(connection, {r.source_id for ms in members.values() for r in ms})
-    placements = _placements(connection, agreement)
+    placements = _placements(
+        connection,
+        agreement,
+        None if wanted is None else incident_members.c.incident_no.in_(wanted),
+    )
     review_map = _reviews_by_incident(connection)
     terms = terms_of(agreement, trusted)
     return [
@@ -269,7 +273,13 @@ def source_map(connection: Connection, ids: Iterable[str]) -> dict[str, Source]:
     return found
 
 
-def _placements(connection: Connection, agreement: LoadedAgreement | None) -> dict[str, Placement]:
+def _placements(
+    connection: Connection,
+    agreement: LoadedAgreement | None,
+    of_incidents: ColumnElement[bool] | None = None,
+) -> dict[str, Placement]:
+    """Each report's place against the agreement: of the chosen incidents' reports only, when
+    a condition on `incident_members` chooses them."""
     if agreement is None:
         return {}
     g = report_geography.c
@@ -282,6 +292,10 @@ def _placements(connection: Connection, agreement: LoadedAgreement | None) -> di
         g.sector,
         g.distance_m,
     ).where(g.agreement == agreement.name)
+    if of_incidents is not None:
+        query = query.where(
+            g.report_id.in_(select(incident_members.c.report_id).where(of_incidents))
+        )
     return {
         row.report_id: Placement(
             row.party,
