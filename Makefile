@@ -29,6 +29,7 @@ demo: $(STAMP)
 	$(BIN)/ceasefire --db $(DEMO_DB) reports list --side UA --sector "Donetsk Oblast" --limit 5
 	$(BIN)/ceasefire --db $(DEMO_DB) incidents list --since 2015-02-15 --until 2015-02-16
 	$(BIN)/ceasefire --db $(DEMO_DB) incidents show INC-3 --as observer
+	$(BIN)/ceasefire --db $(DEMO_DB) report daily --date 2015-02-16 -o demo-daily.html
 	$(BIN)/ceasefire --db $(DEMO_DB) verify
 
 lint: $(STAMP)
@@ -56,4 +57,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/api_load.py
 
 clean:
-	rm -rf $(VENV) demo.db .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo.db demo-daily.html .pytest_cache .mypy_cache .ruff_cache

@@ -15,6 +15,7 @@ from ceasefire.cli import (
     ingest_cmd,
     live_cmd,
     notify_cmd,
+    report_cmd,
     reports_cmd,
     service_cmd,
     zones_cmd,
@@ -51,6 +52,7 @@ app.command("serve")(service_cmd.serve_cmd)
 app.add_typer(service_cmd.users_app, name="users")
 app.command("audit")(service_cmd.audit_cmd)
 app.add_typer(notify_cmd.app, name="notify")
+app.add_typer(report_cmd.app, name="report")
 
 
 @app.callback()

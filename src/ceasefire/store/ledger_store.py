@@ -27,6 +27,14 @@ def lock_head(connection: Connection) -> tuple[int, str, datetime | None]:
     return int(row.seq), str(row.entry_hash), row.recorded_at
 
 
+def ledger_head(connection: Connection) -> tuple[int, str]:
+    """The last entry's sequence number and hash, without locking (for readers that cite the
+    record they read, such as published reports)."""
+    query = select(ledger.c.seq, ledger.c.entry_hash).order_by(ledger.c.seq.desc()).limit(1)
+    row = connection.execute(query).first()
+    return (0, GENESIS_HASH) if row is None else (int(row.seq), str(row.entry_hash))
+
+
 def record_time(clock: Callable[[], datetime], head_recorded_at: datetime | None) -> datetime:
     """Now, taken under the write lock, and never before the head's own record time (another
     machine's clock may run ahead of ours)."""

@@ -1,0 +1,112 @@
+"""`ceasefire report daily`: the mission's published reports, as HTML, PDF or Markdown."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date, time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ceasefire.cli.context import AppState, err, fail, out, time_zone
+from ceasefire.domain.publishing.period import daily_period
+from ceasefire.publish.render import Rendered, render_daily
+from ceasefire.services.publishing import (
+    PublishingError,
+    build_daily,
+    map_layers,
+    report_agreement,
+)
+from ceasefire.store.db import reading
+
+app = typer.Typer(help="Published reports: daily, with maps and plots.", no_args_is_help=True)
+
+
+class DocumentFormat(StrEnum):
+    HTML = "html"
+    PDF = "pdf"
+    MD = "md"
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise fail(f"--date: {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _cutoff(text: str) -> time:
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise fail(f"--cutoff: {text!r} is not a time of day (HH:MM)") from None
+
+
+def write_atomically(path: Path, rendered: Rendered) -> None:
+    """The document and its figures appear whole or not at all: each is written to a
+    temporary file in the same folder, then renamed over the target."""
+    targets = [(path, rendered.body)] + [
+        (path.with_name(name), text.encode()) for name, text in rendered.attachments.items()
+    ]
+    umask = os.umask(0)
+    os.umask(umask)
+    for target, content in targets:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(content)
+            os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+@app.command("daily")
+def daily_cmd(
+    ctx: typer.Context,
+    day: Annotated[
+        str, typer.Option("--date", help="The report's day: the 24 hours to the cut-off on it.")
+    ],
+    cutoff: Annotated[str, typer.Option(help="Cut-off, local time of day.")] = "19:30",
+    tz: Annotated[str, typer.Option("--tz", help="The mission's time zone.")] = "Europe/Kyiv",
+    output_format: Annotated[
+        DocumentFormat, typer.Option("--format", help="html, pdf or md.")
+    ] = DocumentFormat.HTML,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="File to write (default daily-DATE.FORMAT here)."),
+    ] = None,
+    agreement: Annotated[
+        str | None, typer.Option(help="Agreement for sectors and zones (default: the only one).")
+    ] = None,
+) -> None:
+    """The daily report: summary, per-sector table against the previous day, a map and a
+    time-of-day plot, every incident placed from a named place, the plan's tracks, decisions
+    and open actions. Same record and cut-off, same report."""
+    state: AppState = ctx.obj
+    zone = time_zone(tz)
+    period = daily_period(_date(day), _cutoff(cutoff), zone)
+    target = output or Path(f"daily-{day}.{output_format.value}")
+    if not target.parent.is_dir():
+        raise fail(f"-o: the folder {target.parent} does not exist")
+    engine = state.engine()
+    with err.status("reading the record"):
+        try:
+            with reading(engine) as connection:
+                report = build_daily(connection, period, agreement)
+                layers = map_layers(report_agreement(connection, report.agreement))
+        except PublishingError as exc:
+            raise fail(str(exc)) from None
+    with err.status(f"rendering {output_format.value.upper()}"):
+        rendered = render_daily(report, layers, output_format.value, target.stem)
+    write_atomically(target, rendered)
+    extra = f" and {', '.join(rendered.attachments)}" if rendered.attachments else ""
+    out.print(
+        f"Daily report {report.number}: {report.total.violations} violations in "
+        f"{len(report.incidents)} incidents; wrote {target}{extra}",
+        highlight=False,
+    )

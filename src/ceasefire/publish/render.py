@@ -1,0 +1,115 @@
+"""A built report as HTML, Markdown or PDF.
+
+One HTML template serves the screen and the PDF (WeasyPrint lays it out for print); Markdown
+is for pasting into messages and wikis, with the figures written beside it as SVG files. The
+fonts are the DejaVu faces matplotlib ships, so the PDF looks the same on any machine and
+nothing is fetched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from ceasefire.domain.publishing.daily import DailyReport
+from ceasefire.domain.publishing.tally import COUNTED_KINDS
+from ceasefire.domain.publishing.wording import day_text
+from ceasefire.publish.figures import MapLayers, MapPoint, hour_of_day, incident_map
+
+FONT_DIR = Path(mpl.get_data_path()) / "fonts" / "ttf"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A document and the files that go beside it (figures, for Markdown)."""
+
+    body: bytes
+    attachments: dict[str, str] = field(default_factory=dict)
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("ceasefire.publish", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["when"] = _when
+    env.filters["signed"] = lambda n: f"{n:+,}" if n else "0"
+    return env
+
+
+def _when(moment: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
+    return "-" if moment is None else moment.strftime(fmt)
+
+
+def _context(report: DailyReport, layers: MapLayers) -> dict[str, Any]:
+    p = report.period
+    local: Callable[[datetime | None], datetime | None] = lambda m: (  # noqa: E731
+        None if m is None else p.local(m)
+    )
+    points = [
+        MapPoint(i.lon, i.lat, i.severity, i.label)
+        for i in report.violations
+        if i.lon is not None and i.lat is not None
+    ]
+    end = p.local(p.end)
+    return {
+        "r": report,
+        "local": local,
+        "kinds": COUNTED_KINDS,
+        "title": f"Daily report {report.number}",
+        "end_day": day_text(end),
+        "zone": str(p.zone),
+        "map_svg": incident_map(
+            layers,
+            points,
+            f"Ceasefire violations, {len(report.violations)} in the 24 hours to "
+            f"{end:%H:%M} {day_text(end)}",
+        ),
+        "hours_svg": hour_of_day(
+            report.hours_now,
+            report.hours_before,
+            str(p.zone),
+            "Ceasefire violations by hour of the day (start of each incident)",
+        ),
+        "font_dir": FONT_DIR.as_uri(),
+    }
+
+
+def daily_html(report: DailyReport, layers: MapLayers) -> str:
+    return _environment().get_template("daily.html.j2").render(_context(report, layers))
+
+
+def daily_markdown(report: DailyReport, layers: MapLayers, stem: str) -> Rendered:
+    """Markdown, with the map and the hour plot as `<stem>-map.svg` and `<stem>-hours.svg`."""
+    context = _context(report, layers)
+    figures = {f"{stem}-map.svg": context["map_svg"], f"{stem}-hours.svg": context["hours_svg"]}
+    context |= {"map_file": f"{stem}-map.svg", "hours_file": f"{stem}-hours.svg"}
+    text = _environment().get_template("daily.md.j2").render(context)
+    return Rendered(text.encode(), figures)
+
+
+def pdf_from_html(html: str) -> bytes:
+    """Lay the HTML out on A4 pages (WeasyPrint: no browser, no network)."""
+    from weasyprint import HTML  # imported here: it loads Pango, which only PDFs need
+
+    document: bytes = HTML(string=html, base_url=str(FONT_DIR)).write_pdf()
+    return document
+
+
+def render_daily(report: DailyReport, layers: MapLayers, fmt: str, stem: str) -> Rendered:
+    if fmt == "md":
+        return daily_markdown(report, layers, stem)
+    html = daily_html(report, layers)
+    if fmt == "pdf":
+        return Rendered(pdf_from_html(html))
+    return Rendered(html.encode())

@@ -1,0 +1,154 @@
+"""Gathering what a published report is built from, in one read transaction.
+
+The report is as of the record's head when it was read, and says so (entry and hash): run
+again on the same record and cut-off, it gives the same numbers; run after new reports
+arrive for that day, it says which record it read.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from functools import cache
+
+import numpy as np
+import shapely
+from shapely.geometry import shape
+from sqlalchemy import Connection
+
+from ceasefire.domain.engine.violations import Violation
+from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
+from ceasefire.domain.publishing.daily import (
+    Acknowledgements,
+    Controller,
+    DailyInputs,
+    DailyReport,
+    RecordState,
+    daily_report,
+)
+from ceasefire.domain.publishing.period import Period
+from ceasefire.geofiles.gazetteer import bundled_gazetteer
+from ceasefire.geofiles.geojson import read_features
+from ceasefire.publish.figures import MapLayers
+from ceasefire.services.geography import zone_features
+from ceasefire.services.incidents import IncidentFilter, incident_stories
+from ceasefire.services.live import running_plan
+from ceasefire.services.violations import as_violation
+from ceasefire.store.agreement_store import agreement_named, latest_agreements
+from ceasefire.store.enforcement_store import acknowledged, adopted_plans, decision_rows
+from ceasefire.store.ledger_store import ledger_head
+
+
+class PublishingError(ValueError):
+    """A report that cannot be built as asked; the message names the option."""
+
+
+def report_agreement(connection: Connection, name: str | None) -> LoadedAgreement | None:
+    """The named agreement, or the record's only one; None when it holds none."""
+    if name is not None:
+        found = agreement_named(connection, name)
+        if found is None:
+            raise PublishingError(f"--agreement: no agreement {name!r} in the record")
+        return found
+    loaded = latest_agreements(connection)
+    if len(loaded) > 1:
+        names = ", ".join(a.name for a in loaded)
+        raise PublishingError(f"--agreement: the record holds several agreements ({names})")
+    return loaded[0] if loaded else None
+
+
+def controller_for(agreement: LoadedAgreement | None) -> Controller:
+    """Who holds a point, by the agreement's control areas (cached: reports name the same
+    few places again and again)."""
+    if agreement is None:
+        return lambda lon, lat: None
+    classifier = agreement.classifier
+
+    @cache
+    def holder(lon: float, lat: float) -> str | None:
+        found = classifier.classify(np.array([lon]), np.array([lat]))
+        index = int(found.party[0])
+        return None if index < 0 else classifier.parties[index]
+
+    return holder
+
+
+def acknowledgement_map(connection: Connection) -> Acknowledgements:
+    """Each recorded action's first acknowledgement, keyed by what the action is (plan,
+    party, action, when required), so a report can match it to the plan's timeline."""
+    acks = acknowledged(connection)
+    result: dict[tuple[str, str, str, datetime], tuple[str, datetime]] = {}
+    for row in decision_rows(connection):
+        by_actor = acks.get(row["decision_id"])
+        if not by_actor:
+            continue
+        content = json.loads(row["content"])
+        key = (
+            row["plan"],
+            content["party"],
+            content["action"],
+            datetime.fromisoformat(content["effective_at"]),
+        )
+        first = min(by_actor.items(), key=lambda item: item[1])
+        if key not in result or first[1] < result[key][1]:
+            result[key] = first
+    return result
+
+
+BASEMAP_CREDITS = (
+    "Boundaries: Natural Earth (public domain); oblasts: geoBoundaries, "
+    "© OpenStreetMap contributors (ODbL)."
+)
+
+
+def map_layers(agreement: LoadedAgreement | None) -> MapLayers:
+    """The bundled countries, and the agreement's oblasts, line, demilitarized zone and the
+    first party's held area (shaded), in lon/lat."""
+    countries = [f.geometry for f in read_features("bundled:geo/countries.geojson")]
+    if agreement is None:
+        admin = [f.geometry for f in read_features("bundled:geo/ukraine_oblasts.geojson")]
+        return MapLayers(countries, admin, None, "", None, None, BASEMAP_CREDITS)
+    g = agreement.document["geometries"]
+    dmz = [
+        shape(f["geometry"]) for f in zone_features(agreement) if f["properties"]["kind"] == "dmz"
+    ]
+    held_party = agreement.spec.control[0].party
+    return MapLayers(
+        countries=countries,
+        admin_areas=[shape(a["geometry"]) for a in g["admin_areas"]],
+        held=shapely.make_valid(shape(g["control"][0])),
+        held_label=f"held by {held_party}",
+        line=shape(g["line_of_contact"]),
+        dmz=shapely.union_all(dmz) if dmz else None,
+        credits=f"{BASEMAP_CREDITS} Line, zones and control: agreement {agreement.name} "
+        f"version {agreement.version}.",
+    )
+
+
+def build_daily(connection: Connection, period: Period, agreement_name: str | None) -> DailyReport:
+    agreement = report_agreement(connection, agreement_name)
+    plans = [running_plan(p) for p in adopted_plans(connection)]
+    previous = period.before()
+    if plans:
+        # The plan's tracks depend on the whole history, not on the period alone.
+        stories = incident_stories(connection, agreement)
+        violations = [v for v in map(as_violation, stories) if v is not None]
+    else:
+        stories = incident_stories(
+            connection, agreement, IncidentFilter(since=previous.start, until=period.end)
+        )
+        violations = list[Violation]()
+    seq, head = ledger_head(connection)
+    return daily_report(
+        DailyInputs(
+            period=period,
+            stories=stories,
+            gazetteer=bundled_gazetteer(),
+            controller=controller_for(agreement),
+            plans=plans,
+            violations=violations,
+            acknowledgements=acknowledgement_map(connection),
+            record=RecordState(seq, head),
+            agreement=None if agreement is None else agreement.name,
+        )
+    )
