@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ceasefire.domain.publishing.daily import DailyReport
 from ceasefire.domain.publishing.tally import COUNTED_KINDS
@@ -36,7 +36,8 @@ class Rendered:
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("ceasefire.publish", "templates"),
-        autoescape=select_autoescape(["html", "j2"], default_for_string=False),
+        # HTML is escaped (place names and explanations are data); Markdown is not.
+        autoescape=lambda name: name is not None and name.endswith(".html.j2"),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -44,7 +45,18 @@ def _environment() -> Environment:
     )
     env.filters["when"] = _when
     env.filters["signed"] = lambda n: f"{n:+,}" if n else "0"
+    env.filters["sentence"] = _sentence
+    env.filters["cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
     return env
+
+
+def _sentence(text: str) -> str:
+    """Engine explanations are clauses ("a diplomatic warning to ..."); in a list they read
+    as sentences."""
+    text = text.strip()
+    if not text:
+        return text
+    return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
 def _when(moment: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:

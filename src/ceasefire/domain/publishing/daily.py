@@ -117,6 +117,7 @@ class PlanSection:
     decisions: tuple[Decision, ...]  # taking effect in the period
     open_actions: tuple[ActionLine, ...]  # at the cut-off
     missed: tuple[ActionLine, ...]  # deadlines that fell in the period unacknowledged
+    phase_names: Mapping[int, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +317,7 @@ def _plan_section(
         missed=tuple(
             a for a in actions if a.due_at is not None and period.holds(a.due_at) and a.missed
         ),
+        phase_names={d.phase: plan.phase(d.phase).name for d in decided if d.phase},
     )
 
 
@@ -399,7 +401,7 @@ def _sentences(r: DailyReport) -> list[str]:
     ):
         if found:
             said.append(f"Recorded: {what}, in {plural(len(found), 'incident')}.")
-    said += _plan_sentences(r.plans)
+    said += _plan_sentences(r.plans, p)
     return said
 
 
@@ -439,18 +441,29 @@ def _attribution(parties: Sequence[PartyLine]) -> str:
     return f"Attributed: {listing(named)}; {tail}."
 
 
-def _plan_sentences(plans: Sequence[PlanSection]) -> list[str]:
+def _move(d: Decision, period: Period, phase_names: Mapping[int, str]) -> str:
+    """`the RU track entered phase 1 (Warning) at 00:00 on 10 September 2022 (first counting
+    violation)`, in the report's local time."""
+    at = period.local(d.effective_at)
+    when = f"{at:%H:%M} on {day_text(at)}"
+    if d.kind is DecisionKind.STOOD_DOWN:
+        return f"the {d.party} track stood down at {when} ({d.rule})"
+    name = f" ({phase_names[d.phase]})" if d.phase in phase_names else ""
+    return f"the {d.party} track entered phase {d.phase}{name} at {when} ({d.rule})"
+
+
+def _plan_sentences(plans: Sequence[PlanSection], period: Period) -> list[str]:
     if not plans:
         return ["No enforcement plan is adopted, so the report states no phase."]
     said = []
     for section in plans:
         moves = [
-            describe(d)
+            _move(d, period, section.phase_names)
             for d in section.decisions
             if d.kind in (DecisionKind.PHASE_ENTERED, DecisionKind.STOOD_DOWN)
         ]
         if moves:
-            said.append(f"Under {section.plan}: " + "; ".join(moves) + ".")
+            said.append(f"Under {section.plan}, " + "; ".join(moves) + ".")
         else:
             said.append(f"Under {section.plan}, no track changed phase in the period.")
         if section.missed:
