@@ -6,11 +6,8 @@ reports); incidents as their summaries, with what the caller's role may see and 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -20,7 +17,7 @@ from ceasefire.api.security import needs, principal_of
 from ceasefire.domain.access import Permission, Role
 from ceasefire.domain.incidents.disclosure import incident_summary
 from ceasefire.domain.incidents.selection import Selection
-from ceasefire.export.report_formats import csv_cell, point_feature, report_fields, to_geojson
+from ceasefire.export.report_formats import csv_text, point_feature, report_fields, to_geojson
 from ceasefire.geofiles.kml import points_kml
 from ceasefire.services.incidents import incident_stories
 from ceasefire.store.db import reading
@@ -34,15 +31,6 @@ MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "kml": "application/vnd.google-earth.kml+xml",
 }
-
-
-def _csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    stream = io.StringIO()
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(csv_cell(row.get(c)) for c in columns)
-    return stream.getvalue()
 
 
 def _answer(body: str | bytes, fmt: str, name: str) -> Response:
@@ -80,7 +68,7 @@ def export_reports(
     if format == "geojson":
         return _answer(json.dumps(to_geojson(found, sources)), format, "reports")
     if format == "csv":
-        return _answer(_csv(rows, list(rows[0]) if rows else ["source_id"]), format, "reports")
+        return _answer(csv_text(rows, list(rows[0]) if rows else ["source_id"]), format, "reports")
     return _answer(
         points_kml(rows, title="ceasefire reports", name_keys=("category", "external_id")),
         format,
@@ -118,7 +106,7 @@ def export_incidents(
         body = json.dumps({"type": "FeatureCollection", "features": features})
         return _answer(body, format, "incidents")
     if format == "csv":
-        return _answer(_csv(rows, list(rows[0]) if rows else ["incident"]), format, "incidents")
+        return _answer(csv_text(rows, list(rows[0]) if rows else ["incident"]), format, "incidents")
     return _answer(
         points_kml(rows, title="ceasefire incidents", name_keys=("incident", "category")),
         format,

@@ -15,7 +15,11 @@ from ceasefire.domain.access import Permission, Principal, Role
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.domain.incidents.assessment import IncidentStatus
 from ceasefire.domain.incidents.book import incident_label, incident_number
-from ceasefire.domain.incidents.disclosure import incident_detail, incident_summary
+from ceasefire.domain.incidents.disclosure import (
+    concerns_party,
+    incident_detail,
+    incident_summary,
+)
 from ceasefire.domain.incidents.review import Action, Basis, Confidence, Review
 from ceasefire.domain.incidents.selection import Selection, newest_first
 from ceasefire.domain.incidents.story import IncidentStory
@@ -57,9 +61,7 @@ def concerns(story: IncidentStory, principal: Principal) -> bool:
     """A liaison sees only what is alleged against, or attributed to, its own party."""
     if principal.role is not Role.LIAISON:
         return True
-    a = story.attribution
-    named = {r.alleged_party for r in story.members}
-    return (a is not None and a.party == principal.party) or principal.party in named
+    return principal.party is not None and concerns_party(story, principal.party)
 
 
 def _number(text: str) -> int:

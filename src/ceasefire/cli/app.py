@@ -11,6 +11,7 @@ from ceasefire.cli import (
     agreement_cmd,
     classify_cmd,
     engine_cmd,
+    export_cmd,
     incidents_cmd,
     ingest_cmd,
     live_cmd,
@@ -53,6 +54,7 @@ app.add_typer(service_cmd.users_app, name="users")
 app.command("audit")(service_cmd.audit_cmd)
 app.add_typer(notify_cmd.app, name="notify")
 app.add_typer(report_cmd.app, name="report")
+app.command("export")(export_cmd.export_cmd)
 
 
 @app.callback()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
@@ -12,8 +10,9 @@ from typing import Annotated
 import typer
 
 from ceasefire.cli.context import AppState, err, fail, out, time_zone
+from ceasefire.cli.files import write_atomically
 from ceasefire.domain.publishing.period import daily_period
-from ceasefire.publish.render import Rendered, render_daily
+from ceasefire.publish.render import render_daily
 from ceasefire.services.publishing import (
     PublishingError,
     build_daily,
@@ -43,26 +42,6 @@ def _cutoff(text: str) -> time:
         return time.fromisoformat(text)
     except ValueError:
         raise fail(f"--cutoff: {text!r} is not a time of day (HH:MM)") from None
-
-
-def write_atomically(path: Path, rendered: Rendered) -> None:
-    """The document and its figures appear whole or not at all: each is written to a
-    temporary file in the same folder, then renamed over the target."""
-    targets = [(path, rendered.body)] + [
-        (path.with_name(name), text.encode()) for name, text in rendered.attachments.items()
-    ]
-    umask = os.umask(0)
-    os.umask(umask)
-    for target, content in targets:
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(content)
-            os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
 
 
 @app.command("daily")

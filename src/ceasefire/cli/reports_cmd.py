@@ -37,7 +37,7 @@ def parse_time(option: str, text: str | None, tz: tzinfo, *, end: bool) -> datet
     return end_of_day(moment, tz) if end and moment.date_only else moment.at
 
 
-def _bbox(text: str | None) -> BBox | None:
+def parse_bbox(text: str | None) -> BBox | None:
     if text is None:
         return None
     try:
@@ -116,7 +116,7 @@ def list_cmd(
         zone=zone,
         since=parse_time("--since", since, zone_info, end=False),
         until=parse_time("--until", until, zone_info, end=True),
-        bbox=_bbox(bbox),
+        bbox=parse_bbox(bbox),
         categories=categories,
         source_id=source,
         limit=limit,

@@ -4,8 +4,9 @@ back to the same reports (same ids, same content): an export is a re-importable 
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
 
 from ceasefire.domain.canonical import report_content, utc_iso
@@ -44,6 +45,16 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, float):
         return repr(value)
     return str(value)
+
+
+def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    """Rows as CSV with the given columns, values written as `csv_cell` writes them."""
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(csv_cell(row.get(c)) for c in columns)
+    return stream.getvalue()
 
 
 def point_feature(fields: dict[str, Any], feature_id: str | None = None) -> dict[str, Any]:

@@ -44,6 +44,15 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else utc_iso(moment)
 
 
+def concerns_party(story: IncidentStory, party: str) -> bool:
+    """What a party's liaison may see: incidents attributed to its party, or that a report
+    alleges against it."""
+    a = story.attribution
+    return (a is not None and a.party == party) or any(
+        r.alleged_party == party for r in story.members
+    )
+
+
 def incident_summary(story: IncidentStory, role: Role, now: datetime) -> dict[str, Any]:
     """One line of `incidents list`: what, where, when, how grave, how sure, whose."""
     a = story.attribution
