@@ -214,3 +214,12 @@ def test_selection_filters_and_orders_newest_first() -> None:
     assert newest_first(both, Selection(party="RU"), NOW) == [grave]  # fire landing on UA ground
     assert newest_first(both, Selection(bbox=BBox(30, 40, 31, 41)), NOW) == []
     assert newest_first(both, Selection(overdue=True), NOW) == []
+
+
+def test_corroboration_is_explained_to_non_analysts_without_naming_sources() -> None:
+    told = story([made("a", source_org="OSCE"), made("b", source_org="ICRC")])
+    analyst = incident_detail(told, {}, Role.ANALYST, NOW)["history"]
+    guarantor = incident_detail(told, {}, Role.GUARANTOR, NOW)["history"]
+    assert "ICRC" in analyst[-1]["reason"]
+    assert guarantor[-1]["reason"] == "2 independent organisations"
+    assert not any("OSCE" in h["reason"] or "ICRC" in h["reason"] for h in guarantor)

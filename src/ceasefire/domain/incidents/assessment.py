@@ -93,15 +93,25 @@ def corroborated_by(
     sources: Mapping[str, Source],
     *,
     trusted: Reliability = Reliability.B,
-) -> tuple[Report, str] | None:
-    """The report whose arrival corroborated the incident, and why; None if it is not."""
+) -> tuple[Report, str, str] | None:
+    """The report whose arrival corroborated the incident, why, and why in words that name no
+    source (for everyone but analysts); None if it is not corroborated."""
     seen: list[Report] = []
     for report in sorted(members, key=lambda r: (r.received_at, r.report_id)):
         seen.append(report)
         if auto_status(seen, sources, trusted=trusted) is IncidentStatus.CORROBORATED:
             source = sources[report.source_id]
             if source.reliability <= trusted:
-                return report, f"source {source.source_id} is rated {source.reliability.value}"
+                rating = source.reliability.value
+                return (
+                    report,
+                    f"source {source.source_id} is rated {rating}",
+                    f"a source rated {rating}",
+                )
             organisations = sorted({sources[r.source_id].organisation or r.source_id for r in seen})
-            return report, "independent organisations: " + ", ".join(organisations)
+            return (
+                report,
+                "independent organisations: " + ", ".join(organisations),
+                f"{len(organisations)} independent organisations",
+            )
     return None

@@ -100,7 +100,12 @@ def incident_detail(
             for b in story.breaches
         ],
         "history": [
-            {"at": _iso(h.at), "status": h.status.value, "by": h.by, "reason": h.reason}
+            {
+                "at": _iso(h.at),
+                "status": h.status.value,
+                "by": h.by,
+                "reason": h.reason_for(sees_sources(role)),
+            }
             for h in story.history
         ],
         "reviews": [

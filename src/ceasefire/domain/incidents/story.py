@@ -50,6 +50,10 @@ class StatusChange:
     status: IncidentStatus
     by: str
     reason: str
+    public_reason: str | None = None  # the reason without source names, where it has them
+
+    def reason_for(self, sees_sources: bool) -> str:
+        return self.reason if sees_sources or self.public_reason is None else self.public_reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +170,10 @@ def _history(
     history = [StatusChange(first.received_at, IncidentStatus.REPORTED, "system", "first report")]
     corroboration = corroborated_by(members, sources, trusted=terms.trusted)
     if corroboration is not None:
-        report, why = corroboration
-        history.append(StatusChange(report.received_at, IncidentStatus.CORROBORATED, "system", why))
+        report, why, public = corroboration
+        history.append(
+            StatusChange(report.received_at, IncidentStatus.CORROBORATED, "system", why, public)
+        )
     for review in reviews:
         if review.action in STATUS_OF:
             status = IncidentStatus(STATUS_OF[review.action])
