@@ -3,6 +3,7 @@ pages with pdftoppm, Markdown with its figures beside it, the same bytes twice."
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -145,4 +146,45 @@ def test_bad_options_are_named(db: str, tmp_path: Path) -> None:
     code, _, err = run(db, "report", "daily", "--date", "2025-04-20", "--agreement", "nope")
     assert code == 2
     assert "nope" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_spot_report_on_one_incident_withholds_its_sources(db: str, tmp_path: Path) -> None:
+    code, out, err = run(
+        db,
+        "incidents",
+        "list",
+        "--since",
+        "2025-04-20",
+        "--until",
+        "2025-04-21",
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    first = json.loads(out)[0]["incident"]
+    target = tmp_path / "spot.html"
+    code, out, err = run(db, "report", "spot", first, "-o", str(target))
+    assert code == 0, err
+    html = target.read_text()
+    assert f"Spot report {first}" in html
+    assert "from a monitoring patrol" in html or "reports from a monitoring patrol" in html
+    assert "Patrol 0" not in html  # the source's name never appears
+    parsed = Tables()
+    parsed.feed(html)
+    assert {"summary", "figures", "details"} <= set(parsed.sections)
+    code, out, err = run(
+        db, "report", "spot", first, "--format", "md", "-o", str(tmp_path / "s.md")
+    )
+    assert code == 0, err
+    assert (tmp_path / "s-map.svg").exists()
+
+
+def test_spot_report_names_what_is_wrong(db: str, tmp_path: Path) -> None:
+    code, _, err = run(db, "report", "spot", "INC-999999", "-o", str(tmp_path / "x.html"))
+    assert code == 2
+    assert "no incident INC-999999" in err
+    code, _, err = run(db, "report", "spot", "forty-two")
+    assert code == 2
+    assert "not an incident id" in err
     assert list(tmp_path.iterdir()) == []

@@ -1,4 +1,4 @@
-"""`ceasefire report daily`: the mission's published reports, as HTML, PDF or Markdown."""
+"""`ceasefire report daily|spot`: the mission's published reports, as HTML, PDF or Markdown."""
 
 from __future__ import annotations
 
@@ -11,17 +11,21 @@ import typer
 
 from ceasefire.cli.context import AppState, err, fail, out, time_zone
 from ceasefire.cli.files import write_atomically
+from ceasefire.domain.incidents.book import incident_number
 from ceasefire.domain.publishing.period import daily_period
-from ceasefire.publish.render import render_daily
+from ceasefire.publish.render import render_daily, render_spot
 from ceasefire.services.publishing import (
     PublishingError,
     build_daily,
+    build_spot,
     map_layers,
     report_agreement,
 )
 from ceasefire.store.db import reading
 
-app = typer.Typer(help="Published reports: daily, with maps and plots.", no_args_is_help=True)
+app = typer.Typer(
+    help="Published reports: daily and spot, with maps and plots.", no_args_is_help=True
+)
 
 
 class DocumentFormat(StrEnum):
@@ -89,3 +93,42 @@ def daily_cmd(
         f"{len(report.incidents)} incidents; wrote {target}{extra}",
         highlight=False,
     )
+
+
+@app.command("spot")
+def spot_cmd(
+    ctx: typer.Context,
+    incident: Annotated[str, typer.Argument(help="The incident, like INC-42.")],
+    tz: Annotated[str, typer.Option("--tz", help="The mission's time zone.")] = "Europe/Kyiv",
+    output_format: Annotated[
+        DocumentFormat, typer.Option("--format", help="html, pdf or md.")
+    ] = DocumentFormat.HTML,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="File to write (default spot-INC-N.FORMAT here)."),
+    ] = None,
+    agreement: Annotated[
+        str | None, typer.Option(help="Agreement for sectors and zones (default: the only one).")
+    ] = None,
+) -> None:
+    """A spot report on one incident, for immediate circulation: what, where, when, how well
+    attested, attribution and its basis, clauses breached, replies, the plan's decisions."""
+    state: AppState = ctx.obj
+    zone = time_zone(tz)
+    number = incident_number(incident)
+    if number is None:
+        raise fail(f"{incident!r} is not an incident id (like INC-42)")
+    target = output or Path(f"spot-INC-{number}.{output_format.value}")
+    if not target.parent.is_dir():
+        raise fail(f"-o: the folder {target.parent} does not exist")
+    with err.status("reading the record"):
+        try:
+            with reading(state.engine()) as connection:
+                report = build_spot(connection, number, zone, agreement)
+                layers = map_layers(report_agreement(connection, agreement))
+        except PublishingError as exc:
+            raise fail(str(exc)) from None
+    with err.status(f"rendering {output_format.value.upper()}"):
+        rendered = render_spot(report, layers, output_format.value, target.stem)
+    write_atomically(target, rendered)
+    out.print(f"Spot report {report.incident.label}: wrote {target}", highlight=False)

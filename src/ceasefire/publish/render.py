@@ -18,6 +18,7 @@ import matplotlib as mpl
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ceasefire.domain.publishing.daily import DailyReport
+from ceasefire.domain.publishing.spot import SpotReport
 from ceasefire.domain.publishing.tally import COUNTED_KINDS
 from ceasefire.domain.publishing.wording import day_text
 from ceasefire.publish.figures import MapLayers, MapPoint, hour_of_day, incident_map
@@ -125,3 +126,25 @@ def render_daily(report: DailyReport, layers: MapLayers, fmt: str, stem: str) ->
     if fmt == "pdf":
         return Rendered(pdf_from_html(html))
     return Rendered(html.encode())
+
+
+def render_spot(report: SpotReport, layers: MapLayers, fmt: str, stem: str) -> Rendered:
+    """One incident: the same forms as the daily report, the map centred on it."""
+    p, i = report.period, report.incident
+    points = [] if i.lon is None or i.lat is None else [MapPoint(i.lon, i.lat, i.severity, i.label)]
+    title = f"Spot report {i.label}"
+    context: dict[str, Any] = {
+        "s": report,
+        "title": title,
+        "zone": str(p.zone),
+        "local": lambda m: None if m is None else p.local(m),
+        "map_svg": incident_map(layers, points, f"{i.label}: {i.category} {i.where}"),
+        "font_dir": FONT_DIR.as_uri(),
+    }
+    env = _environment()
+    if fmt == "md":
+        figure = f"{stem}-map.svg"
+        text = env.get_template("spot.md.j2").render(context | {"map_file": figure})
+        return Rendered(text.encode(), {figure: context["map_svg"]})
+    html = env.get_template("spot.html.j2").render(context)
+    return Rendered(pdf_from_html(html) if fmt == "pdf" else html.encode())

@@ -8,7 +8,7 @@ arrive for that day, it says which record it read.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta, tzinfo
 from functools import cache
 
 import numpy as np
@@ -27,11 +27,17 @@ from ceasefire.domain.publishing.daily import (
     daily_report,
 )
 from ceasefire.domain.publishing.period import Period
+from ceasefire.domain.publishing.spot import SpotReport, spot_report
 from ceasefire.geofiles.gazetteer import bundled_gazetteer
 from ceasefire.geofiles.geojson import read_features
 from ceasefire.publish.figures import MapLayers
 from ceasefire.services.geography import zone_features
-from ceasefire.services.incidents import IncidentFilter, incident_stories
+from ceasefire.services.incidents import (
+    IncidentFilter,
+    current_incident,
+    incident_stories,
+    source_map,
+)
 from ceasefire.services.live import running_plan
 from ceasefire.services.violations import as_violation
 from ceasefire.store.agreement_store import agreement_named, latest_agreements
@@ -151,4 +157,36 @@ def build_daily(connection: Connection, period: Period, agreement_name: str | No
             record=RecordState(seq, head),
             agreement=None if agreement is None else agreement.name,
         )
+    )
+
+
+def build_spot(
+    connection: Connection, number: int, zone: tzinfo, agreement_name: str | None
+) -> SpotReport:
+    """The spot report of `INC-<number>` (or of the incident that number now belongs to)."""
+    agreement = report_agreement(connection, agreement_name)
+    current = current_incident(connection, number)
+    if current is None:
+        raise PublishingError(f"no incident INC-{number} (see `ceasefire incidents list`)")
+    plans = [running_plan(p) for p in adopted_plans(connection)]
+    if plans:
+        stories = incident_stories(connection, agreement)
+        violations = [v for v in map(as_violation, stories) if v is not None]
+        story = next(s for s in stories if s.number == current)
+    else:
+        (story,) = incident_stories(
+            connection, agreement, IncidentFilter(numbers=frozenset({current}))
+        )
+        violations = []
+    sources = source_map(connection, {r.source_id for r in story.members})
+    seq, head = ledger_head(connection)
+    return spot_report(
+        story,
+        {source_id: source.kind for source_id, source in sources.items()},
+        Period(story.start, story.end + timedelta(microseconds=1), zone),
+        bundled_gazetteer(),
+        controller_for(agreement),
+        plans,
+        violations,
+        RecordState(seq, head),
     )

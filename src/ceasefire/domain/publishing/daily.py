@@ -177,7 +177,7 @@ def daily_report(inputs: DailyInputs) -> DailyReport:
         (s for s in inputs.stories if period.holds(s.start)), key=lambda s: (s.start, s.number)
     )
     before = [s for s in inputs.stories if previous.holds(s.start)]
-    lines = tuple(_line(s, period, inputs.gazetteer, inputs.controller) for s in now)
+    lines = tuple(line_for(s, period, inputs.gazetteer, inputs.controller) for s in now)
     counted_now = [s for s in now if is_violation(s)]
     counted_before = [s for s in before if is_violation(s)]
     sectors = _sectors(counted_now, counted_before)
@@ -213,9 +213,11 @@ def daily_report(inputs: DailyInputs) -> DailyReport:
     return _with_summary(report)
 
 
-def _line(
+def line_for(
     story: IncidentStory, period: Period, gazetteer: Gazetteer, controller: Controller
 ) -> IncidentLine:
+    """One incident as a published report lists it: placed from a named place, its position
+    rounded, its counts, its clauses."""
     a = story.attribution
     return IncidentLine(
         label=story.label,
