@@ -188,3 +188,38 @@ def test_spot_report_names_what_is_wrong(db: str, tmp_path: Path) -> None:
     assert code == 2
     assert "not an incident id" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_period_report_day_table_adds_up(db: str, tmp_path: Path) -> None:
+    target = tmp_path / "week.html"
+    code, out, err = run(
+        db, "report", "period", "--from", "2025-04-18", "--until", "2025-04-21", "-o", str(target)
+    )
+    assert code == 0, err
+    assert "over 4 days" in out
+    html = target.read_text()
+    assert "Period report 18 Apr 2025 to 21 Apr 2025" in html
+    parsed = Tables()
+    parsed.feed(html)
+    assert {"summary", "trend", "compliance", "sectors", "enforcement"} <= set(parsed.sections)
+    days = [r for r in parsed.rows if r and r[0].startswith("2025-04-")]
+    assert [r[0] for r in days] == ["2025-04-18", "2025-04-19", "2025-04-20", "2025-04-21"]
+    assert all(sum(int(c) for c in r[1:-1]) == int(r[-1]) for r in days)
+    code, _, err = run(db, "report", "period", "--from", "2025-04-21", "--until", "2025-04-18")
+    assert code == 2
+    assert "--until" in err
+    code, _, err = run(
+        db,
+        "report",
+        "period",
+        "--from",
+        "2025-04-18",
+        "--until",
+        "2025-04-21",
+        "--format",
+        "md",
+        "-o",
+        str(tmp_path / "w.md"),
+    )
+    assert code == 0, err
+    assert (tmp_path / "w-days.svg").exists()

@@ -1,4 +1,4 @@
-"""`ceasefire report daily|spot`: the mission's published reports, as HTML, PDF or Markdown."""
+"""`ceasefire report daily|spot|period`: published reports, as HTML, PDF or Markdown."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ import typer
 
 from ceasefire.cli.context import AppState, err, fail, out, time_zone
 from ceasefire.cli.files import write_atomically
+from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.domain.incidents.book import incident_number
-from ceasefire.domain.publishing.period import daily_period
-from ceasefire.publish.render import render_daily, render_spot
+from ceasefire.domain.publishing.period import daily_period, span_period
+from ceasefire.publish.render import render_daily, render_period, render_spot
 from ceasefire.services.publishing import (
     PublishingError,
     build_daily,
+    build_period,
     build_spot,
     map_layers,
     report_agreement,
@@ -24,7 +26,7 @@ from ceasefire.services.publishing import (
 from ceasefire.store.db import reading
 
 app = typer.Typer(
-    help="Published reports: daily and spot, with maps and plots.", no_args_is_help=True
+    help="Published reports: daily, spot and period, with maps and plots.", no_args_is_help=True
 )
 
 
@@ -132,3 +134,50 @@ def spot_cmd(
         rendered = render_spot(report, layers, output_format.value, target.stem)
     write_atomically(target, rendered)
     out.print(f"Spot report {report.incident.label}: wrote {target}", highlight=False)
+
+
+@app.command("period")
+def period_cmd(
+    ctx: typer.Context,
+    start: Annotated[str, typer.Option("--from", help="Start: a date (local midnight) or a time.")],
+    until: Annotated[str, typer.Option(help="End, exclusive: a date means the end of that day.")],
+    tz: Annotated[str, typer.Option("--tz", help="The mission's time zone.")] = "Europe/Kyiv",
+    output_format: Annotated[
+        DocumentFormat, typer.Option("--format", help="html, pdf or md.")
+    ] = DocumentFormat.HTML,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="File to write (default period-FROM-UNTIL.FORMAT)."),
+    ] = None,
+    agreement: Annotated[
+        str | None, typer.Option(help="Agreement for sectors and zones (default: the only one).")
+    ] = None,
+) -> None:
+    """A weekly or monthly report: violations day by day per party, compliance per party and
+    clause, sectors against the previous period of the same length, grave incidents, the plan."""
+    state: AppState = ctx.obj
+    zone = time_zone(tz)
+    begin = parse_time("--from", start, zone, end=False)
+    end = parse_time("--until", until, zone, end=True)
+    assert begin is not None and end is not None
+    if end <= begin:
+        raise fail(f"--until: {until} is not after --from {start}")
+    period = span_period(begin, end, zone)
+    target = output or Path(f"period-{start}-{until}.{output_format.value}")
+    if not target.parent.is_dir():
+        raise fail(f"-o: the folder {target.parent} does not exist")
+    with err.status("reading the record"):
+        try:
+            with reading(state.engine()) as connection:
+                report = build_period(connection, period, agreement)
+                layers = map_layers(report_agreement(connection, report.base.agreement))
+        except PublishingError as exc:
+            raise fail(str(exc)) from None
+    with err.status(f"rendering {output_format.value.upper()}"):
+        rendered = render_period(report, layers, output_format.value, target.stem)
+    write_atomically(target, rendered)
+    out.print(
+        f"Period report: {report.base.total.violations} violations over {len(report.days)} "
+        f"days; wrote {target}",
+        highlight=False,
+    )

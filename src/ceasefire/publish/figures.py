@@ -187,3 +187,29 @@ def hour_of_day(now: Sequence[int], before: Sequence[int], zone: str, title: str
         axes.legend(fontsize=6, frameon=False)
         axes.set_title(title, loc="left")
         return _svg(figure)
+
+
+PARTY_COLOURS = ("#b2182b", "#2166ac", "#1b7837", "#762a83", "#e08214")
+UNATTRIBUTED_COLOUR = "#bababa"
+
+
+def by_day(days: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], title: str) -> str:
+    """Violations per day, stacked by the party they are attributed to (grey: not yet)."""
+    with mpl.rc_context(STYLE):
+        figure = Figure(figsize=(7.0, 2.6))
+        axes = figure.subplots()
+        bottom = [0] * len(days)
+        colours = iter(PARTY_COLOURS)
+        for name, counts in series:
+            colour = UNATTRIBUTED_COLOUR if name == "not attributed" else next(colours, "#666666")
+            axes.bar(range(len(days)), counts, bottom=bottom, color=colour, label=name, width=0.8)
+            bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+        step = max(1, -(-len(days) // 8))  # at most eight labels
+        axes.set_xticks(range(0, len(days), step), [days[i] for i in range(0, len(days), step)])
+        axes.set_xlabel("day (local)")
+        axes.set_ylabel("violations (incidents)")
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        if series:
+            axes.legend(fontsize=6, frameon=False, title="attributed to", title_fontsize=6)
+        axes.set_title(title, loc="left")
+        return _svg(figure)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +18,11 @@ import matplotlib as mpl
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ceasefire.domain.publishing.daily import DailyReport
+from ceasefire.domain.publishing.span import PeriodReport
 from ceasefire.domain.publishing.spot import SpotReport
 from ceasefire.domain.publishing.tally import COUNTED_KINDS
 from ceasefire.domain.publishing.wording import day_text
-from ceasefire.publish.figures import MapLayers, MapPoint, hour_of_day, incident_map
+from ceasefire.publish.figures import MapLayers, MapPoint, by_day, hour_of_day, incident_map
 
 FONT_DIR = Path(mpl.get_data_path()) / "fonts" / "ttf"
 
@@ -147,4 +148,41 @@ def render_spot(report: SpotReport, layers: MapLayers, fmt: str, stem: str) -> R
         text = env.get_template("spot.md.j2").render(context | {"map_file": figure})
         return Rendered(text.encode(), {figure: context["map_svg"]})
     html = env.get_template("spot.html.j2").render(context)
+    return Rendered(pdf_from_html(html) if fmt == "pdf" else html.encode())
+
+
+def render_period(report: PeriodReport, layers: MapLayers, fmt: str, stem: str) -> Rendered:
+    """A week or a month: the trend per day and party, compliance per clause, sectors, the
+    plan."""
+    r = report.base
+    p = r.period
+    points = [
+        MapPoint(i.lon, i.lat, i.severity, i.label)
+        for i in r.violations
+        if i.lon is not None and i.lat is not None
+    ]
+    # The last day the period covers: a period ending at midnight ends with the day before.
+    start, end = p.local(p.start), p.local(p.end - timedelta(microseconds=1))
+    context: dict[str, Any] = {
+        "r": r,
+        "q": report,
+        "kinds": COUNTED_KINDS,
+        "title": f"Period report {start:%d %b %Y} to {end:%d %b %Y}",
+        "zone": str(p.zone),
+        "local": lambda m: None if m is None else p.local(m),
+        "days_svg": by_day(
+            [d.day.strftime("%d %b") for d in report.days],
+            [(party, [dict(d.by_party)[party] for d in report.days]) for party in report.parties],
+            "Ceasefire violations per day",
+        ),
+        "map_svg": incident_map(layers, points, f"Ceasefire violations, {len(r.violations)}"),
+        "font_dir": FONT_DIR.as_uri(),
+    }
+    env = _environment()
+    if fmt == "md":
+        files = {f"{stem}-days.svg": context["days_svg"], f"{stem}-map.svg": context["map_svg"]}
+        names = {"days_file": f"{stem}-days.svg", "map_file": f"{stem}-map.svg"}
+        text = env.get_template("period.md.j2").render(context | names)
+        return Rendered(text.encode(), files)
+    html = env.get_template("period.html.j2").render(context)
     return Rendered(pdf_from_html(html) if fmt == "pdf" else html.encode())

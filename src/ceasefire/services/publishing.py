@@ -27,6 +27,7 @@ from ceasefire.domain.publishing.daily import (
     daily_report,
 )
 from ceasefire.domain.publishing.period import Period
+from ceasefire.domain.publishing.span import PeriodReport, period_report
 from ceasefire.domain.publishing.spot import SpotReport, spot_report
 from ceasefire.geofiles.gazetteer import bundled_gazetteer
 from ceasefire.geofiles.geojson import read_features
@@ -132,11 +133,24 @@ def map_layers(agreement: LoadedAgreement | None) -> MapLayers:
 
 
 def build_daily(connection: Connection, period: Period, agreement_name: str | None) -> DailyReport:
+    return daily_report(report_inputs(connection, period, agreement_name))
+
+
+def build_period(
+    connection: Connection, period: Period, agreement_name: str | None
+) -> PeriodReport:
+    return period_report(report_inputs(connection, period, agreement_name))
+
+
+def report_inputs(
+    connection: Connection, period: Period, agreement_name: str | None
+) -> DailyInputs:
+    """What a daily or period report is built from: the incidents of the period and the one
+    before, or all of them when a plan runs (its tracks depend on the whole history)."""
     agreement = report_agreement(connection, agreement_name)
     plans = [running_plan(p) for p in adopted_plans(connection)]
     previous = period.before()
     if plans:
-        # The plan's tracks depend on the whole history, not on the period alone.
         stories = incident_stories(connection, agreement)
         violations = [v for v in map(as_violation, stories) if v is not None]
     else:
@@ -145,18 +159,16 @@ def build_daily(connection: Connection, period: Period, agreement_name: str | No
         )
         violations = list[Violation]()
     seq, head = ledger_head(connection)
-    return daily_report(
-        DailyInputs(
-            period=period,
-            stories=stories,
-            gazetteer=bundled_gazetteer(),
-            controller=controller_for(agreement),
-            plans=plans,
-            violations=violations,
-            acknowledgements=acknowledgement_map(connection),
-            record=RecordState(seq, head),
-            agreement=None if agreement is None else agreement.name,
-        )
+    return DailyInputs(
+        period=period,
+        stories=stories,
+        gazetteer=bundled_gazetteer(),
+        controller=controller_for(agreement),
+        plans=plans,
+        violations=violations,
+        acknowledgements=acknowledgement_map(connection),
+        record=RecordState(seq, head),
+        agreement=None if agreement is None else agreement.name,
     )
 
 

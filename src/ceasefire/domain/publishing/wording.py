@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date
 
 from ceasefire.domain.publishing.tally import COUNTED_KINDS, Tally
 
@@ -66,7 +66,7 @@ def change(now: int, before: int, *, same: str = "the same number as") -> str:
     return same
 
 
-def day_text(moment: datetime) -> str:
+def day_text(moment: date) -> str:
     """`16 February 2015` (no leading zero, English month, whatever the locale)."""
     return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
 
