@@ -165,7 +165,13 @@ def _map_legend(axes: Axes, layers: MapLayers, any_points: bool) -> None:
     )
 
 
-def hour_of_day(now: Sequence[int], before: Sequence[int], zone: str, title: str) -> str:
+def _source(figure: Figure, text: str) -> None:
+    figure.text(0.0, -0.1, text, fontsize=6.5, color="#555555", ha="left", va="top")
+
+
+def hour_of_day(
+    now: Sequence[int], before: Sequence[int], zone: str, title: str, source: str
+) -> str:
     """Violations by local hour of the day: this period against the one before."""
     with mpl.rc_context(STYLE):
         figure = Figure(figsize=(7.0, 2.4))
@@ -186,6 +192,7 @@ def hour_of_day(now: Sequence[int], before: Sequence[int], zone: str, title: str
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.legend(fontsize=6, frameon=False)
         axes.set_title(title, loc="left")
+        _source(figure, source)
         return _svg(figure)
 
 
@@ -193,7 +200,9 @@ PARTY_COLOURS = ("#b2182b", "#2166ac", "#1b7837", "#762a83", "#e08214")
 UNATTRIBUTED_COLOUR = "#bababa"
 
 
-def by_day(days: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], title: str) -> str:
+def by_day(
+    days: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], title: str, source: str
+) -> str:
     """Violations per day, stacked by the party they are attributed to (grey: not yet)."""
     with mpl.rc_context(STYLE):
         figure = Figure(figsize=(7.0, 2.6))
@@ -212,4 +221,5 @@ def by_day(days: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], tit
         if series:
             axes.legend(fontsize=6, frameon=False, title="attributed to", title_fontsize=6)
         axes.set_title(title, loc="left")
+        _source(figure, source)
         return _svg(figure)

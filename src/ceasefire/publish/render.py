@@ -94,9 +94,14 @@ def _context(report: DailyReport, layers: MapLayers) -> dict[str, Any]:
             report.hours_before,
             str(p.zone),
             "Ceasefire violations by hour of the day (start of each incident)",
+            _source_line(report.record.head_seq),
         ),
         "font_dir": FONT_DIR.as_uri(),
     }
+
+
+def _source_line(head_seq: int) -> str:
+    return f"Source: the ceasefire record (tamper-evident log) up to entry {head_seq}."
 
 
 def daily_html(report: DailyReport, layers: MapLayers) -> str:
@@ -174,6 +179,7 @@ def render_period(report: PeriodReport, layers: MapLayers, fmt: str, stem: str) 
             [d.day.strftime("%d %b") for d in report.days],
             [(party, [dict(d.by_party)[party] for d in report.days]) for party in report.parties],
             "Ceasefire violations per day",
+            _source_line(r.record.head_seq),
         ),
         "map_svg": incident_map(layers, points, f"Ceasefire violations, {len(r.violations)}"),
         "font_dir": FONT_DIR.as_uri(),
