@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
+from sqlalchemy import Connection
 
 from ceasefire.cli.context import AppState, err, fail, out, time_zone
 from ceasefire.cli.files import write_atomically
 from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.domain.incidents.book import incident_number
 from ceasefire.domain.publishing.period import daily_period, span_period
-from ceasefire.publish.render import render_daily, render_period, render_spot
+from ceasefire.publish.figures import MapLayers
+from ceasefire.publish.render import Rendered, render_daily, render_period, render_spot
 from ceasefire.services.publishing import (
     PublishingError,
     build_daily,
@@ -36,6 +39,18 @@ class DocumentFormat(StrEnum):
     MD = "md"
 
 
+TzOption = Annotated[str, typer.Option("--tz", help="The mission's time zone.")]
+FormatOption = Annotated[DocumentFormat, typer.Option("--format", help="html, pdf or md.")]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("-o", "--output", help="File to write (default: named after the report, here)."),
+]
+AgreementOption = Annotated[
+    str | None, typer.Option(help="Agreement for sectors and zones (default: the only one).")
+]
+Report = TypeVar("Report")
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -50,6 +65,32 @@ def _cutoff(text: str) -> time:
         raise fail(f"--cutoff: {text!r} is not a time of day (HH:MM)") from None
 
 
+def _publish(
+    state: AppState,
+    target: Path,
+    output_format: DocumentFormat,
+    build: Callable[[Connection], Report],
+    agreement_of: Callable[[Report], str | None],
+    render: Callable[[Report, MapLayers, str, str], Rendered],
+) -> tuple[Report, Rendered]:
+    """Read the record in one transaction, render, write the file whole: what every report
+    command does, with progress shown while it reads and renders."""
+    if not target.parent.is_dir():
+        raise fail(f"-o: the folder {target.parent} does not exist")
+    engine = state.engine()
+    with err.status("reading the record"):
+        try:
+            with reading(engine) as connection:
+                report = build(connection)
+                layers = map_layers(report_agreement(connection, agreement_of(report)))
+        except PublishingError as exc:
+            raise fail(str(exc)) from None
+    with err.status(f"rendering {output_format.value.upper()}"):
+        rendered = render(report, layers, output_format.value, target.stem)
+    write_atomically(target, rendered)
+    return report, rendered
+
+
 @app.command("daily")
 def daily_cmd(
     ctx: typer.Context,
@@ -57,38 +98,24 @@ def daily_cmd(
         str, typer.Option("--date", help="The report's day: the 24 hours to the cut-off on it.")
     ],
     cutoff: Annotated[str, typer.Option(help="Cut-off, local time of day.")] = "19:30",
-    tz: Annotated[str, typer.Option("--tz", help="The mission's time zone.")] = "Europe/Kyiv",
-    output_format: Annotated[
-        DocumentFormat, typer.Option("--format", help="html, pdf or md.")
-    ] = DocumentFormat.HTML,
-    output: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="File to write (default daily-DATE.FORMAT here)."),
-    ] = None,
-    agreement: Annotated[
-        str | None, typer.Option(help="Agreement for sectors and zones (default: the only one).")
-    ] = None,
+    tz: TzOption = "Europe/Kyiv",
+    output_format: FormatOption = DocumentFormat.HTML,
+    output: OutputOption = None,
+    agreement: AgreementOption = None,
 ) -> None:
     """The daily report: summary, per-sector table against the previous day, a map and a
     time-of-day plot, every incident placed from a named place, the plan's tracks, decisions
     and open actions. Same record and cut-off, same report."""
-    state: AppState = ctx.obj
-    zone = time_zone(tz)
-    period = daily_period(_date(day), _cutoff(cutoff), zone)
+    period = daily_period(_date(day), _cutoff(cutoff), time_zone(tz))
     target = output or Path(f"daily-{day}.{output_format.value}")
-    if not target.parent.is_dir():
-        raise fail(f"-o: the folder {target.parent} does not exist")
-    engine = state.engine()
-    with err.status("reading the record"):
-        try:
-            with reading(engine) as connection:
-                report = build_daily(connection, period, agreement)
-                layers = map_layers(report_agreement(connection, report.agreement))
-        except PublishingError as exc:
-            raise fail(str(exc)) from None
-    with err.status(f"rendering {output_format.value.upper()}"):
-        rendered = render_daily(report, layers, output_format.value, target.stem)
-    write_atomically(target, rendered)
+    report, rendered = _publish(
+        ctx.obj,
+        target,
+        output_format,
+        lambda connection: build_daily(connection, period, agreement),
+        lambda built: built.agreement,
+        render_daily,
+    )
     extra = f" and {', '.join(rendered.attachments)}" if rendered.attachments else ""
     out.print(
         f"Daily report {report.number}: {report.total.violations} violations in "
@@ -101,38 +128,26 @@ def daily_cmd(
 def spot_cmd(
     ctx: typer.Context,
     incident: Annotated[str, typer.Argument(help="The incident, like INC-42.")],
-    tz: Annotated[str, typer.Option("--tz", help="The mission's time zone.")] = "Europe/Kyiv",
-    output_format: Annotated[
-        DocumentFormat, typer.Option("--format", help="html, pdf or md.")
-    ] = DocumentFormat.HTML,
-    output: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="File to write (default spot-INC-N.FORMAT here)."),
-    ] = None,
-    agreement: Annotated[
-        str | None, typer.Option(help="Agreement for sectors and zones (default: the only one).")
-    ] = None,
+    tz: TzOption = "Europe/Kyiv",
+    output_format: FormatOption = DocumentFormat.HTML,
+    output: OutputOption = None,
+    agreement: AgreementOption = None,
 ) -> None:
     """A spot report on one incident, for immediate circulation: what, where, when, how well
     attested, attribution and its basis, clauses breached, replies, the plan's decisions."""
-    state: AppState = ctx.obj
     zone = time_zone(tz)
     number = incident_number(incident)
     if number is None:
         raise fail(f"{incident!r} is not an incident id (like INC-42)")
     target = output or Path(f"spot-INC-{number}.{output_format.value}")
-    if not target.parent.is_dir():
-        raise fail(f"-o: the folder {target.parent} does not exist")
-    with err.status("reading the record"):
-        try:
-            with reading(state.engine()) as connection:
-                report = build_spot(connection, number, zone, agreement)
-                layers = map_layers(report_agreement(connection, agreement))
-        except PublishingError as exc:
-            raise fail(str(exc)) from None
-    with err.status(f"rendering {output_format.value.upper()}"):
-        rendered = render_spot(report, layers, output_format.value, target.stem)
-    write_atomically(target, rendered)
+    report, _ = _publish(
+        ctx.obj,
+        target,
+        output_format,
+        lambda connection: build_spot(connection, number, zone, agreement),
+        lambda _: agreement,
+        render_spot,
+    )
     out.print(f"Spot report {report.incident.label}: wrote {target}", highlight=False)
 
 
@@ -141,41 +156,29 @@ def period_cmd(
     ctx: typer.Context,
     start: Annotated[str, typer.Option("--from", help="Start: a date (local midnight) or a time.")],
     until: Annotated[str, typer.Option(help="End, exclusive: a date means the end of that day.")],
-    tz: Annotated[str, typer.Option("--tz", help="The mission's time zone.")] = "Europe/Kyiv",
-    output_format: Annotated[
-        DocumentFormat, typer.Option("--format", help="html, pdf or md.")
-    ] = DocumentFormat.HTML,
-    output: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="File to write (default period-FROM-UNTIL.FORMAT)."),
-    ] = None,
-    agreement: Annotated[
-        str | None, typer.Option(help="Agreement for sectors and zones (default: the only one).")
-    ] = None,
+    tz: TzOption = "Europe/Kyiv",
+    output_format: FormatOption = DocumentFormat.HTML,
+    output: OutputOption = None,
+    agreement: AgreementOption = None,
 ) -> None:
     """A weekly or monthly report: violations day by day per party, compliance per party and
     clause, sectors against the previous period of the same length, grave incidents, the plan."""
-    state: AppState = ctx.obj
     zone = time_zone(tz)
     begin = parse_time("--from", start, zone, end=False)
     end = parse_time("--until", until, zone, end=True)
-    assert begin is not None and end is not None
+    assert begin is not None and end is not None  # both options are required
     if end <= begin:
         raise fail(f"--until: {until} is not after --from {start}")
     period = span_period(begin, end, zone)
     target = output or Path(f"period-{start}-{until}.{output_format.value}")
-    if not target.parent.is_dir():
-        raise fail(f"-o: the folder {target.parent} does not exist")
-    with err.status("reading the record"):
-        try:
-            with reading(state.engine()) as connection:
-                report = build_period(connection, period, agreement)
-                layers = map_layers(report_agreement(connection, report.base.agreement))
-        except PublishingError as exc:
-            raise fail(str(exc)) from None
-    with err.status(f"rendering {output_format.value.upper()}"):
-        rendered = render_period(report, layers, output_format.value, target.stem)
-    write_atomically(target, rendered)
+    report, _ = _publish(
+        ctx.obj,
+        target,
+        output_format,
+        lambda connection: build_period(connection, period, agreement),
+        lambda built: built.base.agreement,
+        render_period,
+    )
     out.print(
         f"Period report: {report.base.total.violations} violations over {len(report.days)} "
         f"days; wrote {target}",
