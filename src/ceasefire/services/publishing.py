@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from ceasefire.domain.engine.violations import Violation
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
+from ceasefire.domain.geo.zones import dmz_area
 from ceasefire.domain.publishing.daily import (
     Acknowledgements,
     Controller,
@@ -32,7 +33,6 @@ from ceasefire.domain.publishing.spot import SpotReport, spot_report
 from ceasefire.geofiles.gazetteer import bundled_gazetteer
 from ceasefire.geofiles.geojson import read_features
 from ceasefire.publish.figures import MapLayers
-from ceasefire.services.geography import zone_features
 from ceasefire.services.incidents import (
     IncidentFilter,
     current_incident,
@@ -116,9 +116,7 @@ def map_layers(agreement: LoadedAgreement | None) -> MapLayers:
         admin = [f.geometry for f in read_features("bundled:geo/ukraine_oblasts.geojson")]
         return MapLayers(countries, admin, None, "", None, None, BASEMAP_CREDITS)
     g = agreement.document["geometries"]
-    dmz = [
-        shape(f["geometry"]) for f in zone_features(agreement) if f["properties"]["kind"] == "dmz"
-    ]
+    dmz = dmz_area(agreement.geography, agreement.zone_parameters)
     held_party = agreement.spec.control[0].party
     return MapLayers(
         countries=countries,
@@ -126,7 +124,7 @@ def map_layers(agreement: LoadedAgreement | None) -> MapLayers:
         held=shapely.make_valid(shape(g["control"][0])),
         held_label=f"held by {held_party}",
         line=shape(g["line_of_contact"]),
-        dmz=shapely.union_all(dmz) if dmz else None,
+        dmz=None if dmz.is_empty else dmz,
         credits=f"{BASEMAP_CREDITS} Line, zones and control: agreement {agreement.name} "
         f"version {agreement.version}.",
     )

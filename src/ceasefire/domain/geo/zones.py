@@ -79,11 +79,15 @@ def resolve_control(areas: list[tuple[str, BaseGeometry]]) -> tuple[tuple[str, B
     return tuple(resolved)
 
 
+def dmz_area(geography: Geography, parameters: ZoneParameters) -> BaseGeometry:
+    """The demilitarized zone on land, in lon/lat (alone: a map needs no weapon zones)."""
+    dmz = geography.line.buffer(parameters.dmz_half_width_m).intersection(geography.land())
+    return geography.frame.to_lonlat(dmz)
+
+
 def build_zones(geography: Geography, parameters: ZoneParameters) -> list[Zone]:
     g, frame = geography, geography.frame
-    land = g.land()
     zones = [Zone("line of contact", "line_of_contact", None, None, 0.0, frame.to_lonlat(g.line))]
-    dmz = g.line.buffer(parameters.dmz_half_width_m).intersection(land)
     zones.append(
         Zone(
             "demilitarized zone",
@@ -91,7 +95,7 @@ def build_zones(geography: Geography, parameters: ZoneParameters) -> list[Zone]:
             None,
             None,
             parameters.dmz_half_width_m,
-            frame.to_lonlat(dmz),
+            dmz_area(g, parameters),
         )
     )
     edge = g.line.buffer(parameters.dmz_half_width_m).boundary  # every point exactly that far
