@@ -9,6 +9,7 @@ from ceasefire.ingest.csv_reader import parse_our_csv
 from ceasefire.ingest.datasets import ACLED_REQUIRED, UCDP_REQUIRED, parse_acled, parse_ucdp
 from ceasefire.ingest.json_readers import parse_geojson, parse_jsonl
 from ceasefire.ingest.records import FileProblem, ParsedFile
+from ceasefire.ingest.strikes import STRIKES_REQUIRED, parse_strikes
 
 Parser = Callable[[Path, str], ParsedFile]
 
@@ -18,6 +19,7 @@ PARSERS: dict[str, Parser] = {
     "geojson": parse_geojson,
     "acled": parse_acled,
     "ucdp": parse_ucdp,
+    "missile-attacks": parse_strikes,
 }
 FORMAT_NAMES = tuple(PARSERS)
 
@@ -36,6 +38,8 @@ def detect_format(path: Path, text: str) -> str:
             return "acled"
         if set(UCDP_REQUIRED) <= columns:
             return "ucdp"
+        if set(STRIKES_REQUIRED) <= columns:
+            return "missile-attacks"
         return "csv"
     raise FileProblem(
         str(path),
