@@ -10,6 +10,7 @@ from ceasefire.ingest.datasets import ACLED_REQUIRED, UCDP_REQUIRED, parse_acled
 from ceasefire.ingest.json_readers import parse_geojson, parse_jsonl
 from ceasefire.ingest.records import FileProblem, ParsedFile
 from ceasefire.ingest.strikes import STRIKES_REQUIRED, parse_strikes
+from ceasefire.ingest.viina import VIINA_REQUIRED, parse_viina
 
 Parser = Callable[[Path, str], ParsedFile]
 
@@ -20,6 +21,7 @@ PARSERS: dict[str, Parser] = {
     "acled": parse_acled,
     "ucdp": parse_ucdp,
     "missile-attacks": parse_strikes,
+    "viina": parse_viina,
 }
 FORMAT_NAMES = tuple(PARSERS)
 
@@ -40,6 +42,8 @@ def detect_format(path: Path, text: str) -> str:
             return "ucdp"
         if set(STRIKES_REQUIRED) <= columns:
             return "missile-attacks"
+        if set(VIINA_REQUIRED) <= columns:
+            return "viina"
         return "csv"
     raise FileProblem(
         str(path),

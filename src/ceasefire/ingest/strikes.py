@@ -40,6 +40,8 @@ def _time(text: str) -> str:
     """The dataset writes some hours with one digit (`2023-05-16 3:30`); ISO wants two."""
     cleaned = text.strip()
     return _ONE_DIGIT_HOUR.sub(r"\1 0\2:\3", cleaned)
+
+
 _REGIONS = ("ukraine", "south", "east", "north", "west", "centre", "center", "")
 
 
