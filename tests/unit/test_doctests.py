@@ -8,12 +8,13 @@ from types import ModuleType
 import pytest
 
 from ceasefire.domain import reports, taxonomy, timeparse
+from ceasefire.domain.engine import simulation
 from ceasefire.ingest import strikes, viina
 from ceasefire.store import db
 
 
 @pytest.mark.parametrize(
-    "module", [reports, taxonomy, timeparse, db, strikes, viina], ids=lambda m: m.__name__
+    "module", [reports, taxonomy, timeparse, db, strikes, viina, simulation], ids=lambda m: m.__name__
 )
 def test_docstring_examples(module: ModuleType) -> None:
     failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

@@ -19,6 +19,7 @@ from ceasefire.cli import (
     report_cmd,
     reports_cmd,
     service_cmd,
+    simulate_cmd,
     zones_cmd,
 )
 from ceasefire.cli.context import AppState, err, fail, out, styled
@@ -55,6 +56,7 @@ app.command("audit")(service_cmd.audit_cmd)
 app.add_typer(notify_cmd.app, name="notify")
 app.add_typer(report_cmd.app, name="report")
 app.command("export")(export_cmd.export_cmd)
+app.command("simulate")(simulate_cmd.simulate_cmd)
 
 
 @app.callback()

@@ -1,0 +1,79 @@
+"""`ceasefire simulate` from the command line on imported strike reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from ceasefire.cli.app import app
+from tests.conftest import FIXTURES
+
+runner = CliRunner()
+TRUCE = "2025-03-18T00:00+02:00/2025-04-17T00:00+03:00"
+
+
+def run(db: str, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--db", db, *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_simulate_and_sweep_over_strike_reports(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    assert run(db, "init")[0] == 0
+    code, _, err = run(
+        db, "ingest", "--format", "missile-attacks", str(FIXTURES / "missile_attacks_synthetic.csv")
+    )
+    assert code == 0, err
+    code, out, err = run(db, "simulate", "--plan", "coalition-three-phase", "--truce", TRUCE)
+    assert code == 0, err
+    assert "No attributed violation" in out or "counted" in out
+    code, out, err = run(
+        db,
+        "simulate",
+        "--plan",
+        "coalition-three-phase",
+        "--truce",
+        TRUCE,
+        "--counting",
+        "reported",
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    (only,) = json.loads(out)
+    (ru,) = only["parties"]
+    assert ru["party"] == "RU"
+    assert ru["counted"] == 5
+    assert ru["highest_phase"] >= 1
+    assert abs(sum(ru["hours_in_phase"].values()) - 29 * 24 - 23) < 1e-6  # spring forward
+    code, out, err = run(
+        db,
+        "simulate",
+        "--plan",
+        "coalition-three-phase",
+        "--truce",
+        TRUCE,
+        "--counting",
+        "reported",
+        "--sweep",
+        "clocks.cure_period_h=12,24,48",
+    )
+    assert code == 0, err
+    assert "clocks.cure_period_h" in out
+    code, _, err = run(
+        db,
+        "simulate",
+        "--plan",
+        "coalition-three-phase",
+        "--truce",
+        TRUCE,
+        "--sweep",
+        "clocks.nope=1",
+    )
+    assert code == 2
+    assert "no 'clocks.nope'" in err
+    code, _, err = run(db, "simulate", "--plan", "coalition-three-phase", "--truce", "2025-03-18")
+    assert code == 2
+    assert "START/END" in err
