@@ -77,3 +77,55 @@ def test_simulate_and_sweep_over_strike_reports(tmp_path: Path) -> None:
     code, _, err = run(db, "simulate", "--plan", "coalition-three-phase", "--truce", "2025-03-18")
     assert code == 2
     assert "START/END" in err
+
+
+def test_compare_plans_and_html_with_plots(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    assert run(db, "init")[0] == 0
+    code, _, err = run(
+        db, "ingest", "--format", "missile-attacks", str(FIXTURES / "missile_attacks_synthetic.csv")
+    )
+    assert code == 0, err
+    code, out, err = run(
+        db,
+        "simulate",
+        "--truce",
+        TRUCE,
+        "--counting",
+        "reported",
+        "--compare",
+        "coalition-three-phase",
+        "--compare",
+        "energy-moratorium-2025",
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    runs = json.loads(out)
+    assert [r["value"] for r in runs] == ["coalition-three-phase", "energy-moratorium-2025"]
+    # The moratorium counts strikes on energy; this data never says what was hit.
+    assert runs[1]["parties"] == [] or runs[1]["parties"][0]["highest_phase"] == 0
+    page = tmp_path / "sim.html"
+    code, _, err = run(
+        db,
+        "simulate",
+        "--plan",
+        "coalition-three-phase",
+        "--truce",
+        TRUCE,
+        "--counting",
+        "reported",
+        "--sweep",
+        "clocks.quiet_period_h=96,168",
+        "--format",
+        "html",
+        "-o",
+        str(page),
+    )
+    assert code == 0, err
+    html = page.read_text()
+    assert html.count("<svg") == 3  # the sweep plot and one phase plot per value
+    assert "clocks.quiet_period_h = 168" in html
+    code, _, err = run(db, "simulate", "--truce", TRUCE, "--format", "html")
+    assert code == 2
+    assert "-o" in err

@@ -14,7 +14,9 @@ from ceasefire.store import db
 
 
 @pytest.mark.parametrize(
-    "module", [reports, taxonomy, timeparse, db, strikes, viina, simulation], ids=lambda m: m.__name__
+    "module",
+    [reports, taxonomy, timeparse, db, strikes, viina, simulation],
+    ids=lambda m: m.__name__,
 )
 def test_docstring_examples(module: ModuleType) -> None:
     failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -11,15 +12,18 @@ import yaml
 from rich.table import Table
 
 from ceasefire.cli.context import AppState, fail, out, time_zone
+from ceasefire.cli.files import write_atomically
 from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.domain.canonical import utc_iso
-from ceasefire.domain.engine.plan import STATUSES, PlanError, parse_plan
+from ceasefire.domain.engine.plan import STATUSES, Plan, PlanError, parse_plan
 from ceasefire.domain.engine.simulation import Simulation, SweepError, simulate, sweep
+from ceasefire.publish.render import Rendered, render_simulation
 from ceasefire.services.bulk import collector_paused
 from ceasefire.services.plans import load_plan_data
 from ceasefire.services.violations import violations_from_incidents
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import reading
+from ceasefire.store.ledger_store import ledger_head
 
 
 def _window(text: str, zone: Any) -> tuple[datetime, datetime]:
@@ -87,8 +91,11 @@ def _as_json(sim: Simulation) -> dict[str, Any]:
 
 def simulate_cmd(
     ctx: typer.Context,
-    plan: Annotated[str, typer.Option(help="A bundled plan's name or a plan file.")],
     truce: Annotated[str, typer.Option(help="The window START/END; times without offset in --tz.")],
+    plan: Annotated[str | None, typer.Option(help="A bundled plan's name or a plan file.")] = None,
+    compare: Annotated[
+        list[str] | None, typer.Option(help="Plans side by side: --compare A --compare B ...")
+    ] = None,
     counting: Annotated[
         str | None,
         typer.Option(
@@ -102,58 +109,82 @@ def simulate_cmd(
     agreement: Annotated[
         str | None, typer.Option(help="Agreement whose sectors violations carry.")
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+    output_format: Annotated[str, typer.Option("--format", help="table|json|html")] = "table",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File for --format html.")
+    ] = None,
     tz: Annotated[
         str, typer.Option("--tz", help="Zone for times without an offset.")
     ] = "Europe/Kyiv",
 ) -> None:
-    """How the plan would have behaved over a window of history, per party: when each phase
-    would have been entered and why, time in each phase, actions. With --sweep, when phases 2
-    and 3 fire as one parameter varies; the violations are grouped once for every run."""
-    if output_format not in ("table", "json"):
-        raise fail(f"--format: {output_format!r} is not table or json")
+    """How a plan would have behaved over a window of history, per party: when each phase
+    would have been entered and why, time in each phase, actions. --sweep: when phases 2 and 3
+    fire as one parameter varies. --compare: several plans side by side. The violations are
+    grouped once for every run."""
+    if output_format not in ("table", "json", "html"):
+        raise fail(f"--format: {output_format!r} is not table, json or html")
+    if output_format == "html" and output is None:
+        raise fail("--format html: name the file with -o")
+    if (plan is None) == (not compare):
+        raise fail("name one plan with --plan, or several with --compare A --compare B")
+    if compare and sweep_spec:
+        raise fail("--sweep runs one plan: use it with --plan, not --compare")
     zone = time_zone(tz)
     start, end = _window(truce, zone)
-    try:
-        data = load_plan_data(plan)
-    except PlanError as exc:
-        raise fail(f"--plan: {exc}") from None
-    if counting is not None:
-        if counting not in STATUSES:
-            raise fail(f"--counting: {counting!r} is not one of {', '.join(STATUSES)}")
-        data = {
-            **data,
-            "counting": {
-                **(data.get("counting") or {}),
-                "statuses": list(STATUSES[STATUSES.index(counting) :]),
-            },
-        }
+    documents = [_plan_data(name, counting) for name in ([plan] if plan else compare or [])]
     state: AppState = ctx.obj
     with collector_paused(), reading(state.engine()) as connection:
         if agreement is None:
             names = [a.name for a in latest_agreements(connection)]
             agreement = names[0] if len(names) == 1 else None
         violations = violations_from_incidents(connection, agreement)
+        head_seq, _ = ledger_head(connection)
+    key: str | None = None
     try:
-        if sweep_spec is None:
-            parsed = parse_plan(data)
-            if isinstance(parsed, list):
-                raise fail(f"--plan: {'; '.join(parsed)}")
-            runs = [(None, simulate(parsed, violations, start, end))]
-        else:
+        if sweep_spec is not None:
             key, values = _sweep_values(sweep_spec)
-            runs = sweep(data, key, values, violations, start, end)
+            runs = sweep(documents[0], key, values, violations, start, end)
+        else:
+            runs = [(None, simulate(_parsed(d), violations, start, end)) for d in documents]
+            if compare:
+                key, runs = "plan", [(sim.plan, sim) for _, sim in runs]
     except SweepError as exc:
         raise fail(str(exc)) from None
     if output_format == "json":
         out.print(
             json.dumps([{"value": v} | _as_json(s) for v, s in runs], ensure_ascii=False, indent=1)
         )
-        return
-    if sweep_spec is None:
+    elif output_format == "html":
+        assert output is not None
+        if not output.parent.is_dir():
+            raise fail(f"-o: the folder {output.parent} does not exist")
+        note = f"counting {counting or 'as each plan says'}; agreement {agreement or 'none'}."
+        write_atomically(output, Rendered(render_simulation(runs, key, zone, head_seq, note)))
+        out.print(f"wrote {output} ({len(runs)} runs)")
+    elif key is None:
         _print_simulation(runs[0][1])
     else:
-        _print_sweep(sweep_spec.partition("=")[0], runs)
+        _print_sweep(key, runs)
+
+
+def _plan_data(name: str, counting: str | None) -> dict[str, Any]:
+    try:
+        data = load_plan_data(name)
+    except PlanError as exc:
+        raise fail(f"--plan: {exc}") from None
+    if counting is None:
+        return data
+    if counting not in STATUSES:
+        raise fail(f"--counting: {counting!r} is not one of {', '.join(STATUSES)}")
+    statuses = list(STATUSES[STATUSES.index(counting) :])
+    return {**data, "counting": {**(data.get("counting") or {}), "statuses": statuses}}
+
+
+def _parsed(data: dict[str, Any]) -> Plan:
+    parsed = parse_plan(data)
+    if isinstance(parsed, list):
+        raise fail(f"--plan {data.get('name', '?')}: {'; '.join(parsed)}")
+    return parsed
 
 
 def _print_simulation(sim: Simulation) -> None:
@@ -194,7 +225,12 @@ def _print_simulation(sim: Simulation) -> None:
 
 def _print_sweep(key: str, runs: list[tuple[Any, Simulation]]) -> None:
     parties = sorted({o.party for _, s in runs for o in s.outcomes})
-    table = Table(title=f"{runs[0][1].plan}: phases as {key} varies (UTC)", title_justify="left")
+    title = (
+        "plans compared: when phases 2 and 3 fire (UTC)"
+        if key == "plan"
+        else f"{runs[0][1].plan}: phases as {key} varies (UTC)"
+    )
+    table = Table(title=title, title_justify="left")
     table.add_column(key)
     for party in parties:
         table.add_column(f"{party} phase 2")

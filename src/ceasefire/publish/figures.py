@@ -223,3 +223,64 @@ def by_day(
         axes.set_title(title, loc="left")
         _source(figure, source)
         return _svg(figure)
+
+
+def phase_steps(
+    tracks: Sequence[tuple[str, Sequence[tuple[float, int]]]],
+    window_hours: float,
+    title: str,
+    source: str,
+) -> str:
+    """Each party's phase over the window as a step line: hours from the start on x."""
+    with mpl.rc_context(STYLE):
+        figure = Figure(figsize=(7.0, 2.4))
+        axes = figure.subplots()
+        colours = iter(PARTY_COLOURS)
+        for name, steps in tracks:
+            xs = [0.0] + [h for h, _ in steps] + [window_hours]
+            ys = [0] + [p for _, p in steps]
+            ys.append(ys[-1])
+            axes.step(xs, ys, where="post", color=next(colours, "#666666"), label=name, lw=1.4)
+        axes.set_yticks([0, 1, 2, 3])
+        axes.set_ylim(-0.2, 3.4)
+        axes.set_xlim(0, window_hours)
+        axes.set_xlabel("hours from the start of the window")
+        axes.set_ylabel("phase")
+        if tracks:
+            axes.legend(fontsize=6, frameon=False)
+        axes.set_title(title, loc="left")
+        _source(figure, source)
+        return _svg(figure)
+
+
+def sweep_plot(
+    key: str,
+    values: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    title: str,
+    source: str,
+) -> str:
+    """When each phase first fires (hours from the start) as one parameter varies; a missing
+    point means it never fired in the window."""
+    with mpl.rc_context(STYLE):
+        figure = Figure(figsize=(7.0, 2.6))
+        axes = figure.subplots()
+        colours = iter(PARTY_COLOURS)
+        markers = iter("os^vD")
+        for name, hours in series:
+            axes.plot(
+                range(len(values)),
+                [float("nan") if h is None else h for h in hours],
+                marker=next(markers, "o"),
+                color=next(colours, "#666666"),
+                label=name,
+                lw=1.2,
+            )
+        axes.set_xticks(range(len(values)), list(values))
+        axes.set_xlabel(key)
+        axes.set_ylabel("hours from the start")
+        if series:
+            axes.legend(fontsize=6, frameon=False)
+        axes.set_title(title, loc="left")
+        _source(figure, source)
+        return _svg(figure)

@@ -8,21 +8,30 @@ nothing is fetched.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from ceasefire.domain.engine.simulation import Simulation
 from ceasefire.domain.publishing.daily import DailyReport
 from ceasefire.domain.publishing.span import PeriodReport
 from ceasefire.domain.publishing.spot import SpotReport
 from ceasefire.domain.publishing.tally import COUNTED_KINDS
 from ceasefire.domain.publishing.wording import day_text
-from ceasefire.publish.figures import MapLayers, MapPoint, by_day, hour_of_day, incident_map
+from ceasefire.publish.figures import (
+    MapLayers,
+    MapPoint,
+    by_day,
+    hour_of_day,
+    incident_map,
+    phase_steps,
+    sweep_plot,
+)
 
 FONT_DIR = Path(mpl.get_data_path()) / "fonts" / "ttf"
 
@@ -192,3 +201,59 @@ def render_period(report: PeriodReport, layers: MapLayers, fmt: str, stem: str) 
         return Rendered(text.encode(), files)
     html = env.get_template("period.html.j2").render(context)
     return Rendered(pdf_from_html(html) if fmt == "pdf" else html.encode())
+
+
+def render_simulation(
+    runs: Sequence[tuple[Any, Simulation]], key: str | None, zone: tzinfo, head_seq: int, note: str
+) -> bytes:
+    """Simulations as one HTML page: a step plot of each party's phase per run and, for a
+    sweep, when phases 2 and 3 first fire as the parameter varies."""
+    first = runs[0][1]
+    hours = (first.end - first.start).total_seconds() / 3600
+    source = _source_line(head_seq)
+
+    def since(moment: datetime | None) -> float | None:
+        return None if moment is None else (moment - first.start).total_seconds() / 3600
+
+    pages = []
+    for value, sim in runs:
+        steps = [
+            (o.party, [(since(e.at) or 0.0, e.phase) for e in o.entries]) for o in sim.outcomes
+        ]
+        label = sim.plan if value is None else f"{sim.plan}, {key} = {value}"
+        pages.append(
+            {
+                "plan": sim.plan,
+                "value": value,
+                "outcomes": sim.outcomes,
+                "svg": phase_steps(steps, hours, f"Phase per party: {label}", source),
+            }
+        )
+    sweep_svg = None
+    if key is not None:
+        parties = sorted({o.party for _, s in runs for o in s.outcomes})
+        series = [
+            (f"{party} phase {phase}", [since(_first(s, party, phase)) for _, s in runs])
+            for party in parties
+            for phase in (2, 3)
+        ]
+        sweep_svg = sweep_plot(key, [str(v) for v, _ in runs], series, f"Sweep of {key}", source)
+    context = {
+        "title": f"Simulation: {', '.join(dict.fromkeys(s.plan for _, s in runs))}",
+        "runs": pages,
+        "key": key,
+        "sweep_svg": sweep_svg,
+        "zone": str(zone),
+        "start": first.start.astimezone(zone).strftime("%d %b %Y %H:%M"),
+        "end": first.end.astimezone(zone).strftime("%d %b %Y %H:%M"),
+        "head_seq": head_seq,
+        "note": note,
+        "local": lambda m: None if m is None else m.astimezone(zone),
+        "font_dir": FONT_DIR.as_uri(),
+    }
+    return _environment().get_template("simulation.html.j2").render(context).encode()
+
+
+def _first(sim: Simulation, party: str, phase: int) -> datetime | None:
+    outcome = next((o for o in sim.outcomes if o.party == party), None)
+    return None if outcome is None else outcome.first(phase)
