@@ -56,3 +56,16 @@ def test_a_sweep_key_must_exist_and_values_must_be_valid() -> None:
         with_parameter(data, "broader_attack.count", 10)
     with pytest.raises(SweepError, match="count_in_24h=-3"):
         sweep(data, "escalation.count_in_24h", [-3], [], START, END)
+
+
+def test_a_day_known_only_by_its_date_on_the_edge_is_flagged_ambiguous() -> None:
+    def day(n: int, begins: datetime) -> Violation:
+        return artillery(n, 0)._replace(observed_at=begins, observed_end=begins + timedelta(days=1))
+
+    edge_start = day(1, START - timedelta(hours=12))  # half before the window
+    edge_end = day(2, END - timedelta(hours=12))  # half after it
+    inside = day(3, START + timedelta(days=2))
+    sim = simulate(read_plan("coalition-three-phase"), [edge_start, edge_end, inside], START, END)
+    (ru,) = sim.outcomes
+    assert ru.ambiguous == ("INC-1", "INC-2")
+    assert ru.counted == 2  # the ones that begin inside: INC-2 and INC-3

@@ -65,6 +65,7 @@ def _as_json(sim: Simulation) -> dict[str, Any]:
                 "party": o.party,
                 "counted": o.counted,
                 "highest_phase": o.highest,
+                "ambiguous": list(o.ambiguous),
                 "phase_2_at": None if o.first(2) is None else utc_iso(o.first(2)),  # type: ignore[arg-type]
                 "phase_3_at": None if o.first(3) is None else utc_iso(o.first(3)),  # type: ignore[arg-type]
                 "hours_in_phase": {
@@ -217,6 +218,14 @@ def _print_simulation(sim: Simulation) -> None:
             what = "stands down" if e.phase == 0 else f"enters phase {e.phase}"
             out.print(
                 f"{o.party} {what} at {_when(e.at)} UTC: {e.rule} ({e.explanation})",
+                highlight=False,
+            )
+    for o in sim.outcomes:
+        if o.ambiguous:
+            out.print(
+                f"{o.party}: {len(o.ambiguous)} violations known only to the day straddle the "
+                f"window's edge (counted when they start inside): {', '.join(o.ambiguous[:10])}"
+                + (" ..." if len(o.ambiguous) > 10 else ""),
                 highlight=False,
             )
     if not sim.outcomes:

@@ -48,6 +48,7 @@ def as_violation(story: IncidentStory) -> Violation | None:
         damaged_object=damaged,
         lon=story.lon,
         lat=story.lat,
+        observed_end=story.end,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,6 +35,9 @@ class PartyOutcome:
     entries: tuple[PhaseEntry, ...]
     time_in_phase: dict[int, timedelta]  # within the window; phase 0 is "no phase"
     actions: tuple[Decision, ...]
+    # Known only to the day (or week), and that day crosses the window's start or end: whether
+    # they fell inside cannot be told. Those starting inside are counted; all are named here.
+    ambiguous: tuple[str, ...] = ()
 
     def first(self, phase: int) -> datetime | None:
         return next((e.at for e in self.entries if e.phase == phase), None)
@@ -59,17 +62,30 @@ def simulate(
     window = [v for v in violations if start <= v.observed_at < end]
     decisions = [d for d in timeline(plan, window) if d.effective_at < end]
     parties = sorted({v.party for v in window if plan.tracks(v.party)})
+    unsure = [v for v in violations if straddles(v, start, end) and counts(plan, v)]
     outcomes = tuple(
-        _outcome(
-            party,
-            sum(1 for v in window if v.party == party and counts(plan, v)),
-            [d for d in decisions if d.party == party],
-            start,
-            end,
+        replace(
+            _outcome(
+                party,
+                sum(1 for v in window if v.party == party and counts(plan, v)),
+                [d for d in decisions if d.party == party],
+                start,
+                end,
+            ),
+            ambiguous=tuple(sorted(v.violation_id for v in unsure if v.party == party)),
         )
         for party in parties
     )
     return Simulation(plan.name, start, end, outcomes)
+
+
+def straddles(violation: Violation, start: datetime, end: datetime) -> bool:
+    """Whether an imprecise time's window crosses an edge of [start, end): a day-only event
+    on the truce's first or last day may have happened on either side of it."""
+    last = violation.observed_end
+    if last is None or last <= violation.observed_at:
+        return False
+    return any(violation.observed_at < edge < last for edge in (start, end))
 
 
 def _outcome(

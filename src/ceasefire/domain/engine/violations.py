@@ -28,6 +28,9 @@ class Violation(NamedTuple):
     damaged_object: str | None = None
     lon: float | None = None
     lat: float | None = None
+    # The end of the observed window: after `observed_at` when the time is known only to the
+    # day or the week (simulations flag those that straddle a window's edge).
+    observed_end: datetime | None = None
 
     @property
     def rank(self) -> int:
