@@ -18,6 +18,7 @@ from ceasefire.cli import (
     notify_cmd,
     report_cmd,
     reports_cmd,
+    scenario_cmd,
     service_cmd,
     simulate_cmd,
     zones_cmd,
@@ -57,6 +58,7 @@ app.add_typer(notify_cmd.app, name="notify")
 app.add_typer(report_cmd.app, name="report")
 app.command("export")(export_cmd.export_cmd)
 app.command("simulate")(simulate_cmd.simulate_cmd)
+app.add_typer(scenario_cmd.app, name="scenario")
 
 
 @app.callback()
