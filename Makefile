@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_DB ?= sqlite:///demo.db
 
-.PHONY: install demo test lint typecheck unit bench clean
+.PHONY: install demo test lint typecheck unit bench case-study clean
 
 install: $(STAMP)
 
@@ -32,6 +32,20 @@ demo: $(STAMP)
 	$(BIN)/ceasefire --db $(DEMO_DB) report daily --date 2015-02-16 -o demo-daily.html
 	$(BIN)/ceasefire --db $(DEMO_DB) verify
 
+# The energy-moratorium case study (docs/case-study-energy-moratorium.md): the real strike
+# data, read from ../shared (its licence is not stated, so it is not in this repository),
+# replayed under the moratorium plan and under coalition-three-phase.
+STRIKES ?= ../shared/data/real/strikes/missile_attacks_daily_shared.csv
+CASE_DB := sqlite:///case-study.db
+case-study: $(STAMP)
+	@test -f $(STRIKES) || { echo "$(STRIKES) is absent: clone the project beside shared/"; exit 2; }
+	rm -f case-study.db
+	$(BIN)/ceasefire --db $(CASE_DB) init
+	$(BIN)/ceasefire --db $(CASE_DB) ingest --format missile-attacks --rejects-dir . $(STRIKES)
+	$(BIN)/ceasefire --db $(CASE_DB) simulate --compare energy-moratorium-2025 --compare coalition-three-phase --truce 2025-03-18T00:00+02:00/2025-04-17T00:00+03:00 --counting reported
+	$(BIN)/ceasefire --db $(CASE_DB) simulate --plan coalition-three-phase --truce 2025-03-18T00:00+02:00/2025-04-17T00:00+03:00 --counting reported
+	$(BIN)/ceasefire --db $(CASE_DB) simulate --compare energy-moratorium-2025 --compare coalition-three-phase --truce 2025-03-18T00:00+02:00/2025-04-17T00:00+03:00 --counting reported --format html -o case-study.html
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
@@ -55,6 +69,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/replay.py
 	$(BIN)/python benchmarks/grouping.py
 	$(BIN)/python benchmarks/api_load.py
+	$(BIN)/python benchmarks/simulate.py
 
 clean:
-	rm -rf $(VENV) demo.db demo-daily.html .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo.db demo-daily.html case-study.db case-study.html .pytest_cache .mypy_cache .ruff_cache
