@@ -55,6 +55,10 @@ def _when(moment: datetime | None) -> str:
     return "-" if moment is None else moment.strftime("%Y-%m-%d %H:%M")
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else utc_iso(moment)
+
+
 def _as_json(sim: Simulation) -> dict[str, Any]:
     return {
         "plan": sim.plan,
@@ -66,8 +70,8 @@ def _as_json(sim: Simulation) -> dict[str, Any]:
                 "counted": o.counted,
                 "highest_phase": o.highest,
                 "ambiguous": list(o.ambiguous),
-                "phase_2_at": None if o.first(2) is None else utc_iso(o.first(2)),  # type: ignore[arg-type]
-                "phase_3_at": None if o.first(3) is None else utc_iso(o.first(3)),  # type: ignore[arg-type]
+                "phase_2_at": _iso(o.first(2)),
+                "phase_3_at": _iso(o.first(3)),
                 "hours_in_phase": {
                     str(k): v.total_seconds() / 3600 for k, v in sorted(o.time_in_phase.items())
                 },
