@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from ceasefire.cli.app import app
@@ -19,13 +20,23 @@ def run(db: str, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_simulate_and_sweep_over_strike_reports(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 's.db'}"
-    assert run(db, "init")[0] == 0
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    """A record holding the synthetic strike reports."""
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    assert run(url, "init")[0] == 0
     code, _, err = run(
-        db, "ingest", "--format", "missile-attacks", str(FIXTURES / "missile_attacks_synthetic.csv")
+        url,
+        "ingest",
+        "--format",
+        "missile-attacks",
+        str(FIXTURES / "missile_attacks_synthetic.csv"),
     )
     assert code == 0, err
+    return url
+
+
+def test_simulate_and_sweep_over_strike_reports(db: str) -> None:
     code, out, err = run(db, "simulate", "--plan", "coalition-three-phase", "--truce", TRUCE)
     assert code == 0, err
     assert "No attributed violation" in out or "counted" in out
@@ -79,13 +90,7 @@ def test_simulate_and_sweep_over_strike_reports(tmp_path: Path) -> None:
     assert "START/END" in err
 
 
-def test_compare_plans_and_html_with_plots(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 's.db'}"
-    assert run(db, "init")[0] == 0
-    code, _, err = run(
-        db, "ingest", "--format", "missile-attacks", str(FIXTURES / "missile_attacks_synthetic.csv")
-    )
-    assert code == 0, err
+def test_compare_plans_and_html_with_plots(db: str, tmp_path: Path) -> None:
     code, out, err = run(
         db,
         "simulate",
