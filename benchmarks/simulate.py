@@ -36,7 +36,7 @@ from ceasefire.services.agreements import load_into_record
 from ceasefire.services.bulk import collector_paused
 from ceasefire.services.enforcement import counting_from
 from ceasefire.services.ingest import ingest_files
-from ceasefire.services.plans import load_plan_data, read_plan
+from ceasefire.services.plans import load_plan_data, read_plan, with_counting
 from ceasefire.services.violations import violations_from_incidents
 from ceasefire.services.yaml_files import find, read_yaml
 from ceasefire.store.agreement_store import agreement_named
@@ -94,10 +94,7 @@ def main() -> None:
         with collector_paused(), reading(engine) as connection:
             violations = violations_from_incidents(connection, "korea-model-demo")
         t = stage("violations (grouped once)", t, f"{len(violations):,} attributed")
-        plan_data = {
-            **load_plan_data("coalition-three-phase"),
-            "counting": {"statuses": ["reported", "corroborated", "verified"]},
-        }
+        plan_data = with_counting(load_plan_data("coalition-three-phase"), "reported")
         with collector_paused():
             plan = counting_from(read_plan("coalition-three-phase"), "reported")
             # One replay, the median of three: the yardstick each sweep point is held to.

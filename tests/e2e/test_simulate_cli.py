@@ -36,11 +36,9 @@ def db(tmp_path: Path) -> str:
     return url
 
 
-def test_simulate_and_sweep_over_strike_reports(db: str) -> None:
-    code, out, err = run(db, "simulate", "--plan", "coalition-three-phase", "--truce", TRUCE)
-    assert code == 0, err
-    assert "No attributed violation" in out or "counted" in out
-    code, out, err = run(
+def simulate(db: str, *extra: str) -> tuple[int, str, str]:
+    """coalition-three-phase over the moratorium window, counting unreviewed reports."""
+    return run(
         db,
         "simulate",
         "--plan",
@@ -49,6 +47,16 @@ def test_simulate_and_sweep_over_strike_reports(db: str) -> None:
         TRUCE,
         "--counting",
         "reported",
+        *extra,
+    )
+
+
+def test_simulate_and_sweep_over_strike_reports(db: str) -> None:
+    code, out, err = run(db, "simulate", "--plan", "coalition-three-phase", "--truce", TRUCE)
+    assert code == 0, err
+    assert "No attributed violation" in out or "counted" in out
+    code, out, err = simulate(
+        db,
         "--format",
         "json",
     )
@@ -59,15 +67,8 @@ def test_simulate_and_sweep_over_strike_reports(db: str) -> None:
     assert ru["counted"] == 5
     assert ru["highest_phase"] >= 1
     assert abs(sum(ru["hours_in_phase"].values()) - 29 * 24 - 23) < 1e-6  # spring forward
-    code, out, err = run(
+    code, out, err = simulate(
         db,
-        "simulate",
-        "--plan",
-        "coalition-three-phase",
-        "--truce",
-        TRUCE,
-        "--counting",
-        "reported",
         "--sweep",
         "clocks.cure_period_h=12,24,48",
     )
@@ -111,15 +112,8 @@ def test_compare_plans_and_html_with_plots(db: str, tmp_path: Path) -> None:
     # The moratorium counts strikes on energy; this data never says what was hit.
     assert runs[1]["parties"] == [] or runs[1]["parties"][0]["highest_phase"] == 0
     page = tmp_path / "sim.html"
-    code, _, err = run(
+    code, _, err = simulate(
         db,
-        "simulate",
-        "--plan",
-        "coalition-three-phase",
-        "--truce",
-        TRUCE,
-        "--counting",
-        "reported",
         "--sweep",
         "clocks.quiet_period_h=96,168",
         "--format",

@@ -15,11 +15,11 @@ from ceasefire.cli.context import AppState, fail, out, time_zone
 from ceasefire.cli.files import write_atomically
 from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.domain.canonical import utc_iso
-from ceasefire.domain.engine.plan import STATUSES, Plan, PlanError, parse_plan
+from ceasefire.domain.engine.plan import Plan, PlanError, parse_plan
 from ceasefire.domain.engine.simulation import Simulation, SweepError, simulate, sweep
 from ceasefire.publish.render import Rendered, render_simulation
 from ceasefire.services.bulk import collector_paused
-from ceasefire.services.plans import load_plan_data
+from ceasefire.services.plans import load_plan_data, with_counting
 from ceasefire.services.violations import violations_from_incidents
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import reading
@@ -179,10 +179,10 @@ def _plan_data(name: str, counting: str | None) -> dict[str, Any]:
         raise fail(f"--plan: {exc}") from None
     if counting is None:
         return data
-    if counting not in STATUSES:
-        raise fail(f"--counting: {counting!r} is not one of {', '.join(STATUSES)}")
-    statuses = list(STATUSES[STATUSES.index(counting) :])
-    return {**data, "counting": {**(data.get("counting") or {}), "statuses": statuses}}
+    try:
+        return with_counting(data, counting)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
 
 
 def _parsed(data: dict[str, Any]) -> Plan:

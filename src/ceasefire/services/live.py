@@ -19,14 +19,14 @@ from sqlalchemy import Connection, Engine
 
 from ceasefire.domain.engine.decisions import DecisionKind
 from ceasefire.domain.engine.engine import replay, timeline
-from ceasefire.domain.engine.plan import STATUSES, Plan, PlanError, parse_plan
+from ceasefire.domain.engine.plan import Plan, PlanError, parse_plan
 from ceasefire.domain.engine.records import to_write
 from ceasefire.domain.engine.status import TrackStatus, track_statuses
 from ceasefire.domain.engine.violations import Violation
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.domain.notifications import decision_event, reminder_event
 from ceasefire.services.notify import enqueue
-from ceasefire.services.plans import load_plan_data
+from ceasefire.services.plans import load_plan_data, with_counting
 from ceasefire.services.violations import violations_from_incidents
 from ceasefire.store.agreement_store import agreement_named, latest_agreements
 from ceasefire.store.db import reading, writing
@@ -57,15 +57,10 @@ def adopt(engine: Engine, name_or_path: str, *, counting: str | None, clock: Clo
     file changes nothing until it is adopted."""
     data = load_plan_data(name_or_path)
     if counting is not None:
-        if counting not in STATUSES:
-            raise AdoptionError(f"--counting: {counting!r} is not one of {', '.join(STATUSES)}")
-        data = {
-            **data,
-            "counting": {
-                **(data.get("counting") or {}),
-                "statuses": list(STATUSES[STATUSES.index(counting) :]),
-            },
-        }
+        try:
+            data = with_counting(data, counting)
+        except ValueError as exc:
+            raise AdoptionError(str(exc)) from None
     plan = parse_plan(data)
     if isinstance(plan, list):
         raise PlanError(name_or_path, plan)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ceasefire.domain.engine.plan import Plan, PlanError, parse_plan
+from ceasefire.domain.engine.plan import STATUSES, Plan, PlanError, parse_plan
 from ceasefire.services.yaml_files import bundled, find, read_yaml
 
 DEFAULT_PLAN = "coalition-three-phase"
@@ -28,6 +28,15 @@ def load_plan_data(name_or_path: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise PlanError(str(path), ["a plan file is a mapping of keys to values"])
     return data
+
+
+def with_counting(data: dict[str, Any], level: str) -> dict[str, Any]:
+    """The plan file's data counting violations of `level` or better (`reported` counts
+    everything): what `--counting` does, for adoption and simulation alike."""
+    if level not in STATUSES:
+        raise ValueError(f"--counting: {level!r} is not one of {', '.join(STATUSES)}")
+    statuses = list(STATUSES[STATUSES.index(level) :])
+    return {**data, "counting": {**(data.get("counting") or {}), "statuses": statuses}}
 
 
 def read_plan(name_or_path: str) -> Plan:
