@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from ceasefire.domain.commitments.spec import CommitmentSpec, parse_commitments
 from ceasefire.domain.keypath import KeyPathProblems
 from ceasefire.domain.reports import ObjectClass
 from ceasefire.domain.taxonomy import WeaponClass
@@ -105,6 +106,10 @@ class AgreementSpec:
     plan: str | None = None
     clauses: tuple[Clause, ...] = DEFAULT_CLAUSES
     reply_period: timedelta = DEFAULT_REPLY_PERIOD
+    commitments: tuple[CommitmentSpec, ...] = ()
+
+    def commitment(self, commitment_id: str) -> CommitmentSpec | None:
+        return next((c for c in self.commitments if c.commitment_id == commitment_id), None)
 
 
 class AgreementError(ValueError):
@@ -142,6 +147,7 @@ TOP_KEYS = {
     "plan",
     "clauses",
     "reply_period_hours",
+    "commitments",
 }
 GEOGRAPHY_KEYS = {"line_of_contact", "control", "positive_side", "admin_areas", "sectors"}
 ZONE_KEYS = {"dmz_half_width_km", "weapon_withdrawal"}
@@ -200,6 +206,9 @@ def parse_agreement(data: Any) -> AgreementSpec | list[str]:
     ):
         p.fail("reply_period_hours", f"must be a number of hours up to a year, not {reply_hours!r}")
         reply_hours = 72
+    commitments = (
+        parse_commitments(p, top["commitments"], parties, start) if "commitments" in top else ()
+    )
     if p.problems:
         return p.problems
     assert start is not None
@@ -220,6 +229,7 @@ def parse_agreement(data: Any) -> AgreementSpec | list[str]:
         plan=None if top.get("plan") is None else str(top["plan"]),
         clauses=clauses,
         reply_period=timedelta(hours=float(reply_hours)),
+        commitments=commitments,
     )
 
 

@@ -40,6 +40,9 @@ class Category(StrEnum):
     ATTACK_ON_CIVILIANS = "attack_on_civilians"
     ENERGY_STRIKE = "energy_strike"
     MOVEMENT_RESTRICTION = "movement_restriction"
+    # Not something a report describes: a commitment (an exchange, a withdrawal) whose
+    # deadline passed unmet, which a plan may count (`counting.commitments`).
+    MISSED_COMMITMENT = "missed_commitment"
 
 
 class WeaponClass(StrEnum):
@@ -72,6 +75,7 @@ class Family(StrEnum):
     PROHIBITED_PRESENCE = "prohibited_presence"
     CIVILIAN_HARM = "civilian_harm"
     MONITOR_ACCESS = "monitor_access"
+    COMMITMENTS = "commitments"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +146,13 @@ CATEGORIES: tuple[CategoryInfo, ...] = (
         _MIN,
         "restrictions of freedom of movement",
         "monitors' freedom of movement restricted",
+    ),
+    CategoryInfo(
+        Category.MISSED_COMMITMENT,
+        Family.COMMITMENTS,
+        _MAJ,
+        "(not an SMM heading: commitments were tracked outside the daily report)",
+        "a commitment's deadline passed without it being met",
     ),
 )
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ceasefire.domain.commitments.spec import CommitmentKind
 from ceasefire.domain.keypath import KeyPathProblems
 from ceasefire.domain.taxonomy import Category, Severity
 
@@ -50,6 +51,9 @@ class Counting:
     min_severity: Severity
     categories: frozenset[Category] | None  # None: every category
     damaged_objects: frozenset[str] | None  # None: any (energy-moratorium plans name `energy`)
+    # Missed commitment deadlines of these kinds count too; empty (the default): none do, so a
+    # plan written for hostile acts never escalates over a late prisoner list unless it says so.
+    commitments: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +164,7 @@ _TOP = {
     "exemptions",
 }
 _EXEMPTION = {"name", "from", "until", "sectors", "bbox", "handling"}
-_COUNTING = {"statuses", "min_severity", "categories", "damaged_objects"}
+_COUNTING = {"statuses", "min_severity", "categories", "damaged_objects", "commitments"}
 _CLOCKS = {"cure_period_h", "phase3_earliest_h", "quiet_period_h"}
 _ESCALATION = {"more_severe_than_initial", "count_in_24h", "sectors_in_24h"}
 _BROADER = {"categories", "count_in_24h", "major_sectors_in_6h", "proceed_if_attack_stops"}
@@ -212,6 +216,9 @@ class _Reader(KeyPathProblems):
             return None
         found = set()
         for item in value:
+            if item == Category.MISSED_COMMITMENT:
+                self.fail(path, "missed commitments are counted with counting.commitments")
+                continue
             try:
                 found.add(Category(item))
             except ValueError:
@@ -344,7 +351,23 @@ def _counting(r: _Reader, data: dict[str, Any]) -> Counting:
         min_severity=r.severity(data.get("min_severity"), "counting.min_severity", Severity.MINOR),
         categories=r.categories(data.get("categories", ALL), "counting.categories"),
         damaged_objects=None if objects == "any" else frozenset(objects),
+        commitments=_commitment_kinds(r, data.get("commitments", "none")),
     )
+
+
+def _commitment_kinds(r: _Reader, value: Any) -> frozenset[str]:
+    kinds = [k.value for k in CommitmentKind]
+    if value == "none":
+        return frozenset()
+    if value == ALL:
+        return frozenset(kinds)
+    if not isinstance(value, list) or not value or any(k not in kinds for k in value):
+        r.fail(
+            "counting.commitments",
+            f"must be `none`, `all` or a list of commitment kinds from: {', '.join(kinds)}",
+        )
+        return frozenset()
+    return frozenset(value)
 
 
 def _phases(r: _Reader, value: Any, actors: dict[str, tuple[str, ...]]) -> tuple[PhaseSpec, ...]:

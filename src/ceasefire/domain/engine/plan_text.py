@@ -55,7 +55,15 @@ def _counting(plan: Plan) -> str:
         if c.damaged_objects is None
         else "damage to " + ", ".join(sorted(c.damaged_objects))
     )
-    return f"Counts: {statuses} violations, {c.min_severity.value} or worse; {kinds}; {targets}."
+    missed = (
+        "; and missed deadlines of " + ", ".join(sorted(c.commitments)) + " commitments"
+        if c.commitments
+        else ""
+    )
+    return (
+        f"Counts: {statuses} violations, {c.min_severity.value} or worse; {kinds}; {targets}"
+        f"{missed}."
+    )
 
 
 def _rules(rules: list[str]) -> str:

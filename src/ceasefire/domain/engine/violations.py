@@ -31,6 +31,7 @@ class Violation(NamedTuple):
     # The end of the observed window: after `observed_at` when the time is known only to the
     # day or the week (simulations flag those that straddle a window's edge).
     observed_end: datetime | None = None
+    commitment_kind: str | None = None  # for a missed commitment deadline: which kind
 
     @property
     def rank(self) -> int:
@@ -57,6 +58,13 @@ def counts(plan: Plan, violation: Violation, *, exemptions: bool = True) -> bool
     exemption window that suppresses it)."""
     c = plan.counting
     v = violation
+    if v.category is Category.MISSED_COMMITMENT:
+        return (
+            v.commitment_kind in c.commitments
+            and v.status in c.statuses
+            and SEVERITY_RANK[v.severity] >= SEVERITY_RANK[c.min_severity]
+            and (plan.subjects is None or v.party in plan.subjects)
+        )
     if (
         v.status not in c.statuses
         or SEVERITY_RANK[v.severity] < SEVERITY_RANK[c.min_severity]
