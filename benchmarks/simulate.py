@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.table import Table
 
+from ceasefire.clock import utc_now
 from ceasefire.domain.engine.simulation import simulate, sweep
 from ceasefire.domain.scenario import generate, parse_profile
 from ceasefire.domain.validation import REPORT_FIELDS, IngestRules
@@ -37,7 +38,7 @@ from ceasefire.services.bulk import collector_paused
 from ceasefire.services.enforcement import counting_from
 from ceasefire.services.ingest import ingest_files
 from ceasefire.services.plans import load_plan_data, read_plan, with_counting
-from ceasefire.services.violations import violations_from_incidents
+from ceasefire.services.violations import violations_in_record
 from ceasefire.services.yaml_files import find, read_yaml
 from ceasefire.store.agreement_store import agreement_named
 from ceasefire.store.db import make_engine, reading
@@ -92,7 +93,7 @@ def main() -> None:
         assert outcome.ok
         t = stage("ingest + place + group", t, f"{outcome.added:,} stored")
         with collector_paused(), reading(engine) as connection:
-            violations = violations_from_incidents(connection, "korea-model-demo")
+            violations = violations_in_record(connection, "korea-model-demo", at=utc_now())
         t = stage("violations (grouped once)", t, f"{len(violations):,} attributed")
         plan_data = with_counting(load_plan_data("coalition-three-phase"), "reported")
         with collector_paused():

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from ceasefire.clock import utc_now
 from ceasefire.domain.incidents.review import Action, Basis, Confidence, Review
 from ceasefire.domain.incidents.story import Terms
 from ceasefire.domain.validation import IngestRules
@@ -20,7 +21,7 @@ from ceasefire.services.incidents import (
     record_review,
 )
 from ceasefire.services.ingest import ingest_files
-from ceasefire.services.violations import violations_from_incidents
+from ceasefire.services.violations import violations_in_record
 from ceasefire.store.db import reading, writing
 from ceasefire.store.incident_check import membership_problem, rebuild
 from ceasefire.store.incident_store import all_memberships
@@ -203,7 +204,7 @@ def test_violations_for_the_engine_are_one_per_attributed_incident(
 ) -> None:
     ingest(engine, tmp_path, ROWS)
     with reading(engine) as connection:
-        found = violations_from_incidents(connection, None)
+        found = violations_in_record(connection, None, at=utc_now())
     assert len(found) == 2
     assert {v.party for v in found} == {"RU"}
     assert {v.status for v in found} == {"corroborated", "reported"}

@@ -221,10 +221,10 @@ def test_clock_takes_sectors_from_the_agreement_named(adopted: Engine, tmp_path:
     load_into_record(adopted, "korea-model-demo", clock=lambda: T - HOUR)
     ingest(adopted, tmp_path, report("a", 0), T + HOUR)
     with reading(adopted) as connection:
-        (placed,) = _violations(connection, "korea-model-demo")
+        (placed,) = _violations(connection, "korea-model-demo", T + HOUR)
         assert placed.sector == "Donetsk Oblast"
         with pytest.raises(AdoptionError, match="no agreement 'nope'"):
-            _violations(connection, "nope")
+            _violations(connection, "nope", T + HOUR)
     assert step(
         adopted,
         now=T + HOUR,

@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from ceasefire.cli import (
     agreement_cmd,
     classify_cmd,
+    commitments_cmd,
     engine_cmd,
     export_cmd,
     incidents_cmd,
@@ -59,6 +60,9 @@ app.add_typer(report_cmd.app, name="report")
 app.command("export")(export_cmd.export_cmd)
 app.command("simulate")(simulate_cmd.simulate_cmd)
 app.add_typer(scenario_cmd.app, name="scenario")
+app.add_typer(commitments_cmd.commitments_app, name="commitments")
+app.add_typer(commitments_cmd.exchange_app, name="exchange")
+app.add_typer(commitments_cmd.weapons_app, name="weapons")
 
 
 @app.callback()

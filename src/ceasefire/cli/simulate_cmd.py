@@ -14,13 +14,14 @@ from rich.table import Table
 from ceasefire.cli.context import AppState, fail, out, time_zone
 from ceasefire.cli.files import write_atomically
 from ceasefire.cli.reports_cmd import parse_time
+from ceasefire.clock import utc_now
 from ceasefire.domain.canonical import utc_iso
 from ceasefire.domain.engine.plan import Plan, PlanError, parse_plan
 from ceasefire.domain.engine.simulation import Simulation, SweepError, simulate, sweep
 from ceasefire.publish.render import Rendered, render_simulation
 from ceasefire.services.bulk import collector_paused
 from ceasefire.services.plans import load_plan_data, with_counting
-from ceasefire.services.violations import violations_from_incidents
+from ceasefire.services.violations import violations_in_record
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import reading
 from ceasefire.store.ledger_store import ledger_head
@@ -142,7 +143,7 @@ def simulate_cmd(
         if agreement is None:
             names = [a.name for a in latest_agreements(connection)]
             agreement = names[0] if len(names) == 1 else None
-        violations = violations_from_incidents(connection, agreement)
+        violations = violations_in_record(connection, agreement, at=utc_now())
         head_seq, _ = ledger_head(connection)
     key: str | None = None
     try:

@@ -13,7 +13,7 @@ from ceasefire.domain.engine.engine import replay, timeline
 from ceasefire.domain.engine.plan import STATUSES, Plan
 from ceasefire.domain.engine.violations import Violation, counts
 from ceasefire.services.bulk import collector_paused
-from ceasefire.services.violations import violations_from_incidents
+from ceasefire.services.violations import violations_in_record
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import reading
 
@@ -48,7 +48,7 @@ def run_plan(
         if agreement is None:
             names = [a.name for a in latest_agreements(connection)]
             agreement = names[0] if len(names) == 1 else None
-        violations = violations_from_incidents(connection, agreement)
+        violations = violations_in_record(connection, agreement, at=as_known_at or now)
     in_window = [v for v in violations if _within(v, since, until)]
     counted = sum(1 for v in in_window if counts(plan, v))
     with collector_paused():

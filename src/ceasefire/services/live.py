@@ -27,7 +27,7 @@ from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.domain.notifications import decision_event, reminder_event
 from ceasefire.services.notify import enqueue
 from ceasefire.services.plans import load_plan_data, with_counting
-from ceasefire.services.violations import violations_from_incidents
+from ceasefire.services.violations import violations_in_record
 from ceasefire.store.agreement_store import agreement_named, latest_agreements
 from ceasefire.store.db import reading, writing
 from ceasefire.store.enforcement_store import (
@@ -78,14 +78,14 @@ def running_plan(adopted: AdoptedPlan) -> Plan:
     return plan
 
 
-def _violations(connection: Connection, agreement: str | None) -> list[Violation]:
+def _violations(connection: Connection, agreement: str | None, now: datetime) -> list[Violation]:
     """Violations with sectors from `agreement`, or from the only agreement in the record."""
     names = [a.name for a in latest_agreements(connection)]
     if agreement is not None and agreement not in names:
         raise AdoptionError(f"--agreement: no agreement {agreement!r} in the record")
     if agreement is None and len(names) == 1:
         agreement = names[0]
-    return violations_from_incidents(connection, agreement)
+    return violations_in_record(connection, agreement, at=now)
 
 
 @dataclass
@@ -111,7 +111,7 @@ def step(
         if not _clock_claimed(connection):
             result.skipped = True  # another server is taking this step
             return result
-        violations = _violations(connection, agreement)
+        violations = _violations(connection, agreement, now)
         events = []
         for adopted in adopted_plans(connection):
             log = replay(running_plan(adopted), violations, until=now)
@@ -193,7 +193,7 @@ def statuses(
 ) -> dict[str, list[TrackStatus]]:
     """Each adopted plan's tracks as they stand at `now`."""
     with reading(engine) as connection:
-        violations = _violations(connection, agreement)
+        violations = _violations(connection, agreement, now)
         adopted = adopted_plans(connection)
     result = {}
     for plan_row in adopted:

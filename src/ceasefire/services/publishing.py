@@ -41,7 +41,7 @@ from ceasefire.services.incidents import (
 )
 from ceasefire.services.live import running_plan
 from ceasefire.services.violations import as_violation
-from ceasefire.store.agreement_store import agreement_named, latest_agreements
+from ceasefire.store.agreement_store import AgreementChoiceError, named_or_only
 from ceasefire.store.enforcement_store import acknowledged, adopted_plans, decision_rows
 from ceasefire.store.ledger_store import ledger_head
 
@@ -52,16 +52,10 @@ class PublishingError(ValueError):
 
 def report_agreement(connection: Connection, name: str | None) -> LoadedAgreement | None:
     """The named agreement, or the record's only one; None when it holds none."""
-    if name is not None:
-        found = agreement_named(connection, name)
-        if found is None:
-            raise PublishingError(f"--agreement: no agreement {name!r} in the record")
-        return found
-    loaded = latest_agreements(connection)
-    if len(loaded) > 1:
-        names = ", ".join(a.name for a in loaded)
-        raise PublishingError(f"--agreement: the record holds several agreements ({names})")
-    return loaded[0] if loaded else None
+    try:
+        return named_or_only(connection, name)
+    except AgreementChoiceError as exc:
+        raise PublishingError(str(exc)) from None
 
 
 def controller_for(agreement: LoadedAgreement | None) -> Controller:

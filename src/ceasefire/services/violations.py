@@ -13,6 +13,7 @@ Disputed and rejected incidents are never counted (no plan counts those statuses
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -21,6 +22,7 @@ from ceasefire.domain.canonical import utc_iso
 from ceasefire.domain.engine.violations import Violation
 from ceasefire.domain.incidents.assessment import IncidentStatus
 from ceasefire.domain.incidents.story import IncidentStory
+from ceasefire.services.commitments import missed_commitments
 from ceasefire.services.incidents import incident_stories
 from ceasefire.store.agreement_store import agreement_named
 
@@ -52,10 +54,17 @@ def as_violation(story: IncidentStory) -> Violation | None:
     )
 
 
-def violations_from_incidents(connection: Connection, agreement: str | None) -> list[Violation]:
+def violations_in_record(
+    connection: Connection, agreement: str | None, *, at: datetime
+) -> list[Violation]:
+    """The engine's inputs: attributed incidents that breach a clause, and the agreement's
+    commitments whose deadlines were missed, as the record stands at `at`."""
     loaded = agreement_named(connection, agreement) if agreement else None
     found = (as_violation(story) for story in incident_stories(connection, loaded))
-    return [v for v in found if v is not None]
+    violations = [v for v in found if v is not None]
+    if loaded is not None and loaded.spec.commitments:
+        violations += missed_commitments(connection, loaded, at)
+    return violations
 
 
 def violation_rows(stories: Sequence[IncidentStory]) -> list[dict[str, Any]]:

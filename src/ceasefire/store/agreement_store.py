@@ -100,3 +100,38 @@ def _built(connection: Connection, name: str, version: int, sha256: str) -> Load
 
 def agreement_named(connection: Connection, name: str) -> LoadedAgreement | None:
     return next((a for a in latest_agreements(connection) if a.name == name), None)
+
+
+class AgreementChoiceError(LookupError):
+    """No agreement by that name, or several in the record and none named."""
+
+
+def named_or_only(connection: Connection, name: str | None) -> LoadedAgreement | None:
+    """The named agreement, or the record's only one; None when it holds none."""
+    if name is not None:
+        found = agreement_named(connection, name)
+        if found is None:
+            raise AgreementChoiceError(f"--agreement: no agreement {name!r} in the record")
+        return found
+    loaded = latest_agreements(connection)
+    if len(loaded) > 1:
+        names = ", ".join(a.name for a in loaded)
+        raise AgreementChoiceError(f"--agreement: the record holds several agreements ({names})")
+    return loaded[0] if loaded else None
+
+
+def commitments_first_recorded(connection: Connection, name: str) -> dict[str, datetime]:
+    """When each commitment id first appeared in a loaded version of the agreement (a
+    commitment added by an amendment is known from the amendment, not the first version)."""
+    first: dict[str, datetime] = {}
+    query = (
+        select(agreements.c.document, agreements.c.loaded_at)
+        .where(agreements.c.name == name)
+        .order_by(agreements.c.version)
+    )
+    for row in connection.execute(query):
+        listed = json.loads(row.document)["agreement"].get("commitments") or []
+        for item in listed:
+            if isinstance(item, dict) and "id" in item:
+                first.setdefault(str(item["id"]), row.loaded_at)
+    return first

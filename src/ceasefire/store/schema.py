@@ -207,6 +207,32 @@ reviews = Table(
     Index(None, "incident_no"),
 )
 
+# Commitments' facts (evidence, exchange lists and decisions, weapon declarations and
+# inspections): each a ledger entry whose payload is `content`, never changed.
+commitment_records = Table(
+    "commitment_records",
+    metadata,
+    Column("ledger_seq", SeqType, ForeignKey("ledger.seq"), primary_key=True, autoincrement=False),
+    Column("record_id", String(96), nullable=False, unique=True),
+    Column("kind", String(32), nullable=False),
+    Column("subject", String(64), nullable=False),  # a commitment, a list, a holding area
+    Column("content", Text, nullable=False),  # canonical JSON: the ledger entry's payload
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Index(None, "kind", "subject"),
+)
+
+# Persons on exchange lists: personal data, read only for analysts. The ledger holds a salted
+# digest of each list, not the names, so the record everyone audits discloses no one while
+# any change to these rows still breaks `verify`.
+exchange_persons = Table(
+    "exchange_persons",
+    metadata,
+    Column("list_id", String(16), primary_key=True),
+    Column("row_no", Integer, primary_key=True),
+    Column("salt", String(32), nullable=False),
+    Column("content", Text, nullable=False),  # canonical JSON: the person as read
+)
+
 # The service's users and their API tokens: configuration, not part of the record. A token is
 # stored only as the SHA-256 of its secret half (256 random bits: no dictionary to try).
 users = Table(

@@ -29,6 +29,7 @@ from ceasefire.domain.canonical import canonical_json, sha256_hex, source_conten
 from ceasefire.domain.intake import REPORT_RECEIVED, SOURCE_REGISTERED
 from ceasefire.domain.ledger import Break, ChainCheck, LedgerEntry
 from ceasefire.store.agreement_store import AGREEMENT_LOADED
+from ceasefire.store.commitment_store import RECORD_KINDS, persons_problem
 from ceasefire.store.enforcement_store import ACTION_ACKNOWLEDGED, DECISION_RECORDED, PLAN_ADOPTED
 from ceasefire.store.incident_store import INCIDENT_REVIEWED
 from ceasefire.store.ledger_store import entry_count
@@ -36,6 +37,7 @@ from ceasefire.store.report_rows import row_content, source_from_row
 from ceasefire.store.schema import (
     acknowledgements,
     agreements,
+    commitment_records,
     decisions,
     ledger,
     plans,
@@ -53,6 +55,7 @@ _PLAN_PREFIX = "p_"
 _DECISION_PREFIX = "d_"
 _ACK_PREFIX = "k_"
 _REVIEW_PREFIX = "v_"
+_COMMITMENT_PREFIX = "c_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,7 @@ _PROJECTIONS = (
     (_DECISION_PREFIX, decisions),
     (_ACK_PREFIX, acknowledgements),
     (_REVIEW_PREFIX, reviews),
+    (_COMMITMENT_PREFIX, commitment_records),
 )
 
 
@@ -167,6 +171,8 @@ def _projection_problem(entry: LedgerEntry, row: Mapping[str, Any]) -> Break | N
             problem = _ack_problem(entry, _unprefixed(row, _ACK_PREFIX))
         elif entry.kind == INCIDENT_REVIEWED:
             problem = _review_problem(entry, _unprefixed(row, _REVIEW_PREFIX))
+        elif entry.kind in RECORD_KINDS:
+            problem = _commitment_problem(entry, _unprefixed(row, _COMMITMENT_PREFIX))
     except (ValueError, KeyError, TypeError) as exc:
         problem = f"its row no longer reads as what the log recorded ({exc})"
     return Break(entry.seq, entry.subject_id, problem) if problem else None
@@ -279,6 +285,21 @@ def _review_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | Non
     return None
 
 
+def _commitment_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
+    if row is None:
+        return "its commitment_records row is missing (deleted)"
+    if row["record_id"] != entry.subject_id or row["kind"] != entry.kind:
+        return f"its commitment_records row is {row['kind']} {row['record_id']}, not the entry's"
+    if sha256_hex(row["content"]) != entry.payload_sha256:
+        return "its commitment_records row differs from the log: " + _differences(
+            entry.payload, json.loads(row["content"])
+        )
+    if _moment(row["recorded_at"]) != entry.recorded_at:
+        logged = entry.recorded_at.isoformat()
+        return f"its commitment_records row says recorded at {row['recorded_at']}, the log {logged}"
+    return None
+
+
 def _differences(payload: str, content: dict[str, Any]) -> str:
     logged = json.loads(payload)
     changed = [
@@ -315,7 +336,23 @@ def _orphan_row(connection: Connection) -> Break | None:
             label = subject(dict(row._mapping))
             if row.e_subject != label or row.e_kind != kind:
                 return _orphan(table.name, label, int(row.ledger_seq))
-    return None
+    return _commitment_orphan(connection)
+
+
+def _commitment_orphan(connection: Connection) -> Break | None:
+    link = commitment_records.outerjoin(ledger, ledger.c.seq == commitment_records.c.ledger_seq)
+    query = select(
+        commitment_records.c.record_id,
+        commitment_records.c.kind,
+        commitment_records.c.ledger_seq,
+        ledger.c.subject_id,
+        ledger.c.kind.label("e_kind"),
+    ).select_from(link)
+    for row in connection.execute(query):
+        if row.subject_id != row.record_id or row.e_kind != row.kind:
+            return _orphan("commitment_records", row.record_id, int(row.ledger_seq))
+    found = persons_problem(connection)
+    return None if found is None else Break(*found)
 
 
 def _versioned(row: Mapping[str, Any]) -> str:
