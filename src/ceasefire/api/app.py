@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ceasefire.api import (
     routes_admin,
+    routes_commitments,
     routes_engine,
     routes_exports,
     routes_incidents,
@@ -59,7 +60,14 @@ def create_app(
     app.state.clock = clock
     app.state.zone = zone
     app.state.appender = Appender(engine, clock)
-    for module in (routes_reports, routes_incidents, routes_engine, routes_exports, routes_admin):
+    for module in (
+        routes_reports,
+        routes_incidents,
+        routes_engine,
+        routes_exports,
+        routes_commitments,
+        routes_admin,
+    ):
         app.include_router(module.router, prefix="/api")
     static = resources.files("ceasefire.api") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

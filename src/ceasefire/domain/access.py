@@ -38,6 +38,9 @@ class Permission(StrEnum):
     USERS_MANAGE = "users:manage"
     AUDIT_READ = "audit:read"
     SELF_READ = "self:read"
+    COMMITMENTS_READ = "commitments:read"
+    COMMITMENTS_RECORD = "commitments:record"  # evidence, exchange decisions
+    EXCHANGE_READ = "exchange:read"  # names for analysts; counts for the others
 
 
 _ALL = frozenset(Role)
@@ -55,6 +58,9 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.USERS_MANAGE: frozenset({Role.ADMIN}),
     Permission.AUDIT_READ: frozenset({Role.ADMIN}),
     Permission.SELF_READ: _ALL,
+    Permission.COMMITMENTS_READ: _ALL - {Role.ADMIN, Role.MONITOR},
+    Permission.COMMITMENTS_RECORD: frozenset({Role.ANALYST}),
+    Permission.EXCHANGE_READ: frozenset({Role.ANALYST, Role.GUARANTOR, Role.LIAISON}),
 }
 
 # What each role sees of incidents and reports (see `incidents.disclosure`).
