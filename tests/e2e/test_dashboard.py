@@ -11,11 +11,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Response, sync_playwright
 
 from ceasefire.clock import utc_now
 from ceasefire.domain.access import Role
@@ -66,6 +67,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[R
             for r in (Role.ANALYST, Role.OBSERVER)
         }
     engine.dispose()
+    with serving(db) as base:
+        yield base, tokens
+
+
+@contextmanager
+def serving(db: str) -> Iterator[str]:
+    """`ceasefire serve` on a free port until the caller is done; yields its address."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -92,7 +100,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[R
             break
         except httpx.TransportError:
             time.sleep(0.1)
-    yield base, tokens
+    yield base
     server.terminate()
     server.wait(timeout=20)
 
@@ -180,3 +188,72 @@ def test_filters_narrow_the_map(site: tuple[str, dict[Role, str]], browser: Brow
     page.fill("#party", "ua")
     page.click("#filters button[type=submit]")
     page.wait_for_function("document.getElementById('count').textContent === '1 incident'")
+
+
+COMMITMENTS = Path(__file__).parents[1] / "fixtures" / "commitments"
+
+
+@pytest.fixture(scope="module")
+def commitments_site(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, dict[Role, str]]]:
+    folder = tmp_path_factory.mktemp("commitments")
+    db = f"sqlite:///{folder / 'c.db'}"
+    cli(db, "init")
+    cli(db, "agreement", "load", str(COMMITMENTS / "agreement.yaml"))
+    cli(db, "exchange", "lists", "import", "--side", "RU", str(COMMITMENTS / "agreed_ru.csv"))
+    cli(
+        db,
+        "exchange",
+        "record",
+        "--date",
+        "2026-02-05",
+        "--side",
+        "UA",
+        "--received",
+        str(COMMITMENTS / "received_ua_2026-02-05.csv"),
+    )
+    cli(db, "commitments", "dispute", "disengagement-zolote-ua", "--reason", "positions remain")
+    engine = make_engine(db)
+    with writing(engine) as connection:
+        tokens = {
+            r: add_user(
+                connection, r.value, r, "US" if r is Role.GUARANTOR else None, clock=utc_now
+            )
+            for r in (Role.GUARANTOR, Role.MONITOR)
+        }
+    engine.dispose()
+    with serving(db) as base:
+        yield base, tokens
+
+
+def test_commitments_board_for_a_guarantor_without_a_single_name(
+    commitments_site: tuple[str, dict[Role, str]], browser: Browser, tmp_path: Path
+) -> None:
+    base, tokens = commitments_site
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    responses: list[Response] = []
+    page.on("response", lambda response: responses.append(response))
+    page.goto(f"{base}/#token={tokens[Role.GUARANTOR]}")
+    page.wait_for_selector("#commitments .commitment-overdue")
+    entries = page.locator("#commitments > li").all_inner_texts()
+    assert entries[0].startswith("exchange-ru (RU): overdue")
+    assert "5 of 10 persons" in entries[0]
+    assert any(e.startswith("disengagement-zolote-ua (UA): disputed") for e in entries)
+    page.screenshot(path=str(tmp_path / "commitments.png"))
+    bodies = [r.text() for r in responses if "/api/" in r.url and r.ok]
+    assert any('"exchange-ru"' in body for body in bodies)
+    shown = page.locator("body").inner_text() + "".join(bodies)
+    assert "Коваленко" not in shown
+    assert "Kovalenko" not in shown
+
+
+def test_a_role_without_commitments_is_told_so(
+    commitments_site: tuple[str, dict[Role, str]], browser: Browser
+) -> None:
+    base, tokens = commitments_site
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{base}/#token={tokens[Role.MONITOR]}")
+    page.wait_for_function(
+        "document.getElementById('commitments').textContent.includes('Not available')"
+    )

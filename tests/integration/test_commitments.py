@@ -330,3 +330,27 @@ def test_an_inspection_files_a_candidate_violation_for_a_weapon_in_its_zone(
         withdrawal = states(c, agreement, NOW)["withdrawal-ru"]
         assert withdrawal == (Status.OVERDUE, "4 of 9 weapons")
         assert verify(c).first_break is None
+
+
+def test_the_daily_report_shows_commitments_as_the_record_stood_at_its_cut_off(
+    engine: Engine, agreement: LoadedAgreement
+) -> None:
+    from datetime import date, time
+
+    from ceasefire.domain.publishing.period import daily_period
+    from ceasefire.services.publishing import build_daily
+
+    exchange_all(engine, agreement)
+    with reading(engine) as c:
+        before = build_daily(c, daily_period(date(2026, 2, 5), time(0), UTC), None)
+        after = build_daily(c, daily_period(date(2026, 2, 20), time(0), UTC), None)
+    assert [(x.commitment_id, x.note) for x in before.commitments] == [
+        ("exchange-ru", "due within 72 hours"),
+        ("exchange-ua", "due within 72 hours"),
+    ]
+    assert [(x.commitment_id, x.progress) for x in after.commitments] == [
+        ("exchange-ru", "5 of 10 persons"),
+        ("exchange-ua", "3 of 4 persons"),
+        ("withdrawal-ru", "not done"),  # nothing declared yet
+    ]
+    assert any("3 commitments are overdue" in s for s in after.summary)

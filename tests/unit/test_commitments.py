@@ -267,3 +267,36 @@ def test_given_name_forms_are_one_name(text: str) -> None:
     from ceasefire.services.exchange import given_names
 
     assert given_names().canonical(text) == given_names().canonical("Олександр")
+
+
+def test_the_daily_report_lists_what_needs_attention_most_urgent_first() -> None:
+    from dataclasses import replace as changed
+    from datetime import date, time
+
+    from ceasefire.domain.publishing.commitments import commitment_lines, commitment_sentence
+    from ceasefire.domain.publishing.period import daily_period
+
+    period = daily_period(date(2026, 2, 7), time(0, 0), UTC)  # 6 Feb 00:00 to 7 Feb 00:00
+    base = spec()
+
+    def state(commitment_id: str, due_day: float, found: list[Evidence]) -> Any:
+        c = changed(base, commitment_id=commitment_id, due=START + timedelta(days=due_day))
+        return assess(c, [changed(e, commitment_id=commitment_id) for e in found], period.end)
+
+    states = [
+        state("far", 30, []),  # due in 24 days: not listed
+        state("soon", 7.5, []),  # due in 36 hours
+        state("late", 4, []),  # overdue
+        state("done-today", 9, [evidence(EvidenceKind.FULFILLED, 5.5, 10)]),
+        state("done-before", 9, [evidence(EvidenceKind.FULFILLED, 2, 10)]),
+        state("argued", 9, [evidence(EvidenceKind.DISPUTED, 5)]),
+    ]
+    lines = commitment_lines(states, period)
+    assert [(line.commitment_id, line.note) for line in lines] == [
+        ("late", "overdue"),
+        ("argued", "disputed"),
+        ("soon", "due within 72 hours"),
+        ("done-today", "fulfilled in this period"),
+    ]
+    assert commitment_sentence(lines) == "1 commitment is overdue: late (RU, 0 of 10 persons)."
+    assert commitment_sentence(lines[1:]) == ""

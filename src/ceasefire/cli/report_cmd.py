@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 from ceasefire.cli.context import AppState, err, fail, out, time_zone
 from ceasefire.cli.files import write_atomically
 from ceasefire.cli.reports_cmd import parse_time
+from ceasefire.clock import utc_now
 from ceasefire.domain.incidents.book import incident_number
 from ceasefire.domain.publishing.period import daily_period, span_period
 from ceasefire.publish.figures import MapLayers
@@ -144,7 +145,7 @@ def spot_cmd(
         ctx.obj,
         target,
         output_format,
-        lambda connection: build_spot(connection, number, zone, agreement),
+        lambda connection: build_spot(connection, number, zone, agreement, utc_now()),
         lambda _: agreement,
         render_spot,
     )

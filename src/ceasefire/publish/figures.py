@@ -190,6 +190,8 @@ def hour_of_day(
         axes.set_xlabel(f"hour of the day ({zone})")
         axes.set_ylabel("violations (incidents)")
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        # A quiet day has no bars: keep the axis at counts (0 to 1), not matplotlib's +-0.05.
+        axes.set_ylim(0, max(1, *now, *before) * 1.05)
         axes.legend(fontsize=6, frameon=False)
         axes.set_title(title, loc="left")
         _source(figure, source)

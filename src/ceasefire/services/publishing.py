@@ -8,6 +8,7 @@ arrive for that day, it says which record it read.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
 from functools import cache
 
@@ -19,6 +20,7 @@ from sqlalchemy import Connection
 from ceasefire.domain.engine.violations import Violation
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.domain.geo.zones import dmz_area
+from ceasefire.domain.incidents.story import IncidentStory
 from ceasefire.domain.publishing.daily import (
     Acknowledgements,
     Controller,
@@ -33,6 +35,7 @@ from ceasefire.domain.publishing.spot import SpotReport, spot_report
 from ceasefire.geofiles.gazetteer import bundled_gazetteer
 from ceasefire.geofiles.geojson import read_features
 from ceasefire.publish.figures import MapLayers
+from ceasefire.services.commitments import commitment_states, missed_commitments
 from ceasefire.services.incidents import (
     IncidentFilter,
     current_incident,
@@ -142,9 +145,14 @@ def report_inputs(
     agreement = report_agreement(connection, agreement_name)
     plans = [running_plan(p) for p in adopted_plans(connection)]
     previous = period.before()
+    commitments = (
+        commitment_states(connection, agreement, period.end)
+        if agreement is not None and agreement.spec.commitments
+        else []
+    )
     if plans:
         stories = incident_stories(connection, agreement)
-        violations = [v for v in map(as_violation, stories) if v is not None]
+        violations = _engine_inputs(connection, agreement, stories, period.end)
     else:
         stories = incident_stories(
             connection, agreement, IncidentFilter(since=previous.start, until=period.end)
@@ -161,11 +169,29 @@ def report_inputs(
         acknowledgements=acknowledgement_map(connection),
         record=RecordState(seq, head),
         agreement=None if agreement is None else agreement.name,
+        commitments=commitments,
     )
 
 
+def _engine_inputs(
+    connection: Connection,
+    agreement: LoadedAgreement | None,
+    stories: Sequence[IncidentStory],
+    at: datetime,
+) -> list[Violation]:
+    """What the engine counts, as `violations_in_record` gives it, from stories in hand."""
+    violations = [v for v in map(as_violation, stories) if v is not None]
+    if agreement is not None and agreement.spec.commitments:
+        violations += missed_commitments(connection, agreement, at)
+    return violations
+
+
 def build_spot(
-    connection: Connection, number: int, zone: tzinfo, agreement_name: str | None
+    connection: Connection,
+    number: int,
+    zone: tzinfo,
+    agreement_name: str | None,
+    at: datetime,
 ) -> SpotReport:
     """The spot report of `INC-<number>` (or of the incident that number now belongs to)."""
     agreement = report_agreement(connection, agreement_name)
@@ -175,7 +201,7 @@ def build_spot(
     plans = [running_plan(p) for p in adopted_plans(connection)]
     if plans:
         stories = incident_stories(connection, agreement)
-        violations = [v for v in map(as_violation, stories) if v is not None]
+        violations = _engine_inputs(connection, agreement, stories, at)
         story = next(s for s in stories if s.number == current)
     else:
         (story,) = incident_stories(

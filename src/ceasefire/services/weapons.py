@@ -298,5 +298,7 @@ def holding_area_delivery(
             times.append(datetime.fromisoformat(visit.content["at"]))
     target = spec.quantity or len(declared)
     completed = max(times) if target and present >= target else None
+    if not declared:
+        return Delivery(0, None, 0, "no weapons declared in holding areas yet")
     detail = f"{present} of {len(declared)} declared found in place at the last inspection"
     return Delivery(present, completed, 0, detail, len(declared))

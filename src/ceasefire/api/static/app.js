@@ -48,8 +48,8 @@ async function start() {
   document.getElementById("picture").hidden = false;
   setUpMap();
   legend();
-  await Promise.allSettled([basemap(), zones(), incidents(), banners(), actions()]);
-  setInterval(() => { incidents(); banners(); actions(); }, 30000);
+  await Promise.allSettled([basemap(), zones(), incidents(), banners(), actions(), commitments()]);
+  setInterval(() => { incidents(); banners(); actions(); commitments(); }, 30000);
   setInterval(tick, 1000);
 }
 
@@ -223,6 +223,31 @@ async function actions() {
     list.append(item);
   }
   if (!found.items.length) list.append(el("li", "No open actions."));
+}
+
+// Commitments that need attention: overdue and disputed first, then those due soonest. A role
+// that may not read commitments gets a 403, and the panel says so rather than stay empty.
+const COMMITMENT_ORDER = { overdue: 0, disputed: 1, partly_fulfilled: 2, pending: 3, fulfilled: 4 };
+
+async function commitments() {
+  const list = document.getElementById("commitments");
+  let found;
+  try { found = await api("/api/commitments?limit=50"); } catch (status) {
+    list.replaceChildren(el("li", status === 403
+      ? "Not available to this role." : `Commitments could not be read (error ${status}).`));
+    return;
+  }
+  list.replaceChildren();
+  const items = [...found.items].sort((a, b) =>
+    COMMITMENT_ORDER[a.status] - COMMITMENT_ORDER[b.status] || a.due.localeCompare(b.due));
+  for (const c of items) {
+    const item = el("li");
+    item.append(el("div", `${c.id} (${c.party}): ${c.status.replace("_", " ")}`, `commitment-${c.status}`));
+    item.append(el("div", `due ${c.due.slice(0, 16).replace("T", " ")} UTC · ${c.progress}`));
+    item.append(el("div", c.why, "why"));
+    list.append(item);
+  }
+  if (!items.length) list.append(el("li", "The agreement lists no commitments."));
 }
 
 function legend() {

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ceasefire.domain.agreement import ClauseKind
+from ceasefire.domain.commitments.status import CommitmentState
 from ceasefire.domain.engine.decisions import Decision, DecisionKind, describe
 from ceasefire.domain.engine.engine import timeline
 from ceasefire.domain.engine.plan import Plan
@@ -24,6 +25,11 @@ from ceasefire.domain.incidents.assessment import IncidentStatus
 from ceasefire.domain.incidents.disclosure import INCIDENT_GRID_DEG
 from ceasefire.domain.incidents.story import IncidentStory
 from ceasefire.domain.places import Gazetteer
+from ceasefire.domain.publishing.commitments import (
+    CommitmentLine,
+    commitment_lines,
+    commitment_sentence,
+)
 from ceasefire.domain.publishing.period import Period
 from ceasefire.domain.publishing.tally import (
     NO_SECTOR,
@@ -149,6 +155,7 @@ class DailyReport:
     hours_before: tuple[int, ...]
     plans: tuple[PlanSection, ...]
     record: RecordState
+    commitments: tuple[CommitmentLine, ...] = ()
 
     @property
     def violations(self) -> tuple[IncidentLine, ...]:
@@ -168,6 +175,7 @@ class DailyInputs:
     acknowledgements: Acknowledgements
     record: RecordState
     agreement: str | None = None
+    commitments: Sequence[CommitmentState] = ()  # as the record stood at the cut-off
 
 
 def daily_report(inputs: DailyInputs) -> DailyReport:
@@ -209,6 +217,7 @@ def daily_report(inputs: DailyInputs) -> DailyReport:
         hours_before=_hours(counted_before, period),
         plans=plans,
         record=inputs.record,
+        commitments=commitment_lines(inputs.commitments, period),
     )
     return _with_summary(report)
 
@@ -403,6 +412,7 @@ def _sentences(r: DailyReport) -> list[str]:
     ):
         if found:
             said.append(f"Recorded: {what}, in {plural(len(found), 'incident')}.")
+    said.append(commitment_sentence(r.commitments))
     said += _plan_sentences(r.plans, p)
     return said
 
