@@ -70,6 +70,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/grouping.py
 	$(BIN)/python benchmarks/api_load.py
 	$(BIN)/python benchmarks/simulate.py
+	$(BIN)/python benchmarks/reconcile.py
 
 clean:
 	rm -rf $(VENV) demo.db demo-daily.html case-study.db case-study.html .pytest_cache .mypy_cache .ruff_cache

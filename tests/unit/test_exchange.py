@@ -237,3 +237,44 @@ def test_bad_rows_are_named_by_line_and_column() -> None:
         "p.csv:9: surname: missing (a name or a surname column is required)",
         "p.csv:9: date_of_birth: '32.01.1990' is not a real date",
     ]
+
+
+def test_a_likely_pair_is_never_lost_before_it_is_compared() -> None:
+    """Found by benchmarks/reconcile.py: a whole-name prefilter that sorted tokens put
+    'oleinik oleksandr' and 'oleksandr olinik' far apart, so the pair vanished unreviewed."""
+    agreed = [person("A.1", "Олейник", "Александр", BirthDate(1986, 10, 2))]
+    handed = [person("B.1", "Oliynik", "Oleksandr", BirthDate(1986, None, None))]
+    result = reconcile("RU", agreed, handed, NAMES)
+    assert [(d.agreed.ref, d.delivered.ref, d.why) for d in result.doubts] == [
+        ("A.1", "B.1", "the dates of birth are incomplete")
+    ]
+    assert result.not_delivered == ()
+    assert result.not_listed == ()
+
+
+surname_any = st.sampled_from(
+    ["Олейник", "Oliynik", "Олійник", "Коваленко", "Kovalchuk", "Bondar", "Бондаренко"]
+)
+given_any = st.sampled_from(["Олександр", "Aleksandr", "Oleksii", "Алексей", "Ivan", "Іван", ""])
+written = st.tuples(surname_any, given_any, st.booleans())
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(written, min_size=1, max_size=6), st.lists(written, min_size=1, max_size=6))
+def test_the_prefilter_keeps_every_pair_worth_a_human_look(
+    a: list[tuple[str, str, bool]], d: list[tuple[str, str, bool]]
+) -> None:
+    from ceasefire.domain.commitments.exchange import _candidates, _worth_review, compare
+
+    born = BirthDate(1990, 1, 1)
+    agreed = [
+        Person(f"A.{i}", "RU", s, g, "", born, "a", known) for i, (s, g, known) in enumerate(a)
+    ]
+    handed = [
+        Person(f"B.{i}", "RU", s, g, "", born, "b", known) for i, (s, g, known) in enumerate(d)
+    ]
+    kept = {(x.ref, y.ref) for x, y, _ in _candidates(agreed, handed, NAMES)}
+    for x in agreed:
+        for y in handed:
+            if _worth_review(compare(x, y, NAMES)):
+                assert (x.ref, y.ref) in kept, (x.written, y.written)

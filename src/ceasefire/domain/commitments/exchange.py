@@ -12,17 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from rapidfuzz import fuzz, process
+import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from ceasefire.domain.commitments.names import BirthDate, GivenNames, latin_key
 
 AUTO_NAME = 0.92  # names this similar, with equal full dates of birth, match on their own
 REVIEW_NAME = 0.80  # below this, two entries are different people
-REVIEW_DESPITE_BIRTH = 0.95  # names this close go to a human even if the dates of birth differ
+REVIEW_DESPITE_BIRTH = 0.93  # names this close go to a human even if the dates of birth differ
 AMBIGUITY_MARGIN = 0.05  # a rival this close in confidence to the best sends both to a human
-PREFILTER = 55  # token-sort ratio (0-100) under which a pair is not compared at all
+PREFILTER = REVIEW_NAME  # pairs whose best possible name score is lower are not compared
+_BLOCK = 1_000  # agreed entries per block of the prefilter (a block x list matrix of floats)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,15 +251,44 @@ def _why_doubt(c: Comparison, rival: bool) -> str:
 def _candidates(
     agreed: Sequence[Person], delivered: Sequence[Person], names: GivenNames
 ) -> Iterable[tuple[Person, Person, Comparison]]:
-    """Pairs worth comparing closely: a cheap whole-name similarity first, so lists of
-    thousands are not compared every entry against every other in Python."""
+    """Pairs worth comparing closely. A bound on the name score, from surname and given-name
+    similarity matrices computed in C a block of rows at a time, drops pairs that could not
+    reach review, so lists of thousands are not compared pair by pair in Python. Where a list
+    may have put the given name first, the bound covers both readings, as `compare` does."""
     if not agreed or not delivered:
         return
-    keys_a = [_whole(p, names) for p in agreed]
-    keys_d = [_whole(p, names) for p in delivered]
-    scores = process.cdist(keys_a, keys_d, scorer=fuzz.token_sort_ratio, score_cutoff=PREFILTER)
-    for i, j in zip(*scores.nonzero(), strict=True):
-        yield agreed[int(i)], delivered[int(j)], compare(agreed[int(i)], delivered[int(j)], names)
+    as_written = [_keys(p, names, swap=False) for p in delivered]
+    swapped = [_keys(p, names, swap=True) for p in delivered]
+    unknown_d = np.array([not p.order_known for p in delivered])
+    for start in range(0, len(agreed), _BLOCK):
+        block = agreed[start : start + _BLOCK]
+        keys_a = [_keys(p, names, swap=False) for p in block]
+        bound = _bound(keys_a, as_written)
+        # `compare` also reads the handed-over name the other way when either order is unknown.
+        either = np.logical_or.outer(np.array([not p.order_known for p in block]), unknown_d)
+        if either.any():
+            bound = np.where(either, np.maximum(bound, _bound(keys_a, swapped)), bound)
+        for i, j in zip(*np.nonzero(bound >= PREFILTER - 1e-6), strict=True):  # float32
+            a, d = block[int(i)], delivered[int(j)]
+            yield a, d, compare(a, d, names)
+
+
+def _keys(person: Person, names: GivenNames, *, swap: bool) -> tuple[str, str]:
+    """(surname key, canonical given name), read the other way round when `swap`."""
+    surname, given = (person.given, person.surname) if swap else (person.surname, person.given)
+    return latin_key(surname), names.canonical(given) if given else ""
+
+
+def _bound(a: Sequence[tuple[str, str]], d: Sequence[tuple[str, str]]) -> Any:
+    """An upper bound on `compare`'s name score for every pair: its surname and given-name
+    weights, a missing given name counted as agreeing, and the patronymic's most."""
+    jw = JaroWinkler.normalized_similarity
+    surnames = process.cdist([k[0] for k in a], [k[0] for k in d], scorer=jw, dtype=np.float32)
+    given = process.cdist([k[1] for k in a], [k[1] for k in d], scorer=jw, dtype=np.float32)
+    missing = np.logical_or.outer(np.array([not k[1] for k in a]), np.array([not k[1] for k in d]))
+    given[missing] = 1.0
+    score = 0.6 * surnames + 0.4 * given
+    return 0.9 * score + 0.1
 
 
 def _whole(person: Person, names: GivenNames) -> str:

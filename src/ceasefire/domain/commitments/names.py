@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache, lru_cache
 
 from anyascii import anyascii
 
@@ -71,6 +72,7 @@ PATRONYMIC_ENDINGS = (
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def latin_key(text: str) -> str:
     """One spelling for the transliterations of a name: lower case, letters only.
 
@@ -110,7 +112,7 @@ class GivenNames:
         """The father's given name a patronymic is built on, in canonical form when known
         (Олександрович and Aleksandrovich both give the root of Oleksandr)."""
         key = latin_key(patronymic)
-        for ending in sorted({latin_key(e) for e in PATRONYMIC_ENDINGS}, key=len, reverse=True):
+        for ending in _ending_keys():
             if key.endswith(ending) and len(key) - len(ending) >= 3:
                 stem = key[: -len(ending)]
                 for candidate in (stem, stem + "i", stem[:-1] if stem.endswith("i") else stem):
@@ -120,9 +122,15 @@ class GivenNames:
         return key
 
 
+@cache
+def _ending_keys() -> tuple[str, ...]:
+    """Patronymic endings as keys, longest first (a key ending in -ovic also ends in -ic)."""
+    return tuple(sorted({latin_key(e) for e in PATRONYMIC_ENDINGS}, key=len, reverse=True))
+
+
 def looks_like_patronymic(token: str) -> bool:
     key = latin_key(token)
-    return len(key) > 5 and any(key.endswith(latin_key(e)) for e in PATRONYMIC_ENDINGS)
+    return len(key) > 5 and any(key.endswith(ending) for ending in _ending_keys())
 
 
 @dataclass(frozen=True, slots=True)
