@@ -12,10 +12,11 @@ from ceasefire.api.params import Page, page_params, parse_time
 from ceasefire.api.security import needs, principal_of
 from ceasefire.domain.access import Permission, Role
 from ceasefire.domain.canonical import utc_iso
-from ceasefire.domain.commitments.status import CommitmentState, EvidenceKind
+from ceasefire.domain.commitments.status import EvidenceKind
 from ceasefire.services.commitments import (
     CommitmentError,
     commitment_agreement,
+    commitment_row,
     commitment_states,
     record_evidence,
 )
@@ -35,33 +36,6 @@ def _at(request: Request, at: str | None) -> datetime:
     return moment or state.clock()
 
 
-def _state(state: CommitmentState, *, names: bool) -> dict[str, Any]:
-    spec = state.spec
-    return {
-        "id": spec.commitment_id,
-        "kind": spec.kind.value,
-        "party": spec.party,
-        "what": spec.text,
-        "due": utc_iso(spec.due),
-        "quantity": spec.quantity,
-        "status": state.status.value,
-        "progress": state.progress,
-        "delivered": state.delivered,
-        "awaiting_review": state.awaiting_review,
-        "why": state.why,
-        "evidence": [
-            {
-                "kind": e.kind.value,
-                "at": utc_iso(e.at),
-                "text": e.text,
-                "quantity": e.quantity,
-            }
-            | ({"by": e.by} if names else {})
-            for e in state.evidence
-        ],
-    }
-
-
 @router.get(
     "/commitments",
     summary="Every commitment: what, who, due, status and evidence",
@@ -79,7 +53,7 @@ def list_commitments(
             )
     except CommitmentError as exc:
         raise HTTPException(422, str(exc)) from None
-    items = [_state(s, names=principal.role is Role.ANALYST) for s in found]
+    items = [commitment_row(s, recorders=principal.role is Role.ANALYST) for s in found]
     return {"at": utc_iso(moment), "total": len(items), **page.echo(), "items": page.cut(items)}
 
 

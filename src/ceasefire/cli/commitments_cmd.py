@@ -28,6 +28,7 @@ from ceasefire.ingest.tables import read_table
 from ceasefire.services.commitments import (
     CommitmentError,
     commitment_agreement,
+    commitment_row,
     commitment_states,
     record_evidence,
 )
@@ -113,7 +114,7 @@ def list_cmd(
     """Every commitment in the agreement: what, who, due, status and the evidence behind it."""
     moment = _moment("--at", at, tz)
     found = _run(ctx.obj, lambda c, a: commitment_states(c, a, moment), agreement, write=False)
-    rows = [_state_row(s) for s in found]
+    rows = [commitment_row(s, recorders=True) for s in found]
     if output_format == "json":
         out.print(json.dumps(rows, indent=1, ensure_ascii=False))
     elif output_format == "csv":
@@ -122,31 +123,6 @@ def list_cmd(
         _print_states(found, moment)
     else:
         raise fail(f"--format: {output_format!r} is not one of table, json, csv")
-
-
-def _state_row(state: CommitmentState) -> dict[str, Any]:
-    spec = state.spec
-    return {
-        "id": spec.commitment_id,
-        "kind": spec.kind.value,
-        "party": spec.party,
-        "what": spec.text,
-        "due": utc_iso(spec.due),
-        "status": state.status.value,
-        "progress": state.progress,
-        "awaiting_review": state.awaiting_review,
-        "why": state.why,
-        "evidence": [
-            {
-                "kind": e.kind.value,
-                "at": utc_iso(e.at),
-                "by": e.by,
-                "text": e.text,
-                "quantity": e.quantity,
-            }
-            for e in state.evidence
-        ],
-    }
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:

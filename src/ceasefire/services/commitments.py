@@ -166,3 +166,27 @@ def evidence_problem(
     if quantity is not None and quantity <= 0:
         return f"--quantity: must be at least 1, not {quantity}"
     return None
+
+
+def commitment_row(state: CommitmentState, *, recorders: bool) -> dict[str, Any]:
+    """A commitment's state as the command line's JSON and the API give it; who recorded
+    each piece of evidence only when `recorders` (an analyst's view)."""
+    spec = state.spec
+    return {
+        "id": spec.commitment_id,
+        "kind": spec.kind.value,
+        "party": spec.party,
+        "what": spec.text,
+        "due": utc_iso(spec.due),
+        "quantity": spec.quantity,
+        "status": state.status.value,
+        "progress": state.progress,
+        "delivered": state.delivered,
+        "awaiting_review": state.awaiting_review,
+        "why": state.why,
+        "evidence": [
+            {"kind": e.kind.value, "at": utc_iso(e.at), "text": e.text, "quantity": e.quantity}
+            | ({"by": e.by} if recorders else {})
+            for e in state.evidence
+        ],
+    }

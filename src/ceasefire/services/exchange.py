@@ -217,40 +217,25 @@ def record_exchange(
         raise ExchangeError("give --handed-over, --received or both")
     if date > clock():
         raise ExchangeError(f"--date: {utc_iso(date)} is in the future")
-    stored = []
-    if handed_over is not None:
-        rows, name = handed_over
-        stored.append(
-            store_list(
-                connection,
-                agreement,
-                role=HANDED_OVER,
-                side=side,
-                rows=rows,
-                file_name=name,
-                by=by,
-                clock=clock,
-                date=date,
-                recorded_by_side=side,
-            )
-        )
+    given = [(handed_over, side)]
     if received is not None:
-        rows, name = received
-        stored.append(
-            store_list(
-                connection,
-                agreement,
-                role=HANDED_OVER,
-                side=_other_party(agreement, side),
-                rows=rows,
-                file_name=name,
-                by=by,
-                clock=clock,
-                date=date,
-                recorded_by_side=side,
-            )
+        given.append((received, _other_party(agreement, side)))
+    return [
+        store_list(
+            connection,
+            agreement,
+            role=HANDED_OVER,
+            side=by_side,
+            rows=lines[0],
+            file_name=lines[1],
+            by=by,
+            clock=clock,
+            date=date,
+            recorded_by_side=side,
         )
-    return stored
+        for lines, by_side in given
+        if lines is not None
+    ]
 
 
 def _lists(connection: Connection, agreement: str, at: datetime) -> list[Record]:
