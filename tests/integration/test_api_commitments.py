@@ -113,3 +113,6 @@ def test_commitments_are_listed_for_every_reader_and_changed_only_by_analysts(
         if i["id"] == "exchange-ru"
     )
     assert ru["progress"] == "6 of 10 persons"
+    public = c.get("/api/commitments", headers=headers[Role.OBSERVER]).json()["items"]
+    assert [i["status"] for i in public][:3] == ["overdue"] * 3  # the most urgent first
+    assert all(i["evidence"] == [] for i in public)  # free text is not the public's

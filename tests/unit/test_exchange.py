@@ -105,8 +105,12 @@ def test_the_fixture_reconciles_as_an_analyst_would() -> None:
     doubts = {(d.agreed.ref, d.delivered.ref): d.why for d in result.doubts}
     assert doubts == {
         ("L1.3", "L4.3"): "the dates of birth are incomplete",
-        ("L1.5", "L4.5"): "the names agree but the dates of birth differ",
-        ("L1.8", "L4.7"): "the dates of birth may be written differently",
+        ("L1.5", "L4.5"): "the dates of birth differ",
+        # Олейник (Russian) / Oliinyk (Ukrainian): alike, not the same; a human decides.
+        (
+            "L1.8",
+            "L4.7",
+        ): "the names are only similar; the dates of birth may be written differently",
     }
     assert [p.ref for p in result.not_delivered] == ["L1.6", "L1.9"]
     assert [p.ref for p in result.not_listed] == ["L4.9"]
@@ -246,7 +250,7 @@ def test_a_likely_pair_is_never_lost_before_it_is_compared() -> None:
     handed = [person("B.1", "Oliynik", "Oleksandr", BirthDate(1986, None, None))]
     result = reconcile("RU", agreed, handed, NAMES)
     assert [(d.agreed.ref, d.delivered.ref, d.why) for d in result.doubts] == [
-        ("A.1", "B.1", "the dates of birth are incomplete")
+        ("A.1", "B.1", "the names are only similar; the dates of birth are incomplete")
     ]
     assert result.not_delivered == ()
     assert result.not_listed == ()
@@ -278,3 +282,26 @@ def test_the_prefilter_keeps_every_pair_worth_a_human_look(
         for y in handed:
             if _worth_review(compare(x, y, NAMES)):
                 assert (x.ref, y.ref) in kept, (x.written, y.written)
+
+
+@pytest.mark.parametrize(
+    ("agreed", "handed"),
+    [
+        (("Шевченко", "Іван", ""), ("Shevchuk", "Ivan", "")),
+        (("Коваленко", "Іван", ""), ("Kovalchuk", "Ivan", "")),
+        (("Бондаренко", "Іван", ""), ("Bondar", "Ivan", "")),
+        (("Петров", "Іван", ""), ("Petrova", "Ivan", "")),
+        (("Петренко", "Олександр", ""), ("Petrenko", "Oleksandra", "")),  # brother, sister
+        (("Петренко", "Іван", "Миколайович"), ("Petrenko", "Ivan", "Oleksandrovych")),
+    ],
+)
+def test_alike_is_not_the_same_even_with_one_birth_date(
+    agreed: tuple[str, str, str], handed: tuple[str, str, str]
+) -> None:
+    """Found in review: a high similarity with equal birth dates used to match on its own."""
+    born = BirthDate(1990, 3, 14)
+    a = Person("A.1", "RU", *agreed, born, "a")
+    d = Person("B.1", "RU", *handed, born, "b")
+    result = reconcile("RU", [a], [d], NAMES)
+    assert result.matched == ()
+    assert [x.delivered.ref for x in result.doubts] in ([], ["B.1"])

@@ -12,7 +12,7 @@ from ceasefire.api.params import Page, page_params, parse_time
 from ceasefire.api.security import needs, principal_of
 from ceasefire.domain.access import Permission, Role
 from ceasefire.domain.canonical import utc_iso
-from ceasefire.domain.commitments.status import EvidenceKind
+from ceasefire.domain.commitments.status import EvidenceKind, Status
 from ceasefire.services.commitments import (
     CommitmentError,
     commitment_agreement,
@@ -24,6 +24,14 @@ from ceasefire.services.exchange import ExchangeError, decide, disclosed, reconc
 from ceasefire.store.db import reading, writing
 
 router = APIRouter(tags=["commitments"])
+# Most urgent first, so the first page is what needs attention.
+URGENCY = {
+    Status.OVERDUE: 0,
+    Status.DISPUTED: 1,
+    Status.PARTLY_FULFILLED: 2,
+    Status.PENDING: 3,
+    Status.FULFILLED: 4,
+}
 AgreementQuery = Annotated[
     str | None, Query(description="The agreement (default: the only one in the record).")
 ]
@@ -53,12 +61,20 @@ def list_commitments(
             )
     except CommitmentError as exc:
         raise HTTPException(422, str(exc)) from None
-    items = [commitment_row(s, recorders=principal.role is Role.ANALYST) for s in found]
+    urgent_first = sorted(found, key=lambda s: (URGENCY[s.status], s.spec.due))
+    items = [
+        commitment_row(
+            s,
+            recorders=principal.role is Role.ANALYST,
+            evidence=principal.role is not Role.OBSERVER,
+        )
+        for s in urgent_first
+    ]
     return {"at": utc_iso(moment), "total": len(items), **page.echo(), "items": page.cut(items)}
 
 
 class EvidenceIn(BaseModel):
-    kind: Literal["fulfilled", "partial", "disputed"]
+    kind: Literal["fulfilled", "partial", "disputed", "resolved"]
     text: str = Field(min_length=1, max_length=4000, description="What shows it.")
     at: datetime | None = Field(None, description="When it happened (default: now).")
     quantity: int | None = Field(None, ge=1, description="How much more this delivered.")

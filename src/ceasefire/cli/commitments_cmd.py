@@ -113,16 +113,24 @@ def list_cmd(
 ) -> None:
     """Every commitment in the agreement: what, who, due, status and the evidence behind it."""
     moment = _moment("--at", at, tz)
-    found = _run(ctx.obj, lambda c, a: commitment_states(c, a, moment), agreement, write=False)
+    if output_format not in ("table", "json", "csv"):
+        raise fail(f"--format: {output_format!r} is not one of table, json, csv")
+    name, found = _run(
+        ctx.obj, lambda c, a: (a.name, commitment_states(c, a, moment)), agreement, write=False
+    )
+    if not found:
+        out.print(
+            f"{name} lists no commitments, or the record did not hold it yet at "
+            f"{_minute(moment)} UTC (see `ceasefire agreement list`)"
+        )
+        return
     rows = [commitment_row(s, recorders=True) for s in found]
     if output_format == "json":
         out.print(json.dumps(rows, indent=1, ensure_ascii=False))
     elif output_format == "csv":
         out.print(_csv(rows), end="")
-    elif output_format == "table":
-        _print_states(found, moment)
     else:
-        raise fail(f"--format: {output_format!r} is not one of table, json, csv")
+        _print_states(found, moment)
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:
@@ -251,8 +259,24 @@ def dispute_cmd(
     tz: TzOption = "UTC",
 ) -> None:
     """Record that a commitment's state is contested: it shows as disputed, and a missed
-    deadline is not counted, until later evidence settles it."""
+    deadline is not counted, until `commitments resolve` (or, for evidence-verified
+    commitments, new evidence) settles it."""
     _evidence(ctx, commitment_id, EvidenceKind.DISPUTED, reason, by, at, None, agreement, tz)
+
+
+@commitments_app.command("resolve")
+def resolve_cmd(
+    ctx: typer.Context,
+    commitment_id: Annotated[str, typer.Argument(help="The commitment's id.")],
+    evidence: EvidenceOption,
+    at: AtOption = None,
+    by: ByOption = "",
+    agreement: AgreementOption = None,
+    tz: TzOption = "UTC",
+) -> None:
+    """Record that a dispute is settled: the commitment's status comes from its evidence (or
+    the exchange and weapons records) again, a missed deadline included."""
+    _evidence(ctx, commitment_id, EvidenceKind.RESOLVED, evidence, by, at, None, agreement, tz)
 
 
 # exchange ------------------------------------------------------------------------------------
@@ -267,6 +291,9 @@ def lists_import_cmd(
     side: Annotated[
         str, typer.Option("--side", help="The party that is to hand these persons over.")
     ],
+    replaces: Annotated[
+        str | None, typer.Option(help="An earlier agreed list this one amends, like L1.")
+    ] = None,
     by: ByOption = "",
     agreement: AgreementOption = None,
 ) -> None:
@@ -275,7 +302,9 @@ def lists_import_cmd(
     rows = _table_rows(path, PERSON_COLUMNS, [])
     record = _run(
         ctx.obj,
-        lambda c, a: import_agreed(c, a, side, rows, path.name, by=_by(by), clock=utc_now),
+        lambda c, a: import_agreed(
+            c, a, side, rows, path.name, by=_by(by), clock=utc_now, replaces=replaces
+        ),
         agreement,
         write=True,
     )

@@ -1,8 +1,9 @@
 """Small CSV tables people prepare by hand (persons to exchange, declared weapons, what an
 inspection saw): header names in English, Ukrainian or Russian, every problem with its line.
 
-These are agreed documents, so a file is taken whole or not at all: one unreadable row refuses
-the file, and the error lists every problem found.
+These are agreed documents, so a file is taken whole or not at all. A file that is not CSV,
+names an unknown column or has a row with the wrong number of cells is refused here at the first
+such problem; the rows' contents are checked by the caller, which lists every problem it finds.
 """
 
 from __future__ import annotations
@@ -12,20 +13,6 @@ from pathlib import Path
 
 from ceasefire.ingest.csv_reader import check_columns, csv_rows
 from ceasefire.ingest.records import FileProblem, read_text
-
-
-class TableProblems(Exception):
-    """Rows that cannot be used; each problem reads `file:line: column: reason`."""
-
-    def __init__(self, path: Path, problems: Sequence[str]) -> None:
-        shown = list(problems[:20])
-        more = len(problems) - len(shown)
-        super().__init__(
-            f"{path}: {len(problems)} problem(s), nothing stored:\n  "
-            + "\n  ".join(shown)
-            + (f"\n  ... and {more} more" if more else "")
-        )
-        self.problems = list(problems)
 
 
 def read_table(

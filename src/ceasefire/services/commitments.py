@@ -20,6 +20,7 @@ from ceasefire.domain.commitments.status import (
     Delivery,
     Evidence,
     EvidenceKind,
+    Status,
     assess,
     missed_deadline,
 )
@@ -29,6 +30,7 @@ from ceasefire.services.exchange import exchange_delivery
 from ceasefire.services.weapons import holding_area_delivery
 from ceasefire.store.agreement_store import (
     AgreementChoiceError,
+    agreement_version_at,
     commitments_first_recorded,
     named_or_only,
 )
@@ -77,11 +79,19 @@ def evidence_from(record: Record) -> Evidence:
 def commitment_states(
     connection: Connection, agreement: LoadedAgreement, at: datetime
 ) -> list[CommitmentState]:
-    """Every commitment of the agreement as the record stood at `at`."""
-    evidence = [evidence_from(r) for r in records(connection, EVIDENCE, until=at)]
+    """Every commitment of the agreement as the record stood at `at`: the terms of the
+    version loaded by then, and the evidence recorded by then."""
+    terms = agreement_version_at(connection, agreement.name, at)
+    if terms is None:
+        return []
+    evidence = [
+        evidence_from(r)
+        for r in records(connection, EVIDENCE, until=at)
+        if r.content["agreement"] == agreement.name
+    ]
     return [
-        assess(spec, evidence, at, _delivery(connection, agreement, spec, at))
-        for spec in agreement.spec.commitments
+        assess(spec, evidence, at, _delivery(connection, terms, spec, at))
+        for spec in terms.spec.commitments
     ]
 
 
@@ -120,14 +130,20 @@ def record_evidence(
     quantity: int | None,
     clock: Callable[[], datetime],
 ) -> Record:
-    """Evidence about a commitment, checked against what the commitment can take."""
+    """Evidence about a commitment, checked against what the commitment can take now."""
     spec = find_commitment(agreement, commitment_id)
-    problem = evidence_problem(spec, kind, quantity, text, by)
-    if problem:
-        raise CommitmentError(problem)
     now = clock()
     if at > now:
         raise CommitmentError(f"--at: {utc_iso(at)} is in the future")
+    current = [
+        s
+        for s in commitment_states(connection, agreement, now)
+        if s.spec.commitment_id == commitment_id
+    ]
+    state = current[0] if current else assess(spec, [], now)
+    problem = evidence_problem(state, kind, quantity, text, by)
+    if problem:
+        raise CommitmentError(problem)
     content: dict[str, Any] = {
         "agreement": agreement.name,
         "commitment": spec.commitment_id,
@@ -142,12 +158,18 @@ def record_evidence(
 
 
 def evidence_problem(
-    spec: CommitmentSpec, kind: EvidenceKind, quantity: int | None, text: str, by: str
+    state: CommitmentState, kind: EvidenceKind, quantity: int | None, text: str, by: str
 ) -> str | None:
+    """What is wrong with recording this evidence against the commitment as it stands."""
+    spec = state.spec
     if not text.strip():
         return "--evidence: say what shows it (a document, a visit, a notification)"
     if not by.strip():
         return "--by: name who records this"
+    if kind in (EvidenceKind.DISPUTED, EvidenceKind.RESOLVED) and quantity is not None:
+        return f"--quantity: a {kind.value} entry carries no quantity"
+    if kind is EvidenceKind.RESOLVED:
+        return None if state.status is Status.DISPUTED else f"{spec.commitment_id} is not disputed"
     if kind is EvidenceKind.DISPUTED:
         return None
     if spec.verification is not Verification.EVIDENCE:
@@ -157,20 +179,42 @@ def evidence_problem(
         }[spec.verification]
         return (
             f"{spec.commitment_id} is verified from the record ({source}); "
-            "its fulfilment cannot be typed in, only disputed"
+            "its fulfilment cannot be typed in, only disputed and resolved"
         )
-    if kind is EvidenceKind.PARTIAL and quantity is None:
-        return "--quantity: say how much more was delivered"
+    return _quantity_problem(state, kind, quantity)
+
+
+def _quantity_problem(
+    state: CommitmentState, kind: EvidenceKind, quantity: int | None
+) -> str | None:
+    spec = state.spec
     if quantity is not None and spec.quantity is None:
         return f"--quantity: {spec.commitment_id} is a single act, with no quantity"
+    if kind is EvidenceKind.PARTIAL and quantity is None:
+        return "--quantity: say how much more was delivered"
     if quantity is not None and quantity <= 0:
         return f"--quantity: must be at least 1, not {quantity}"
+    if spec.quantity is None or quantity is None:
+        return None
+    remaining = spec.quantity - state.delivered
+    if quantity > remaining:
+        return f"--quantity: {quantity} is more than the {remaining} {spec.unit} still due".replace(
+            "  ", " "
+        )
+    if kind is EvidenceKind.FULFILLED and quantity < remaining:
+        return (
+            f"--quantity: {quantity} leaves {remaining - quantity} still due; "
+            "record it with `commitments partial`"
+        )
     return None
 
 
-def commitment_row(state: CommitmentState, *, recorders: bool) -> dict[str, Any]:
-    """A commitment's state as the command line's JSON and the API give it; who recorded
-    each piece of evidence only when `recorders` (an analyst's view)."""
+def commitment_row(
+    state: CommitmentState, *, recorders: bool, evidence: bool = True
+) -> dict[str, Any]:
+    """A commitment's state as the command line's JSON and the API give it: the evidence
+    (free text, which may say more than a public summary should) only when `evidence`, and
+    who recorded each piece only when `recorders` (an analyst's view)."""
     spec = state.spec
     return {
         "id": spec.commitment_id,
@@ -187,6 +231,6 @@ def commitment_row(state: CommitmentState, *, recorders: bool) -> dict[str, Any]
         "evidence": [
             {"kind": e.kind.value, "at": utc_iso(e.at), "text": e.text, "quantity": e.quantity}
             | ({"by": e.by} if recorders else {})
-            for e in state.evidence
+            for e in (state.evidence if evidence else ())
         ],
     }

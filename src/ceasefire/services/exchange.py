@@ -131,12 +131,22 @@ def store_list(
     clock: Callable[[], datetime],
     date: datetime | None = None,
     recorded_by_side: str | None = None,
+    replaces: str | None = None,
 ) -> Record:
     """One list of persons that `side` is to hand over (`agreed`) or handed over."""
     _check_side(agreement, side)
     people = _read_persons(rows, side)
     contents = [_person_content(p) for p in people]
-    _refuse_repeat(connection, role, side, contents, file_name)
+    earlier = [
+        r
+        for r in records(connection, EXCHANGE_LIST, subject=side)
+        if r.content["agreement"] == agreement.name and r.content["role"] == role
+    ]
+    _refuse_repeat(connection, earlier, contents, file_name)
+    if date is not None:
+        _refuse_second_record(earlier, date, side, file_name)
+    if replaces is not None:
+        _check_replaced(earlier, replaces, side)
     salt = new_salt()
     content: dict[str, Any] = {
         "agreement": agreement.name,
@@ -151,30 +161,54 @@ def store_list(
         content["date"] = utc_iso(date)
     if recorded_by_side is not None:
         content["recorded_by"] = recorded_by_side
+    if replaces is not None:
+        content["replaces"] = replaces
     record = append_record(connection, clock, EXCHANGE_LIST, side, content)
     store_persons(connection, record.record_id, salt, contents)
     return record
 
 
 def _refuse_repeat(
-    connection: Connection, role: str, side: str, contents: list[dict[str, Any]], file_name: str
+    connection: Connection, earlier: list[Record], contents: list[dict[str, Any]], file_name: str
 ) -> None:
-    """The same list stored twice would count everyone on it twice."""
+    """The same list stored twice, in any row order, would count everyone on it twice."""
 
-    def unsourced(persons: list[dict[str, Any]]) -> str:
-        return canonical_json(
-            {"persons": [{k: v for k, v in c.items() if k != "source"} for c in persons]}
-        )
+    def persons(found: list[dict[str, Any]]) -> list[str]:
+        return sorted(canonical_json({k: v for k, v in c.items() if k != "source"}) for c in found)
 
-    new = unsourced(contents)
-    for record in records(connection, EXCHANGE_LIST, subject=side):
-        if record.content["role"] != role or record.content["count"] != len(contents):
-            continue
-        if unsourced(list_persons(connection, record.record_id)[1]) == new:
+    new = persons(contents)
+    for record in earlier:
+        same_size = record.content["count"] == len(contents)
+        if same_size and persons(list_persons(connection, record.record_id)[1]) == new:
             raise ExchangeError(
                 f"{file_name}: the same persons were already recorded as list "
                 f"{record.record_id} ({record.content['file']}); nothing stored"
             )
+
+
+def _refuse_second_record(earlier: list[Record], date: datetime, side: str, file_name: str) -> None:
+    """One record per exchange and handing-over side: the other side's copy of the same
+    exchange would count everyone twice."""
+    for record in earlier:
+        if record.content.get("date") == utc_iso(date):
+            by = record.content.get("recorded_by", side)
+            raise ExchangeError(
+                f"{file_name}: the persons {side} handed over on {utc_iso(date)[:10]} are "
+                f"already recorded as list {record.record_id} (recorded by {by}); "
+                "nothing stored. Record each exchange once, from one side's lists."
+            )
+
+
+def _check_replaced(earlier: list[Record], replaces: str, side: str) -> None:
+    known = {r.record_id for r in earlier}
+    replaced = {r.content.get("replaces") for r in earlier}
+    if replaces not in known:
+        lists = ", ".join(sorted(known)) or "none"
+        raise ExchangeError(
+            f"--replaces: {replaces!r} is not an agreed list of {side} (they are: {lists})"
+        )
+    if replaces in replaced:
+        raise ExchangeError(f"--replaces: {replaces} was already replaced")
 
 
 def import_agreed(
@@ -186,7 +220,10 @@ def import_agreed(
     *,
     by: str,
     clock: Callable[[], datetime],
+    replaces: str | None = None,
 ) -> Record:
+    """An agreed list; `replaces` an earlier agreed list of the same side (an amended list),
+    which then no longer counts."""
     return store_list(
         connection,
         agreement,
@@ -196,6 +233,7 @@ def import_agreed(
         file_name=file_name,
         by=by,
         clock=clock,
+        replaces=replaces,
     )
 
 
@@ -239,11 +277,14 @@ def record_exchange(
 
 
 def _lists(connection: Connection, agreement: str, at: datetime) -> list[Record]:
-    return [
+    """The agreement's lists recorded by `at`, less those a later list replaced by then."""
+    found = [
         r
         for r in records(connection, EXCHANGE_LIST, until=at)
         if r.content["agreement"] == agreement
     ]
+    replaced = {r.content.get("replaces") for r in found}
+    return [r for r in found if r.record_id not in replaced]
 
 
 def _people(connection: Connection, record: Record) -> list[Person]:
@@ -254,12 +295,16 @@ def _people(connection: Connection, record: Record) -> list[Person]:
     ]
 
 
-def _decisions(connection: Connection, at: datetime) -> dict[tuple[str, str], tuple[bool, str]]:
-    """The latest decision on each pair."""
+def _decisions(
+    connection: Connection, agreement: str, at: datetime
+) -> dict[tuple[str, str], tuple[bool, str]]:
+    """The latest decision on each pair, in the order those decisions were recorded."""
     decided: dict[tuple[str, str], tuple[bool, str]] = {}
     for record in records(connection, EXCHANGE_DECISION, until=at):
         c = record.content
-        decided[(c["agreed"], c["delivered"])] = (bool(c["same"]), c["by"])
+        if c["agreement"] == agreement:
+            decided.pop((c["agreed"], c["delivered"]), None)
+            decided[(c["agreed"], c["delivered"])] = (bool(c["same"]), c["by"])
     return decided
 
 
@@ -268,7 +313,7 @@ def reconciliations(
 ) -> list[SideReconciliation]:
     """For each party: its agreed list(s) against everyone it handed over, as known at `at`."""
     lists = _lists(connection, agreement.name, at)
-    decided = _decisions(connection, at)
+    decided = _decisions(connection, agreement.name, at)
     result = []
     for side in agreement.spec.parties:
         agreed = [
@@ -347,15 +392,44 @@ def decide(
         raise ExchangeError(f"{agreed_ref} and {delivered_ref} are on different sides' lists")
     if not reason.strip():
         raise ExchangeError("--reason: say what settled it (a photograph, a document, a call)")
+    _check_decision(
+        _decisions(connection, agreement.name, clock()), agreed_ref, delivered_ref, same
+    )
+    # The reason may name people or their families: it is kept with the persons, for analysts,
+    # and the ledger holds its salted digest.
+    salt, private = new_salt(), [{"reason": reason}]
     content = {
         "agreement": agreement.name,
         "agreed": agreed_ref,
         "delivered": delivered_ref,
         "same": same,
         "by": by,
-        "reason": reason,
+        "count": 1,
+        "persons_sha256": persons_digest(salt, private),
     }
-    return append_record(connection, clock, EXCHANGE_DECISION, agreed_ref, content)
+    record = append_record(connection, clock, EXCHANGE_DECISION, agreed_ref, content)
+    store_persons(connection, record.record_id, salt, private)
+    return record
+
+
+def _check_decision(
+    decided: dict[tuple[str, str], tuple[bool, str]], agreed: str, delivered: str, same: bool
+) -> None:
+    """A decision must change something, and one person is matched to one other at most."""
+    current = decided.get((agreed, delivered))
+    if current is not None and current[0] == same:
+        verdict = "the same person" if same else "different people"
+        raise ExchangeError(f"{agreed} and {delivered} are already decided to be {verdict}")
+    if not same:
+        return
+    for (a, d), (is_same, _) in decided.items():
+        if is_same and (a, d) != (agreed, delivered) and (a == agreed or d == delivered):
+            other = d if a == agreed else a
+            mine = agreed if a == agreed else delivered
+            raise ExchangeError(
+                f"{mine} is already decided to be the same person as {other}: decide that "
+                "pair `different` first"
+            )
 
 
 def disclosed(reconciled: SideReconciliation, *, personal: bool) -> dict[str, Any]:
@@ -367,7 +441,8 @@ def disclosed(reconciled: SideReconciliation, *, personal: bool) -> dict[str, An
         "handed_over": reconciled.delivered,
         "matched": len(reconciled.matched),
         "matched_by_analyst": sum(1 for m in reconciled.matched if m.by != "rules"),
-        "awaiting_review": len(reconciled.doubts),
+        # persons handed over whose match awaits an analyst (a person may have several doubts)
+        "awaiting_review": len({d.delivered.ref for d in reconciled.doubts}),
         "agreed_not_handed_over": len(reconciled.not_delivered),
         "handed_over_not_listed": len(reconciled.not_listed),
         "possible_duplicates": len(reconciled.duplicates),

@@ -279,26 +279,34 @@ def holding_area_delivery(
     connection: Connection, agreement: str, spec: CommitmentSpec, at: datetime
 ) -> Delivery:
     """The obligated party's declared weapons (of the commitment's classes) that the latest
-    inspection of their holding area found in place, as known at `at`."""
+    visit to their holding area found in place, as known at `at`; fulfilled at the first visit
+    after which all of them (or the commitment's quantity) had been found in place. Visits
+    count in the order they took place, whatever order they were recorded in."""
     declared = {
         serial: d
         for serial, d in declared_inventory(connection, agreement, at).items()
         if d.party == spec.party
         and (spec.weapon_classes is None or d.weapon.weapon_class in spec.weapon_classes)
     }
-    latest: dict[str, Record] = {}
-    for record in records(connection, WEAPONS_INSPECTED, until=at):
-        latest[record.content["area_id"]] = record
-    present = 0
-    times = []
-    for entry in declared.values():
-        visit = latest.get(entry.area_id)
-        if visit is not None and entry.weapon.serial in visit.content["present"]:
-            present += 1
-            times.append(datetime.fromisoformat(visit.content["at"]))
-    target = spec.quantity or len(declared)
-    completed = max(times) if target and present >= target else None
     if not declared:
         return Delivery(0, None, 0, "no weapons declared in holding areas yet")
+    target = spec.quantity or len(declared)
+    visits = sorted(
+        (
+            (datetime.fromisoformat(r.content["at"]), r.ledger_seq, r.content)
+            for r in records(connection, WEAPONS_INSPECTED, until=at)
+            if r.content["agreement"] == agreement
+        ),
+        key=lambda visit: (visit[0], visit[1]),
+    )
+    found_in: dict[str, set[str]] = {}  # holding area -> serials its latest visit found
+    present, completed = 0, None
+    for when, _, content in visits:
+        found_in[content["area_id"]] = set(content["present"])
+        present = sum(
+            1 for d in declared.values() if d.weapon.serial in found_in.get(d.area_id, ())
+        )
+        if completed is None and present >= target:
+            completed = when
     detail = f"{present} of {len(declared)} declared found in place at the last inspection"
     return Delivery(present, completed, 0, detail, len(declared))

@@ -135,3 +135,15 @@ def commitments_first_recorded(connection: Connection, name: str) -> dict[str, d
             if isinstance(item, dict) and "id" in item:
                 first.setdefault(str(item["id"]), row.loaded_at)
     return first
+
+
+def agreement_version_at(connection: Connection, name: str, at: datetime) -> LoadedAgreement | None:
+    """The version of the agreement the record held at `at` (None before its first load), so
+    a question about a past moment is answered with the terms in force in the record then."""
+    row = connection.execute(
+        select(agreements.c.version, agreements.c.document_sha256)
+        .where(agreements.c.name == name, agreements.c.loaded_at <= at)
+        .order_by(agreements.c.version.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else _built(connection, name, int(row.version), row.document_sha256)

@@ -33,6 +33,14 @@ PREFIXES = {
     WEAPONS_INSPECTED: "I",
 }
 RECORD_KINDS = frozenset(PREFIXES)
+# The content field each kind's `subject` column repeats (for lookups), so verify can check it.
+SUBJECT_FIELD = {
+    EVIDENCE: "commitment",
+    EXCHANGE_LIST: "side",
+    EXCHANGE_DECISION: "agreed",
+    WEAPONS_DECLARED: "party",
+    WEAPONS_INSPECTED: "area_id",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,28 +140,37 @@ def list_persons(connection: Connection, list_id: str) -> tuple[str, list[dict[s
 
 
 def persons_problem(connection: Connection) -> tuple[int, str, str] | None:
-    """The first list whose persons no longer match the digest its ledger entry recorded, as
-    (ledger seq, list id, reason); or persons of a list the ledger never recorded."""
-    recorded = {r.record_id: r for r in records(connection, EXCHANGE_LIST)}
-    for record in recorded.values():
-        salts = {
-            row.salt
-            for row in connection.execute(
-                select(exchange_persons.c.salt)
-                .where(exchange_persons.c.list_id == record.record_id)
-                .distinct()
-            )
-        }
-        salt, persons = list_persons(connection, record.record_id)
-        if len(salts) > 1 or persons_digest(salt, persons) != record.content["persons_sha256"]:
+    """The first record whose private rows (a list's persons, a decision's reason) no longer
+    match the digest its ledger entry recorded, as (ledger seq, record id, reason); or private
+    rows of a record the ledger never made."""
+    recorded = {
+        r.record_id: r
+        for kind in (EXCHANGE_LIST, EXCHANGE_DECISION)
+        for r in records(connection, kind)
+    }
+    for record in sorted(recorded.values(), key=lambda r: r.ledger_seq):
+        rows = connection.execute(
+            select(exchange_persons)
+            .where(exchange_persons.c.list_id == record.record_id)
+            .order_by(exchange_persons.c.row_no)
+        ).all()
+        numbered = [int(row.row_no) for row in rows] == list(range(1, record.content["count"] + 1))
+        salts = {row.salt for row in rows}
+        persons = [json.loads(row.content) for row in rows]
+        salt = rows[0].salt if rows else ""
+        if (
+            not numbered
+            or len(salts) > 1
+            or persons_digest(salt, persons) != record.content["persons_sha256"]
+        ):
             return (
                 record.ledger_seq,
                 record.record_id,
-                f"the persons of list {record.record_id} differ from what the log recorded "
-                "(a person changed, added or removed)",
+                f"the private rows of {record.record_id} differ from what the log recorded "
+                "(a person or reason changed, added, removed or renumbered)",
             )
     stray = connection.execute(select(exchange_persons.c.list_id).distinct()).scalars().all()
     for list_id in stray:
         if list_id not in recorded:
-            return 0, list_id, f"persons of list {list_id}, which the log never recorded"
+            return 0, list_id, f"private rows of {list_id}, which the log never recorded"
     return None

@@ -29,7 +29,7 @@ from ceasefire.domain.canonical import canonical_json, sha256_hex, source_conten
 from ceasefire.domain.intake import REPORT_RECEIVED, SOURCE_REGISTERED
 from ceasefire.domain.ledger import Break, ChainCheck, LedgerEntry
 from ceasefire.store.agreement_store import AGREEMENT_LOADED
-from ceasefire.store.commitment_store import RECORD_KINDS, persons_problem
+from ceasefire.store.commitment_store import RECORD_KINDS, SUBJECT_FIELD, persons_problem
 from ceasefire.store.enforcement_store import ACTION_ACKNOWLEDGED, DECISION_RECORDED, PLAN_ADOPTED
 from ceasefire.store.incident_store import INCIDENT_REVIEWED
 from ceasefire.store.ledger_store import entry_count
@@ -290,6 +290,9 @@ def _commitment_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str |
         return "its commitment_records row is missing (deleted)"
     if row["record_id"] != entry.subject_id or row["kind"] != entry.kind:
         return f"its commitment_records row is {row['kind']} {row['record_id']}, not the entry's"
+    subject = json.loads(entry.payload).get(SUBJECT_FIELD[entry.kind])
+    if row["subject"] != subject:
+        return f"its commitment_records row is filed under {row['subject']!r}, the log {subject!r}"
     if sha256_hex(row["content"]) != entry.payload_sha256:
         return "its commitment_records row differs from the log: " + _differences(
             entry.payload, json.loads(row["content"])

@@ -225,9 +225,8 @@ async function actions() {
   if (!found.items.length) list.append(el("li", "No open actions."));
 }
 
-// Commitments that need attention: overdue and disputed first, then those due soonest. A role
-// that may not read commitments gets a 403, and the panel says so rather than stay empty.
-const COMMITMENT_ORDER = { overdue: 0, disputed: 1, partly_fulfilled: 2, pending: 3, fulfilled: 4 };
+// Commitments, most urgent first (overdue, disputed, then by deadline). A role that may not
+// read them gets a 403, and the panel says so rather than stay empty.
 
 async function commitments() {
   const list = document.getElementById("commitments");
@@ -238,8 +237,7 @@ async function commitments() {
     return;
   }
   list.replaceChildren();
-  const items = [...found.items].sort((a, b) =>
-    COMMITMENT_ORDER[a.status] - COMMITMENT_ORDER[b.status] || a.due.localeCompare(b.due));
+  const items = found.items;  // the server sends the most urgent first
   for (const c of items) {
     const item = el("li");
     item.append(el("div", `${c.id} (${c.party}): ${c.status.replace("_", " ")}`, `commitment-${c.status}`));
@@ -247,6 +245,7 @@ async function commitments() {
     item.append(el("div", c.why, "why"));
     list.append(item);
   }
+  if (found.total > items.length) list.append(el("li", `… and ${found.total - items.length} more`));
   if (!items.length) list.append(el("li", "The agreement lists no commitments."));
 }
 

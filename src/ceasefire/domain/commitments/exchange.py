@@ -20,7 +20,6 @@ from rapidfuzz.distance import JaroWinkler
 
 from ceasefire.domain.commitments.names import BirthDate, GivenNames, latin_key
 
-AUTO_NAME = 0.92  # names this similar, with equal full dates of birth, match on their own
 REVIEW_NAME = 0.80  # below this, two entries are different people
 REVIEW_DESPITE_BIRTH = 0.93  # names this close go to a human even if the dates of birth differ
 AMBIGUITY_MARGIN = 0.05  # a rival this close in confidence to the best sends both to a human
@@ -51,6 +50,8 @@ class Comparison:
     confidence: float
     reasons: tuple[str, ...]
     birth: str  # equal | partial | swapped | missing | differs
+    names_agree: bool = False  # same surname and given name after transliteration, and
+    # the same patronymic where both lists give one: similar is not enough to match alone
 
     @property
     def reason(self) -> str:
@@ -92,21 +93,27 @@ def compare(a: Person, b: Person, names: GivenNames) -> Comparison:
     options = [(a.surname, a.given, b.surname, b.given, "")]
     if not (a.order_known and b.order_known):
         options.append((a.surname, a.given, b.given, b.surname, " (name order read both ways)"))
-    best: tuple[float, list[str]] | None = None
+    best: tuple[float, list[str], bool] | None = None
     for surname_a, given_a, surname_b, given_b, note in options:
         score, reasons = _names(surname_a, given_a, surname_b, given_b, names)
         if best is None or score > best[0]:
-            best = (score, [r + note if i == 0 else r for i, r in enumerate(reasons)])
+            same = (
+                bool(given_a and given_b)
+                and latin_key(surname_a) == latin_key(surname_b)
+                and names.canonical(given_a) == names.canonical(given_b)
+            )
+            best = (score, [r + note if i == 0 else r for i, r in enumerate(reasons)], same)
     assert best is not None
-    score, reasons = best
+    score, reasons, agree = best
     patronymic = _patronymic(a.patronymic, b.patronymic, names)
     if patronymic is not None:
         p_score, p_reason = patronymic
         score = 0.9 * score + 0.1 * p_score
         reasons.append(p_reason)
+        agree = agree and p_score >= 0.999
     birth, factor, birth_reason = _birth(a.birth, b.birth)
     reasons.append(birth_reason)
-    return Comparison(round(score, 3), round(score * factor, 3), tuple(reasons), birth)
+    return Comparison(round(score, 3), round(score * factor, 3), tuple(reasons), birth, agree)
 
 
 def _names(
@@ -174,7 +181,7 @@ def reconcile(
     matched: list[Match] = []
     taken_a: set[str] = set()
     taken_d: set[str] = set()
-    for (ref_a, ref_d), (same, analyst) in sorted(decisions.items()):
+    for (ref_a, ref_d), (same, analyst) in decisions.items():  # in the order recorded
         if same and ref_a in by_ref_a and ref_d in by_ref_d:
             if ref_a in taken_a or ref_d in taken_d:
                 continue
@@ -202,7 +209,7 @@ def reconcile(
         if a.ref in taken_a or d.ref in taken_d:
             continue
         rival = _rival(best_a[a.ref], c.confidence) or _rival(best_d[d.ref], c.confidence)
-        if c.name_score >= AUTO_NAME and c.birth == "equal" and not rival:
+        if c.names_agree and c.birth == "equal" and not rival:
             matched.append(Match(a, d, c.confidence, c.reason, "rules"))
             taken_a.add(a.ref)
             taken_d.add(d.ref)
@@ -220,7 +227,7 @@ def reconcile(
         doubts=tuple(sorted(doubts, key=lambda x: (x.agreed.ref, -x.confidence))),
         not_delivered=tuple(p for p in agreed if p.ref not in taken_a and p.ref not in in_doubt),
         not_listed=tuple(p for p in delivered if p.ref not in taken_d and p.ref not in in_doubt),
-        duplicates=tuple(_duplicates(delivered, names)),
+        duplicates=(*_duplicates(agreed, names), *_duplicates(delivered, names)),
     )
 
 
@@ -236,16 +243,19 @@ def _worth_review(c: Comparison) -> bool:
 
 
 def _why_doubt(c: Comparison, rival: bool) -> str:
-    if rival:
-        return "another entry is as likely a match"
-    if c.name_score < AUTO_NAME:
-        return "the names are only similar"
-    return {
+    """Every reason the rules would not decide alone, most telling first."""
+    reasons = ["another entry is as likely a match"] if rival else []
+    if not c.names_agree:
+        reasons.append("the names are only similar")
+    birth = {
         "missing": "no date of birth on one list to confirm the names",
         "partial": "the dates of birth are incomplete",
         "swapped": "the dates of birth may be written differently",
-        "differs": "the names agree but the dates of birth differ",
-    }.get(c.birth, "below the threshold for an automatic match")
+        "differs": "the dates of birth differ",
+    }.get(c.birth)
+    if birth:
+        reasons.append(birth)
+    return "; ".join(reasons) or "below the threshold for an automatic match"
 
 
 def _candidates(
@@ -268,7 +278,8 @@ def _candidates(
         either = np.logical_or.outer(np.array([not p.order_known for p in block]), unknown_d)
         if either.any():
             bound = np.where(either, np.maximum(bound, _bound(keys_a, swapped)), bound)
-        for i, j in zip(*np.nonzero(bound >= PREFILTER - 1e-6), strict=True):  # float32
+        # compare() rounds its score to 3 places, and the bound is float32: leave room for both.
+        for i, j in zip(*np.nonzero(bound >= PREFILTER - 0.001), strict=True):
             a, d = block[int(i)], delivered[int(j)]
             yield a, d, compare(a, d, names)
 
@@ -297,7 +308,8 @@ def _whole(person: Person, names: GivenNames) -> str:
 
 
 def _duplicates(people: Sequence[Person], names: GivenNames) -> Iterable[tuple[Person, Person]]:
-    """The same person handed over twice (or recorded twice): same names, same birth date."""
+    """The same person listed twice (on the agreed lists, or among those handed over): same
+    names, same birth date."""
     seen: dict[tuple[str, str, str], Person] = {}
     for person in people:
         if person.birth is None or not person.birth.full:

@@ -23,6 +23,7 @@ class EvidenceKind(StrEnum):
     FULFILLED = "fulfilled"  # done; with a quantity, this much more was delivered
     PARTIAL = "partial"  # this much more was delivered
     DISPUTED = "disputed"  # someone contests the commitment's state; a human must settle it
+    RESOLVED = "resolved"  # the dispute is settled; the record's own evidence stands again
 
 
 class Status(StrEnum):
@@ -117,7 +118,8 @@ def assess(
     dispute = _open_dispute(known)
     if dispute is not None:
         status = Status.DISPUTED
-        why = f"disputed by {dispute.by} on {_day(dispute.at)}: {dispute.text}"
+        # Who disputed it and why are in the evidence, for the roles that may read it.
+        why = f"disputed since {_day(dispute.at)}"
     elif fulfilled_at is not None:
         status = Status.FULFILLED
         late = (
@@ -148,7 +150,7 @@ def _from_evidence(
     delivered = 0
     fulfilled_at: datetime | None = None
     for item in sorted(known, key=lambda e: (e.at, *e.order())):
-        if item.kind is EvidenceKind.DISPUTED:
+        if item.kind in (EvidenceKind.DISPUTED, EvidenceKind.RESOLVED):
             continue
         if item.kind is EvidenceKind.FULFILLED and item.quantity is None:
             delivered = max(delivered, spec.quantity or 0)
