@@ -160,3 +160,9 @@ def test_every_command_is_in_the_readme() -> None:
     assert len(paths) >= 10
     missing = [p for p in paths if f"ceasefire {p}" not in readme]
     assert missing == []
+
+
+def test_serve_refuses_a_tile_url_it_could_not_use(tmp_path: Path) -> None:
+    code, _, err = run(f"sqlite:///{tmp_path / 't.db'}", "serve", "--tiles", "tiles.example.org")
+    assert code == 2
+    assert "--tiles: 'tiles.example.org' is not a tile URL with {z}, {x} and {y}" in err

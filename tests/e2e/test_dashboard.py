@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -52,22 +53,34 @@ def cli(db: str, *args: str) -> None:
     )
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[Role, str]]]:
-    folder = tmp_path_factory.mktemp("dashboard")
-    db = f"sqlite:///{folder / 'dash.db'}"
-    (folder / "reports.csv").write_text(REPORTS)
+Site = tuple[str, dict[Role, str], str]  # address, a token per role, the database URL
+
+
+@contextmanager
+def site_with(
+    folder: Path, steps: list[tuple[str, ...]], users: dict[Role, str | None]
+) -> Iterator[Site]:
+    """A database set up by `ceasefire` commands, users with tokens, and a server on it."""
+    db = f"sqlite:///{folder / 'site.db'}"
     cli(db, "init")
-    cli(db, "agreement", "load", "korea-model-demo")
-    cli(db, "ingest", str(folder / "reports.csv"))
+    for step in steps:
+        cli(db, *step)
     engine = make_engine(db)
     with writing(engine) as connection:
         tokens = {
-            r: add_user(connection, r.value, r, None, clock=utc_now)
-            for r in (Role.ANALYST, Role.OBSERVER)
+            r: add_user(connection, r.value, r, party, clock=utc_now) for r, party in users.items()
         }
     engine.dispose()
     with serving(db) as base:
+        yield base, tokens, db
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[Role, str]]]:
+    folder = tmp_path_factory.mktemp("dashboard")
+    (folder / "reports.csv").write_text(REPORTS)
+    steps = [("agreement", "load", "korea-model-demo"), ("ingest", str(folder / "reports.csv"))]
+    with site_with(folder, steps, {Role.ANALYST: None, Role.OBSERVER: None}) as (base, tokens, _):
         yield base, tokens
 
 
@@ -197,33 +210,17 @@ COMMITMENTS = Path(__file__).parents[1] / "fixtures" / "commitments"
 def commitments_site(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[str, dict[Role, str]]]:
-    folder = tmp_path_factory.mktemp("commitments")
-    db = f"sqlite:///{folder / 'c.db'}"
-    cli(db, "init")
-    cli(db, "agreement", "load", str(COMMITMENTS / "agreement.yaml"))
-    cli(db, "exchange", "lists", "import", "--side", "RU", str(COMMITMENTS / "agreed_ru.csv"))
-    cli(
-        db,
-        "exchange",
-        "record",
-        "--date",
-        "2026-02-05",
-        "--side",
-        "UA",
-        "--received",
-        str(COMMITMENTS / "received_ua_2026-02-05.csv"),
-    )
-    cli(db, "commitments", "dispute", "disengagement-zolote-ua", "--reason", "positions remain")
-    engine = make_engine(db)
-    with writing(engine) as connection:
-        tokens = {
-            r: add_user(
-                connection, r.value, r, "US" if r is Role.GUARANTOR else None, clock=utc_now
-            )
-            for r in (Role.GUARANTOR, Role.MONITOR)
-        }
-    engine.dispose()
-    with serving(db) as base:
+    steps = [
+        ("agreement", "load", str(COMMITMENTS / "agreement.yaml")),
+        ("exchange", "lists", "import", "--side", "RU", str(COMMITMENTS / "agreed_ru.csv")),
+        (
+            "exchange", "record", "--date", "2026-02-05", "--side", "UA",
+            "--received", str(COMMITMENTS / "received_ua_2026-02-05.csv"),
+        ),
+        ("commitments", "dispute", "disengagement-zolote-ua", "--reason", "positions remain"),
+    ]  # fmt: skip
+    users = {Role.GUARANTOR: "US", Role.MONITOR: None}
+    with site_with(tmp_path_factory.mktemp("commitments"), steps, users) as (base, tokens, _):
         yield base, tokens
 
 
@@ -257,3 +254,118 @@ def test_a_role_without_commitments_is_told_so(
     page.wait_for_function(
         "document.getElementById('commitments').textContent.includes('Not available')"
     )
+
+
+def test_the_map_draws_the_line_and_the_zones(
+    site: tuple[str, dict[Role, str]], browser: Browser, tmp_path: Path
+) -> None:
+    base, tokens = site
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
+    page.wait_for_function("Number(document.body.dataset.zones) > 0", timeout=30_000)
+    page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
+    # Lines and zones are drawn on a canvas of their own pane (preferCanvas keeps 100,000 fast).
+    assert page.locator(".leaflet-zones-pane canvas").count() >= 1
+    page.screenshot(path=str(tmp_path / "map.png"))
+
+
+def test_category_filter_and_timeline_selection_narrow_the_map(
+    site: tuple[str, dict[Role, str]], browser: Browser, tmp_path: Path
+) -> None:
+    base, tokens = site
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
+    page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
+    page.select_option("#category", "mortar")
+    page.wait_for_function("document.getElementById('count').textContent === '1 incident'")
+    page.select_option("#category", "")
+    page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
+    # Brush the first fifth of the timeline: only the 20 April incident began in it.
+    box = page.locator("#timeline").bounding_box()
+    assert box is not None
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 10, y)  # left of the first bar: the selection starts there
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.2, y, steps=5)
+    page.mouse.up()
+    page.wait_for_function(
+        "document.getElementById('count').textContent === '1 incident in the selected window'"
+    )
+    page.screenshot(path=str(tmp_path / "timeline-selection.png"))
+    page.click("#clear-selection")
+    page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
+
+
+def recent_reports(hours_ago: tuple[float, ...], lon: float = 37.95, lat: float = 48.28) -> str:
+    """RU artillery at a point near Horlivka, `hours_ago` each, as our CSV."""
+    now = utc_now()
+    header = (
+        "source_id,source_kind,source_org,external_id,observed_start,lon,lat,category,"
+        "alleged_party\n"
+    )
+    rows = [
+        f"osce-{k},monitor_patrol,OSCE,r{lon}-{k},{(now - timedelta(hours=h)).isoformat()},"
+        f"{lon},{lat},artillery,RU\n"
+        for k, h in enumerate(hours_ago)
+    ]
+    return header + "".join(rows)
+
+
+@pytest.fixture(scope="module")
+def engine_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """A plan running on violations of the last hours: a track in phase 1, open actions."""
+    folder = tmp_path_factory.mktemp("engine")
+    (folder / "recent.csv").write_text(recent_reports((5, 4)))
+    steps = [
+        ("agreement", "load", "korea-model-demo"),
+        ("ingest", str(folder / "recent.csv")),
+        ("plan", "adopt", "coalition-three-phase", "--counting", "reported"),
+        ("clock", "--once"),
+    ]
+    with site_with(folder, steps, {Role.ANALYST: None, Role.GUARANTOR: "US"}) as found:
+        yield found
+
+
+def test_a_banner_explains_its_phase(engine_site: Site, browser: Browser, tmp_path: Path) -> None:
+    base, tokens, _ = engine_site
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
+    page.wait_for_selector(".banner .why")
+    assert "RU — phase 1: Warning" in page.locator(".banner").first.inner_text()
+    page.locator(".banner .why").first.click()
+    page.wait_for_selector("#explain[open]")
+    text = page.locator("#explain").inner_text()
+    assert "RU: phase 1 Warning" in text
+    assert "first violation the plan counts" in text  # the rule, in words
+    assert "Evidence (1)" in text
+    assert "INC-" in text  # the incident that opened the track
+    page.screenshot(path=str(tmp_path / "explanation.png"))
+    page.click("#explain-close")
+    assert page.locator("#explain[open]").count() == 0
+
+
+def test_a_guarantor_acknowledges_and_the_board_updates(
+    engine_site: Site, browser: Browser
+) -> None:
+    base, tokens, _ = engine_site
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{base}/#token={tokens[Role.GUARANTOR]}")
+    page.wait_for_selector("#actions button")
+    before = page.locator("#actions button").count()
+    assert "diplomatic warning" in page.locator("#actions").inner_text().lower()
+    page.locator("#actions button").first.click()
+    page.wait_for_function(f"document.querySelectorAll('#actions button').length === {before - 1}")
+
+
+def test_a_new_incident_appears_without_a_reload(engine_site: Site, browser: Browser) -> None:
+    base, tokens, db = engine_site
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
+    page.wait_for_function("document.body.dataset.drawn !== undefined")
+    page.wait_for_function("document.body.dataset.recordSeq !== undefined")
+    before = int(page.evaluate("document.body.dataset.drawn"))
+    (Path(db.removeprefix("sqlite:///")).parent / "more.csv").write_text(
+        recent_reports((1,), lon=36.30, lat=47.60)
+    )
+    cli(db, "ingest", str(Path(db.removeprefix("sqlite:///")).parent / "more.csv"))
+    page.wait_for_function(f"Number(document.body.dataset.drawn) === {before + 1}", timeout=20_000)

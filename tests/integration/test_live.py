@@ -232,3 +232,18 @@ def test_clock_takes_sectors_from_the_agreement_named(adopted: Engine, tmp_path:
         remind_every=HOUR,
         agreement="korea-model-demo",
     ).recorded
+
+
+def test_a_tracks_phase_names_the_decision_the_record_holds(
+    adopted: Engine, tmp_path: Path
+) -> None:
+    """`tracks` (and the dashboard's Why?) must point at a recorded decision: the engine's
+    event-time timeline has no record times, so its own ids name nothing in the record."""
+    ingest(adopted, tmp_path, report("a", 0), T + HOUR)
+    run(adopted, T + HOUR)
+    (track,) = statuses(adopted, T + 2 * HOUR)["coalition-three-phase"]
+    with reading(adopted) as connection:
+        recorded = {r["decision_id"]: r for r in decision_rows(connection)}
+    assert track.phase == 1
+    assert track.entered_by in recorded
+    assert recorded[track.entered_by]["kind"] == "phase_entered"

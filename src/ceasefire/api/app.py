@@ -32,6 +32,7 @@ from ceasefire.api import (
     routes_engine,
     routes_exports,
     routes_incidents,
+    routes_live,
     routes_reports,
 )
 from ceasefire.clock import utc_now
@@ -42,6 +43,9 @@ from ceasefire.store.schema import audit
 log = logging.getLogger("ceasefire.api")
 MAX_BODY_BYTES = 5_000_000
 DEFAULT_ZONE = ZoneInfo("Europe/Kyiv")  # for times a client sends without an offset
+# `serve --tiles` reaches worker processes through these (they build their app themselves).
+TILES_VAR = "CEASEFIRE_TILES"
+TILES_ATTRIBUTION_VAR = "CEASEFIRE_TILES_ATTRIBUTION"
 
 
 def create_app(
@@ -50,6 +54,8 @@ def create_app(
     clock: Callable[[], datetime] = utc_now,
     zone: tzinfo = DEFAULT_ZONE,
     max_body_bytes: int = MAX_BODY_BYTES,
+    tiles: str | None = None,
+    tiles_attribution: str = "",
 ) -> FastAPI:
     app = FastAPI(
         title="ceasefire",
@@ -59,6 +65,8 @@ def create_app(
     app.state.engine = engine
     app.state.clock = clock
     app.state.zone = zone
+    app.state.tiles = tiles
+    app.state.tiles_attribution = tiles_attribution
     app.state.appender = Appender(engine, clock)
     for module in (
         routes_reports,
@@ -66,6 +74,7 @@ def create_app(
         routes_engine,
         routes_exports,
         routes_commitments,
+        routes_live,
         routes_admin,
     ):
         app.include_router(module.router, prefix="/api")
@@ -87,7 +96,11 @@ def _dashboard() -> FileResponse:
 
 def create_app_from_environment() -> FastAPI:
     """For `serve --workers N`: each worker process builds its app on $CEASEFIRE_DB."""
-    return create_app(make_engine(resolve_url(None, os.environ)))
+    return create_app(
+        make_engine(resolve_url(None, os.environ)),
+        tiles=os.environ.get(TILES_VAR) or None,
+        tiles_attribution=os.environ.get(TILES_ATTRIBUTION_VAR, ""),
+    )
 
 
 async def _invalid(_request: Request, exc: Exception) -> JSONResponse:

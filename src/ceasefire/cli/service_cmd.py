@@ -22,6 +22,10 @@ from ceasefire.services.users import UserError, add_user, list_users, revoke_use
 from ceasefire.store.db import ENV_VAR, reading, writing
 from ceasefire.store.schema import audit
 
+# On stop, requests in flight get this long to finish; the dashboards' event streams, which
+# never finish by themselves, are then cut (their pages reconnect to the next server).
+SHUTDOWN_GRACE_SECONDS = 5
+
 users_app = typer.Typer(help="The service's users and their API tokens.", no_args_is_help=True)
 
 
@@ -35,11 +39,26 @@ def serve_cmd(
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="Processes serving requests (PostgreSQL only).")
     ] = 1,
+    tiles: Annotated[
+        str | None,
+        typer.Option(
+            help="A tile server for the dashboard's map, for connected sites, e.g. "
+            "https://tile.example.org/{z}/{x}/{y}.png (default: none, the bundled boundaries)."
+        ),
+    ] = None,
+    tiles_attribution: Annotated[
+        str, typer.Option(help="What the tile server's licence asks the map to credit.")
+    ] = "",
 ) -> None:
-    """Serve the API (OpenAPI docs at /docs) and run the engine's clocks."""
+    """Serve the API (OpenAPI docs at /docs), the dashboard (/) and run the engine's clocks."""
     import uvicorn  # here, not at the top: the other commands start faster without them
 
-    from ceasefire.api.app import create_app
+    from ceasefire.api.app import TILES_ATTRIBUTION_VAR, TILES_VAR, create_app
+
+    if tiles is not None and not (
+        tiles.startswith(("https://", "http://")) and all(k in tiles for k in ("{z}", "{x}", "{y}"))
+    ):
+        raise fail(f"--tiles: {tiles!r} is not a tile URL with {{z}}, {{x}} and {{y}} in it")
 
     state: AppState = ctx.obj
     engine = state.engine()
@@ -57,9 +76,20 @@ def serve_cmd(
         ).start()
     try:
         if workers == 1:
-            uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+            app = create_app(engine, tiles=tiles, tiles_attribution=tiles_attribution)
+            uvicorn.run(
+                app,
+                host=host,
+                port=port,
+                log_level="info",
+                timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+            )
         else:
             os.environ[ENV_VAR] = state.url()  # each worker opens the same database
+            os.environ.pop(TILES_VAR, None)
+            if tiles:
+                os.environ[TILES_VAR] = tiles
+                os.environ[TILES_ATTRIBUTION_VAR] = tiles_attribution
             uvicorn.run(
                 "ceasefire.api.app:create_app_from_environment",
                 factory=True,
@@ -67,6 +97,7 @@ def serve_cmd(
                 host=host,
                 port=port,
                 log_level="info",
+                timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
             )
     finally:
         stop.set()

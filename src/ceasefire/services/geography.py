@@ -13,7 +13,7 @@ from shapely.geometry.base import BaseGeometry
 from ceasefire.domain.geo.line_from_area import DerivedLine, LineParameters, derive_contact_line
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.domain.geo.projection import MetricFrame
-from ceasefire.domain.geo.zones import Zone, build_zones
+from ceasefire.domain.geo.zones import Zone
 from ceasefire.geofiles.geojson import GeoFileError, feature, read_features, read_geometry
 
 BUNDLED_COUNTRIES = "bundled:geo/countries.geojson"
@@ -59,7 +59,7 @@ def zone_features(
     loaded: LoadedAgreement, zones: Sequence[Zone] | None = None
 ) -> list[dict[str, Any]]:
     """The agreement's zones as GeoJSON features (RFC 7946), for files and the API alike."""
-    built = build_zones(loaded.geography, loaded.zone_parameters) if zones is None else zones
+    built = loaded.zones if zones is None else zones
     return [
         feature(
             zone.geometry,

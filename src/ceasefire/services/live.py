@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from ceasefire.domain.engine.decisions import DecisionKind
+from ceasefire.domain.engine.decisions import DecisionKind, decision_from_content
 from ceasefire.domain.engine.engine import replay, timeline
 from ceasefire.domain.engine.plan import Plan, PlanError, parse_plan
 from ceasefire.domain.engine.records import to_write
@@ -195,11 +195,29 @@ def statuses(
     with reading(engine) as connection:
         violations = _violations(connection, agreement, now)
         adopted = adopted_plans(connection)
+        recorded = {p.name: _recorded_ids(connection, p.name) for p in adopted}
     result = {}
     for plan_row in adopted:
         plan = running_plan(plan_row)
-        result[plan.name] = track_statuses(plan, timeline(plan, violations), now)
+        decided = timeline(plan, violations)
+        # The timeline's decisions carry no record time, so their ids are not the recorded
+        # ones: name the recorded decision (the one `explain` and the API know) when there is.
+        ids = {d.decision_id: recorded[plan.name].get(d.key, d.decision_id) for d in decided}
+        result[plan.name] = [
+            replace(status, entered_by=ids.get(status.entered_by, status.entered_by))
+            for status in track_statuses(plan, decided, now)
+        ]
     return result
+
+
+def _recorded_ids(connection: Connection, plan: str) -> dict[tuple[Any, ...], str]:
+    """The id of the latest recorded decision of each key (party, kind, phase, action, when)."""
+    found: dict[tuple[Any, ...], str] = {}
+    for row in decision_rows(connection, plan):
+        decision = decision_from_content(json.loads(row["content"]))
+        if decision.kind is not DecisionKind.WITHDRAWN:
+            found[decision.key] = row["decision_id"]
+    return found
 
 
 class AcknowledgementError(ValueError):

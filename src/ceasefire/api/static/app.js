@@ -1,6 +1,7 @@
-// The operations picture: phase banners, the map, the actions board. Everything comes from
-// /api with the user's token; what a role may not see is never sent by the server. Data is
-// always written with textContent, never as HTML.
+// The operations picture: phase banners, the map, the timeline, the actions and commitments.
+// Everything comes from /api with the user's token; what a role may not see is never sent by
+// the server. Data is always written with textContent, never as HTML. New records are announced
+// by /api/events and the views refetch what changed; nothing is polled from the browser.
 "use strict";
 
 const STATUS_COLOURS = {
@@ -11,6 +12,9 @@ const SEVERITY_RADIUS = { minor: 5, major: 8, grave: 12 };
 const PHASE_COLOURS = ["#2e7d32", "#f0b400", "#e67e22", "#c0392b"];
 let token = sessionStorage.getItem("ceasefire-token");
 let map, incidentLayer, me, tracks = [];
+let allFeatures = [];  // the incidents of the From/Until window, as the server sent them
+let phaseChanges = [];  // phase_entered decisions, for the timeline
+let selection = null;  // [startMs, endMs] brushed on the timeline, or null
 
 async function api(path, options = {}) {
   const response = await fetch(path, {
@@ -20,6 +24,11 @@ async function api(path, options = {}) {
   if (response.status === 401) { signOut("Your token was refused: sign in again."); throw 401; }
   if (!response.ok) throw response.status;
   return response.json();
+}
+
+// A recorded time as people read it: to the minute, in UTC, said so.
+function when(iso) {
+  return iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "—";
 }
 
 function el(tag, text, className) {
@@ -48,14 +57,68 @@ async function start() {
   document.getElementById("picture").hidden = false;
   setUpMap();
   legend();
-  await Promise.allSettled([basemap(), zones(), incidents(), banners(), actions(), commitments()]);
-  setInterval(() => { incidents(); banners(); actions(); commitments(); }, 30000);
+  await Promise.allSettled([
+    config(), basemap(), zones(), decisions().then(incidents), banners(), actions(), commitments(),
+  ]);
   setInterval(tick, 1000);
+  live();
+}
+
+// Everything that may have changed when the record grows, fetched again (at most every 2 s).
+let refreshing = null;
+function refresh() {
+  if (refreshing) return;
+  refreshing = setTimeout(async () => {
+    await Promise.allSettled([decisions().then(incidents), banners(), actions(), commitments()]);
+    refreshing = null;
+  }, 2000);
+}
+
+// Server-sent events, read with fetch so the token goes in a header, not the address. The
+// stream says only how long the record is; on a change the views refetch through routes the
+// role may use. A dropped stream is reopened after a pause.
+async function live() {
+  let seen = null;
+  while (token) {
+    try {
+      const response = await fetch("/api/events", { headers: { Authorization: `Bearer ${token}` } });
+      if (response.status === 401) { signOut("Your token was refused: sign in again."); return; }
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let end;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          const message = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = message.split("\n").find((line) => line.startsWith("data: "));
+          if (!data) continue;
+          const { seq } = JSON.parse(data.slice(6));
+          if (seen !== null && seq !== seen) refresh();
+          seen = seq;
+          document.body.dataset.recordSeq = String(seq);
+        }
+      }
+    } catch (e) { /* the server went away: try again below */ }
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+  }
+}
+
+// A tile server where one is configured (`serve --tiles`); none by default, and then the map
+// asks nothing of any server but this one.
+async function config() {
+  const found = await api("/api/config");
+  if (found.tiles) {
+    L.tileLayer(found.tiles, { attribution: found.tiles_attribution, pane: "tilePane" }).addTo(map);
+  }
 }
 
 function setUpMap() {
   if (map) return;
-  map = L.map("map", { preferCanvas: true }).setView([48.3, 37.5], 7);
+  map = L.map("map", { preferCanvas: true, minZoom: 4, maxZoom: 16 }).setView([48.3, 37.5], 7);
   // Panes keep the order whatever loads first: boundaries, then zones, then incidents.
   map.createPane("basemap").style.zIndex = 250;
   map.createPane("zones").style.zIndex = 350;
@@ -85,6 +148,14 @@ async function zones() {
       : f.properties.kind === "dmz" ? { color: "#c0392b", weight: 0.5, fillOpacity: 0.08 }
       : { color: "#555", weight: 1, dashArray: "4 3", fill: false },
   }).addTo(map);
+  document.body.dataset.zones = String(shown.length);  // for tests: the geography is drawn
+}
+
+async function decisions() {
+  try {
+    const found = await api("/api/decisions?limit=1000");
+    phaseChanges = found.items.filter((d) => d.kind === "phase_entered");
+  } catch (e) { phaseChanges = []; }  // a role without the engine's decisions sees none
 }
 
 function filters() {
@@ -100,34 +171,82 @@ async function incidents() {
   let collection;
   try { collection = await api(`/api/export/incidents?${filters()}`); }
   catch (e) { return; }  // a role without incidents simply has none on its map
+  allFeatures = collection.features;
+  categories();
+  draw();
+}
+
+// The category filter offers the categories present, so it never lists an empty choice.
+function categories() {
+  const select = document.getElementById("category");
+  const chosen = select.value;
+  const present = [...new Set(allFeatures.map((f) => f.properties.category))].sort();
+  select.replaceChildren(el("option", "any"));
+  select.options[0].value = "";
+  for (const c of present) {
+    const option = el("option", c.replaceAll("_", " "));
+    option.value = c;
+    select.append(option);
+  }
+  select.value = present.includes(chosen) ? chosen : "";
+}
+
+// The map and the timeline from the incidents in hand: every filter applies to both, and the
+// timeline's own selection to the map only (the timeline keeps showing the whole window).
+function draw() {
   const wanted = {
     status: document.getElementById("status").value,
     severity: document.getElementById("severity").value,
+    category: document.getElementById("category").value,
     party: document.getElementById("party").value.trim().toUpperCase(),
     sector: document.getElementById("sector").value.trim().toLowerCase(),
   };
-  const features = collection.features.filter((f) => {
+  const filtered = allFeatures.filter((f) => {
     const p = f.properties;
     return (!wanted.status || p.status === wanted.status)
       && (!wanted.severity || p.severity === wanted.severity)
+      && (!wanted.category || p.category === wanted.category)
       && (!wanted.party || p.party === wanted.party)
       && (!wanted.sector || (p.sector || "").toLowerCase().includes(wanted.sector));
   });
-  if (incidentLayer) incidentLayer.remove();
-  incidentLayer = L.geoJSON({ type: "FeatureCollection", features }, {
-    pointToLayer: (f, latlng) => L.circleMarker(latlng, {
+  const shown = selection
+    ? filtered.filter((f) => {
+      const t = Date.parse(f.properties.start);
+      return t >= selection[0] && t <= selection[1];
+    })
+    : filtered;
+  const markers = [];
+  for (const f of shown) {
+    const [lon, lat] = f.geometry ? f.geometry.coordinates : [null, null];
+    if (lon === null || lat === null) continue;
+    const p = f.properties;
+    const marker = L.circleMarker([lat, lon], {
       pane: "incidents",
-      radius: SEVERITY_RADIUS[f.properties.severity] || 5,
+      radius: SEVERITY_RADIUS[p.severity] || 5,
       color: "#222", weight: 1, fillOpacity: 0.85,
-      fillColor: STATUS_COLOURS[f.properties.status] || "#999",
-    }),
-    onEachFeature: (f, layer) => {
-      layer.bindPopup(() => popup(f.properties), { maxWidth: 420 });
-      layer.on("popupopen", (event) => detail(f.properties.incident, event.popup));
-    },
-  }).addTo(map);
-  const n = features.length;
-  document.getElementById("count").textContent = `${n} incident${n === 1 ? "" : "s"}`;
+      fillColor: STATUS_COLOURS[p.status] || "#999",
+    });
+    marker.bindPopup(() => popup(p), { maxWidth: 420 });
+    marker.on("popupopen", (event) => detail(p.incident, event.popup));
+    markers.push(marker);
+  }
+  if (incidentLayer) incidentLayer.remove();
+  // Clusters where incidents are dense, so 100,000 stay smooth; single incidents from zoom 11.
+  incidentLayer = L.markerClusterGroup({
+    chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45,
+    disableClusteringAtZoom: 11, clusterPane: "incidents",
+  });
+  incidentLayer.addLayers(markers);
+  incidentLayer.addTo(map);
+  const n = shown.length;
+  document.getElementById("count").textContent =
+    `${n} incident${n === 1 ? "" : "s"}` + (selection ? " in the selected window" : "");
+  document.getElementById("clear-selection").hidden = !selection;
+  drawTimeline(document.getElementById("timeline"), filtered, phaseChanges, selection, (range) => {
+    selection = range;
+    draw();
+  });
+  document.body.dataset.drawn = String(n);  // for tests and the benchmark: the map is drawn
 }
 
 function popup(p) {
@@ -181,7 +300,11 @@ async function banners() {
     const banner = el("div", undefined, "banner");
     banner.style.setProperty("--phase", PHASE_COLOURS[Math.min(t.phase, 3)]);
     banner.append(el("strong", `${t.party} — phase ${t.phase}: ${t.phase_name}`));
-    banner.append(el("div", `T0 ${t.t0 || "—"} · ${t.rule}`));
+    banner.append(el("div", `T0 ${when(t.t0)} · ${t.rule}`));
+    const why = el("button", "Why?", "why");
+    why.setAttribute("aria-label", `Why ${t.party} is in phase ${t.phase}: the decision and its evidence`);
+    why.addEventListener("click", () => explain(t));
+    banner.append(why);
     const clock = el("div", "", "clock");
     clock.dataset.next = t.clocks.length ? t.clocks[0].at : "";
     clock.dataset.what = t.clocks.length ? t.clocks[0].what : "";
@@ -189,6 +312,45 @@ async function banners() {
     holder.append(banner);
   }
   tick();
+}
+
+// The decision that put a track where it is: the rule, the parameters in force, the
+// explanation and the evidence, as recorded.
+async function explain(track) {
+  let found;
+  try { found = await api(`/api/decisions?plan=${encodeURIComponent(track.plan)}&limit=1000`); }
+  catch (e) { return; }
+  const decision = found.items.find((d) => d.decision_id === track.entered_by);
+  const body = document.getElementById("explain-body");
+  body.replaceChildren();
+  document.getElementById("explain-title").textContent =
+    `${track.party}: phase ${track.phase} ${track.phase_name}`;
+  if (!decision) {
+    body.append(el("p", "No recorded decision explains this phase."));
+  } else {
+    body.append(el("p", decision.summary));
+    body.append(el("p", decision.explanation));
+    const facts = el("dl");
+    const rows = [
+      ["rule", decision.rule], ["took effect", when(decision.effective_at)],
+      ["known at", when(decision.known_at)], ["T0", when(decision.t0)],
+      ["decision", decision.decision_id],
+    ];
+    for (const [k, v] of rows) facts.append(el("dt", k), el("dd", v));
+    body.append(facts);
+    body.append(el("h3", `Evidence (${decision.evidence.length})`));
+    const evidence = el("ul");
+    for (const e of decision.evidence.slice(0, 50)) evidence.append(el("li", e));
+    body.append(evidence);
+    const parameters = Object.entries(decision.parameters || {});
+    if (parameters.length) {
+      body.append(el("h3", "Parameters in force"));
+      const list = el("ul");
+      for (const [k, v] of parameters) list.append(el("li", `${k}: ${v}`));
+      body.append(list);
+    }
+  }
+  document.getElementById("explain").showModal();
 }
 
 function tick() {
@@ -208,7 +370,7 @@ async function actions() {
   for (const a of found.items) {
     const item = el("li");
     item.append(el("div", a.summary, a.overdue ? "overdue" : ""));
-    item.append(el("div", `due ${a.due_at || "—"} · ${a.actors.join(", ")}`));
+    item.append(el("div", `due ${when(a.due_at)} · ${a.actors.join(", ")}`));
     if (me && me.role === "guarantor" && a.actors.includes(me.party)) {
       const button = el("button", "Acknowledge");
       button.addEventListener("click", async () => {
@@ -241,7 +403,7 @@ async function commitments() {
   for (const c of items) {
     const item = el("li");
     item.append(el("div", `${c.id} (${c.party}): ${c.status.replace("_", " ")}`, `commitment-${c.status}`));
-    item.append(el("div", `due ${c.due.slice(0, 16).replace("T", " ")} UTC · ${c.progress}`));
+    item.append(el("div", `due ${when(c.due)} · ${c.progress}`));
     item.append(el("div", c.why, "why"));
     list.append(item);
   }
@@ -271,7 +433,17 @@ document.getElementById("sign-in").addEventListener("submit", (event) => {
 document.getElementById("sign-out").addEventListener("click", () => signOut());
 document.getElementById("filters").addEventListener("submit", (event) => {
   event.preventDefault();
-  incidents();
+  incidents();  // From and Until go to the server; the other filters apply in the page
+});
+for (const id of ["status", "severity", "category"]) {
+  document.getElementById(id).addEventListener("change", () => draw());
+}
+document.getElementById("clear-selection").addEventListener("click", () => {
+  selection = null;
+  draw();
+});
+document.getElementById("explain-close").addEventListener("click", () => {
+  document.getElementById("explain").close();
 });
 
 // A token in the address's fragment (never sent to the server) signs in once, then is dropped.

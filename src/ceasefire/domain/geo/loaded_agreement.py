@@ -18,7 +18,14 @@ from shapely.geometry.base import BaseGeometry
 from ceasefire.domain.agreement import AgreementError, AgreementSpec, parse_agreement
 from ceasefire.domain.geo.classify import Classifier
 from ceasefire.domain.geo.projection import MetricFrame
-from ceasefire.domain.geo.zones import Geography, WeaponRule, ZoneParameters, resolve_control
+from ceasefire.domain.geo.zones import (
+    Geography,
+    WeaponRule,
+    Zone,
+    ZoneParameters,
+    build_zones,
+    resolve_control,
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,11 @@ class LoadedAgreement:
             )
         )
         return ZoneParameters(self.spec.dmz_half_width_km * 1000, rules)
+
+    @cached_property
+    def zones(self) -> list[Zone]:
+        """Built once per stored version: the dashboard asks for them on every page load."""
+        return build_zones(self.geography, self.zone_parameters)
 
     @cached_property
     def classifier(self) -> Classifier:
