@@ -71,6 +71,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/api_load.py
 	$(BIN)/python benchmarks/simulate.py
 	$(BIN)/python benchmarks/reconcile.py
+	$(BIN)/python benchmarks/dashboard.py   # needs /usr/bin/chromium (scripts/ensure-services installs it)
 
 clean:
 	rm -rf $(VENV) demo.db demo-daily.html case-study.db case-study.html .pytest_cache .mypy_cache .ruff_cache

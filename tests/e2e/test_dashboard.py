@@ -181,12 +181,23 @@ def test_an_incident_opens_with_its_history_and_reports(
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
     page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
-    # Open the first incident's popup the way a click does, then wait for its detail.
-    page.evaluate("incidentLayer.getLayers()[0].openPopup()")
+    # Open the first incident the way a click on it does, then wait for its detail.
+    page.evaluate("openIncident(incidentLayer.getLayers()[0])")
     page.wait_for_selector(".detail h3")
     text = page.locator(".detail").inner_text()
     assert "Status history" in text
     assert "source osce-" in text or "source icrc-" in text  # an analyst sees sources
+    # And with the mouse: a click on a marker opens its incident.
+    page.keyboard.press("Escape")
+    page.evaluate("map.closePopup()")
+    x, y = page.evaluate(
+        "(() => { const m = incidentLayer.getLayers()[0];"
+        " const p = map.latLngToContainerPoint(m.getLatLng());"
+        " const r = document.getElementById('map').getBoundingClientRect();"
+        " return [r.left + p.x, r.top + p.y]; })()"
+    )
+    page.mouse.click(x, y)
+    page.wait_for_selector(".leaflet-popup .detail h3")
 
 
 def test_filters_narrow_the_map(site: tuple[str, dict[Role, str]], browser: Browser) -> None:

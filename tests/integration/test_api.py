@@ -44,7 +44,7 @@ def strike(name: str, **extra: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def app(engine: Engine) -> FastAPI:
-    return create_app(engine, clock=lambda: NOW)
+    return create_app(engine, clock=lambda: NOW, event_stream_seconds=0.5)
 
 
 @pytest.fixture

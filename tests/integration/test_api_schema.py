@@ -36,7 +36,9 @@ load_into_record(_ENGINE, "korea-model-demo", clock=lambda: NOW)
 with writing(_ENGINE) as _connection:
     TOKEN = add_user(_connection, "schema", Role.ANALYST, None, clock=lambda: NOW)
 
-schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_ENGINE, clock=lambda: NOW))
+schema = schemathesis.openapi.from_asgi(
+    "/openapi.json", create_app(_ENGINE, clock=lambda: NOW, event_stream_seconds=0.5)
+)
 
 
 @schema.parametrize()

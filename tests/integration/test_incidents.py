@@ -208,3 +208,18 @@ def test_violations_for_the_engine_are_one_per_attributed_incident(
     assert len(found) == 2
     assert {v.party for v in found} == {"RU"}
     assert {v.status for v in found} == {"corroborated", "reported"}
+
+
+def test_stories_are_told_once_per_state_of_the_record(engine: Engine, tmp_path: Path) -> None:
+    from ceasefire.services.incidents import cached_incident_stories
+
+    ingest(engine, tmp_path, ROWS)
+    with reading(engine) as connection:
+        first = cached_incident_stories(connection, None)
+        again = cached_incident_stories(connection, None)
+    assert again is first  # the same state: told once
+    ingest(engine, tmp_path, [row("e", 40, 120)], name="later")
+    with reading(engine) as connection:
+        later = cached_incident_stories(connection, None)
+    assert later is not first
+    assert len(later) == len(first) + 1

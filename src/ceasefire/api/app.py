@@ -56,7 +56,10 @@ def create_app(
     max_body_bytes: int = MAX_BODY_BYTES,
     tiles: str | None = None,
     tiles_attribution: str = "",
+    event_stream_seconds: float = 600.0,
 ) -> FastAPI:
+    """The service. `event_stream_seconds` bounds how long one `/api/events` stream stays
+    open before the client reconnects (tests set it short)."""
     app = FastAPI(
         title="ceasefire",
         summary="Ceasefire monitoring and enforcement: reports, incidents, the plan's decisions.",
@@ -66,6 +69,7 @@ def create_app(
     app.state.clock = clock
     app.state.zone = zone
     app.state.tiles = tiles
+    app.state.event_stream_seconds = event_stream_seconds
     app.state.tiles_attribution = tiles_attribution
     app.state.appender = Appender(engine, clock)
     for module in (

@@ -7,7 +7,10 @@ reports); incidents as their summaries, with what the caller's role may see and 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -19,7 +22,7 @@ from ceasefire.domain.incidents.disclosure import incident_summary
 from ceasefire.domain.incidents.selection import Selection
 from ceasefire.export.report_formats import csv_text, point_feature, report_fields, to_geojson
 from ceasefire.geofiles.kml import points_kml
-from ceasefire.services.incidents import incident_stories
+from ceasefire.services.incidents import cached_incident_stories, record_state
 from ceasefire.store.db import reading
 from ceasefire.store.report_store import ReportFilter, list_reports
 from ceasefire.store.report_summary import load_sources
@@ -31,6 +34,32 @@ MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "kml": "application/vnd.google-earth.kml+xml",
 }
+
+
+class _Recent:
+    """The last few answers by key, for requests that many users repeat (the dashboard's
+    incidents on every page load); thread-safe, since routes run in a thread pool."""
+
+    def __init__(self, size: int) -> None:
+        self._items: OrderedDict[Hashable, str | bytes] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> str | bytes | None:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            return None
+
+    def put(self, key: Hashable, value: str | bytes) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+_BODIES = _Recent(size=4)
 
 
 def _answer(body: str | bytes, fmt: str, name: str) -> Response:
@@ -95,20 +124,37 @@ def export_incidents(
     window = incident_window(since, until, state.zone)
     now = state.clock()
     with reading(state.engine) as connection:
-        stories = incident_stories(connection, agreement_for(connection, agreement), window)
-    rows = [
-        incident_summary(s, principal.disclosure, now)
-        for s in stories
-        if concerns(s, principal) and Selection(bbox=box).keeps(s, now)
-    ]
-    if format == "geojson":
+        found = agreement_for(connection, agreement)
+        # Who sees what (role and party), the record's state, the question and the minute
+        # (replies fall overdue with time): the same answer for all who share them.
+        key = (
+            record_state(connection),
+            None if found is None else (found.name, found.version),
+            window,
+            box,
+            format,
+            principal.role,
+            principal.party,
+            now.replace(second=0, microsecond=0),
+        )
+        body = _BODIES.get(key)
+        if body is None:
+            stories = cached_incident_stories(connection, found, window)
+    if body is None:
+        rows = [
+            incident_summary(s, principal.disclosure, now)
+            for s in stories
+            if concerns(s, principal) and Selection(bbox=box).keeps(s, now)
+        ]
+        body = _incidents_body(rows, format)
+        _BODIES.put(key, body)
+    return _answer(body, format, "incidents")
+
+
+def _incidents_body(rows: list[dict[str, Any]], fmt: str) -> str | bytes:
+    if fmt == "geojson":
         features = [point_feature(dict(row), row["incident"]) for row in rows]
-        body = json.dumps({"type": "FeatureCollection", "features": features})
-        return _answer(body, format, "incidents")
-    if format == "csv":
-        return _answer(csv_text(rows, list(rows[0]) if rows else ["incident"]), format, "incidents")
-    return _answer(
-        points_kml(rows, title="ceasefire incidents", name_keys=("incident", "category")),
-        format,
-        "incidents",
-    )
+        return json.dumps({"type": "FeatureCollection", "features": features})
+    if fmt == "csv":
+        return csv_text(rows, list(rows[0]) if rows else ["incident"])
+    return points_kml(rows, title="ceasefire incidents", name_keys=("incident", "category"))

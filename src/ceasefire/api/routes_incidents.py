@@ -27,6 +27,7 @@ from ceasefire.domain.taxonomy import Severity
 from ceasefire.services.incidents import (
     IncidentFilter,
     ReviewError,
+    cached_incident_stories,
     current_incident,
     incident_stories,
     record_review,
@@ -91,7 +92,7 @@ def list_incidents(
     selection = Selection(status, sector, party, min_severity, overdue, parse_bbox(bbox))
     now = state.clock()
     with reading(state.engine) as connection:
-        stories = incident_stories(connection, agreement_for(connection, agreement), window)
+        stories = cached_incident_stories(connection, agreement_for(connection, agreement), window)
     chosen = newest_first((s for s in stories if concerns(s, principal)), selection, now)
     items = [incident_summary(s, principal.disclosure, now) for s in page.cut(chosen)]
     return {"items": items, "total": len(chosen), **page.echo()}
@@ -244,7 +245,7 @@ def list_violations(
     if principal.role is Role.LIAISON:
         party = principal.party
     with reading(state.engine) as connection:
-        stories = incident_stories(connection, agreement_for(connection, agreement), window)
+        stories = cached_incident_stories(connection, agreement_for(connection, agreement), window)
     where = Selection(bbox=box)
     rows = violation_rows([s for s in stories if where.keeps(s, state.clock())])
     rows = [
@@ -269,7 +270,7 @@ def summary(
     state = request.app.state
     window = incident_window(since, until, state.zone)
     with reading(state.engine) as connection:
-        stories = incident_stories(connection, agreement_for(connection, agreement), window)
+        stories = cached_incident_stories(connection, agreement_for(connection, agreement), window)
     verified = [s for s in stories if s.status is IncidentStatus.VERIFIED]
     return {
         "incidents": len(stories),

@@ -36,7 +36,12 @@ def _head(request: Request) -> int:
 async def events(
     request: Request,
     max_seconds: Annotated[
-        float, Query(gt=0, le=3600, description="Close after this long; clients reconnect.")
+        float,
+        Query(
+            gt=0,
+            le=3600,
+            description="Close after this long (or the server's limit); clients reconnect.",
+        ),
     ] = 600,
 ) -> StreamingResponse:
     """Each event carries only the record's new length: what changed is then fetched through
@@ -46,9 +51,10 @@ async def events(
     async def stream() -> AsyncIterator[str]:
         loop = asyncio.get_running_loop()
         started = last_beat = loop.time()
+        limit = min(max_seconds, request.app.state.event_stream_seconds)
         seen = await run_in_threadpool(_head, request)
         yield _event("record", {"seq": seen})
-        while loop.time() - started < max_seconds:
+        while loop.time() - started < limit:
             await asyncio.sleep(POLL_SECONDS)
             if await request.is_disconnected():
                 return

@@ -8,12 +8,14 @@ the membership rows in the same transaction.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, select
+from sqlalchemy import ColumnElement, Connection, Select, func, select
 
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.domain.incidents.attribution import Placement
@@ -38,7 +40,14 @@ from ceasefire.store.incident_store import (
     write_changes,
 )
 from ceasefire.store.report_rows import report_from_row, source_from_row
-from ceasefire.store.schema import incident_members, report_geography, reports, reviews, sources
+from ceasefire.store.schema import (
+    incident_members,
+    ledger,
+    report_geography,
+    reports,
+    reviews,
+    sources,
+)
 
 
 class ReviewError(ValueError):
@@ -236,6 +245,53 @@ def incident_stories(
         tell(number, members[number], sources_by_id, placements, review_map.get(number, []), terms)
         for number in sorted(members)
     ]
+
+
+# The record only grows, and each change to what a story reads is a ledger entry, or (for
+# `incidents rebuild`) a change to the membership table: stories told at one state of the
+# record are the stories of that state, whoever asks. The dashboard asks for every incident on
+# each page load and after each change, and telling 100,000 takes seconds, so the stories of
+# the last few states are kept, per agreement version and window.
+_STORIES: OrderedDict[tuple[Any, ...], list[IncidentStory]] = OrderedDict()
+_STORIES_LOCK = threading.Lock()
+_TELLING: dict[tuple[Any, ...], threading.Lock] = {}
+STORY_STATES_KEPT = 2
+
+
+def record_state(connection: Connection) -> tuple[int, int, int]:
+    """What identifies the state stories are told from: the ledger's length, and the
+    membership table's size and numbering (changed without the ledger only by a rebuild)."""
+    head = connection.execute(select(func.max(ledger.c.seq))).scalar_one() or 0
+    rows, numbers = connection.execute(
+        select(func.count(), func.coalesce(func.sum(incident_members.c.incident_no), 0))
+    ).one()
+    return int(head), int(rows), int(numbers)
+
+
+def cached_incident_stories(
+    connection: Connection,
+    agreement: LoadedAgreement | None,
+    incident_filter: IncidentFilter = IncidentFilter(),
+) -> list[IncidentStory]:
+    """`incident_stories`, told once per state of the record (see `record_state`)."""
+    terms = None if agreement is None else (agreement.name, agreement.version)
+    key = (record_state(connection), terms, incident_filter)
+    with _STORIES_LOCK:
+        telling = _TELLING.setdefault(key, threading.Lock())
+    # One thread tells a state's stories; the others asking for it (every dashboard refetches
+    # when the record grows) wait for them rather than tell them again side by side.
+    with telling:
+        with _STORIES_LOCK:
+            if key in _STORIES:
+                _STORIES.move_to_end(key)
+                return _STORIES[key]
+        told = incident_stories(connection, agreement, incident_filter)
+        with _STORIES_LOCK:
+            _STORIES[key] = told
+            while len(_STORIES) > STORY_STATES_KEPT:
+                _TELLING.pop(next(iter(_STORIES)), None)
+                _STORIES.popitem(last=False)
+        return told
 
 
 def terms_of(agreement: LoadedAgreement | None, trusted: str = "B") -> Terms:

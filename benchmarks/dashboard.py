@@ -1,0 +1,195 @@
+"""The dashboard with 100,000 incidents: time from navigation to the map showing them all
+(every cluster added), in headless Chromium, median of 5. Goal: under 2 s on this machine.
+
+Seeds a fresh SQLite file: the bundled korea-model-demo agreement and N reports that are each
+their own incident (spread along the line of contact over a year, minutes apart, so none group),
+then starts `ceasefire serve` and loads the page as an analyst, --repeat times. Each run reports
+the total (navigation to the last cluster chunk), the incidents request alone (Resource Timing),
+and the rest (parsing, filtering, clustering, drawing). Beside it, in the same run, the same
+page with the timeline, banners and side panels but the map's incidents not clustered (the
+first slice's plain canvas circles), as the peer: what clustering costs or saves.
+
+Usage: .venv/bin/python benchmarks/dashboard.py [--incidents 100000] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import sync_playwright
+from rich.console import Console
+from rich.table import Table
+
+from ceasefire.clock import utc_now
+from ceasefire.domain.access import Role
+from ceasefire.services.users import add_user
+from ceasefire.store.db import make_engine, writing
+
+START = datetime(2025, 1, 1, tzinfo=UTC)
+CATEGORIES = ("artillery", "mortar", "small_arms", "drone_strike", "explosion", "mlrs")
+
+
+def seed_csv(path: Path, count: int, seed: int) -> None:
+    """One report per incident: far enough apart in time (5 min) that none group."""
+    rng = random.Random(seed)
+    lines = [
+        "source_id,source_kind,source_org,external_id,observed_start,lon,lat,category,alleged_party"
+    ]
+    for k in range(count):
+        at = START + timedelta(minutes=5 * k)
+        lon, lat = rng.uniform(35.0, 39.5), rng.uniform(46.8, 49.5)
+        party = rng.choice(("RU", "UA", ""))
+        lines.append(
+            f"osce-{k % 50},monitor_patrol,OSCE,b{k},{at.isoformat()},{lon:.4f},{lat:.4f},"
+            f"{rng.choice(CATEGORIES)},{party}"
+        )
+    path.write_text("\n".join(lines) + "\n")
+
+
+def cli(db: str, *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "ceasefire", "--db", db, *args], check=True, capture_output=True
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--incidents", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    console = Console()
+    folder = Path(tempfile.mkdtemp(prefix="cf-dashboard-"))
+    db = f"sqlite:///{folder / 'd.db'}"
+    try:
+        started = time.perf_counter()
+        seed_csv(folder / "seed.csv", args.incidents, seed=7)
+        cli(db, "init")
+        cli(db, "ingest", str(folder / "seed.csv"))
+        cli(db, "agreement", "load", "korea-model-demo")
+        engine = make_engine(db)
+        with writing(engine) as connection:
+            token = add_user(connection, "bench", Role.ANALYST, None, clock=utc_now)
+        engine.dispose()
+        console.print(
+            f"seeded {args.incidents:,} incidents in {time.perf_counter() - started:.0f} s"
+        )
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "ceasefire",
+                "--db",
+                db,
+                "serve",
+                "--port",
+                str(port),
+                "--clock-interval",
+                "0",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                httpx.get(f"{base}/openapi.json", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        try:
+            rows = measure(base, token, args.repeat, args.incidents)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    table = Table(
+        title=f"Dashboard, {args.incidents:,} incidents (median of {args.repeat}, seconds)",
+        title_justify="left",
+    )
+    for column in ("page", "navigation to all drawn", "incidents request", "the rest", "runs"):
+        table.add_column(column)
+    for name, totals, requests in rows:
+        med, req = statistics.median(totals), statistics.median(requests)
+        table.add_row(
+            name,
+            f"{med:.2f}",
+            f"{req:.2f}",
+            f"{med - req:.2f}",
+            ", ".join(f"{t:.2f}" for t in totals),
+        )
+    console.print(table)
+    console.print(
+        f"goal: under 2 s · {platform.python_version()}, {os.cpu_count()} cores, Chromium headless"
+    )
+
+
+# The peer: the first slice's way, every incident a canvas circle on the map, no clusters.
+PLAIN = """
+L.markerClusterGroup = (options) => {
+  const group = L.layerGroup();
+  group.addLayers = (layers) => {
+    for (const layer of layers) group.addLayer(layer);
+    options.chunkProgress(layers.length, layers.length, 0);
+  };
+  return group;
+};
+"""
+
+
+def measure(
+    base: str, token: str, repeat: int, expected: int
+) -> list[tuple[str, list[float], list[float]]]:
+    results = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        for name, script in (
+            ("clustered (ceasefire)", None),
+            ("plain circles (first slice)", PLAIN),
+        ):
+            totals, requests = [], []
+            for _ in range(repeat):
+                page = browser.new_page(viewport={"width": 1280, "height": 800})
+                if script:
+                    page.add_init_script(
+                        f"window.addEventListener('DOMContentLoaded', () => {{ {script} }});"
+                    )
+                page.add_init_script(f"sessionStorage.setItem('ceasefire-token', {token!r});")
+                page.goto(base)
+                # Reports close in time and place group into one incident: wait for what the
+                # server sent (at least 99 % of the reports), all of it drawn.
+                page.wait_for_function(
+                    f"Number(document.body.dataset.drawn) >= {expected * 0.99}", timeout=300_000
+                )
+                total = page.evaluate("performance.now()") / 1000
+                request = page.evaluate(
+                    "performance.getEntriesByType('resource')"
+                    ".filter(e => e.name.includes('/api/export/incidents'))"
+                    ".map(e => e.responseEnd - e.startTime)[0] / 1000"
+                )
+                totals.append(total)
+                requests.append(request)
+                page.close()
+            results.append((name, totals, requests))
+        browser.close()
+    return results
+
+
+if __name__ == "__main__":
+    main()
