@@ -21,10 +21,7 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -44,6 +41,7 @@ from ceasefire.services.agreements import load_into_record
 from ceasefire.services.users import add_user
 from ceasefire.store.db import make_engine, writing
 from ceasefire.store.migrate import upgrade
+from timing import serving
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 START = datetime.now(UTC) - timedelta(days=1)
@@ -163,41 +161,10 @@ def main() -> None:
     with writing(engine) as connection:
         token = add_user(connection, "bench", Role.MONITOR, None, clock=utc_now)
     engine.dispose()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     log = Path(f"/tmp/{schema}.log")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ceasefire",
-            "--db",
-            url,
-            "serve",
-            "--port",
-            str(port),
-            "--clock-interval",
-            "0",
-            "--workers",
-            str(args.workers),
-        ],
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                httpx.get(f"{base}/openapi.json", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with log.open("wb") as output, serving(url, "--workers", str(args.workers), log=output) as base:
         console.print(f"api: {args.clients} clients for {args.seconds:g} s ...")
         api = asyncio.run(api_load(base, token, args.clients, args.seconds, args.batch))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     console.print(f"floor: {args.clients} threads for {args.seconds:g} s ...")
     floor = floor_load(args.db, schema, args.clients, args.seconds)
     with admin.begin() as connection:

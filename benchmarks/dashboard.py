@@ -19,7 +19,6 @@ import os
 import platform
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 from playwright.sync_api import sync_playwright
 from rich.console import Console
 from rich.table import Table
@@ -37,6 +35,7 @@ from ceasefire.clock import utc_now
 from ceasefire.domain.access import Role
 from ceasefire.services.users import add_user
 from ceasefire.store.db import make_engine, writing
+from timing import serving
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 CATEGORIES = ("artillery", "mortar", "small_arms", "drone_strike", "explosion", "mlrs")
@@ -86,37 +85,8 @@ def main() -> None:
         console.print(
             f"seeded {args.incidents:,} incidents in {time.perf_counter() - started:.0f} s"
         )
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "ceasefire",
-                "--db",
-                db,
-                "serve",
-                "--port",
-                str(port),
-                "--clock-interval",
-                "0",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                httpx.get(f"{base}/openapi.json", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        try:
+        with serving(db) as base:
             rows = measure(base, token, args.repeat, args.incidents)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     table = Table(
