@@ -132,9 +132,13 @@ def test_the_picture_for_an_analyst_from_its_own_server_only(
     base, tokens = site
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     asked: list[str] = []
+    errors: list[str] = []
     page.on("request", lambda request: asked.append(request.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
     page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
+    page.wait_for_function("Number(document.body.dataset.zones) > 0", timeout=30_000)
     assert page.locator("#sign-in").is_hidden()
     assert page.locator("#who").inner_text() == "analyst — analyst"
     assert page.locator("#legend li").count() == 6
@@ -142,6 +146,7 @@ def test_the_picture_for_an_analyst_from_its_own_server_only(
     page.screenshot(path=str(tmp_path / "analyst.png"))
     outside = [url for url in asked if not url.startswith(base) and not url.startswith("data:")]
     assert outside == []
+    assert errors == []
     assert any(url.startswith(f"{base}/api/export/incidents") for url in asked)
 
 
@@ -380,3 +385,21 @@ def test_a_new_incident_appears_without_a_reload(engine_site: Site, browser: Bro
     )
     cli(db, "ingest", str(Path(db.removeprefix("sqlite:///")).parent / "more.csv"))
     page.wait_for_function(f"Number(document.body.dataset.drawn) === {before + 1}", timeout=20_000)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1280, 800)])
+def test_everything_fits_a_laptop_screen(
+    site: tuple[str, dict[Role, str]], browser: Browser, tmp_path: Path, width: int, height: int
+) -> None:
+    base, tokens = site
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
+    page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
+    for selector in ("#map", "#timeline", "aside", "#filters"):
+        box = page.locator(selector).bounding_box()
+        assert box is not None, selector
+        assert box["x"] >= 0, selector
+        assert box["x"] + box["width"] <= width + 1, selector
+        assert box["y"] + box["height"] <= height + 1, selector  # no scrolling to reach it
+        assert box["height"] > 40, selector
+    page.screenshot(path=str(tmp_path / f"laptop-{width}x{height}.png"))

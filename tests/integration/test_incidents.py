@@ -223,3 +223,13 @@ def test_stories_are_told_once_per_state_of_the_record(engine: Engine, tmp_path:
         later = cached_incident_stories(connection, None)
     assert later is not first
     assert len(later) == len(first) + 1
+
+
+def test_a_new_states_stories_are_told_ahead_of_readers(engine: Engine, tmp_path: Path) -> None:
+    from ceasefire.services import incidents as module
+
+    ingest(engine, tmp_path, ROWS)
+    with reading(engine) as connection:
+        state = module.record_state(connection)
+    module.tell_ahead(engine)
+    assert any(key[0] == state for key in list(module._STORIES))

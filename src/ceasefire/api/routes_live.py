@@ -14,10 +14,12 @@ from starlette.concurrency import run_in_threadpool
 
 from ceasefire.api.security import needs
 from ceasefire.domain.access import Permission
+from ceasefire.services.incidents import tell_ahead
 from ceasefire.store.db import reading
 from ceasefire.store.ledger_store import ledger_head
 
 router = APIRouter(tags=["dashboard"])
+_AHEAD_TASKS: set[asyncio.Task[None]] = set()  # kept referenced until done
 POLL_SECONDS = 1.0
 HEARTBEAT_SECONDS = 15.0
 
@@ -62,6 +64,10 @@ async def events(
             if head != seen:
                 seen = head
                 yield _event("record", {"seq": seen})
+                # The screens will refetch: have the new state's incidents told meanwhile.
+                ahead = asyncio.create_task(run_in_threadpool(tell_ahead, request.app.state.engine))
+                _AHEAD_TASKS.add(ahead)
+                ahead.add_done_callback(_AHEAD_TASKS.discard)
             elif loop.time() - last_beat >= HEARTBEAT_SECONDS:
                 last_beat = loop.time()
                 yield ": still here\n\n"

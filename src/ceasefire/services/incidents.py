@@ -8,6 +8,7 @@ the membership rows in the same transaction.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -15,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, Select, func, select
 
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.domain.incidents.attribution import Placement
@@ -30,6 +31,8 @@ from ceasefire.domain.incidents.review import (
 )
 from ceasefire.domain.incidents.story import IncidentStory, Terms, tell
 from ceasefire.domain.reports import Reliability, Report, Source
+from ceasefire.store.agreement_store import latest_agreements
+from ceasefire.store.db import reading
 from ceasefire.store.incident_store import (
     StoredReview,
     append_review,
@@ -380,3 +383,23 @@ def _reviews_by_incident(connection: Connection) -> dict[int, list[Review]]:
         for now in dict.fromkeys(resolved[t] for t in targets if t in resolved):
             result[now].append(review)
     return result
+
+
+_AHEAD = threading.Lock()
+
+
+def tell_ahead(engine: Engine) -> None:
+    """Tell the stories of the record's current state (its only agreement, every incident:
+    what the dashboard asks for) unless that is already being done, so the first screen to
+    refetch after a change finds them told. Called when an event stream sees the record grow,
+    so a server nobody watches spends nothing on it."""
+    if not _AHEAD.acquire(blocking=False):
+        return
+    try:
+        with reading(engine) as connection:
+            found = latest_agreements(connection)
+            cached_incident_stories(connection, found[0] if len(found) == 1 else None)
+    except Exception as exc:  # a failed head start only costs the next reader time
+        logging.getLogger(__name__).warning("telling incident stories ahead failed: %s", exc)
+    finally:
+        _AHEAD.release()
