@@ -395,6 +395,7 @@ def test_everything_fits_a_laptop_screen(
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
     page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
+    page.wait_for_function("Number(document.body.dataset.zones) > 0", timeout=30_000)
     for selector in ("#map", "#timeline", "aside", "#filters"):
         box = page.locator(selector).bounding_box()
         assert box is not None, selector
