@@ -15,6 +15,7 @@ let map, incidentLayer, me, tracks = [];
 let allFeatures = [];  // the incidents of the From/Until window, as the server sent them
 let phaseChanges = [];  // phase_entered decisions, for the timeline
 let selection = null;  // [startMs, endMs] brushed on the timeline, or null
+let ticking = null;  // the countdowns' interval, set once
 
 async function api(path, options = {}) {
   const response = await fetch(path, {
@@ -38,9 +39,12 @@ function el(tag, text, className) {
   return node;
 }
 
+let stream = null;  // the open event stream's AbortController
+
 function signOut(message) {
   sessionStorage.removeItem("ceasefire-token");
   token = null;
+  if (stream) stream.abort();  // a stream opened with the old token must not outlive it
   document.getElementById("picture").hidden = true;
   document.getElementById("sign-out").hidden = true;
   document.getElementById("sign-in").hidden = false;
@@ -60,7 +64,7 @@ async function start() {
   await Promise.allSettled([
     config(), basemap(), zones(), decisions().then(incidents), banners(), actions(), commitments(),
   ]);
-  setInterval(tick, 1000);
+  if (!ticking) ticking = setInterval(tick, 1000);
   live();
 }
 
@@ -79,9 +83,13 @@ function refresh() {
 // role may use. A dropped stream is reopened after a pause.
 async function live() {
   let seen = null;
-  while (token) {
+  if (stream) stream.abort();
+  const mine = stream = new AbortController();
+  while (token && !mine.signal.aborted) {
     try {
-      const response = await fetch("/api/events", { headers: { Authorization: `Bearer ${token}` } });
+      const response = await fetch("/api/events", {
+        headers: { Authorization: `Bearer ${token}` }, signal: mine.signal,
+      });
       if (response.status === 401) { signOut("Your token was refused: sign in again."); return; }
       const reader = response.body.getReader();
       const decoder = new TextDecoder();
