@@ -421,23 +421,15 @@ def test_a_dispute_on_a_record_verified_commitment_is_settled_by_resolve(
         }
 
 
-def test_quantities_cannot_exceed_what_is_still_due(engine: Engine, tmp_path: Path) -> None:
-    text = (
-        (FIXTURES / "agreement.yaml")
-        .read_text()
-        .replace(
-            "  - id: notify-zolote-ua",
-            "  - id: mines-ua\n    kind: other\n    party: UA\n    quantity: 10\n"
-            "    due_after_days: 30\n  - id: notify-zolote-ua",
-        )
-    )
-    (tmp_path / "a.yaml").write_text(text)
-    loaded, _, _ = load_into_record(engine, str(tmp_path / "a.yaml"), clock=clock_at(LOADED))
+def test_quantities_cannot_exceed_what_is_still_due(
+    engine: Engine, agreement: LoadedAgreement
+) -> None:
+    loaded = agreement  # demining-ua: 10 hectares, verified by evidence
     with writing(engine) as c:
         record_evidence(
             c,
             loaded,
-            "mines-ua",
+            "demining-ua",
             EvidenceKind.PARTIAL,
             text="8 cleared",
             by="a",
@@ -446,7 +438,7 @@ def test_quantities_cannot_exceed_what_is_still_due(engine: Engine, tmp_path: Pa
             clock=clock_at(NOW),
         )
         for kind, quantity, message in (
-            (EvidenceKind.PARTIAL, 3, "3 is more than the 2 still due"),
+            (EvidenceKind.PARTIAL, 3, "3 is more than the 2 hectares still due"),
             (EvidenceKind.FULFILLED, 1, "leaves 1 still due; record it with `commitments partial`"),
             (EvidenceKind.DISPUTED, 1, "a disputed entry carries no quantity"),
         ):
@@ -454,7 +446,7 @@ def test_quantities_cannot_exceed_what_is_still_due(engine: Engine, tmp_path: Pa
                 record_evidence(
                     c,
                     loaded,
-                    "mines-ua",
+                    "demining-ua",
                     kind,
                     text="x",
                     by="a",
@@ -465,7 +457,7 @@ def test_quantities_cannot_exceed_what_is_still_due(engine: Engine, tmp_path: Pa
         record_evidence(
             c,
             loaded,
-            "mines-ua",
+            "demining-ua",
             EvidenceKind.FULFILLED,
             text="the last 2",
             by="a",
@@ -474,7 +466,7 @@ def test_quantities_cannot_exceed_what_is_still_due(engine: Engine, tmp_path: Pa
             clock=clock_at(NOW),
         )
     with reading(engine) as c:
-        assert states(c, loaded, NOW)["mines-ua"] == (Status.FULFILLED, "10 of 10")
+        assert states(c, loaded, NOW)["demining-ua"] == (Status.FULFILLED, "10 of 10 hectares")
 
 
 def test_a_past_moment_is_judged_by_the_terms_the_record_held_then(
