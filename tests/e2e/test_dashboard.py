@@ -310,6 +310,18 @@ def test_category_filter_and_timeline_selection_narrow_the_map(
     page.screenshot(path=str(tmp_path / "timeline-selection.png"))
     page.click("#clear-selection")
     page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
+    # The same by keyboard: the first hour, widened by an hour, then cleared.
+    page.focus("#timeline")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "document.getElementById('count').textContent === '1 incident in the selected window'"
+    )
+    assert page.evaluate("(selection[1] - selection[0]) / 3600000") == 1
+    page.keyboard.press("Shift+ArrowRight")
+    page.wait_for_function("(selection[1] - selection[0]) / 3600000 === 2")
+    assert page.locator("#count").inner_text() == "1 incident in the selected window"
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
 
 
 def recent_reports(hours_ago: tuple[float, ...], lon: float = 37.95, lat: float = 48.28) -> str:

@@ -220,7 +220,7 @@ function draw() {
   const shown = selection
     ? filtered.filter((f) => {
       const t = Date.parse(f.properties.start);
-      return t >= selection[0] && t <= selection[1];
+      return t >= selection[0] && t < selection[1];  // half-open, like the bins
     })
     : filtered;
   const markers = [];

@@ -98,7 +98,8 @@ function drawTimeline(svg, features, phases, selection, onSelect) {
     `violations ${bin.label}; drag to select a window`));
   svg.setAttribute("aria-label",
     `Timeline: ${violations.length} violations ${bin.label}, ${phases.length} phase changes; ` +
-    "drag across it to show only that window on the map");
+    "drag across it, or use the arrow keys (Shift to widen, Escape to clear), to show only " +
+    "that window on the map");
 
   const band = svgEl("rect", { y: top, height: plotHeight, class: "selection", visibility: "hidden" });
   svg.append(band);
@@ -110,6 +111,26 @@ function drawTimeline(svg, features, phases, selection, onSelect) {
   if (selection) show(x(selection[0]), x(selection[1]));
   const toTime = (px) => start + ((Math.min(Math.max(px, left), width - right) - left) / plotWidth) * count * bin.ms;
   const local = (event) => event.clientX - svg.getBoundingClientRect().left;
+  // The keyboard does what the drag does, a bin at a time: arrows move the window, Shift with
+  // an arrow widens or narrows it, Escape clears it.
+  const binOf = (t) => Math.min(count - 1, Math.max(0, Math.floor((t - start) / bin.ms)));
+  svg.onkeydown = (event) => {
+    if (event.key === "Escape") { onSelect(null); event.preventDefault(); return; }
+    if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
+    event.preventDefault();
+    const step = event.key === "ArrowRight" ? 1 : -1;
+    let first = selection ? binOf(selection[0]) : (step > 0 ? -1 : count);
+    let last = selection ? binOf(selection[1] - 1) : first;
+    if (event.shiftKey && selection) {
+      last = Math.min(count - 1, Math.max(first, last + step));
+    } else {
+      first = Math.min(count - 1, Math.max(0, first + step));
+      last = Math.max(first, Math.min(count - 1, last + step));
+      if (!selection) last = first;
+    }
+    onSelect([start + first * bin.ms, start + (last + 1) * bin.ms]);
+    svg.focus();
+  };
   let from = null;
   svg.onpointerdown = (event) => { from = local(event); svg.setPointerCapture(event.pointerId); };
   svg.onpointermove = (event) => { if (from !== null) show(from, local(event)); };
