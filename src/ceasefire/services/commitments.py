@@ -7,7 +7,7 @@ the API) asks about commitments.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -77,10 +77,16 @@ def evidence_from(record: Record) -> Evidence:
 
 
 def commitment_states(
-    connection: Connection, agreement: LoadedAgreement, at: datetime
+    connection: Connection,
+    agreement: LoadedAgreement,
+    at: datetime,
+    *,
+    only: str | None = None,
 ) -> list[CommitmentState]:
-    """Every commitment of the agreement as the record stood at `at`: the terms of the
-    version loaded by then, and the evidence recorded by then."""
+    """Every commitment of the agreement (or `only` the one with that id) as the record
+    stood at `at`: the terms of the version loaded by then, and the evidence recorded by
+    then. Record-verified commitments reconcile lists or inspections, so ask for one when
+    one is all that is needed."""
     terms = agreement_version_at(connection, agreement.name, at)
     if terms is None:
         return []
@@ -92,6 +98,7 @@ def commitment_states(
     return [
         assess(spec, evidence, at, _delivery(connection, terms, spec, at))
         for spec in terms.spec.commitments
+        if only is None or spec.commitment_id == only
     ]
 
 
@@ -106,14 +113,20 @@ def _delivery(
 
 
 def missed_commitments(
-    connection: Connection, agreement: LoadedAgreement, at: datetime
+    connection: Connection,
+    agreement: LoadedAgreement,
+    at: datetime,
+    states: Sequence[CommitmentState] | None = None,
 ) -> list[Violation]:
     """Missed deadlines as the engine's inputs: each known from its deadline, or from when
-    the agreement that holds the commitment was loaded, whichever is later."""
+    the agreement that holds the commitment was loaded, whichever is later. `states`: the
+    commitments at `at`, when the caller has them already."""
     first = commitments_first_recorded(connection, agreement.name)
+    if states is None:
+        states = commitment_states(connection, agreement, at)
     found = (
         missed_deadline(state, first.get(state.spec.commitment_id, state.spec.due))
-        for state in commitment_states(connection, agreement, at)
+        for state in states
     )
     return [v for v in found if v is not None]
 
@@ -135,11 +148,7 @@ def record_evidence(
     now = clock()
     if at > now:
         raise CommitmentError(f"--at: {utc_iso(at)} is in the future")
-    current = [
-        s
-        for s in commitment_states(connection, agreement, now)
-        if s.spec.commitment_id == commitment_id
-    ]
+    current = commitment_states(connection, agreement, now, only=commitment_id)
     state = current[0] if current else assess(spec, [], now)
     problem = evidence_problem(state, kind, quantity, text, by)
     if problem:

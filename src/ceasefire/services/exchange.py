@@ -309,13 +309,18 @@ def _decisions(
 
 
 def reconciliations(
-    connection: Connection, agreement: LoadedAgreement, at: datetime
+    connection: Connection,
+    agreement: LoadedAgreement,
+    at: datetime,
+    sides: Sequence[str] | None = None,
+    lists: Sequence[Record] | None = None,
 ) -> list[SideReconciliation]:
-    """For each party: its agreed list(s) against everyone it handed over, as known at `at`."""
-    lists = _lists(connection, agreement.name, at)
+    """For each party (or those in `sides`): its agreed list(s) against everyone it handed
+    over, as known at `at`. `lists`: the agreement's lists at `at`, when the caller has them."""
+    lists = _lists(connection, agreement.name, at) if lists is None else lists
     decided = _decisions(connection, agreement.name, at)
     result = []
-    for side in agreement.spec.parties:
+    for side in sides if sides is not None else agreement.spec.parties:
         agreed = [
             p
             for r in lists
@@ -338,15 +343,13 @@ def exchange_delivery(
 ) -> Delivery:
     """Persons the obligated party handed over who match its agreed list, and when the
     agreed number was reached (the date of the exchange that reached it)."""
-    side = next(
-        (r for r in reconciliations(connection, agreement, at) if r.side == spec.party), None
-    )
-    if side is None:
+    lists = _lists(connection, agreement.name, at)
+    found = reconciliations(connection, agreement, at, sides=[spec.party], lists=lists)
+    if not found:
         return Delivery(0, None, 0, "no list recorded yet")
+    (side,) = found
     dates = {
-        r.record_id: datetime.fromisoformat(r.content["date"])
-        for r in _lists(connection, agreement.name, at)
-        if "date" in r.content
+        r.record_id: datetime.fromisoformat(r.content["date"]) for r in lists if "date" in r.content
     }
     when = sorted(dates[m.delivered.ref.split(".")[0]] for m in side.matched)
     target = spec.quantity or side.agreed

@@ -17,6 +17,7 @@ import shapely
 from shapely.geometry import shape
 from sqlalchemy import Connection
 
+from ceasefire.domain.commitments.status import CommitmentState
 from ceasefire.domain.engine.violations import Violation
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.domain.geo.zones import dmz_area
@@ -152,7 +153,7 @@ def report_inputs(
     )
     if plans:
         stories = incident_stories(connection, agreement)
-        violations = _engine_inputs(connection, agreement, stories, period.end)
+        violations = _engine_inputs(connection, agreement, stories, period.end, commitments)
     else:
         stories = incident_stories(
             connection, agreement, IncidentFilter(since=previous.start, until=period.end)
@@ -178,11 +179,13 @@ def _engine_inputs(
     agreement: LoadedAgreement | None,
     stories: Sequence[IncidentStory],
     at: datetime,
+    commitments: Sequence[CommitmentState] | None = None,
 ) -> list[Violation]:
-    """What the engine counts, as `violations_in_record` gives it, from stories in hand."""
+    """What the engine counts, as `violations_in_record` gives it, from the stories (and
+    the commitments' states at `at`, if the caller has them) in hand."""
     violations = [v for v in map(as_violation, stories) if v is not None]
     if agreement is not None and agreement.spec.commitments:
-        violations += missed_commitments(connection, agreement, at)
+        violations += missed_commitments(connection, agreement, at, commitments)
     return violations
 
 
