@@ -7,9 +7,6 @@ reports); incidents as their summaries, with what the caller's role may see and 
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -23,6 +20,7 @@ from ceasefire.domain.incidents.selection import Selection
 from ceasefire.export.report_formats import csv_text, point_feature, report_fields, to_geojson
 from ceasefire.geofiles.kml import points_kml
 from ceasefire.services.incidents import cached_incident_stories, record_state
+from ceasefire.services.recent import Recent
 from ceasefire.store.db import reading
 from ceasefire.store.report_store import ReportFilter, list_reports
 from ceasefire.store.report_summary import load_sources
@@ -36,30 +34,7 @@ MEDIA = {
 }
 
 
-class _Recent:
-    """The last few answers by key, for requests that many users repeat (the dashboard's
-    incidents on every page load); thread-safe, since routes run in a thread pool."""
-
-    def __init__(self, size: int) -> None:
-        self._items: OrderedDict[Hashable, str | bytes] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> str | bytes | None:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-            return None
-
-    def put(self, key: Hashable, value: str | bytes) -> None:
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-
-_BODIES = _Recent(size=4)
+_BODIES: Recent[str | bytes] = Recent(size=4)  # the dashboard's incidents, per role
 
 
 def _answer(body: str | bytes, fmt: str, name: str) -> Response:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -31,6 +31,7 @@ from ceasefire.domain.incidents.review import (
 )
 from ceasefire.domain.incidents.story import IncidentStory, Terms, tell
 from ceasefire.domain.reports import Reliability, Report, Source
+from ceasefire.services.recent import Recent
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import reading
 from ceasefire.store.incident_store import (
@@ -255,10 +256,10 @@ def incident_stories(
 # record are the stories of that state, whoever asks. The dashboard asks for every incident on
 # each page load and after each change, and telling 100,000 takes seconds, so the stories of
 # the last few states are kept, per agreement version and window.
-_STORIES: OrderedDict[tuple[Any, ...], list[IncidentStory]] = OrderedDict()
-_STORIES_LOCK = threading.Lock()
-_TELLING: dict[tuple[Any, ...], threading.Lock] = {}
 STORY_STATES_KEPT = 2
+_STORIES: Recent[list[IncidentStory]] = Recent(STORY_STATES_KEPT)
+_TELLING: dict[tuple[Any, ...], threading.Lock] = {}  # one lock per state being told
+_TELLING_LOCK = threading.Lock()
 
 
 def record_state(connection: Connection) -> tuple[int, int, int]:
@@ -279,22 +280,21 @@ def cached_incident_stories(
     """`incident_stories`, told once per state of the record (see `record_state`)."""
     terms = None if agreement is None else (agreement.name, agreement.version)
     key = (record_state(connection), terms, incident_filter)
-    with _STORIES_LOCK:
+    found = _STORIES.get(key)
+    if found is not None:
+        return found
+    with _TELLING_LOCK:
         telling = _TELLING.setdefault(key, threading.Lock())
     # One thread tells a state's stories; the others asking for it (every dashboard refetches
     # when the record grows) wait for them rather than tell them again side by side.
     with telling:
-        with _STORIES_LOCK:
-            if key in _STORIES:
-                _STORIES.move_to_end(key)
-                return _STORIES[key]
-        told = incident_stories(connection, agreement, incident_filter)
-        with _STORIES_LOCK:
-            _STORIES[key] = told
-            while len(_STORIES) > STORY_STATES_KEPT:
-                _TELLING.pop(next(iter(_STORIES)), None)
-                _STORIES.popitem(last=False)
-        return told
+        found = _STORIES.get(key)
+        if found is None:
+            found = incident_stories(connection, agreement, incident_filter)
+            _STORIES.put(key, found)
+    with _TELLING_LOCK:
+        _TELLING.pop(key, None)  # told: later readers find it in _STORIES
+    return found
 
 
 def terms_of(agreement: LoadedAgreement | None, trusted: str = "B") -> Terms:
