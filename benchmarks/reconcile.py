@@ -35,7 +35,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ceasefire.domain.commitments.exchange import Person, reconcile
-from ceasefire.domain.commitments.names import BirthDate, latin_key
+from ceasefire.domain.commitments.names import BirthDate
+from ceasefire.domain.transliteration import latin_key
 from ceasefire.services.exchange import given_names
 from timing import timed
 

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from ceasefire.domain.commitments.exchange import Person, reconcile
 from ceasefire.domain.commitments.names import (
     BirthDate,
-    latin_key,
     parse_birth_date,
     split_name,
 )
@@ -25,6 +24,7 @@ from ceasefire.domain.commitments.rows import (
     weapon_from_row,
 )
 from ceasefire.domain.commitments.weapons import inspect, inventory, normal_serial
+from ceasefire.domain.transliteration import latin_key
 from ceasefire.ingest.tables import read_table
 from ceasefire.services.exchange import given_names
 

@@ -18,7 +18,8 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
-from ceasefire.domain.commitments.names import BirthDate, GivenNames, latin_key
+from ceasefire.domain.commitments.names import BirthDate, GivenNames
+from ceasefire.domain.transliteration import latin_key
 
 REVIEW_NAME = 0.80  # below this, two entries are different people
 REVIEW_DESPITE_BIRTH = 0.93  # names this close go to a human even if the dates of birth differ
