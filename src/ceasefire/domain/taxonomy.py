@@ -232,3 +232,33 @@ def acled_category(event_type: str, sub_event_type: str, notes: str) -> Category
         if category in applies_to and re.search(rf"\b{stem}s?\b", lowered):
             return refined
     return category
+
+
+# Where ACLED's codebook files under one sub-event type what our taxonomy splits: an assault
+# that takes no ground, and an exchange of small-arms or heavy machine-gun fire between forces,
+# are ACLED armed clashes; artillery and tank fire, projectiles and explosions are shelling;
+# explosions are also how a remote device shows; a defused mine is disrupted weapons use.
+_ACLED_ALSO: dict[str, frozenset[Category]] = {
+    "Armed clash": frozenset(
+        {Category.SMALL_ARMS, Category.BURST_OF_FIRE, Category.GROUND_ASSAULT}
+    ),
+    "Shelling/artillery/missile attack": frozenset({Category.EXPLOSION, Category.PROJECTILE}),
+    "Remote explosive/landmine/IED": frozenset({Category.EXPLOSION}),
+    "Disrupted weapons use": frozenset({Category.MINE_IED}),
+}
+
+
+def acled_compatible(event_type: str, sub_event_type: str) -> frozenset[Category]:
+    """Every category that agrees with ACLED's coding of an event: the one the sub-event type
+    maps to, its refinements by weapon, and `_ACLED_ALSO`. Empty for events outside the
+    taxonomy (a protest), where agreeing means giving no category. Used to score the free-text
+    extractor against ACLED's own coding.
+
+    >>> sorted(c.value for c in acled_compatible("Explosions/Remote violence", "Air/drone strike"))
+    ['air_strike', 'drone_strike', 'missile_strike']
+    """
+    mapped = ACLED_SUB_EVENT_TYPES.get((event_type.strip(), sub_event_type.strip()))
+    if mapped is None:
+        return frozenset()
+    refined = {r for applies_to, _, r in ACLED_NOTE_REFINEMENTS if mapped in applies_to}
+    return frozenset({mapped, *refined, *_ACLED_ALSO.get(sub_event_type.strip(), frozenset())})

@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from ceasefire.data import DATA_DIR
+from ceasefire.domain.extraction.placenames import PlaceNames, read_oblasts
 from ceasefire.domain.places import Gazetteer, Place
 
 BUNDLED_GAZETTEER = DATA_DIR / "gazetteer" / "geonames_ua_cities500.csv"
@@ -51,3 +52,26 @@ def read_places(path: Path) -> list[Place]:
 def bundled_gazetteer() -> Gazetteer:
     """Read once per process: about 5,500 places, a few milliseconds."""
     return Gazetteer(read_places(BUNDLED_GAZETTEER))
+
+
+BUNDLED_OBLASTS = DATA_DIR / "gazetteer" / "oblasts.csv"
+
+
+def read_alternate_names(path: Path) -> dict[int, tuple[str, ...]]:
+    """Each place's alternate names (GeoNames' `alternatenames`, `|` between them): the other
+    transliterations and the Ukrainian and Russian spellings a text may use."""
+    with path.open(newline="", encoding="utf-8") as stream:
+        return {
+            int(row["geonameid"]): tuple(
+                n for n in (row.get("alternatenames") or "").split("|") if n
+            )
+            for row in csv.DictReader(stream)
+        }
+
+
+@cache
+def bundled_place_names() -> PlaceNames:
+    """The bundled gazetteer's places by every name they go by, and the oblasts by theirs."""
+    with BUNDLED_OBLASTS.open(newline="", encoding="utf-8") as stream:
+        oblasts = read_oblasts(csv.DictReader(stream))
+    return PlaceNames(bundled_gazetteer().places, read_alternate_names(BUNDLED_GAZETTEER), oblasts)

@@ -1,0 +1,355 @@
+"""Finding the gazetteer's places, and the oblasts, that a text names.
+
+Names are compared by their transliteration key (`latin_key`), so Kupiansk, Kupyansk, Купянск
+and Куп'янськ are one name, and every alternate name GeoNames lists is a way in. A name can
+belong to several places (there are dozens of Hryhorivkas): a mention keeps every candidate, and
+choosing among them is `where`'s job, which says which rule chose.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from ceasefire.domain.extraction.found import Span
+from ceasefire.domain.places import Place
+from ceasefire.domain.transliteration import latin_key
+
+# A word: letters, with apostrophes and hyphens inside it (Kup'iansk, Ivano-Frankivsk).
+_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’ʼ`-](?=[^\W\d_]))*")
+MAX_NAME_WORDS = 4
+# Words that say the name before them is an oblast, not the city of the same name.
+_REGION_WORDS = frozenset(
+    latin_key(w) for w in ("oblast", "region", "province", "obl", "область", "oblasti", "regione")
+)
+# Words that make the name before them a stretch of front ("the Luhansk sector", "the Bakhmut
+# direction"), not the place itself.
+_AXIS_WORDS = frozenset(latin_key(w) for w in ("sector", "direction", "axis", "front"))
+# Words that say the name before them is part of a party's or unit's name, not a place:
+# "Donetsk People's Republic", "Luhansk People's Militia".
+_NOT_A_PLACE_AFTER = frozenset(latin_key(w) for w in ("people", "peoples", "people's"))
+# Capitalised words of English prose (sentence starts, titles, months) that are also the name of
+# some small place somewhere in Ukraine. Found by running the extractor over news notes and
+# listing every match that was not the coded location; a word here is never read as a place.
+COMMON_WORDS: frozenset[str] = frozenset(
+    latin_key(w)
+    for w in (
+        "On",
+        "In",
+        "At",
+        "The",
+        "A",
+        "An",
+        "And",
+        "Of",
+        "By",
+        "To",
+        "From",
+        "Near",
+        "During",
+        "After",
+        "Before",
+        "Between",
+        "While",
+        "According",
+        "As",
+        "It",
+        "He",
+        "She",
+        "They",
+        "One",
+        "Two",
+        "Three",
+        "Four",
+        "Five",
+        "Some",
+        "Several",
+        "Other",
+        "Local",
+        "Around",
+        "Russian",
+        "Russians",
+        "Ukrainian",
+        "Ukrainians",
+        "Russia",
+        "Ukraine",
+        "Forces",
+        "Force",
+        "Military",
+        "Army",
+        "Armed",
+        "Government",
+        "Police",
+        "State",
+        "National",
+        "Guard",
+        "Rebel",
+        "Rebels",
+        "Separatist",
+        "Separatists",
+        "Republic",
+        "People",
+        "Ministry",
+        "Defence",
+        "Defense",
+        "Air",
+        "Navy",
+        "Border",
+        "Service",
+        "General",
+        "Staff",
+        "Command",
+        "Operational",
+        "Group",
+        "Brigade",
+        "Battalion",
+        "Regiment",
+        "Division",
+        "Corps",
+        "Unit",
+        "Wagner",
+        "Special",
+        "Mission",
+        "Monitoring",
+        "Monitor",
+        "Monitors",
+        "Patrol",
+        "Casualties",
+        "Casualty",
+        "Unknown",
+        "Fatalities",
+        "Civilians",
+        "Civilian",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Head",
+        "Mayor",
+        "Governor",
+        "Administration",
+        "Council",
+        "Community",
+        "Hromada",
+        "District",
+        "Raion",
+        "City",
+        "Village",
+        "Town",
+        "Settlement",
+        "Oblast",
+        "Region",
+        "Province",
+        "North",
+        "South",
+        "East",
+        "West",
+        "Central",
+        "Northern",
+        "Southern",
+        "Eastern",
+        "Western",
+        "Sea",
+        "River",
+        "Lake",
+        "Island",
+        "Bridge",
+        "Road",
+        "Highway",
+        "Station",
+        "Plant",
+        "Power",
+        "Energy",
+        "Shahed",
+        "Grad",
+        "Uragan",
+        "Smerch",
+        "Tornado",
+        "Iskander",
+        "Kalibr",
+        "Lancet",
+        "Orlan",
+        "Tochka",
+        "Kinzhal",
+        "Storm",
+        "Shadow",
+        "Patriot",
+        "Himars",
+        "Caesar",
+        "OSCE",
+        "SMM",
+        "UN",
+        "UAV",
+        "UAVs",
+        "FPV",
+        "MLRS",
+        "IED",
+        "DPR",
+        "LPR",
+        "NAF",
+        "AFU",
+        "Nova",
+        "Novyi",
+        "Stara",
+        "Velyka",
+        "Mala",
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Oblast:
+    """A first-level unit as GeoNames codes it (admin1), with the ways texts name it."""
+
+    code: str
+    name: str
+    forms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A name in the text that the gazetteer knows: the places it may be (`places`), and the
+    oblast it names when the words are an oblast's name (`Donetsk region`, `, Donetsk.`)."""
+
+    span: Span
+    words: str
+    places: tuple[Place, ...]
+    oblast: Oblast | None = None
+
+    @property
+    def names_oblast_only(self) -> bool:
+        return self.oblast is not None and not self.places
+
+
+class PlaceNames:
+    """The gazetteer's names, and the oblasts', by transliteration key."""
+
+    def __init__(
+        self,
+        places: Sequence[Place],
+        alternates: Mapping[int, Sequence[str]],
+        oblasts: Sequence[Oblast],
+    ) -> None:
+        by_key: dict[str, dict[int, Place]] = {}
+        for place in places:
+            for name in (place.name, *alternates.get(place.place_id, ())):
+                key = latin_key(name)
+                if len(key) >= 3 and key not in COMMON_WORDS:
+                    by_key.setdefault(key, {})[place.place_id] = place
+        self._places = {key: tuple(found.values()) for key, found in by_key.items()}
+        self._by_oblast: dict[str, list[Place]] = {}
+        for place in places:
+            self._by_oblast.setdefault(place.admin1, []).append(place)
+        self.oblasts = {oblast.code: oblast for oblast in oblasts}
+        self._oblasts = {latin_key(form): o for o in oblasts for form in (o.name, *o.forms)}
+
+    def places_named(self, name: str) -> tuple[Place, ...]:
+        return self._places.get(latin_key(name), ())
+
+    def places_in(self, admin1: str) -> Sequence[Place]:
+        return self._by_oblast.get(admin1, [])
+
+    def oblast_named(self, name: str) -> Oblast | None:
+        return self._oblasts.get(latin_key(name))
+
+    def mentions(self, text: str) -> list[Mention]:
+        """Every gazetteer or oblast name in the text, longest match first, in reading order."""
+        words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+        found: list[Mention] = []
+        i = 0
+        while i < len(words):
+            mention, used = self._mention_at(text, words, i)
+            if mention is not None:
+                found.append(mention)
+            i += max(used, 1)
+        return found
+
+    def _mention_at(
+        self, text: str, words: Sequence[tuple[int, int]], i: int
+    ) -> tuple[Mention | None, int]:
+        start = words[i][0]
+        if not text[start].isupper():
+            return None, 1
+        for n in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
+            if not _adjacent(text, words[i : i + n]):
+                continue
+            end = words[i + n - 1][1]
+            key = latin_key(text[start:end])
+            places = self._places.get(key, ())
+            oblast = self._oblasts.get(key)
+            if not places and oblast is None:
+                continue
+            following = _word_after(text, words, i + n)
+            if following in _NOT_A_PLACE_AFTER:
+                return None, n
+            if n == 1 and _capitalised_next(text, words, i + 1) and not oblast:
+                return None, 1  # the first word of a longer name the gazetteer does not hold
+            span = Span(start, end)
+            if following in _AXIS_WORDS:
+                return (Mention(span, text[start:end], (), oblast) if oblast else None), n + 1
+            if oblast is not None and (
+                following in _REGION_WORDS or _qualifies_previous(text, start, end) or not places
+            ):
+                return Mention(span, text[start:end], (), oblast), n + (following in _REGION_WORDS)
+            return Mention(span, text[start:end], places), n
+        return None, 1
+
+
+def _adjacent(text: str, words: Sequence[tuple[int, int]]) -> bool:
+    """Words of one name: separated by one space or hyphen, all capitalised ("Stanytsia
+    Luhanska", "Velyka Novosilka"), so "Hryhorivka and Kalynove" is never one name."""
+    for (_, end), (start, _) in pairwise(words):
+        if text[end:start] not in (" ", "-") or not text[start].isupper():
+            return False
+    return True
+
+
+def _capitalised_next(text: str, words: Sequence[tuple[int, int]], index: int) -> bool:
+    """`Nyzhnie Lozove`: the next word follows after one space and is capitalised."""
+    if index >= len(words):
+        return False
+    start = words[index][0]
+    return text[words[index - 1][1] : start] == " " and text[start].isupper()
+
+
+def _word_after(text: str, words: Sequence[tuple[int, int]], index: int) -> str:
+    if index >= len(words):
+        return ""
+    start, end = words[index]
+    return latin_key(text[start:end]) if text[words[index - 1][1] : start].strip() == "" else ""
+
+
+def _qualifies_previous(text: str, start: int, end: int) -> bool:
+    """`Hryhorivka, Donetsk.` or `Korsunka (Kherson)`: a name after a comma or in brackets, at
+    the end of its clause, names the oblast the place before it is in, as news agencies and
+    ACLED write it."""
+    before = text[:start].rstrip()
+    after = text[end:].lstrip()
+    if before.endswith("("):
+        return after.startswith(")")
+    return before.endswith(",") and (not after or after[0] in ".;,)(")
+
+
+def read_oblasts(rows: Iterable[Mapping[str, str]]) -> list[Oblast]:
+    """Oblasts from rows of (admin1code, name, forms with `|` between them)."""
+    return [
+        Oblast(row["admin1code"], row["name"], tuple(f for f in row["forms"].split("|") if f))
+        for row in rows
+    ]

@@ -1,0 +1,323 @@
+"""Where a text says something happened: a point, how far off it may be, and why that place.
+
+The place is a gazetteer place the text names, chosen in this order: the place a relative
+location is measured from ("3-5 km south-west of Horlivka"), the place a news coder pinned the
+event to ("coded to Tokmak"), the first place after a locative word ("in", "near", "at"), the
+first place named. A name several places share is settled by the oblast the text names, then by
+the other places the text names, then by the line of contact, then by population, and the rule
+that settled it is kept with the value, with a lower confidence for the weaker rules. A place
+the gazetteer does not hold is never swapped for a namesake elsewhere: the point falls back to
+the oblast the text names, flagged, or stays empty.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from pyproj import Geod
+
+from ceasefire.domain.extraction.found import CERTAIN, LIKELY, PLAUSIBLE, WEAK, Flag, Found, Span
+from ceasefire.domain.extraction.placenames import Mention, Oblast, PlaceNames
+from ceasefire.domain.places import REACH_M_PER_SQRT_PERSON, Place
+from ceasefire.domain.reports import GeoPrecision
+
+_GEOD = Geod(ellps="WGS84")
+FIELD = "location"
+# A place's own extent: the radius its reach gives (see domain.places), at least a kilometre.
+MIN_PLACE_RADIUS_M = 1_000
+NEAR_RADIUS_M = 10_000  # "near X": the event was around X, not in it
+FRONT_KM = 30.0  # a namesake this close to the line of contact is where fighting is reported
+SAME_PLACE_KM = 5.0  # GeoNames entries this close together are one place for a report
+NEIGHBOUR_KM = 60.0  # other places the text names make a namesake within this distance likely
+
+_POINTS = {
+    "north": 0, "n": 0, "north-east": 45, "northeast": 45, "ne": 45, "east": 90, "e": 90,
+    "south-east": 135, "southeast": 135, "se": 135, "south": 180, "s": 180,
+    "south-west": 225, "southwest": 225, "sw": 225, "west": 270, "w": 270,
+    "north-west": 315, "northwest": 315, "nw": 315,
+}  # fmt: skip
+_NUMBER = r"\d+(?:[.,]\d+)?"
+_RELATIVE = re.compile(
+    rf"(?P<low>{_NUMBER})(?:\s*(?:-|–|to)\s*(?P<high>{_NUMBER}))?\s*"
+    r"(?:km|kilomet(?:re|er)s?)\.?\s+"
+    r"(?:(?P<point>(?:north|south)(?:-?(?:east|west))?|east|west|[NS][EW]?|[EW])\s+)?"
+    r"(?:of|from)\s+(?:the\s+)?(?:(?:village|town|city|settlement)\s+of\s+)?$",
+    re.IGNORECASE,
+)
+# "12 explosions 3-5 km south-west": a distance and direction with no place after it is
+# measured from where the observer was, the place named before it.
+_RELATIVE_BARE = re.compile(
+    rf"(?P<low>{_NUMBER})(?:\s*(?:-|–|to)\s*(?P<high>{_NUMBER}))?\s*"
+    r"(?:km|kilomet(?:re|er)s?)\.?\s+"
+    r"(?P<point>(?:north|south)(?:-?(?:east|west))?|east|west|[NS][EW]?|[EW])\b"
+    r"(?!\s+(?:of|from)\b)",
+    re.IGNORECASE,
+)
+_CODED_TO = re.compile(r"coded to\s+$", re.IGNORECASE)
+_LOCATIVE = re.compile(
+    r"\b(?:in|near|at|around|outside|outskirts of|vicinity of|area of|direction of|into|"
+    r"towards|village of|town of|city of|settlement of|в|у|біля|поблизу|возле|под)\s+"
+    r"(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_NEAR = re.compile(
+    r"\b(?:near|around|outside|outskirts of|vicinity of|area of|direction of|towards|біля|"
+    r"поблизу|возле|под)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_CUE_RULES = {
+    "coded": "the place the coder named",
+    "in": "the place the event was in",
+    "near": "the place the event was near",
+    "named": "the first place named",
+}
+LOOK_BACK = 60  # characters before a name searched for the words that introduce it
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A point with its uncertainty radius, and the words a reader would use for it."""
+
+    lon: float
+    lat: float
+    uncertainty_m: int
+    precision: GeoPrecision
+    place: str
+
+
+FrontDistance = Callable[[float, float], float]  # km from the line of contact
+
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    place: Place
+    rule: str
+    confidence: float
+
+
+def find_location(
+    text: str, names: PlaceNames, front_km: FrontDistance | None = None
+) -> tuple[Found[Location] | None, list[Flag]]:
+    """The event's location, or nothing and a flag saying what the text lacks."""
+    mentions = names.mentions(text)
+    oblasts = _oblasts_named(mentions)
+    places = [m for m in mentions if m.places]
+    flags: list[Flag] = []
+    observer = _from_observer(text, places, [o for o, _ in oblasts], front_km)
+    if observer is not None:
+        return observer, flags
+    for mention, cue in _in_order_of_cue(text, places):
+        choice, why_not = _choose(mention, [o for o, _ in oblasts], places, front_km)
+        if choice is None:
+            flags.append(Flag(FIELD, why_not))
+            continue
+        found = _locate(text, mention, choice, cue)
+        if found.confidence < LIKELY:
+            flags.append(Flag(FIELD, f"{mention.words}: {choice.rule}; check the place"))
+        listed = _listed_with(text, mention, places)
+        if listed:
+            found = Found(found.value, found.span, found.rule, min(found.confidence, PLAUSIBLE))
+            others = ", ".join(listed)
+            reason = f"the text names several places ({mention.words}, {others}); the point is "
+            flags.append(Flag(FIELD, reason + mention.words))
+        return found, flags
+    if oblasts:
+        oblast, span = oblasts[0]
+        return _oblast_location(oblast, span, names), [
+            *flags,
+            Flag(FIELD, f"only the oblast is known ({oblast.name}); the point is its centre"),
+        ]
+    if not flags:
+        flags.append(Flag(FIELD, "no place the gazetteer knows is named in the text"))
+    return None, flags
+
+
+def _from_observer(
+    text: str,
+    places: Sequence[Mention],
+    oblasts: Sequence[Oblast],
+    front_km: FrontDistance | None,
+) -> Found[Location] | None:
+    """`While in Zolote, the patrol heard explosions 3-5 km south-west`: the point is measured
+    from the place named last before the distance, where the observer was."""
+    match = _RELATIVE_BARE.search(text)
+    if match is None:
+        return None
+    before = [m for m in places if m.span.end <= match.start()]
+    if not before:
+        return None
+    anchor = before[-1]
+    choice, _ = _choose(anchor, oblasts, places, front_km)
+    if choice is None:
+        return None
+    found = _relative(text, anchor, choice, match, 0)
+    rule = f"a distance and direction from where the observer was ({anchor.words}): {choice.rule}"
+    span = Span(min(anchor.span.start, match.start()), max(anchor.span.end, match.end()))
+    return Found(found.value, span, rule, min(found.confidence, LIKELY))
+
+
+def _listed_with(text: str, chosen: Mention, places: Sequence[Mention]) -> list[str]:
+    """Other places named in the same sentence as the chosen one ("near Avdiivka, Marinka and
+    Shyrokyne"): the event may be at any of them."""
+    start = max(text.rfind(".", 0, chosen.span.start), text.rfind(";", 0, chosen.span.start))
+    ends = [i for i in (text.find(".", chosen.span.end), text.find(";", chosen.span.end)) if i >= 0]
+    end = min(ends) if ends else len(text)
+    names = {m.words for m in places if start < m.span.start < end and m is not chosen}
+    return sorted(names - {chosen.words})
+
+
+def _oblasts_named(mentions: Sequence[Mention]) -> list[tuple[Oblast, Span]]:
+    named: dict[str, tuple[Oblast, Span]] = {}
+    for mention in mentions:
+        if mention.oblast is not None:
+            named.setdefault(mention.oblast.code, (mention.oblast, mention.span))
+    return list(named.values())
+
+
+def _in_order_of_cue(text: str, places: Sequence[Mention]) -> list[tuple[Mention, str]]:
+    """Mentions in the order they are tried, each with the cue that introduced it."""
+    ranked: list[tuple[int, int, Mention, str]] = []
+    for order, mention in enumerate(places):
+        before = text[max(0, mention.span.start - LOOK_BACK) : mention.span.start]
+        if _RELATIVE.search(before):
+            ranked.append((0, order, mention, "relative"))
+        elif _CODED_TO.search(before):
+            ranked.append((1, order, mention, "coded"))
+        elif _NEAR.search(before):
+            ranked.append((2, order, mention, "near"))
+        elif _LOCATIVE.search(before):
+            ranked.append((2, order, mention, "in"))
+        else:
+            ranked.append((3, order, mention, "named"))
+    return [(m, cue) for _, _, m, cue in sorted(ranked, key=lambda r: (r[0], r[1]))]
+
+
+def _choose(
+    mention: Mention,
+    oblasts: Sequence[Oblast],
+    others: Sequence[Mention],
+    front_km: FrontDistance | None,
+) -> tuple[_Choice | None, str]:
+    """One place for a name, by the first rule that settles it, or why none could be chosen."""
+    candidates = _distinct(mention.places)
+    if oblasts:
+        codes = {o.code for o in oblasts}
+        inside = [p for p in candidates if p.admin1 in codes]
+        if not inside:
+            where = " or ".join(o.name for o in oblasts)
+            return None, (
+                f"{mention.words}: no place of that name in {where} oblast in the gazetteer "
+                f"(places of 500 or more people); {len(candidates)} elsewhere, not used"
+            )
+        candidates = inside
+        if len(candidates) == 1:
+            rule = "the only place of that name in the oblast the text names"
+            if len(mention.places) == 1:
+                return _Choice(candidates[0], "the only place of that name", LIKELY), ""
+            return _Choice(candidates[0], rule, LIKELY), ""
+    if len(candidates) == 1:
+        return _Choice(candidates[0], "the only place of that name", LIKELY), ""
+    return _tie_break(mention, candidates, others, front_km), ""
+
+
+def _tie_break(
+    mention: Mention,
+    candidates: Sequence[Place],
+    others: Sequence[Mention],
+    front_km: FrontDistance | None,
+) -> _Choice:
+    count = f"{len(candidates)} places share the name"
+    anchors = [m.places[0] for m in others if m is not mention and len(_distinct(m.places)) == 1]
+    if anchors:
+        near = [p for p in candidates if min(_km(p, a) for a in anchors) <= NEIGHBOUR_KM]
+        if len(near) == 1:
+            names = ", ".join(sorted({a.name for a in anchors}))
+            return _Choice(near[0], f"{count}; the one near {names}, also named", LIKELY)
+        candidates = near or candidates
+    if front_km is not None:
+        at_front = [p for p in candidates if front_km(p.lon, p.lat) <= FRONT_KM]
+        if len(at_front) == 1:
+            rule = f"{count}; the only one within {FRONT_KM:g} km of the line of contact"
+            return _Choice(at_front[0], rule, PLAUSIBLE)
+        candidates = at_front or candidates
+    largest = max(candidates, key=lambda p: p.population)
+    return _Choice(largest, f"{count}; the largest ({largest.population:,} people)", WEAK)
+
+
+def _distinct(places: Sequence[Place]) -> list[Place]:
+    """Entries closer than SAME_PLACE_KM are one place (GeoNames lists some twice); keep the
+    most populous of each group."""
+    kept: list[Place] = []
+    for place in sorted(places, key=lambda p: -p.population):
+        if all(_km(place, k) > SAME_PLACE_KM for k in kept):
+            kept.append(place)
+    return kept
+
+
+def _km(a: Place, b: Place) -> float:
+    _, _, metres = _GEOD.inv(a.lon, a.lat, b.lon, b.lat)
+    return float(metres) / 1000
+
+
+def _place_radius(place: Place) -> float:
+    return max(MIN_PLACE_RADIUS_M, REACH_M_PER_SQRT_PERSON * math.sqrt(place.population))
+
+
+def _locate(text: str, mention: Mention, choice: _Choice, cue: str) -> Found[Location]:
+    place, radius = choice.place, _place_radius(choice.place)
+    label = f"{place.name}"
+    if cue == "relative":
+        before_start = max(0, mention.span.start - LOOK_BACK)
+        match = _RELATIVE.search(text[before_start : mention.span.start])
+        assert match is not None
+        return _relative(text, mention, choice, match, before_start)
+    if cue == "near":
+        location = Location(
+            place.lon, place.lat, round(radius + NEAR_RADIUS_M), GeoPrecision.NEAR, f"near {label}"
+        )
+    else:
+        location = Location(place.lon, place.lat, round(radius), GeoPrecision.EXACT, label)
+    confidence = min(choice.confidence, CERTAIN if cue in ("coded", "in") else LIKELY)
+    return Found(location, mention.span, f"{_CUE_RULES[cue]}: {choice.rule}", confidence)
+
+
+def _relative(
+    text: str, mention: Mention, choice: _Choice, match: re.Match[str], offset: int
+) -> Found[Location]:
+    """`3-5 km south-west of X`: the middle of the range along the bearing from X; the radius
+    covers the range, the width of a compass point at that distance and X's own extent."""
+    place = choice.place
+    low = float(match["low"].replace(",", "."))
+    high = float((match["high"] or match["low"]).replace(",", "."))
+    middle_m = (low + high) / 2 * 1000
+    spread_m = (high - low) / 2 * 1000 + _place_radius(place)
+    point = (match["point"] or "").lower()
+    if point:
+        bearing = _POINTS[point]
+        lon, lat, _ = _GEOD.fwd(place.lon, place.lat, bearing, middle_m)
+        spread_m += middle_m * math.tan(math.radians(22.5))
+        words = f"{match['low']}{'-' + match['high'] if match['high'] else ''} km {point} of"
+    else:  # a distance without a direction: anywhere on that circle
+        lon, lat = place.lon, place.lat
+        spread_m += middle_m
+        words = f"{match['low']}{'-' + match['high'] if match['high'] else ''} km from"
+    span = Span(offset + match.start(), mention.span.end)
+    location = Location(
+        float(lon), float(lat), round(spread_m), GeoPrecision.NEAR, f"{words} {place.name}"
+    )
+    rule = f"a distance and direction from a named place: {choice.rule}"
+    return Found(location, span, rule, min(choice.confidence, LIKELY))
+
+
+def _oblast_location(oblast: Oblast, span: Span, names: PlaceNames) -> Found[Location]:
+    """The oblast's centre of population: where a report that names only the oblast most likely
+    is, with a radius that covers the oblast."""
+    members = names.places_in(oblast.code)
+    weight = sum(max(p.population, 1) for p in members) or 1
+    lon = sum(p.lon * max(p.population, 1) for p in members) / weight
+    lat = sum(p.lat * max(p.population, 1) for p in members) / weight
+    location = Location(lon, lat, 150_000, GeoPrecision.PROVINCE, f"{oblast.name} oblast")
+    return Found(location, span, "only the oblast is named: its centre of population", WEAK)

@@ -1,0 +1,249 @@
+"""The free-text extractor: places, what happened, who, and the whole paragraph."""
+
+from __future__ import annotations
+
+import csv
+import statistics
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyproj import Geod
+
+from ceasefire.domain.extraction.extract import as_record, extract, report_fields
+from ceasefire.domain.extraction.found import LIKELY
+from ceasefire.domain.extraction.what import find_casualties, find_counts, find_kind
+from ceasefire.domain.extraction.where import find_location
+from ceasefire.domain.extraction.who import find_party
+from ceasefire.domain.reports import Direction, GeoPrecision, ObjectClass
+from ceasefire.domain.taxonomy import Category, WeaponClass
+from ceasefire.geofiles.gazetteer import bundled_place_names
+from ceasefire.services.extraction import extraction_context, front_distance
+
+KYIV = ZoneInfo("Europe/Kyiv")
+GEOD = Geod(ellps="WGS84")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return float(GEOD.inv(a[0], a[1], b[0], b[1])[2]) / 1000
+
+
+@pytest.fixture(scope="module")
+def names():  # type: ignore[no-untyped-def]
+    return bundled_place_names()
+
+
+@pytest.mark.parametrize(
+    "spelling", ["Kupiansk", "Kupyansk", "Куп'янськ", "Купянск", "Kup'iansk", "KUPIANSK"]
+)
+def test_transliterations_find_one_place(names, spelling: str) -> None:  # type: ignore[no-untyped-def]
+    found, flags = find_location(f"Shelling was reported in {spelling} overnight.", names)
+    assert found is not None
+    assert found.value.place == "Kupyansk"
+    assert found.span.of(f"Shelling was reported in {spelling} overnight.") == spelling
+    assert flags == []
+
+
+def test_oblast_named_settles_a_shared_name(names) -> None:  # type: ignore[no-untyped-def]
+    text = "Russian forces shelled Huliaipole, Zaporizhzhia region, with artillery."
+    found, _ = find_location(text, names)
+    assert found is not None
+    assert (found.value.lon, found.value.lat) == pytest.approx((36.26, 47.66), abs=0.02)
+    assert "oblast" in found.rule or "only place" in found.rule
+
+
+def test_a_village_missing_from_the_gazetteer_is_not_swapped_for_a_namesake(names) -> None:  # type: ignore[no-untyped-def]
+    # Five Hryhorivkas are in the gazetteer, none in Donetsk oblast: the extractor must not
+    # move the event to another oblast; it falls back to the oblast, flagged.
+    found, flags = find_location("Russian forces shelled near Hryhorivka, Donetsk.", names)
+    assert found is not None
+    assert found.value.precision is GeoPrecision.PROVINCE
+    assert found.value.place == "Donetsk oblast"
+    assert any("no place of that name in Donetsk" in f.reason for f in flags)
+
+
+def test_relative_location_from_where_the_patrol_was(names) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "At 14:35, while in Zolote, the patrol heard 12 undetermined explosions 3-5 km south-west."
+    )
+    found, _ = find_location(text, names)
+    assert found is not None
+    zolote = names.places_named("Zolote")[0]
+    distance = km((zolote.lon, zolote.lat), (found.value.lon, found.value.lat))
+    azimuth = GEOD.inv(zolote.lon, zolote.lat, found.value.lon, found.value.lat)[0] % 360
+    assert distance == pytest.approx(4.0, abs=0.05)
+    assert azimuth == pytest.approx(225, abs=1)
+    assert found.value.precision is GeoPrecision.NEAR
+    assert found.value.uncertainty_m >= 1_000 + 1_600  # the range and the compass sector
+    assert found.value.place == "3-5 km south-west of Zolote"
+
+
+def test_relative_location_from_a_named_place(names) -> None:  # type: ignore[no-untyped-def]
+    found, _ = find_location("Explosions 7 km north-east of Horlivka were heard.", names)
+    horlivka = max(names.places_named("Horlivka"), key=lambda p: p.population)
+    assert found is not None
+    distance = km((horlivka.lon, horlivka.lat), (found.value.lon, found.value.lat))
+    assert distance == pytest.approx(7.0, abs=0.05)
+
+
+def test_a_sector_is_not_its_city(names) -> None:  # type: ignore[no-untyped-def]
+    text = "Rebels fired mortars at positions in the Luhansk sector near Krymske and Zolote."
+    found, flags = find_location(text, names)
+    assert found is not None
+    assert found.value.place != "Luhansk"
+    assert any("several places" in f.reason for f in flags)
+
+
+def test_no_place_is_flagged_not_guessed(names) -> None:  # type: ignore[no-untyped-def]
+    found, flags = find_location("Heavy shelling was reported overnight.", names)
+    assert found is None
+    assert flags
+    assert flags[0].field == "location"
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "weapon"),
+    [
+        ("Russian forces fired mortars and artillery at the village.", Category.MORTAR,
+         WeaponClass.MORTAR),
+        ("Ukrainian forces carried out drone strikes and shelled positions.",
+         Category.DRONE_STRIKE, WeaponClass.DRONE),
+        ("Russian forces shelled the town with 152mm howitzers.", Category.ARTILLERY,
+         WeaponClass.ARTILLERY_100MM_PLUS),
+        ("Two Iskander missiles hit the city.", Category.MISSILE_STRIKE, WeaponClass.MISSILE),
+        ("Forces shelled, assaulted, and were repulsed from positions near the village.",
+         Category.GROUND_ASSAULT, None),
+        ("Rebels fired at positions using grenade launchers and heavy machine guns.",
+         Category.BURST_OF_FIRE, WeaponClass.LIGHT_WEAPONS),
+        ("A civilian car hit a landmine on the road.", Category.MINE_IED, WeaponClass.MINE_IED),
+        ("The patrol heard 12 undetermined explosions.", Category.EXPLOSION, None),
+    ],
+)  # fmt: skip
+def test_category_and_weapon(text: str, category: Category, weapon: WeaponClass | None) -> None:
+    found, _ = find_kind(text)
+    assert found is not None
+    assert found.value.category is category
+    assert found.value.weapon is weapon
+
+
+def test_a_protest_gets_no_category_and_says_why() -> None:
+    found, flags = find_kind("About 1000 entrepreneurs demonstrated in Kyiv, demanding new laws.")
+    assert found is None
+    assert flags[0].field == "category"
+    assert "protest" in flags[0].reason
+
+
+def test_counts_and_direction_as_monitors_write_them() -> None:
+    counts = find_counts("The SMM recorded 12 undetermined explosions, five bursts and 20 shots.")
+    assert {k: v.value for k, v in counts.items()} == {"explosions": 12, "bursts": 5, "shots": 20}
+    assert "3-5 km" not in str(find_counts("explosions 3-5 km south-west"))
+
+
+def test_casualties_split_civilians_from_the_rest() -> None:
+    found = find_casualties(
+        "A private house was damaged. 4 civilians were injured and two soldiers were killed "
+        "[3 fatalities split across 2 events]."
+    )
+    values = {k: v.value for k, v in found.items()}
+    assert values == {"injured": 4, "civilians_injured": 4, "killed": 2}
+
+
+def test_party_is_the_actor_before_the_violence() -> None:
+    text = "NAF rebel forces fired at the Military Forces of Ukraine positions near the town."
+    kind, _ = find_kind(text)
+    party, _ = find_party(text, kind.span if kind else None)
+    assert party is not None
+    assert party.value == "RU"
+    assert party.rule.startswith("proposed")
+    text = "Ukrainian forces hit Russian armoured vehicles with a drone."
+    kind, _ = find_kind(text)
+    party, _ = find_party(text, kind.span if kind else None)
+    assert party is not None
+    assert party.value == "UA"
+
+
+def test_only_a_target_named_proposes_the_other_side_weakly() -> None:
+    text = "Unknown forces shelled Ukrainian positions near the village."
+    kind, _ = find_kind(text)
+    party, flags = find_party(text, kind.span if kind else None)
+    assert party is not None
+    assert party.value == "RU"
+    assert party.confidence < LIKELY
+    assert flags
+    assert "target" in flags[0].reason
+
+
+def test_whole_paragraph_to_report_fields() -> None:
+    context = extraction_context(KYIV, datetime(2026, 2, 5, 17, 30, tzinfo=UTC))
+    text = (
+        "At 14:35, while in Zolote, the patrol heard 12 undetermined explosions 3-5 km "
+        "south-west. A power line was damaged."
+    )
+    extraction = extract(text, context)
+    fields = report_fields(extraction)
+    assert fields["observed_start"] == "2026-02-05T12:35:00+00:00"
+    assert fields["category"] == "explosion"
+    assert fields["explosions"] == "12"
+    assert fields["direction"] == Direction.UNDETERMINED.value
+    assert fields["damaged_object"] == ObjectClass.ENERGY.value
+    assert fields["place"] == "3-5 km south-west of Zolote"
+    assert "alleged_party" not in fields  # no actor named: left empty and flagged
+    assert "alleged_party" in extraction.flagged_fields()
+    record = as_record(extraction)
+    assert record["fields"]["category"]["evidence"] == "explosions"
+    assert record["fields"]["observed"]["evidence"].startswith("14:35")
+
+
+def test_nothing_readable_leaves_required_fields_out() -> None:
+    extraction = extract("The weather was calm.", extraction_context(KYIV))
+    fields = report_fields(extraction)
+    assert set(fields) == {"text"}
+    assert {"observed_start", "location", "category"} <= extraction.flagged_fields()
+
+
+SETTLEMENTS = ["Horlivka", "Zolote", "Kupiansk", "Stanytsia Luhanska", "Avdiivka", "Popasna"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(SETTLEMENTS),
+    st.sampled_from(["On 3 March 2024, ", "Yesterday ", ""]),
+    st.sampled_from([" Casualties unknown.", " No one was hurt.", ""]),
+)
+def test_the_place_does_not_depend_on_the_words_around_it(
+    place: str, before: str, after: str
+) -> None:
+    """A place's point is the same whatever the sentence says before and after it."""
+    names = bundled_place_names()
+    plain, _ = find_location(f"Shelling in {place}.", names)
+    framed, _ = find_location(f"{before}shelling in {place}.{after}", names)
+    assert plain is not None
+    assert framed is not None
+    assert (plain.value.lon, plain.value.lat) == (framed.value.lon, framed.value.lat)
+
+
+def test_ucdp_places_are_found_within_a_few_kilometres() -> None:
+    """The committed UCDP extract's `where_description` (e.g. "the village of Shyrokyne
+    (Novoazovsky district, Donetsk region)") against UCDP's own coordinates."""
+    with (ROOT / "data" / "samples" / "ucdp_ged_donbas_minsk2.csv").open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["where_prec"] == "1"]
+    context = extraction_context(KYIV)
+    errors, placed = [], 0
+    for row in rows:
+        found = extract(row["where_description"], context).location
+        if found is not None and found.value.precision is not GeoPrecision.PROVINCE:
+            placed += 1
+            errors.append(km((found.value.lon, found.value.lat),
+                             (float(row["longitude"]), float(row["latitude"]))))  # fmt: skip
+    assert placed / len(rows) > 0.7  # 73 % when written; the rest name districts or roads
+    assert statistics.median(errors) < 5.0
+
+
+def test_the_line_of_contact_distance_is_in_kilometres() -> None:
+    distance = front_distance()
+    assert distance(37.61581, 49.71003) < 30  # Kupiansk, on the 2025 front
+    assert distance(30.52, 50.45) > 400  # Kyiv
