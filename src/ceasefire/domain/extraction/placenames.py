@@ -27,9 +27,15 @@ _REGION_WORDS = frozenset(
 # Words that make the name before them a stretch of front ("the Luhansk sector", "the Bakhmut
 # direction"), not the place itself.
 _AXIS_WORDS = frozenset(latin_key(w) for w in ("sector", "direction", "axis", "front"))
-# Words that say the name before them is part of a party's or unit's name, not a place:
-# "Donetsk People's Republic", "Luhansk People's Militia".
-_NOT_A_PLACE_AFTER = frozenset(latin_key(w) for w in ("people", "peoples", "people's"))
+# Words that make the name before them a district ("Volnovakha district"): an area named for
+# its town, not the town, so never the event's point.
+_DISTRICT_WORDS = frozenset(latin_key(w) for w in ("district", "raion", "rayon", "район"))
+# Words that say the name before them is part of a party's or unit's name, or a river's, not
+# a place: "Donetsk People's Republic", "the Donets river".
+_NOT_A_PLACE_AFTER = frozenset(
+    latin_key(w)
+    for w in ("people", "peoples", "people's", "river", "reservoir", "canal", "estuary", "lake")
+)
 # Capitalised words of English prose (sentence starts, titles, months) that are also the name of
 # some small place somewhere in Ukraine. Found by running the extractor over news notes and
 # listing every match that was not the coded location; a word here is never read as a place.
@@ -298,7 +304,11 @@ class PlaceNames:
                 continue
             following = _word_after(text, words, i + n)
             if following in _NOT_A_PLACE_AFTER:
-                return None, n
+                # "Luhansk People's Republic" still says which oblast; a river says nothing.
+                named = oblast if following.startswith("peopl") else None
+                return (Mention(Span(start, end), text[start:end], (), named) if named else None), n
+            if following in _DISTRICT_WORDS:
+                return None, n + 1
             if n == 1 and _capitalised_next(text, words, i + 1) and not oblast:
                 return None, 1  # the first word of a longer name the gazetteer does not hold
             span = Span(start, end)

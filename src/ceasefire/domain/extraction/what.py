@@ -174,8 +174,12 @@ def _matches(
         for order, (pattern, cue) in enumerate(patterns)
         for m in pattern.finditer(text, start, end)
     ]
-    hits.sort(key=lambda h: (h[0].start, h[1]))
-    return [(span, cue) for span, _, cue in hits]
+    hits.sort(key=lambda h: (h[0].start, -h[0].end, h[1]))
+    kept: list[tuple[Span, Cue]] = []
+    for span, _, cue in hits:
+        if not kept or span.start >= kept[-1][0].end:  # inside a longer cue: the same words
+            kept.append((span, cue))
+    return kept
 
 
 # Counts, as monitors keep them: "12 undetermined explosions", "a total of 24 explosions".

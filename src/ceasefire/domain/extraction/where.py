@@ -52,26 +52,32 @@ _RELATIVE = re.compile(
 _RELATIVE_BARE = re.compile(
     rf"(?P<low>{_NUMBER})(?:\s*(?:-|–|to)\s*(?P<high>{_NUMBER}))?\s*"
     r"(?:km|kilomet(?:re|er)s?)\.?\s+"
-    r"(?P<point>(?:north|south)(?:-?(?:east|west))?|east|west|[NS][EW]?|[EW])\b"
+    r"(?P<point>(?:north|south)(?:-?(?:east|west))?|east|west|[NS][EW]?|[EW])(?![\w-])"
     r"(?!\s+(?:of|from)\b)",
     re.IGNORECASE,
 )
 _CODED_TO = re.compile(r"coded to\s+$", re.IGNORECASE)
+_TOWARDS = re.compile(
+    r"\b(?:towards?|on the way to|(?:in )?the direction of|direction of|moving to|movement to"
+    r"|advanced? on|heading to|en route to)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 _LOCATIVE = re.compile(
-    r"\b(?:in|near|at|around|outside|outskirts of|vicinity of|area of|direction of|into|"
-    r"towards|village of|town of|city of|settlement of|в|у|біля|поблизу|возле|под)\s+"
+    r"\b(?:in|near|at|around|outside|outskirts of|vicinity of|area of|into|"
+    r"village of|town of|city of|settlement of|в|у|біля|поблизу|возле|под)\s+"
     r"(?:the\s+)?$",
     re.IGNORECASE,
 )
 _NEAR = re.compile(
-    r"\b(?:near|around|outside|outskirts of|vicinity of|area of|direction of|towards|біля|"
-    r"поблизу|возле|под)\s+(?:the\s+)?$",
+    r"\b(?:near|around|outside|outskirts of|vicinity of|area of|біля|поблизу|возле|под)\s+"
+    r"(?:the\s+)?$",
     re.IGNORECASE,
 )
 _CUE_RULES = {
     "coded": "the place the coder named",
     "in": "the place the event was in",
     "near": "the place the event was near",
+    "towards": "the place the movement or fire was headed for (the event was short of it)",
     "named": "the first place named",
 }
 LOOK_BACK = 60  # characters before a name searched for the words that introduce it
@@ -115,7 +121,10 @@ def find_location(
             flags.append(Flag(FIELD, why_not))
             continue
         found = _locate(text, mention, choice, cue)
-        if found.confidence < LIKELY:
+        if cue == "towards":
+            flags.append(Flag(FIELD, f"towards {mention.words}: the event was on the way, "
+                                     "not at it; the point is the place itself"))  # fmt: skip
+        elif found.confidence < LIKELY:
             flags.append(Flag(FIELD, f"{mention.words}: {choice.rule}; check the place"))
         listed = _listed_with(text, mention, places)
         if listed:
@@ -186,6 +195,8 @@ def _in_order_of_cue(text: str, places: Sequence[Mention]) -> list[tuple[Mention
             ranked.append((0, order, mention, "relative"))
         elif _CODED_TO.search(before):
             ranked.append((1, order, mention, "coded"))
+        elif _TOWARDS.search(before):
+            ranked.append((2, order, mention, "towards"))
         elif _NEAR.search(before):
             ranked.append((2, order, mention, "near"))
         elif _LOCATIVE.search(before):
@@ -274,13 +285,15 @@ def _locate(text: str, mention: Mention, choice: _Choice, cue: str) -> Found[Loc
         match = _RELATIVE.search(text[before_start : mention.span.start])
         assert match is not None
         return _relative(text, mention, choice, match, before_start)
-    if cue == "near":
+    if cue in ("near", "towards"):
         location = Location(
             place.lon, place.lat, round(radius + NEAR_RADIUS_M), GeoPrecision.NEAR, f"near {label}"
         )
     else:
         location = Location(place.lon, place.lat, round(radius), GeoPrecision.EXACT, label)
     confidence = min(choice.confidence, CERTAIN if cue in ("coded", "in") else LIKELY)
+    if cue == "towards":  # on the way to X: somewhere short of it
+        confidence = min(confidence, PLAUSIBLE)
     return Found(location, mention.span, f"{_CUE_RULES[cue]}: {choice.rule}", confidence)
 
 
