@@ -71,6 +71,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/api_load.py
 	$(BIN)/python benchmarks/simulate.py
 	$(BIN)/python benchmarks/reconcile.py
+	$(BIN)/python benchmarks/extract_eval.py
 	$(BIN)/python benchmarks/dashboard.py   # needs /usr/bin/chromium (scripts/ensure-services installs it)
 
 clean:

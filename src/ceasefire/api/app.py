@@ -34,6 +34,7 @@ from ceasefire.api import (
     routes_incidents,
     routes_live,
     routes_reports,
+    routes_text,
 )
 from ceasefire.clock import utc_now
 from ceasefire.services.appender import Appender
@@ -74,6 +75,7 @@ def create_app(
     app.state.appender = Appender(engine, clock)
     for module in (
         routes_reports,
+        routes_text,
         routes_incidents,
         routes_engine,
         routes_exports,

@@ -13,6 +13,7 @@ from ceasefire.cli import (
     commitments_cmd,
     engine_cmd,
     export_cmd,
+    extract_cmd,
     incidents_cmd,
     ingest_cmd,
     live_cmd,
@@ -48,6 +49,7 @@ app.command("tracks")(live_cmd.tracks_cmd)
 app.command("explain")(live_cmd.explain_cmd)
 app.add_typer(live_cmd.actions_app, name="actions")
 app.command("ingest")(ingest_cmd.ingest)
+app.command("extract")(extract_cmd.extract_cmd)
 app.command("classify")(classify_cmd.classify)
 app.add_typer(incidents_cmd.app, name="incidents")
 app.command("review")(incidents_cmd.review_cmd)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
+from ceasefire.domain.timeparse import parse_moment
 from ceasefire.store.agreement_store import agreement_named
 from ceasefire.store.db import DatabaseURLError, make_engine, reading, resolve_url
 from ceasefire.store.migrate import current_revision, head_revision
@@ -82,3 +83,14 @@ def time_zone(name: str) -> tzinfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise fail(f"--tz: unknown time zone {name!r} (e.g. Europe/Kyiv, UTC)") from None
+
+
+def reference_time_option(text: str | None, zone: tzinfo) -> datetime | None:
+    """`--reference-time`: when a prose text was written, read in `zone` unless it has an
+    offset; None when not given."""
+    if text is None:
+        return None
+    try:
+        return parse_moment(text, zone).at
+    except ValueError as exc:
+        raise fail(f"--reference-time: {exc}") from None

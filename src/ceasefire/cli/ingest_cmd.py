@@ -8,11 +8,20 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ceasefire.cli.context import AppState, err, fail, out, styled, time_zone
+from ceasefire.cli.context import (
+    AppState,
+    err,
+    fail,
+    out,
+    reference_time_option,
+    styled,
+    time_zone,
+)
 from ceasefire.cli.progress import progress_bar
 from ceasefire.clock import utc_now
 from ceasefire.domain.validation import IngestRules
 from ceasefire.ingest.formats import FORMAT_NAMES
+from ceasefire.ingest.text_reader import LANGUAGES, TextOptions
 from ceasefire.services.ingest import IngestOutcome, ingest_files
 
 MAX_LINES_SHOWN = 50
@@ -40,6 +49,27 @@ def ingest(
         Path | None,
         typer.Option("--rejects-dir", help="Where rejects files go (default: beside each input)."),
     ] = None,
+    source: Annotated[
+        str, typer.Option("--source", help="Prose files (--format text): who wrote them.")
+    ] = "free-text",
+    source_kind: Annotated[
+        str,
+        typer.Option(
+            "--source-kind",
+            help="Prose files: monitor_patrol|camera_uav|sensor|party_complaint|news_osint.",
+        ),
+    ] = "news_osint",
+    reliability: Annotated[
+        str, typer.Option("--reliability", help="Prose files: the source's reliability, A-F.")
+    ] = "F",
+    lang: Annotated[str, typer.Option("--lang", help="Prose files: en|uk|ru.")] = "en",
+    reference_time: Annotated[
+        str | None,
+        typer.Option(
+            "--reference-time",
+            help="Prose files: when they were written, for 'yesterday' and times without a date.",
+        ),
+    ] = None,
 ) -> None:
     """Import reports. Repeats are recognised and stored once; rejected records are listed as
     file:line: field: reason and written to a rejects file. Exit 1 if anything was rejected."""
@@ -48,6 +78,15 @@ def ingest(
     if format_name is not None and format_name not in FORMAT_NAMES:
         raise fail(f"--format: {format_name!r} is not one of {', '.join(FORMAT_NAMES)}")
     rules = IngestRules(now=utc_now(), zone=time_zone(tz))
+    if lang not in LANGUAGES:
+        raise fail(f"--lang: {lang!r} is not one of {', '.join(LANGUAGES)}")
+    prose = TextOptions(
+        source_id=source,
+        source_kind=source_kind,
+        reliability=reliability,
+        lang=lang,
+        reference=reference_time_option(reference_time, rules.zone),
+    )
     with progress_bar() as update:
         outcome = ingest_files(
             engine,
@@ -58,6 +97,7 @@ def ingest(
             rejects_dir=rejects_dir,
             progress=update,
             clock=utc_now,
+            text=prose,
         )
     _print_problems(outcome)
     _print_summary(outcome, tz)

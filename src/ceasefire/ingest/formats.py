@@ -10,6 +10,7 @@ from ceasefire.ingest.datasets import ACLED_REQUIRED, UCDP_REQUIRED, parse_acled
 from ceasefire.ingest.json_readers import parse_geojson, parse_jsonl
 from ceasefire.ingest.records import FileProblem, ParsedFile
 from ceasefire.ingest.strikes import STRIKES_REQUIRED, parse_strikes
+from ceasefire.ingest.text_reader import TextReading, parse_text
 from ceasefire.ingest.viina import VIINA_REQUIRED, parse_viina
 
 Parser = Callable[[Path, str], ParsedFile]
@@ -23,7 +24,7 @@ PARSERS: dict[str, Parser] = {
     "missile-attacks": parse_strikes,
     "viina": parse_viina,
 }
-FORMAT_NAMES = tuple(PARSERS)
+FORMAT_NAMES = (*PARSERS, "text")
 
 
 def detect_format(path: Path, text: str) -> str:
@@ -44,6 +45,8 @@ def detect_format(path: Path, text: str) -> str:
             return "missile-attacks"
         if set(VIINA_REQUIRED) <= columns:
             return "viina"
+        if suffix == ".txt" and "source_id" not in columns:
+            return "text"  # prose: a .txt file whose first line is not our CSV header
         return "csv"
     raise FileProblem(
         str(path),
@@ -52,8 +55,16 @@ def detect_format(path: Path, text: str) -> str:
     )
 
 
-def open_file(path: Path, text: str, format_name: str | None) -> ParsedFile:
+def open_file(
+    path: Path, text: str, format_name: str | None, reading: TextReading | None = None
+) -> ParsedFile:
+    """The file's records. Prose (`text`) is read with `reading`: who wrote it and what the
+    extractor reads it against."""
     name = format_name or detect_format(path, text)
+    if name == "text":
+        if reading is None:
+            raise FileProblem(str(path), "prose files need the extractor's context (a bug)")
+        return parse_text(path, text, reading.options, reading.context)
     if name not in PARSERS:
         raise FileProblem(str(path), f"unknown format {name!r}; valid: {', '.join(FORMAT_NAMES)}")
     return PARSERS[name](path, text)

@@ -28,6 +28,9 @@ class RawRecord:
     skip_reason: str | None = None
     problem: FieldError | None = None
     column_names: Mapping[str, str] = field(default_factory=dict)
+    # What the reader learnt beyond the report's fields, stored beside a new report: for a
+    # paragraph of prose, how each field was read (`store.extraction_store`).
+    extraction: Mapping[str, Any] | None = None
 
 
 class FileProblem(Exception):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +29,7 @@ from ceasefire.domain.intake import IntakePlan
 from ceasefire.domain.validation import Accepted
 from ceasefire.services.ingest import store_accepted
 from ceasefire.store.db import writing
+from ceasefire.store.extraction_store import append_extractions
 from ceasefire.store.incident_store import membership
 from ceasefire.store.ledger_store import lock_head
 from ceasefire.store.schema import idempotency, report_submitters
@@ -41,6 +42,8 @@ class Submission:
     idempotency_key: str | None = None
     request_sha256: str = ""
     batch: bool = False  # sent as a list: problems are named reports[i].field
+    # Reports read from prose: how each was read, stored beside it when it is new.
+    extractions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,9 @@ class Appender:
                     connection.rollback()
                     (k,) = fresh
                     return [_conflict_answer(plan, jobs[k].submission)]
+                _store_extractions(
+                    connection, plan, [jobs[k].submission for k in fresh], self.clock
+                )
                 done = _answers(connection, plan, [jobs[k] for k in fresh])
                 for k, answer in zip(fresh, done, strict=True):
                     answers[k] = answer
@@ -158,6 +164,22 @@ class Appender:
                 answers[k] = answers[first] if same else _reused_key()
         assert all(a is not None for a in answers)
         return [a for a in answers if a is not None]
+
+
+def _store_extractions(
+    connection: Connection,
+    plan: IntakePlan,
+    submissions: Sequence[Submission],
+    clock: Callable[[], datetime],
+) -> None:
+    new = {prepared.report.report_id for prepared in plan.reports}
+    read = {
+        report_id: extraction
+        for s in submissions
+        for report_id, extraction in s.extractions.items()
+        if report_id in new
+    }
+    append_extractions(connection, clock, list(read.items()))
 
 
 def _earlier_rows(

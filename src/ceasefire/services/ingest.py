@@ -17,12 +17,15 @@ from sqlalchemy import Connection, Engine
 
 from ceasefire.domain.intake import IntakePlan
 from ceasefire.domain.validation import Accepted, FieldError, IngestRules, parse_report
-from ceasefire.ingest.formats import open_file
+from ceasefire.ingest.formats import detect_format, open_file
 from ceasefire.ingest.records import FileProblem, ParsedFile, RawRecord, read_text
+from ceasefire.ingest.text_reader import TextOptions, TextReading
 from ceasefire.services.bulk import collector_paused
+from ceasefire.services.extraction import extraction_context
 from ceasefire.services.incidents import Grouping, group_new_reports
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import writing
+from ceasefire.store.extraction_store import append_extractions
 from ceasefire.store.geography_store import classify_and_store
 from ceasefire.store.report_store import append_reports
 
@@ -91,12 +94,19 @@ def ingest_files(
     rejects_dir: Path | None = None,
     progress: Progress | None = None,
     clock: Callable[[], datetime] | None = None,
+    text: TextOptions | None = None,
 ) -> IngestOutcome:
     """Import the files as one transaction. With `all_or_nothing`, any rejected record or
     unreadable file means nothing at all is stored. `clock` stamps the record time once the
-    write lock is held (default: the validation time, `rules.now`)."""
+    write lock is held (default: the validation time, `rules.now`). `text`: who prose files
+    come from and when they were written (default: an unjudged news source, no reference)."""
     options = _Options(
-        format_name, all_or_nothing, rejects_dir, progress, clock or (lambda: rules.now)
+        format_name,
+        all_or_nothing,
+        rejects_dir,
+        progress,
+        clock or (lambda: rules.now),
+        text or TextOptions(),
     )
     with collector_paused():
         return _ingest(engine, paths, rules, options)
@@ -109,6 +119,7 @@ class _Options:
     rejects_dir: Path | None
     progress: Progress | None
     clock: Callable[[], datetime]
+    text: TextOptions = field(default_factory=TextOptions)
 
 
 def _ingest(
@@ -117,7 +128,9 @@ def _ingest(
     outcomes: list[FileOutcome] = []
     pending: list[_Pending] = []
     for path in paths:
-        outcome, accepted = _read_file(path, rules, options.format_name, options.progress)
+        outcome, accepted = _read_file(
+            path, rules, options.format_name, options.progress, options.text
+        )
         outcomes.append(outcome)
         pending.extend(accepted)
     result = IngestOutcome(outcomes)
@@ -138,12 +151,22 @@ def read_reports(
 
 
 def _read_file(
-    path: Path, rules: IngestRules, format_name: str | None, progress: Progress | None
+    path: Path,
+    rules: IngestRules,
+    format_name: str | None,
+    progress: Progress | None,
+    text_options: TextOptions | None = None,
 ) -> tuple[FileOutcome, list[_Pending]]:
     outcome = FileOutcome(path)
     pending: list[_Pending] = []
     try:
-        parsed = open_file(path, read_text(path), format_name)
+        text = read_text(path)
+        name = format_name or detect_format(path, text)
+        reading = None
+        if name == "text":
+            prose = text_options or TextOptions()
+            reading = TextReading(prose, extraction_context(rules.zone, prose.reference))
+        parsed = open_file(path, text, name, reading)
         outcome.format_name, outcome.writer = parsed.format_name, parsed
         for record in parsed.records:
             outcome.records += 1
@@ -195,6 +218,13 @@ def _store(
             plan, grouping = store_accepted(
                 connection, [p.accepted for p in pending], clock=options.clock
             )
+            new = {prepared.report.report_id for prepared in plan.reports}
+            read = {
+                p.accepted.report.report_id: p.record.extraction
+                for p in pending
+                if p.record.extraction is not None and p.accepted.report.report_id in new
+            }
+            append_extractions(connection, options.clock, list(read.items()))
             for conflict in plan.conflicts:
                 item = pending[conflict.index]
                 name = item.record.column_names.get(conflict.field, conflict.field)

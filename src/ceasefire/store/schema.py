@@ -221,6 +221,18 @@ commitment_records = Table(
     Index(None, "kind", "subject"),
 )
 
+# What the free-text extractor read from a report's text: per field the value, the words it
+# came from, the rule and the confidence, and the flags for the analyst. One per report read
+# from prose, recorded in the same transaction as the report; a ledger entry like any fact.
+report_extractions = Table(
+    "report_extractions",
+    metadata,
+    Column("ledger_seq", SeqType, ForeignKey("ledger.seq"), primary_key=True, autoincrement=False),
+    Column("report_id", String(24), ForeignKey("reports.report_id"), nullable=False, unique=True),
+    Column("content", Text, nullable=False),  # canonical JSON: the ledger entry's payload
+    Column("recorded_at", UtcDateTime, nullable=False),
+)
+
 # Persons on exchange lists: personal data, read only for analysts. The ledger holds a salted
 # digest of each list, not the names, so the record everyone audits discloses no one while
 # any change to these rows still breaks `verify`.

@@ -31,6 +31,7 @@ from ceasefire.domain.ledger import Break, ChainCheck, LedgerEntry
 from ceasefire.store.agreement_store import AGREEMENT_LOADED
 from ceasefire.store.commitment_store import RECORD_KINDS, SUBJECT_FIELD, persons_problem
 from ceasefire.store.enforcement_store import ACTION_ACKNOWLEDGED, DECISION_RECORDED, PLAN_ADOPTED
+from ceasefire.store.extraction_store import REPORT_EXTRACTED
 from ceasefire.store.incident_store import INCIDENT_REVIEWED
 from ceasefire.store.ledger_store import entry_count
 from ceasefire.store.report_rows import row_content, source_from_row
@@ -41,6 +42,7 @@ from ceasefire.store.schema import (
     decisions,
     ledger,
     plans,
+    report_extractions,
     reports,
     reviews,
     sources,
@@ -56,6 +58,7 @@ _DECISION_PREFIX = "d_"
 _ACK_PREFIX = "k_"
 _REVIEW_PREFIX = "v_"
 _COMMITMENT_PREFIX = "c_"
+_EXTRACTION_PREFIX = "x_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +130,7 @@ _PROJECTIONS = (
     (_ACK_PREFIX, acknowledgements),
     (_REVIEW_PREFIX, reviews),
     (_COMMITMENT_PREFIX, commitment_records),
+    (_EXTRACTION_PREFIX, report_extractions),
 )
 
 
@@ -171,6 +175,8 @@ def _projection_problem(entry: LedgerEntry, row: Mapping[str, Any]) -> Break | N
             problem = _ack_problem(entry, _unprefixed(row, _ACK_PREFIX))
         elif entry.kind == INCIDENT_REVIEWED:
             problem = _review_problem(entry, _unprefixed(row, _REVIEW_PREFIX))
+        elif entry.kind == REPORT_EXTRACTED:
+            problem = _extraction_problem(entry, _unprefixed(row, _EXTRACTION_PREFIX))
         elif entry.kind in RECORD_KINDS:
             problem = _commitment_problem(entry, _unprefixed(row, _COMMITMENT_PREFIX))
     except (ValueError, KeyError, TypeError) as exc:
@@ -303,6 +309,21 @@ def _commitment_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str |
     return None
 
 
+def _extraction_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
+    if row is None:
+        return "its report_extractions row is missing (deleted)"
+    if row["report_id"] != entry.subject_id:
+        return f"its report_extractions row is for {row['report_id']}, not {entry.subject_id}"
+    if sha256_hex(row["content"]) != entry.payload_sha256:
+        return "its report_extractions row differs from the log: " + _differences(
+            entry.payload, json.loads(row["content"])
+        )
+    if _moment(row["recorded_at"]) != entry.recorded_at:
+        logged = entry.recorded_at.isoformat()
+        return f"its report_extractions row says recorded at {row['recorded_at']}, the log {logged}"
+    return None
+
+
 def _differences(payload: str, content: dict[str, Any]) -> str:
     logged = json.loads(payload)
     changed = [
@@ -381,6 +402,7 @@ _FACT_TABLES: tuple[tuple[Table[Any], str, Callable[[Mapping[str, Any]], str]], 
     (decisions, DECISION_RECORDED, _decision),
     (acknowledgements, ACTION_ACKNOWLEDGED, _acknowledgement),
     (reviews, INCIDENT_REVIEWED, _reviewed),
+    (report_extractions, REPORT_EXTRACTED, lambda row: str(row["report_id"])),
 )
 
 

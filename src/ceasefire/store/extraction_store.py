@@ -1,0 +1,46 @@
+"""What the extractor read from a report's text, in the record beside the report.
+
+The report row holds the fields as accepted; this holds how each was read (the words, the
+rule, the confidence) and what was flagged, so an analyst can check a report filed from prose
+long after, and `verify` protects it like any other fact.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from ceasefire.domain.canonical import canonical_json
+from ceasefire.store.ledger_store import append_entry
+from ceasefire.store.schema import report_extractions
+
+REPORT_EXTRACTED = "ReportExtracted"
+
+
+def append_extractions(
+    connection: Connection,
+    clock: Callable[[], datetime],
+    extractions: Sequence[tuple[str, Mapping[str, Any]]],
+) -> None:
+    """One entry per (report id, extraction), inside the caller's write transaction, after
+    the reports themselves."""
+    for report_id, content in extractions:
+        payload = canonical_json(dict(content))
+        seq, recorded_at = append_entry(connection, clock, REPORT_EXTRACTED, report_id, payload)
+        connection.execute(
+            report_extractions.insert().values(
+                ledger_seq=seq, report_id=report_id, content=payload, recorded_at=recorded_at
+            )
+        )
+
+
+def extraction_of(connection: Connection, report_id: str) -> dict[str, Any] | None:
+    """The stored extraction of a report, or None for a report not read from prose."""
+    content = connection.execute(
+        select(report_extractions.c.content).where(report_extractions.c.report_id == report_id)
+    ).scalar_one_or_none()
+    return None if content is None else dict(json.loads(content))
