@@ -177,6 +177,27 @@ def test_only_a_target_named_proposes_the_other_side_weakly() -> None:
     assert "target" in flags[0].reason
 
 
+@pytest.mark.parametrize(
+    ("text", "place", "category", "party"),
+    [
+        ("5 лютого 2026 року російські війська обстріляли Херсон з артилерії.", "Kherson",
+         "artillery", "RU"),
+        ("Вчора ЗСУ завдали удару дронами по позиціях окупантів під Авдіївкою.", "Avdiyivka",
+         "drone_strike", "UA"),
+        ("5 февраля 2026 года российские войска нанесли ракетный удар по Харькову.", "Kharkiv",
+         "missile_strike", "RU"),
+    ],
+)  # fmt: skip
+def test_ukrainian_and_russian_sentences(text: str, place: str, category: str, party: str) -> None:
+    """Place names in any case ("під Авдіївкою", "по Харькову"), Cyrillic months and "вчора"."""
+    extraction = extract(text, extraction_context(KYIV, datetime(2026, 2, 6, 10, tzinfo=UTC)))
+    fields = report_fields(extraction)
+    assert extraction.location is not None
+    assert extraction.location.value.place == place
+    assert (fields["category"], fields["alleged_party"]) == (category, party)
+    assert fields["observed_start"] == "2026-02-04T22:00:00+00:00"  # 5 February, Kyiv time
+
+
 def test_whole_paragraph_to_report_fields() -> None:
     context = extraction_context(KYIV, datetime(2026, 2, 5, 17, 30, tzinfo=UTC))
     text = (

@@ -20,6 +20,10 @@ from ceasefire.domain.transliteration import latin_key
 # A word: letters, with apostrophes and hyphens inside it (Kup'iansk, Ivano-Frankivsk).
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’ʼ`-](?=[^\W\d_]))*")
 MAX_NAME_WORDS = 4
+_CYRILLIC = re.compile(r"[а-яіїєґё]", re.IGNORECASE)
+# Case endings of Ukrainian and Russian place names, longest first.
+_CASE_ENDINGS = ("ому", "ою", "ій", "ом", "ах", "ів", "і", "у", "а", "е", "ї", "ю", "ы")
+MIN_STEM = 4
 # Words that say the name before them is an oblast, not the city of the same name.
 _REGION_WORDS = frozenset(
     latin_key(w) for w in ("oblast", "region", "province", "obl", "область", "oblasti", "regione")
@@ -319,7 +323,25 @@ class PlaceNames:
             ):
                 return Mention(span, text[start:end], (), oblast), n + (following in _REGION_WORDS)
             return Mention(span, text[start:end], places), n
-        return None, 1
+        return self._inflected_at(text, words[i]), 1
+
+    def _inflected_at(self, text: str, word: tuple[int, int]) -> Mention | None:
+        """A Ukrainian or Russian name in another case than the nominative the gazetteer
+        holds: "у Бахмуті", "під Авдіївкою", "в Харкове". One ending is taken off and the
+        nominative's own ending tried in its place."""
+        start, end = word
+        token = text[start:end]
+        if not _CYRILLIC.search(token):
+            return None
+        lowered = token.lower()
+        for ending in _CASE_ENDINGS:
+            if lowered.endswith(ending) and len(token) - len(ending) >= MIN_STEM:
+                stem = token[: len(token) - len(ending)]
+                for nominative in ("", "а", "я", "е"):
+                    places = self._places.get(latin_key(stem + nominative), ())
+                    if places:
+                        return Mention(Span(start, end), token, places)
+        return None
 
 
 def _adjacent(text: str, words: Sequence[tuple[int, int]]) -> bool:

@@ -40,43 +40,52 @@ def _cue(pattern: str, category: Category, weapon: WeaponClass | None = None) ->
 WEAPON_CUES: tuple[Cue, ...] = (
     _cue(r"defus(?:ed|al|ing)|demin(?:ed|ing)|remnants? of|unexploded", C.MINE_IED, W.MINE_IED),
     _cue(r"(?:ballistic |cruise |guided |anti-ship )?missiles?|iskanders?|kalibrs?|kinzhals?"
-         r"|kh-\d+|x-\d+|s-300s?|s-400s?|tochka(?:-u)?", C.MISSILE_STRIKE, W.MISSILE),
+         r"|kh-\d+|x-\d+|s-300s?|s-400s?|tochka(?:-u)?|ракет\w*|іскандер\w*|искандер\w*",
+         C.MISSILE_STRIKE, W.MISSILE),
     _cue(r"(?:kamikaze |attack |fpv |reconnaissance )?drones?|uavs?|shaheds?|gerans?|lancets?"
-         r"|quadcopters?|loitering munitions?|unmanned aerial vehicles?", C.DRONE_STRIKE, W.DRONE),
+         r"|quadcopters?|loitering munitions?|unmanned aerial vehicles?|дрон\w*|бпла|безпілотн\w*"
+         r"|беспилотн\w*|шахед\w*", C.DRONE_STRIKE, W.DRONE),
     _cue(r"air ?strikes?|airstrikes?|aerial bombs?|(?:guided |glide )?bombs?|kabs?|fab-\d+"
-         r"|aircraft|helicopters?|jets?|bombed|bombing|air forces?", C.AIR_STRIKE, W.AIRCRAFT),
+         r"|aircraft|helicopters?|jets?|bombed|bombing|air forces?|авіа\w*|авиа\w*",
+         C.AIR_STRIKE, W.AIRCRAFT),
     _cue(r"mlrs|grads?|bm-21s?|multiple (?:launch )?rocket(?: launchers?)?|rocket launchers?"
-         r"|himars|rockets?", C.MLRS, W.MLRS),
+         r"|himars|rockets?|рсзв|реактивн\w*", C.MLRS, W.MLRS),
     _cue(r"uragans?|smerchs?|tornado(?:-s)?", C.MLRS, W.HEAVY_ROCKET_MISSILE),
-    _cue(r"mortars?(?: fire)?|mortar rounds?", C.MORTAR, W.MORTAR),
+    _cue(r"mortars?(?: fire)?|mortar rounds?|міномет\w*|миномет\w*", C.MORTAR, W.MORTAR),
     _cue(r"(?:1[0-9]{2}|2[0-9]{2})\s?mm|howitzers?|msta|akatsiya|gvozdika|giatsint"
          r"|self-propelled guns?", C.ARTILLERY, W.ARTILLERY_100MM_PLUS),
-    _cue(r"artillery|cannons?|guns? fire", C.ARTILLERY, W.UNDETERMINED),
-    _cue(r"tanks?(?: fire| guns?)?", C.TANK_FIRE, W.TANK),
+    _cue(r"artillery|cannons?|guns? fire|артилер\w*|артиллер\w*|гармат\w*", C.ARTILLERY,
+         W.UNDETERMINED),
+    _cue(r"tanks?(?: fire| guns?)?|танк\w*", C.TANK_FIRE, W.TANK),
     _cue(r"(?:automatic )?grenade launchers?|heavy machine[- ]guns?|(?:anti-aircraft|zu-23) guns?"
          r"|infantry fighting vehicles?|bmps?|recoilless", C.BURST_OF_FIRE, W.LIGHT_WEAPONS),
-    _cue(r"small[- ]arms?|rifles?|snipers?|sniper fire|machine[- ]guns?|light weapons",
+    _cue(r"small[- ]arms?|rifles?|snipers?|sniper fire|machine[- ]guns?|light weapons"
+         r"|стрілецьк\w*|стрелков\w*|снайпер\w*",
          C.SMALL_ARMS, W.SMALL_ARMS),
     _cue(r"(?:land)?mines?|ieds?|improvised explosive devices?|explosive devices?|tripwires?"
-         r"|booby[- ]traps?|unexploded ordnance|uxo", C.MINE_IED, W.MINE_IED),
+         r"|booby[- ]traps?|unexploded ordnance|uxo|мін[аиуі]|мины|розтяжк\w*|растяжк\w*",
+         C.MINE_IED, W.MINE_IED),
 )  # fmt: skip
 # What happened, when no weapon is named in the sentence.
 EVENT_CUES: tuple[Cue, ...] = (
     _cue(r"captured|recaptured|took control|seized|liberated|stormed|overran|advanced"
          r"|offensives?|assaults?|assaulted|ground attacks?|attempted to advance"
-         r"|attempted attacks?|breakthrough", C.GROUND_ASSAULT),
+         r"|attempted attacks?|breakthrough|штурм\w*|наступ\w*|наступл\w*", C.GROUND_ASSAULT),
     _cue(r"clash(?:ed|es)?|fighting|fought|firefights?|battles?|engaged|skirmish(?:es)?"
-         r"|exchange(?:d)? of fire|exchanged fire|combat", C.ARMED_CLASH),
-    _cue(r"shell(?:ed|ing|s)?|fired (?:at|on|upon)|opened fire|artillery strikes?",
+         r"|exchange(?:d)? of fire|exchanged fire|combat|бо[йї]\w*|бої|зіткнен\w*"
+         r"|столкновен\w*|перестрілк\w*|перестрелк\w*", C.ARMED_CLASH),
+    _cue(r"shell(?:ed|ing|s)?|fired (?:at|on|upon)|opened fire|artillery strikes?|обстр\w*",
          C.SHELLING),
     _cue(r"bursts?(?: of (?:heavy )?(?:machine-gun )?fire)?", C.BURST_OF_FIRE),
     _cue(r"shots?|gunfire", C.SMALL_ARMS),
     _cue(r"projectiles?|rounds? in flight", C.PROJECTILE),
-    _cue(r"explosions?|detonations?|blasts?|exploded", C.EXPLOSION),
+    _cue(r"explosions?|detonations?|blasts?|exploded|вибух\w*|взрыв\w*", C.EXPLOSION),
     _cue(r"(?:denied|restricted|blocked|refused) (?:passage|access|the (?:monitors|patrol))"
          r"|(?:freedom of )?movement (?:was )?restricted", C.MOVEMENT_RESTRICTION),
-    _cue(r"struck|strikes?|hit|attacked|attacks?|targeted", C.SHELLING),
+    _cue(r"struck|strikes?|hit|attacked|attacks?|targeted|удар\w*|атак\w*", C.SHELLING),
 )  # fmt: skip
+# Words that say something was hit without saying by what.
+_VAGUE_STRIKE = ("struck", "strike", "hit", "attack", "удар", "атак")
 # Texts about events outside the taxonomy: left without a category, and said so.
 NOT_A_VIOLATION = re.compile(
     r"\b(?:protest(?:ed|ers|s)?|demonstrat(?:ed|ion|ions|ors)|rall(?:y|ied)|picket(?:ed)?"
@@ -135,12 +144,10 @@ def _kind_in(text: str, start: int, end: int) -> tuple[Found[Kind], list[Flag]] 
         others = {c.category for _, c in events if c.category is not cue.category}
         rule = f"what the sentence says happened ({span.of(text)!r}); no weapon named"
         confidence = PLAUSIBLE if others else LIKELY
-        if cue.category is C.SHELLING and span.of(text).lower().startswith(
-            ("struck", "strike", "hit", "attack")
-        ):
-            confidence = WEAK  # fmt: skip
-            flags.append(Flag("category", "a strike or attack with no weapon named; "
-                                          "read as shelling, check it"))  # fmt: skip
+        if cue.category is C.SHELLING and span.of(text).lower().startswith(_VAGUE_STRIKE):
+            confidence = WEAK
+            reason = "a strike or attack with no weapon named; read as shelling, check it"
+            flags.append(Flag("category", reason))
         kind = Kind(cue.category, None)
     return Found(kind, span, rule, confidence), flags
 

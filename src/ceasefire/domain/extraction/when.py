@@ -205,9 +205,14 @@ def _iso_moment(m: re.Match[str], ctx: _Context) -> _Reading | str:
     return _reading(m, When(at, at, TimePrecision.EXACT), rule, CERTAIN)
 
 
+# "the day before yesterday" and "yesterday" as English, Ukrainian and Russian write them.
+_TWO_DAYS_BACK = ("the day before", "day before", "позавчора", "позавчера")
+_ONE_DAY_BACK = ("yesterday", "вчора", "учора", "вчера")
+
+
 def _days_back(m: re.Match[str], ctx: _Context) -> _Reading:
     words = m[0].lower()
-    back = 2 if "before" in words else 1 if "yesterday" in words else 0
+    back = 2 if words.startswith(_TWO_DAYS_BACK) else 1 if words.startswith(_ONE_DAY_BACK) else 0
     day = ctx.local_reference().date() - timedelta(days=back)
     rule = f"'{m[0]}' from the reference {ctx.describe()}"
     return _reading(m, _day(day, ctx.zone), rule, LIKELY, day)
@@ -265,7 +270,13 @@ _READERS: tuple[tuple[re.Pattern[str], _Reader], ...] = (
     (_i(_MDY), _yearless),
 )
 _RELATIVE: tuple[tuple[re.Pattern[str], _Reader], ...] = (
-    (_i(r"\b(?:(?:the\s+)?day\s+before\s+yesterday|yesterday|today)\b"), _days_back),
+    (
+        _i(
+            r"(?<!\w)(?:(?:the\s+)?day\s+before\s+yesterday|yesterday|today|позавчора|позавчера"
+            r"|вчора|учора|вчера|сьогодні|сегодня)(?!\w)"
+        ),
+        _days_back,
+    ),
     (_i(r"\b(?:last\s+night|overnight|this\s+(?:morning|afternoon|evening))\b"), _part_of_day),
     (_i(rf"\b(?:on\s+|(?=last\s))(?:last\s+)?(?P<weekday>{_alt(_WEEKDAYS)})\b"), _weekday),
     (_i(rf"\b(?P<n>\d{{1,3}}|{_alt(_NUMBERS)})\s+(?P<unit>hours?|minutes?|mins?)\s+ago\b"), _ago),

@@ -33,15 +33,17 @@ ACTORS: tuple[Actor, ...] = (
           r"|artillery|drones?|side)|russia|russians|occupiers|occupying forces|wagner(?: group)?"
           r"|(?:pro-russian |nrf |naf |dpr |lpr )?(?:rebels?|separatists?|militants?)"
           r"(?: forces)?|naf|nrf|dpr|lpr|donetsk people'?s republic|luhansk people'?s republic"
-          r"|armed formations", "RU"),
+          r"|armed formations|російськ\w*|российск\w*|росі[яї]|россия|рф|окупант\w*"
+          r"|оккупант\w*", "RU"),
     Actor(r"(?:military|armed) forces of ukraine|ukrainian (?:armed )?(?:government )?"
           r"(?:forces|troops|military|army|soldiers|servicemen|units?|air ?forces?|navy"
           r"|artillery|drones?|side|government|defenders|border guards?)|ukraine|afu|zsu"
-          r"|ukrainian", "UA"),
+          r"|ukrainian|зсу|всу|українськ\w*|украинск\w*", "UA"),
 )  # fmt: skip
 _ACTORS = [(re.compile(rf"(?<![\w-])(?:{a.pattern})(?![\w-])", re.IGNORECASE), a) for a in ACTORS]
 _TARGET_BEFORE = re.compile(
-    r"\b(?:at|on|against|targeting|targeted|hit|struck|shelled|attacked|positions of|with)\s+"
+    r"(?<!\w)(?:at|on|against|targeting|targeted|hit|struck|shelled|attacked|positions of|with"
+    r"|по|на|проти|против|по\s+позиці\w*|по\s+позици\w*)\s+"
     r"(?:the\s+)?(?:positions of\s+(?:the\s+)?)?$",
     re.IGNORECASE,
 )
