@@ -61,10 +61,12 @@ class Score:
     category_n: int = 0
     category_right: int = 0
     category_confident_miss: int = 0
+    category_flagged: int = 0
     located: int = 0
     oblast_only: int = 0
     errors_km: list[float] = field(default_factory=list)
     location_confident_miss: int = 0
+    location_flagged: int = 0
     dated: int = 0
     date_right: int = 0
     date_confident_miss: int = 0
@@ -141,6 +143,7 @@ def _score_category(result: Score, case: Case, ex: Extraction, common: Category 
     got = ex.kind.value.category if ex.kind else None
     right = got in case.compatible if case.compatible else got is None
     result.category_right += right
+    result.category_flagged += "category" in ex.flagged_fields()
     result.baseline_category_right += (common in case.compatible) if case.compatible else False
     if not right and "category" not in ex.flagged_fields():
         result.category_confident_miss += 1
@@ -156,6 +159,7 @@ def _score_location(result: Score, case: Case, ex: Extraction, context: Context)
         result.oblast_only += 1
         return
     result.located += 1
+    result.location_flagged += "location" in ex.flagged_fields()
     error = _km((ex.location.value.lon, ex.location.value.lat), (case.lon, case.lat))
     result.errors_km.append(error)
     if error > FAR_KM and "location" not in ex.flagged_fields():
@@ -209,6 +213,8 @@ def table(scores: Sequence[Score]) -> Table:
         ("category accuracy", [
             (_pct(s.category_right, s.category_n), _pct(s.baseline_category_right, s.category_n))
             for s in scores]),
+        ("category flagged for the analyst", [
+            (_pct(s.category_flagged, s.category_n), "") for s in scores]),
         ("category misses not flagged", [
             (str(s.category_confident_miss) if s.category_n else "-", "") for s in scores]),
         ("located at a place", [(_pct(s.located, s.n), _pct(len(s.baseline_errors_km), s.n))
@@ -218,6 +224,8 @@ def table(scores: Sequence[Score]) -> Table:
             (_quantile(s.errors_km, 0.5), _quantile(s.baseline_errors_km, 0.5)) for s in scores]),
         ("location error km, 90th pct", [
             (_quantile(s.errors_km, 0.9), _quantile(s.baseline_errors_km, 0.9)) for s in scores]),
+        ("placed and flagged for the analyst", [
+            (_pct(s.location_flagged, s.located), "") for s in scores]),
         (f"located > {FAR_KM:g} km off, not flagged", [
             (str(s.location_confident_miss), "") for s in scores]),
         ("dated", [(_pct(s.dated, s.n) if s.dated else "-", "") for s in scores]),

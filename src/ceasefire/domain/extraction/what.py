@@ -38,6 +38,11 @@ def _cue(pattern: str, category: Category, weapon: WeaponClass | None = None) ->
 
 # Weapons, most specific first within a sentence's reading order (the first named wins).
 WEAPON_CUES: tuple[Cue, ...] = (
+    # Air defence bringing down an aircraft: fire by the side that shot, filed as ACLED files it
+    # (a missile attack); drones and missiles shot down are read by the drone and missile cues.
+    _cue(r"(?:shot|shoots|shooting) down (?:an? )?(?:[\w-]+ ){0,3}?(?:aircraft|(?:fighter )?jets?"
+         r"|helicopters?|planes?|su-\d+\w*)|downed (?:an? )?(?:[\w-]+ ){0,3}?(?:aircraft|jets?"
+         r"|helicopters?|planes?)", C.MISSILE_STRIKE, W.AIR_DEFENCE),
     _cue(r"defus(?:ed|al|ing)|demin(?:ed|ing)|remnants? of|unexploded", C.MINE_IED, W.MINE_IED),
     _cue(r"(?:ballistic |cruise |guided |anti-ship )?missiles?|iskanders?|kalibrs?|kinzhals?"
          r"|kh-\d+|x-\d+|s-300s?|s-400s?|tochka(?:-u)?|ракет\w*|іскандер\w*|искандер\w*",
@@ -114,11 +119,22 @@ def find_kind(text: str) -> tuple[Found[Kind] | None, list[Flag]]:
     for sentence in _SENTENCE.finditer(text):
         found = _kind_in(text, sentence.start(), sentence.end())
         if found is not None:
-            return found
+            kind, flags = found
+            return kind, flags + _named_later(text, sentence.end(), kind.value.category)
     if NOT_A_VIOLATION.search(text):
         return None, [Flag("category", "the text describes a protest or a political event, "
                                        "not a violation; no category")]  # fmt: skip
     return None, [Flag("category", "no weapon or kind of violence named in the text")]
+
+
+def _named_later(text: str, after: int, category: Category) -> list[Flag]:
+    """Weapons the text names after the sentence read: a report of one kind of fire may
+    describe another too ("... with mortars. The patrol also heard small-arms fire")."""
+    later = {c.category for _, c in _matches(_WEAPONS, text, after, len(text))} - {category}
+    if not later:
+        return []
+    names = ", ".join(sorted(c.value for c in later))
+    return [Flag("category", f"later sentences also name {names}; one report may not cover it")]
 
 
 def _kind_in(text: str, start: int, end: int) -> tuple[Found[Kind], list[Flag]] | None:
