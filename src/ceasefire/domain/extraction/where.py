@@ -31,7 +31,10 @@ MIN_PLACE_RADIUS_M = 1_000
 NEAR_RADIUS_M = 10_000  # "near X": the event was around X, not in it
 FRONT_KM = 30.0  # a namesake this close to the line of contact is where fighting is reported
 SAME_PLACE_KM = 5.0  # GeoNames entries this close together are one place for a report
-NEIGHBOUR_KM = 60.0  # other places the text names make a namesake within this distance likely
+NEIGHBOUR_KM = 60.0
+# A name this many places in the gazetteer share (Mykhailivka, Sadove) is common enough that a
+# village too small to be listed may be the one meant, even in the oblast the text names.
+COMMON_NAME = 3  # other places the text names make a namesake within this distance likely
 
 _POINTS = {
     "north": 0, "n": 0, "north-east": 45, "northeast": 45, "ne": 45, "east": 90, "e": 90,
@@ -223,11 +226,18 @@ def _choose(
                 f"{mention.words}: no place of that name in {where} oblast in the gazetteer "
                 f"(places of 500 or more people); {len(candidates)} elsewhere, not used"
             )
+        everywhere = len(_distinct(mention.places))
         candidates = inside
         if len(candidates) == 1:
-            rule = "the only place of that name in the oblast the text names"
-            if len(mention.places) == 1:
+            if everywhere == 1:
                 return _Choice(candidates[0], "the only place of that name", LIKELY), ""
+            if everywhere >= COMMON_NAME:
+                rule = (
+                    f"the only one in the oblast the text names of {everywhere} places of that "
+                    "name; villages under 500 people are not in the gazetteer"
+                )
+                return _Choice(candidates[0], rule, PLAUSIBLE), ""
+            rule = "the only place of that name in the oblast the text names"
             return _Choice(candidates[0], rule, LIKELY), ""
     if len(candidates) == 1:
         return _Choice(candidates[0], "the only place of that name", LIKELY), ""
