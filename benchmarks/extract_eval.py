@@ -67,6 +67,7 @@ class Score:
     errors_km: list[float] = field(default_factory=list)
     location_confident_miss: int = 0
     location_flagged: int = 0
+    outside_radius_not_flagged: int = 0
     dated: int = 0
     date_right: int = 0
     date_confident_miss: int = 0
@@ -162,8 +163,9 @@ def _score_location(result: Score, case: Case, ex: Extraction, context: Context)
     result.location_flagged += "location" in ex.flagged_fields()
     error = _km((ex.location.value.lon, ex.location.value.lat), (case.lon, case.lat))
     result.errors_km.append(error)
-    if error > FAR_KM and "location" not in ex.flagged_fields():
-        result.location_confident_miss += 1
+    if "location" not in ex.flagged_fields():
+        result.location_confident_miss += error > FAR_KM
+        result.outside_radius_not_flagged += error > ex.location.value.uncertainty_m / 1000
 
 
 def _score_date(result: Score, case: Case, ex: Extraction) -> None:
@@ -228,6 +230,8 @@ def table(scores: Sequence[Score]) -> Table:
             (_pct(s.location_flagged, s.located), "") for s in scores]),
         (f"located > {FAR_KM:g} km off, not flagged", [
             (str(s.location_confident_miss), "") for s in scores]),
+        ("outside its own radius, not flagged", [
+            (_pct(s.outside_radius_not_flagged, s.located), "") for s in scores]),
         ("dated", [(_pct(s.dated, s.n) if s.dated else "-", "") for s in scores]),
         ("date accuracy (the day)", [(_pct(s.date_right, s.dated), "") for s in scores]),
         ("date misses not flagged", [
