@@ -100,7 +100,8 @@ def test_an_edited_extraction_breaks_verify(
         else:
             connection.execute(text("DROP TRIGGER report_extractions_no_update"))
         connection.exec_driver_sql(
-            "UPDATE report_extractions SET content = replace(content, '0.8', '0.99')"
+            "UPDATE report_extractions SET content = replace(content, 'rules-', 'rules-x') "
+            f"WHERE ledger_seq = {int(seq)}"
         )
     check = verified(engine)
     assert check.first_break is not None
@@ -163,6 +164,13 @@ def test_api_reads_stores_and_shows_prose(engine: Engine) -> None:
             headers={"Authorization": f"Bearer {other}"},
         )
         assert hidden.status_code == 404  # another monitor's report
+        conflicting = client.post(  # the same source described as another kind: refused
+            "/api/reports/text", headers=headers, json=body | {"source_kind": "sensor"}
+        )
+        assert conflicting.status_code == 409, conflicting.text
+        fields = [p["field"] for p in conflicting.json()["problems"]]
+        assert fields
+        assert all(f.startswith("paragraphs[") for f in fields), fields
         unreadable = client.post(
             "/api/reports/text", headers=headers, json={"text": "All quiet today."}
         )

@@ -4,6 +4,7 @@ read, or only read (`store=false`) for an analyst to check first."""
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime, tzinfo
 from typing import Annotated, Any, Literal
 
@@ -15,9 +16,8 @@ from sqlalchemy import select
 from ceasefire.api.security import needs, principal_of
 from ceasefire.domain.access import Permission, Role
 from ceasefire.domain.canonical import canonical_json
-from ceasefire.domain.timeparse import parse_moment
 from ceasefire.domain.validation import Accepted, IngestRules, parse_report
-from ceasefire.ingest.text_reader import TextOptions, paragraphs, read_paragraph
+from ceasefire.ingest.text_reader import TextOptions, paragraphs, read_paragraph, reference_time
 from ceasefire.services.appender import Submission
 from ceasefire.services.extraction import extraction_context
 from ceasefire.store.db import reading
@@ -109,16 +109,28 @@ def post_text(
         )
     )
     if answer.status >= 400:  # a conflict with the record: nothing stored, the reasons given
-        return JSONResponse(answer.body | {"paragraphs": items}, status_code=answer.status)
+        numbers = [item["paragraph"] for item in items if "report_id" in item]
+        refused = answer.body | {"paragraphs": items}
+        refused["problems"] = [_by_paragraph(p, numbers) for p in answer.body.get("problems", [])]
+        return JSONResponse(refused, status_code=answer.status)
     body_out = {"stored": True, "paragraphs": items, "answer": answer.body}
     return JSONResponse(body_out, status_code=answer.status)
 
 
+_REPORT_INDEX = re.compile(r"^reports\[(\d+)\]")
+
+
+def _by_paragraph(problem: dict[str, str], numbers: list[int]) -> dict[str, str]:
+    """The writer numbers the reports it was given; the client sent paragraphs."""
+    field = _REPORT_INDEX.sub(
+        lambda m: f"paragraphs[{numbers[int(m[1])] - 1}]", problem.get("field", "")
+    )
+    return problem | {"field": field}
+
+
 def _reference(text: str | None, zone: tzinfo) -> datetime | None:
-    if text is None:
-        return None
     try:
-        return parse_moment(text, zone).at
+        return reference_time(text, zone)
     except ValueError as exc:
         raise HTTPException(422, f"reference_time: {exc}") from None
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
-from ceasefire.domain.timeparse import parse_moment
+from ceasefire.ingest.text_reader import reference_time
 from ceasefire.store.agreement_store import agreement_named
 from ceasefire.store.db import DatabaseURLError, make_engine, reading, resolve_url
 from ceasefire.store.migrate import current_revision, head_revision
@@ -88,9 +88,7 @@ def time_zone(name: str) -> tzinfo:
 def reference_time_option(text: str | None, zone: tzinfo) -> datetime | None:
     """`--reference-time`: when a prose text was written, read in `zone` unless it has an
     offset; None when not given."""
-    if text is None:
-        return None
     try:
-        return parse_moment(text, zone).at
+        return reference_time(text, zone)
     except ValueError as exc:
         raise fail(f"--reference-time: {exc}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,9 +11,8 @@ import typer
 from rich.table import Table
 
 from ceasefire.cli.context import err, fail, out, reference_time_option, time_zone
-from ceasefire.domain.extraction.extract import as_record, extract
-from ceasefire.ingest.records import FileProblem, read_text
-from ceasefire.ingest.text_reader import LANGUAGES, paragraphs
+from ceasefire.ingest.records import FileProblem, RawRecord, read_text
+from ceasefire.ingest.text_reader import LANGUAGES, TextOptions, paragraphs, read_paragraph
 from ceasefire.services.extraction import extraction_context
 
 FORMATS = ("table", "json")
@@ -49,23 +49,38 @@ def extract_cmd(
     except FileProblem as problem:
         raise fail(str(problem)) from None
     context = extraction_context(zone, reference)
-    results = [
-        (line, paragraph, extract(paragraph, context)) for line, paragraph in paragraphs(text)
+    options = TextOptions(lang=lang, reference=reference)
+    # The same reading `ingest --format text` stores, paragraph for paragraph.
+    records = [
+        read_paragraph(f"{file}:{line}", paragraph, n, options, context)
+        for n, (line, paragraph) in enumerate(paragraphs(text), start=1)
     ]
     if format_name == "json":
-        records = [
-            {"where": f"{file}:{line}", "text": paragraph, **as_record(extraction)}
-            for line, paragraph, extraction in results
-        ]
-        out.print_json(json.dumps(records, ensure_ascii=False))
+        shown = [_as_json(record) for record in records]
+        out.print_json(json.dumps(shown, ensure_ascii=False))
         return
-    for line, paragraph, extraction in results:
-        out.print(_table(f"{file}:{line}", paragraph, as_record(extraction)))
-    flagged = sum(1 for _, _, e in results if e.flags)
-    err.print(f"{len(results)} paragraphs read; {flagged} with fields flagged for the analyst.")
+    for record in records:
+        if record.extraction is not None:
+            out.print(_table(record.where, str(record.original), record.extraction))
+        if record.problem is not None:
+            err.print(f"{record.where}: {record.problem.field}: {record.problem.reason}")
+    flagged = sum(1 for r in records if r.extraction and r.extraction["flags"])
+    unstorable = sum(1 for r in records if r.problem)
+    err.print(
+        f"{len(records)} paragraphs read; {flagged} with fields flagged for the analyst; "
+        f"{unstorable} could not be stored as they stand."
+    )
 
 
-def _table(where: str, paragraph: str, record: dict[str, Any]) -> Table:
+def _as_json(record: RawRecord) -> dict[str, Any]:
+    shown: dict[str, Any] = {"where": record.where, "text": record.original}
+    shown |= dict(record.extraction or {})
+    if record.problem is not None:
+        shown["problem"] = {"field": record.problem.field, "reason": record.problem.reason}
+    return shown
+
+
+def _table(where: str, paragraph: str, record: Mapping[str, Any]) -> Table:
     table = Table(title=f"{where}  {_shorten(paragraph, 90)}", title_justify="left")
     for column in ("field", "value", "from the words", "rule", "confidence"):
         table.add_column(column, justify="right" if column == "confidence" else "left")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,14 +46,22 @@ def detect_format(path: Path, text: str) -> str:
             return "missile-attacks"
         if set(VIINA_REQUIRED) <= columns:
             return "viina"
-        if suffix == ".txt" and "source_id" not in columns:
-            return "text"  # prose: a .txt file whose first line is not our CSV header
+        if suffix == ".txt" and not _looks_like_a_header(columns):
+            return "text"  # prose: a .txt file whose first line is not a CSV header
         return "csv"
     raise FileProblem(
         str(path),
         f"cannot tell the format from the name {path.name!r}; pass --format "
         f"({'|'.join(FORMAT_NAMES)})",
     )
+
+
+_COLUMN_NAME = re.compile(r"^[A-Za-z_][\w ./-]{0,63}$")
+
+
+def _looks_like_a_header(columns: set[str]) -> bool:
+    """Three or more short names between commas: a table's header, not a sentence."""
+    return len(columns) >= 3 and all(_COLUMN_NAME.match(c) for c in columns)
 
 
 def open_file(

@@ -13,17 +13,25 @@ import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from ceasefire.domain.extraction.extract import Context, as_record, extract, report_fields
+from ceasefire.domain.timeparse import parse_moment
 from ceasefire.domain.validation import FieldError, Value
 from ceasefire.ingest.records import ParsedFile, RawRecord
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
-# What a report cannot be stored without, and the flag field that says why it is missing.
-NEEDED = {"observed_start": "observed_start", "category": "category", "lon": "location"}
+# What a report cannot be stored without (any of the fields), and the flag that says why.
+NEEDED = (
+    (("observed_start",), "observed_start"),
+    (("category",), "category"),
+    (("lon", "place"), "location"),
+)
+# A paragraph longer than this is several reports run together (or not a report at all);
+# reading it would also cost time that grows with its length.
+MAX_PARAGRAPH = 5_000
 LANGUAGES = ("en", "uk", "ru")
 
 
@@ -40,6 +48,12 @@ class TextOptions:
     reference: datetime | None = None
 
 
+def reference_time(text: str | None, zone: tzinfo) -> datetime | None:
+    """When a text was written, from ISO 8601 (read in `zone` without an offset); None when
+    not given. Raises ValueError naming what is wrong."""
+    return None if text is None else parse_moment(text, zone).at
+
+
 def paragraphs(text: str) -> Iterator[tuple[int, str]]:
     """(first line number, paragraph) for each run of non-blank lines."""
     normalised = text.replace("\r\n", "\n")
@@ -53,11 +67,13 @@ def paragraphs(text: str) -> Iterator[tuple[int, str]]:
             yield normalised.count("\n", 0, start + leading) + 1, stripped
 
 
-def external_id(paragraph: str) -> str:
-    """The paragraph's identity: its words, whitespace aside, so the same text imported again
-    is recognised whatever the file or its layout."""
+def external_id(paragraph: str, reference: datetime | None = None) -> str:
+    """The paragraph's identity: its words, whitespace aside, and the time it was read
+    against, so the same text imported again is recognised whatever the file or its layout,
+    while "yesterday" written on two different days is two reports."""
     words = " ".join(paragraph.split())
-    return "text:" + hashlib.sha256(words.encode()).hexdigest()[:20]
+    against = reference.isoformat() if reference else ""
+    return "text:" + hashlib.sha256(f"{words}\x1f{against}".encode()).hexdigest()[:20]
 
 
 def parse_text(path: Path, text: str, options: TextOptions, context: Context) -> ParsedFile:
@@ -83,6 +99,12 @@ def read_paragraph(
     collapsed before reading, so the stored text, the spans that point into it and the report's
     identity are the same however the paragraph was wrapped."""
     paragraph = " ".join(paragraph.split())
+    if len(paragraph) > MAX_PARAGRAPH:
+        reason = (
+            f"{len(paragraph):,} characters, more than one report's worth (at most "
+            f"{MAX_PARAGRAPH:,}): put a blank line between reports"
+        )
+        return RawRecord(where, {}, paragraph, position, problem=FieldError("text", reason))
     extraction = extract(paragraph, context)
     fields: dict[str, Value] = {
         **report_fields(extraction),
@@ -90,12 +112,12 @@ def read_paragraph(
         "source_kind": options.source_kind,
         "source_org": options.source_org,
         "source_reliability": options.reliability,
-        "external_id": external_id(paragraph),
+        "external_id": external_id(paragraph, options.reference),
     }
     missing = [
         f"{flag}: {_why(extraction.flags, flag)}"
-        for name, flag in NEEDED.items()
-        if fields.get(name) in (None, "")
+        for names, flag in NEEDED
+        if all(fields.get(name) in (None, "") for name in names)
     ]
     problem = None
     if missing:

@@ -29,7 +29,7 @@ from ceasefire.domain.intake import IntakePlan
 from ceasefire.domain.validation import Accepted
 from ceasefire.services.ingest import store_accepted
 from ceasefire.store.db import writing
-from ceasefire.store.extraction_store import append_extractions
+from ceasefire.store.extraction_store import append_new_extractions
 from ceasefire.store.incident_store import membership
 from ceasefire.store.ledger_store import lock_head
 from ceasefire.store.schema import idempotency, report_submitters
@@ -151,8 +151,11 @@ class Appender:
                     connection.rollback()
                     (k,) = fresh
                     return [_conflict_answer(plan, jobs[k].submission)]
-                _store_extractions(
-                    connection, plan, [jobs[k].submission for k in fresh], self.clock
+                append_new_extractions(
+                    connection,
+                    self.clock,
+                    (prepared.report.report_id for prepared in plan.reports),
+                    (r for k in fresh for r in jobs[k].submission.extractions.items()),
                 )
                 done = _answers(connection, plan, [jobs[k] for k in fresh])
                 for k, answer in zip(fresh, done, strict=True):
@@ -164,22 +167,6 @@ class Appender:
                 answers[k] = answers[first] if same else _reused_key()
         assert all(a is not None for a in answers)
         return [a for a in answers if a is not None]
-
-
-def _store_extractions(
-    connection: Connection,
-    plan: IntakePlan,
-    submissions: Sequence[Submission],
-    clock: Callable[[], datetime],
-) -> None:
-    new = {prepared.report.report_id for prepared in plan.reports}
-    read = {
-        report_id: extraction
-        for s in submissions
-        for report_id, extraction in s.extractions.items()
-        if report_id in new
-    }
-    append_extractions(connection, clock, list(read.items()))
 
 
 def _earlier_rows(

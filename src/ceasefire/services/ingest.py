@@ -25,7 +25,7 @@ from ceasefire.services.extraction import extraction_context
 from ceasefire.services.incidents import Grouping, group_new_reports
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import writing
-from ceasefire.store.extraction_store import append_extractions
+from ceasefire.store.extraction_store import append_new_extractions
 from ceasefire.store.geography_store import classify_and_store
 from ceasefire.store.report_store import append_reports
 
@@ -218,13 +218,16 @@ def _store(
             plan, grouping = store_accepted(
                 connection, [p.accepted for p in pending], clock=options.clock
             )
-            new = {prepared.report.report_id for prepared in plan.reports}
-            read = {
-                p.accepted.report.report_id: p.record.extraction
-                for p in pending
-                if p.record.extraction is not None and p.accepted.report.report_id in new
-            }
-            append_extractions(connection, options.clock, list(read.items()))
+            append_new_extractions(
+                connection,
+                options.clock,
+                (prepared.report.report_id for prepared in plan.reports),
+                (
+                    (p.accepted.report.report_id, p.record.extraction)
+                    for p in pending
+                    if p.record.extraction is not None
+                ),
+            )
             for conflict in plan.conflicts:
                 item = pending[conflict.index]
                 name = item.record.column_names.get(conflict.field, conflict.field)

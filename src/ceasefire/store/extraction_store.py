@@ -8,7 +8,7 @@ long after, and `verify` protects it like any other fact.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +36,23 @@ def append_extractions(
                 ledger_seq=seq, report_id=report_id, content=payload, recorded_at=recorded_at
             )
         )
+
+
+def append_new_extractions(
+    connection: Connection,
+    clock: Callable[[], datetime],
+    new_reports: Iterable[str],
+    readings: Iterable[tuple[str, Mapping[str, Any]]],
+) -> None:
+    """The readings of the reports this transaction stored new; a repeat keeps the reading it
+    was first stored with, and of two readings of one new report the first wins, as the
+    report itself did."""
+    new = set(new_reports)
+    first: dict[str, Mapping[str, Any]] = {}
+    for report_id, reading in readings:
+        if report_id in new:
+            first.setdefault(report_id, reading)
+    append_extractions(connection, clock, list(first.items()))
 
 
 def extraction_of(connection: Connection, report_id: str) -> dict[str, Any] | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
-from ceasefire.domain.extraction.found import FLAG_BELOW, Flag, Found
+from ceasefire.domain.extraction.found import FLAG_BELOW, LIKELY, PLAUSIBLE, Flag, Found
 from ceasefire.domain.extraction.placenames import PlaceNames
 from ceasefire.domain.extraction.what import (
     Kind,
@@ -30,7 +30,9 @@ from ceasefire.domain.extraction.who import find_party
 from ceasefire.domain.reports import Direction, GeoPrecision, ObjectClass
 from ceasefire.domain.taxonomy import Category
 
-EXTRACTOR = "rules-1"  # stored with each extraction, so a later extractor's output is told apart
+# Stored with each extraction, so a later extractor's output is told apart: raise it whenever
+# the same words would be read differently.
+EXTRACTOR = "rules-2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +86,9 @@ def extract(text: str, context: Context) -> Extraction:
     when, when_flags = find_when(text, reference=context.reference, zone=context.zone)
     location, where_flags = find_location(text, context.names, context.front_km)
     party, party_flags = find_party(text, kind.span if kind else None, context.parties)
-    flags = [*when_flags, *where_flags, *kind_flags, *party_flags]
+    counts, count_flags = find_counts(text)
+    casualties, casualty_flags = find_casualties(text)
+    flags = [*when_flags, *where_flags, *kind_flags, *party_flags, *count_flags, *casualty_flags]
     extraction = Extraction(
         text=text,
         when=when,
@@ -93,8 +97,8 @@ def extract(text: str, context: Context) -> Extraction:
         party=party,
         direction=find_direction(text),
         damage=find_damage(text),
-        counts=find_counts(text),
-        casualties=find_casualties(text),
+        counts=counts,
+        casualties=casualties,
     )
     flags.extend(_out_of_range(extraction, context))
     flagged = {f.field for f in flags}
@@ -139,7 +143,12 @@ def _fields_of(extraction: Extraction) -> dict[str, Any]:
 
 def report_fields(extraction: Extraction) -> dict[str, str | None]:
     """The extraction as the fields every import door gives validation; what was not found is
-    left out, so validation names it as missing."""
+    left out, so validation names it as missing.
+
+    Two readings stay in the extraction only, never in the report's fields, since both feed
+    decisions: a proposed party that is not LIKELY or is flagged (the report's alleged party
+    decides what a party's liaison sees and whom an incident is attributed to), and a point
+    chosen among namesakes by population alone (the report keeps the place's name, unplaced)."""
     fields: dict[str, str | None] = {"text": extraction.text}
     if extraction.when is not None:
         when = extraction.when.value
@@ -148,7 +157,16 @@ def report_fields(extraction: Extraction) -> dict[str, str | None]:
             "observed_end": when.end.isoformat(),
             "time_precision": when.precision.value,
         }
-    if extraction.location is not None:
+    flagged = extraction.flagged_fields()
+    weak_point = (
+        extraction.location is not None
+        and extraction.location.confidence < PLAUSIBLE
+        and extraction.location.value.precision is not GeoPrecision.PROVINCE
+    )
+    if extraction.location is not None and weak_point:
+        named = extraction.location.span.of(extraction.text)
+        fields["place"] = f"{named} (not placed: {extraction.location.rule})"[:512]
+    elif extraction.location is not None:
         where = extraction.location.value
         fields |= {
             "lon": f"{where.lon:.5f}",
@@ -161,8 +179,9 @@ def report_fields(extraction: Extraction) -> dict[str, str | None]:
         fields["category"] = extraction.kind.value.category.value
         if extraction.kind.value.weapon is not None:
             fields["weapon_class"] = extraction.kind.value.weapon.value
-    if extraction.party is not None:
-        fields["alleged_party"] = extraction.party.value
+    party = extraction.party
+    if party is not None and party.confidence >= LIKELY and "alleged_party" not in flagged:
+        fields["alleged_party"] = party.value
     if extraction.direction is not None:
         fields["direction"] = extraction.direction.value.value
     if extraction.damage is not None:

@@ -1,6 +1,6 @@
 """Finding the gazetteer's places, and the oblasts, that a text names.
 
-Names are compared by their transliteration key (`latin_key`), so Kupiansk, Kupyansk, Купянск
+Names are compared by their transliteration key (`place_key`), so Kupiansk, Kupyansk, Купянск
 and Куп'янськ are one name, and every alternate name GeoNames lists is a way in. A name can
 belong to several places (there are dozens of Hryhorivkas): a mention keeps every candidate, and
 choosing among them is `where`'s job, which says which rule chose.
@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from ceasefire.domain.extraction.found import Span
 from ceasefire.domain.places import Place
-from ceasefire.domain.transliteration import latin_key
+from ceasefire.domain.transliteration import place_key
 
 # A word: letters, with apostrophes and hyphens inside it (Kup'iansk, Ivano-Frankivsk).
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’ʼ`-](?=[^\W\d_]))*")
@@ -26,25 +26,25 @@ _CASE_ENDINGS = ("ому", "ою", "ій", "ом", "ах", "ів", "і", "у", "
 MIN_STEM = 4
 # Words that say the name before them is an oblast, not the city of the same name.
 _REGION_WORDS = frozenset(
-    latin_key(w) for w in ("oblast", "region", "province", "obl", "область", "oblasti", "regione")
+    place_key(w) for w in ("oblast", "region", "province", "obl", "область", "oblasti", "regione")
 )
 # Words that make the name before them a stretch of front ("the Luhansk sector", "the Bakhmut
 # direction"), not the place itself.
-_AXIS_WORDS = frozenset(latin_key(w) for w in ("sector", "direction", "axis", "front"))
+_AXIS_WORDS = frozenset(place_key(w) for w in ("sector", "direction", "axis", "front"))
 # Words that make the name before them a district ("Volnovakha district"): an area named for
 # its town, not the town, so never the event's point.
-_DISTRICT_WORDS = frozenset(latin_key(w) for w in ("district", "raion", "rayon", "район"))
+_DISTRICT_WORDS = frozenset(place_key(w) for w in ("district", "raion", "rayon", "район"))
 # Words that say the name before them is part of a party's or unit's name, or a river's, not
 # a place: "Donetsk People's Republic", "the Donets river".
 _NOT_A_PLACE_AFTER = frozenset(
-    latin_key(w)
+    place_key(w)
     for w in ("people", "peoples", "people's", "river", "reservoir", "canal", "estuary", "lake")
 )
 # Capitalised words of English prose (sentence starts, titles, months) that are also the name of
 # some small place somewhere in Ukraine. Found by running the extractor over news notes and
 # listing every match that was not the coded location; a word here is never read as a place.
 COMMON_WORDS: frozenset[str] = frozenset(
-    latin_key(w)
+    place_key(w)
     for w in (
         "On",
         "In",
@@ -257,27 +257,30 @@ class PlaceNames:
         alternates: Mapping[int, Sequence[str]],
         oblasts: Sequence[Oblast],
     ) -> None:
-        by_key: dict[str, dict[int, Place]] = {}
+        main: dict[str, dict[int, Place]] = {}
+        other: dict[str, dict[int, Place]] = {}
         for place in places:
-            for name in (place.name, *alternates.get(place.place_id, ())):
-                key = latin_key(name)
-                if len(key) >= 3 and key not in COMMON_WORDS:
-                    by_key.setdefault(key, {})[place.place_id] = place
-        self._places = {key: tuple(found.values()) for key, found in by_key.items()}
+            _index(main, place.name, place, MIN_KEY)
+            for name in alternates.get(place.place_id, ()):
+                _index(other, name, place, MIN_ALTERNATE_KEY)
+        # Alternates count as much as main names (a village's old name may be the only one a
+        # text uses), except short ones: "Jvan" for Zhvan would catch every "Ivan".
+        keyed = {key: other.get(key, {}) | main.get(key, {}) for key in other.keys() | main}
+        self._places = {key: tuple(found.values()) for key, found in keyed.items()}
         self._by_oblast: dict[str, list[Place]] = {}
         for place in places:
             self._by_oblast.setdefault(place.admin1, []).append(place)
         self.oblasts = {oblast.code: oblast for oblast in oblasts}
-        self._oblasts = {latin_key(form): o for o in oblasts for form in (o.name, *o.forms)}
+        self._oblasts = {place_key(form): o for o in oblasts for form in (o.name, *o.forms)}
 
     def places_named(self, name: str) -> tuple[Place, ...]:
-        return self._places.get(latin_key(name), ())
+        return self._places.get(place_key(name), ())
 
     def places_in(self, admin1: str) -> Sequence[Place]:
         return self._by_oblast.get(admin1, [])
 
     def oblast_named(self, name: str) -> Oblast | None:
-        return self._oblasts.get(latin_key(name))
+        return self._oblasts.get(place_key(name))
 
     def mentions(self, text: str) -> list[Mention]:
         """Every gazetteer or oblast name in the text, longest match first, in reading order."""
@@ -301,16 +304,14 @@ class PlaceNames:
             if not _adjacent(text, words[i : i + n]):
                 continue
             end = words[i + n - 1][1]
-            key = latin_key(text[start:end])
+            key = place_key(text[start:end])
             places = self._places.get(key, ())
             oblast = self._oblasts.get(key)
             if not places and oblast is None:
                 continue
             following = _word_after(text, words, i + n)
             if following in _NOT_A_PLACE_AFTER:
-                # "Luhansk People's Republic" still says which oblast; a river says nothing.
-                named = oblast if following.startswith("peopl") else None
-                return (Mention(Span(start, end), text[start:end], (), named) if named else None), n
+                return None, n
             if following in _DISTRICT_WORDS:
                 return None, n + 1
             if n == 1 and _capitalised_next(text, words, i + 1) and not oblast:
@@ -338,7 +339,7 @@ class PlaceNames:
             if lowered.endswith(ending) and len(token) - len(ending) >= MIN_STEM:
                 stem = token[: len(token) - len(ending)]
                 for nominative in ("", "а", "я", "е"):
-                    places = self._places.get(latin_key(stem + nominative), ())
+                    places = self._places.get(place_key(stem + nominative), ())
                     if places:
                         return Mention(Span(start, end), token, places)
         return None
@@ -353,6 +354,16 @@ def _adjacent(text: str, words: Sequence[tuple[int, int]]) -> bool:
     return True
 
 
+MIN_KEY = 3
+MIN_ALTERNATE_KEY = 5
+
+
+def _index(index: dict[str, dict[int, Place]], name: str, place: Place, shortest: int) -> None:
+    key = place_key(name)
+    if len(key) >= shortest and key not in COMMON_WORDS:
+        index.setdefault(key, {})[place.place_id] = place
+
+
 def _capitalised_next(text: str, words: Sequence[tuple[int, int]], index: int) -> bool:
     """`Nyzhnie Lozove`: the next word follows after one space and is capitalised."""
     if index >= len(words):
@@ -365,7 +376,7 @@ def _word_after(text: str, words: Sequence[tuple[int, int]], index: int) -> str:
     if index >= len(words):
         return ""
     start, end = words[index]
-    return latin_key(text[start:end]) if text[words[index - 1][1] : start].strip() == "" else ""
+    return place_key(text[start:end]) if text[words[index - 1][1] : start].strip() == "" else ""
 
 
 def _qualifies_previous(text: str, start: int, end: int) -> bool:
@@ -376,7 +387,10 @@ def _qualifies_previous(text: str, start: int, end: int) -> bool:
     after = text[end:].lstrip()
     if before.endswith("("):
         return after.startswith(")")
-    return before.endswith(",") and (not after or after[0] in ".;,)(")
+    if after.startswith(","):  # "Zaporizhzhia, Kharkiv, Odesa": a list of places, not a qualifier
+        rest = after[1:].lstrip()
+        return before.endswith(",") and not rest[:1].isupper()
+    return before.endswith(",") and (not after or after[0] in ".;)(")
 
 
 def read_oblasts(rows: Iterable[Mapping[str, str]]) -> list[Oblast]:

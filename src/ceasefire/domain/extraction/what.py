@@ -210,16 +210,23 @@ NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "dozens of": 24,
-    "several": 3,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
 }  # fmt: skip
-_NUM = r"(?P<n>\d[\d,]*|" + "|".join(k for k in NUMBER_WORDS if k != "several") + r")"
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_NUM = r"(?P<n>\d[\d,]*|" + "|".join(NUMBER_WORDS) + r")"
 _COUNT = re.compile(
     rf"(?<![\w.-]){_NUM}\s+(?P<adj>(?:(?:undetermined|unidentified|incoming|outgoing|possible"
     r"|loud|heavy|large|more|further|other|separate|artillery|mortar|tank)\s+)*)"
     r"(?P<kind>explosions?|projectiles?|bursts?|shots?)\b",
     re.IGNORECASE,
 )
+# A number that is a year ("3 March 2025 explosions") or a part of a total already counted
+# ("24 explosions, including 3 explosions") is not a count of its own.
+_YEAR_BEFORE = re.compile(rf"(?:{_MONTHS})\.?\s*$", re.IGNORECASE)
+_PART_BEFORE = re.compile(r"(?:including|of which|of them|among them|among which)\s*$", re.I)
 COUNT_FIELDS = {"explosion": "explosions", "projectile": "projectiles", "burst": "bursts",
                 "shot": "shots"}  # fmt: skip
 
@@ -232,25 +239,30 @@ def number(word: str) -> int | None:
     return NUMBER_WORDS.get(cleaned)
 
 
-def find_counts(text: str) -> dict[str, Found[int]]:
-    """Each kind of count the text gives, summed when it gives several ("12 explosions ...
-    and 3 more explosions")."""
-    totals: dict[str, tuple[int, Span]] = {}
+def find_counts(text: str) -> tuple[dict[str, Found[int]], list[Flag]]:
+    """Each kind of count the text gives. Several counts of one kind are added up ("3
+    explosions at 14:00 and 5 at 15:00"), at a lower confidence and flagged, since a text may
+    also repeat or break down a total."""
+    found: dict[str, list[tuple[int, Span]]] = {}
     for match in _COUNT.finditer(text):
         value = number(match["n"])
-        if value is None:
+        before = text[max(0, match.start() - 20) : match.start()]
+        if value is None or _YEAR_BEFORE.search(before) or _PART_BEFORE.search(before):
             continue
         field = COUNT_FIELDS[match["kind"].lower().rstrip("s")]
-        span = Span(match.start(), match.end())
-        if field in totals:
-            previous, first = totals[field]
-            totals[field] = (previous + value, Span(first.start, span.end))
-        else:
-            totals[field] = (value, span)
-    return {
-        field: Found(value, span, "a number before the kind of event", CERTAIN)
-        for field, (value, span) in totals.items()
-    }
+        found.setdefault(field, []).append((value, Span(match.start(), match.end())))
+    counts: dict[str, Found[int]] = {}
+    flags: list[Flag] = []
+    for field, items in found.items():
+        total = sum(v for v, _ in items)
+        span = Span(items[0][1].start, items[-1][1].end)
+        if len(items) == 1:
+            counts[field] = Found(total, span, "a number before the kind of event", CERTAIN)
+            continue
+        parts = " + ".join(str(v) for v, _ in items)
+        counts[field] = Found(total, span, f"several counts added up ({parts})", PLAUSIBLE)
+        flags.append(Flag(field, f"{parts} {field} added up; check none repeats another"))
+    return counts, flags
 
 
 _DIRECTION = re.compile(r"\b(incoming|outgoing|undetermined)\b", re.IGNORECASE)
@@ -275,41 +287,80 @@ _COMBATANT = (
     r"soldiers?|servicem[ae]n|troops|militants?|rebels?|fighters?|militiam[ae]n|combatants?"
     r"|personnel|marines?|paratroopers?|members"
 )
-_VICTIM = rf"(?P<noun>{_CIVILIAN}|{_COMBATANT})"
+_PEOPLE_NUM = "|".join(k for k in NUMBER_WORDS if k not in ("a", "an"))
+# Words allowed between a number and the people it counts ("two Ukrainian Government
+# soldiers"): not a month, a number or a verb, so "On 3 March two civilians" never reads 3.
+_FILLER = (
+    rf"(?:(?!(?:{_MONTHS}|{_PEOPLE_NUM}|and|or|of|in|on|at|were|was|had|have|been|where|who)\b)"
+    r"[A-Za-z][\w'-]*\s+){0,3}?"
+)
 _HARM = r"(?P<harm>killed|died|dead|injured|wounded|hurt)"
 _CASUALTY = re.compile(
-    rf"(?<![\w.-]){_NUM}\s+(?:[\w'-]+\s+){{0,3}}?{_VICTIM}\b[^.;]{{0,40}}?\b{_HARM}\b"
-    rf"|\b(?P<verb>killing|injuring|wounding|killed|injured|wounded)\s+(?P<n2>\d+|"
-    + "|".join(k for k in NUMBER_WORDS if k not in ("a", "an", "several", "dozens of"))
-    + rf")\s+(?:[\w'-]+\s+){{0,2}}?(?P<noun2>{_CIVILIAN}|{_COMBATANT})\b",
+    rf"(?<![\w.-])(?P<n>\d{{1,5}}|{_PEOPLE_NUM})\s+{_FILLER}(?P<noun>{_CIVILIAN}|{_COMBATANT})\b"
+    rf"(?P<between>(?:(?!\b(?:\d|{_PEOPLE_NUM})\b)[^.;]){{0,40}}?)\b{_HARM}\b"
+    rf"|\b(?P<verb>killing|injuring|wounding|killed|injured|wounded)\s+(?P<n2>\d{{1,5}}|"
+    rf"{_PEOPLE_NUM})\s+{_FILLER}(?P<noun2>{_CIVILIAN}|{_COMBATANT})\b",
+    re.IGNORECASE,
+)
+# "One soldier and three rebels were killed": two groups, one fate.
+_PAIR = re.compile(
+    rf"(?<![\w.-])(?P<n1>\d{{1,5}}|{_PEOPLE_NUM})\s+{_FILLER}(?P<noun1>{_CIVILIAN}|{_COMBATANT})"
+    rf"\s+and\s+(?P<n2>\d{{1,5}}|{_PEOPLE_NUM})\s+{_FILLER}(?P<noun2>{_CIVILIAN}|{_COMBATANT})"
+    rf"\s+(?:were|was|have been|had been)\s+{_HARM}\b",
     re.IGNORECASE,
 )
 _CIVILIAN_WORD = re.compile(rf"^(?:{_CIVILIAN})$", re.IGNORECASE)
+_NEGATION = re.compile(r"\b(?:not|no|never|without)\b|n't", re.IGNORECASE)
+_CODER_NOTE = re.compile(r"\[[^\[\]]*\]")
 
 
-def find_casualties(text: str) -> dict[str, Found[int]]:
-    """Killed and injured, civilians counted apart too; `[...]` (a coder's note) is not read."""
-    readable = re.sub(r"\[[^\]]*\]", lambda m: " " * len(m.group()), text)
-    totals: dict[str, tuple[int, Span]] = {}
+def find_casualties(text: str) -> tuple[dict[str, Found[int]], list[Flag]]:
+    """Killed and injured, civilians counted apart too; `[...]` (a coder's note) is not read.
+    The same people mentioned twice ("Two civilians were killed. The two killed were ...")
+    count once: within civilians or within combatants the largest figure is kept, flagged."""
+    readable = _CODER_NOTE.sub(lambda m: " " * len(m.group()), text)
+    seen: dict[tuple[str, bool], list[tuple[int, Span]]] = {}
+    pairs = list(_PAIR.finditer(readable))
+    for pair in pairs:
+        killed = pair["harm"].lower().startswith(("kill", "die", "dead"))
+        span = Span(pair.start(), pair.end())
+        group: dict[tuple[str, bool], int] = {}
+        for n, noun in (("n1", "noun1"), ("n2", "noun2")):
+            key = ("killed" if killed else "injured", bool(_CIVILIAN_WORD.match(pair[noun])))
+            group[key] = group.get(key, 0) + (number(pair[n]) or 0)
+        for key, total in group.items():
+            seen.setdefault(key, []).append((total, span))
     for match in _CASUALTY.finditer(readable):
+        if any(p.start() <= match.start() < p.end() for p in pairs):
+            continue
         if match["verb"]:
             value, noun, harm = number(match["n2"]), match["noun2"], match["verb"]
         else:
             value, noun, harm = number(match["n"]), match["noun"], match["harm"]
+            if _NEGATION.search(match["between"] or ""):
+                continue  # "three soldiers were not injured"
         if value is None:
             continue
         killed = harm.lower().startswith(("kill", "die", "dead"))
-        fields = ["killed" if killed else "injured"]
-        if _CIVILIAN_WORD.match(noun):
-            fields.append("civilians_killed" if killed else "civilians_injured")
-        span = Span(match.start(), match.end())
-        for field in fields:
-            previous = totals.get(field, (0, span))
-            totals[field] = (previous[0] + value, Span(previous[1].start, span.end))
-    return {
-        field: Found(value, span, "a number of people and what happened to them", LIKELY)
-        for field, (value, span) in totals.items()
-    }
+        key = ("killed" if killed else "injured", bool(_CIVILIAN_WORD.match(noun)))
+        seen.setdefault(key, []).append((value, Span(match.start(), match.end())))
+    found: dict[str, Found[int]] = {}
+    flags: list[Flag] = []
+    rule = "a number of people and what happened to them"
+    for (harm, civilian), items in seen.items():
+        value, span = max(items, key=lambda item: item[0])
+        confidence = LIKELY if len(items) == 1 else PLAUSIBLE
+        if len(items) > 1:
+            figures = ", ".join(str(v) for v, _ in items)
+            flags.append(Flag(harm, f"{harm} given more than once ({figures}); the largest kept"))
+        if civilian:
+            found[f"civilians_{harm}"] = Found(value, span, rule, confidence)
+        previous = found.get(harm)
+        total = value + (previous.value if previous else 0)
+        first = min(span, previous.span) if previous else span
+        found[harm] = Found(total, first, rule, min(confidence, previous.confidence if previous
+                                                    else confidence))  # fmt: skip
+    return found, flags
 
 
 DAMAGE_CUES: tuple[tuple[str, ObjectClass], ...] = (
@@ -327,17 +378,34 @@ DAMAGE_CUES: tuple[tuple[str, ObjectClass], ...] = (
     (r"farms?|fields?|grain|agricultural|barns?", ObjectClass.AGRICULTURAL),
 )  # fmt: skip
 _DAMAGE = [(re.compile(rf"\b(?:{p})\b", re.IGNORECASE), o) for p, o in DAMAGE_CUES]
-_DAMAGED = re.compile(r"\b(?:damag\w*|destroy\w*|hit|struck|strike|burn\w*|fire)\b", re.I)
+_DAMAGED = re.compile(
+    r"\b(?:damag\w*|destroy\w*|hit|struck|strikes?|burn\w*|on fire|caught fire|shelled"
+    r"|collapsed|de-energi[sz]ed|cut off)\b",
+    re.IGNORECASE,
+)
+_NO_DAMAGE = re.compile(r"\b(?:no|not|without)\b[^.;]{0,20}\b(?:damag|destroy|hit)", re.I)
+NEAR_VERB = 80  # characters: an object this close to the verb, in its sentence, is what was hit
 
 
 def find_damage(text: str) -> Found[ObjectClass] | None:
-    """The most protected object class the text says was damaged: energy before a hospital
-    before homes, so an energy moratorium never misses a strike that also hit a house."""
-    if not _DAMAGED.search(text):
-        return None
-    for pattern, object_class in _DAMAGE:
-        match = pattern.search(text)
-        if match:
-            rule = "an object named in a text that says something was damaged or hit"
-            return Found(object_class, Span(match.start(), match.end()), rule, LIKELY)
-    return None
+    """The most protected object class a sentence says was damaged, hit or destroyed: energy
+    before a hospital before homes, so an energy moratorium never misses a strike that also
+    hit a house. The object must be near the verb, in its sentence, and not denied ("no
+    damage was reported")."""
+    best: tuple[int, Found[ObjectClass]] | None = None
+    for sentence in _SENTENCE.finditer(text):
+        words = sentence.group()
+        if _NO_DAMAGE.search(words):
+            continue
+        for verb in _DAMAGED.finditer(words):
+            for rank, (pattern, object_class) in enumerate(_DAMAGE):
+                for thing in pattern.finditer(words):
+                    if abs(thing.start() - verb.start()) > NEAR_VERB:
+                        continue
+                    if best is None or rank < best[0]:
+                        offset = sentence.start()
+                        span = Span(offset + min(thing.start(), verb.start()),
+                                    offset + max(thing.end(), verb.end()))  # fmt: skip
+                        rule = f"{thing.group()!r} said to be {verb.group()!r}"
+                        best = (rank, Found(object_class, span, rule, LIKELY))
+    return best[1] if best else None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 from ceasefire.domain.extraction.found import CERTAIN, LIKELY, PLAUSIBLE, Flag, Found, Span
 from ceasefire.domain.reports import TimePrecision
@@ -118,6 +118,25 @@ class _Clock:
     words: str
     start: time
     end: time | None
+    zone: tzinfo | None = None  # the zone written after the time ("14:35 UTC"), if any
+
+
+# Zones written after a time of day; the caller's zone otherwise.
+_ZONE_AFTER = re.compile(
+    r"\s*(?:\(\s*)?(?P<zone>UTC|GMT|Z|MSK|Moscow time|Kyiv time|Kiev time|EET|EEST)\b\)?",
+    re.IGNORECASE,
+)
+_MOSCOW = timezone(timedelta(hours=3), "MSK")
+
+
+def _zone_named(words: str) -> tzinfo | None:
+    """UTC for UTC, GMT and Z; Moscow's fixed +03:00; None (the caller's zone) for Kyiv's."""
+    name = words.upper()
+    if name in ("UTC", "GMT", "Z"):
+        return UTC
+    if name in ("MSK", "MOSCOW TIME"):
+        return _MOSCOW
+    return None
 
 
 # A reader gives a reading, the reason the words are not a date, or None to pass them over.
@@ -256,8 +275,25 @@ def _i(pattern: str) -> re.Pattern[str]:
 
 # Tried in this order; a later pattern never reads words an earlier one has read. Phrases
 # relative to the reference come last and without a reference are only noted.
+def _day_range(m: re.Match[str], ctx: _Context) -> _Reading | str:
+    """`2-3 March 2025`, `between 2 and 3 March 2025`, `the night of 2 to 3 March 2025`: the
+    whole of both days, never only the last."""
+    last = _date_of(m, int(m["year"]))
+    if last is None or not 1 <= int(m["first"]) < last.day:
+        return f"'{m[0]}' looks like a range of days but is not one; it was ignored"
+    first = last.replace(day=int(m["first"]))
+    start = start_of_day(first, ctx.zone)
+    value = When(start, add_days(start_of_day(last, ctx.zone), 1, ctx.zone), TimePrecision.DAY)
+    return _reading(m, value, "a range of days written in full: all of them", CERTAIN)
+
+
+_DAY_RANGE = (
+    r"(?:\b(?:between|from|the night of|night of)\s+)?(?<!\d)(?P<first>[0-3]?\d)(?:st|nd|rd|th)?"
+    r"\s*(?:-|–|and|to)\s*" + _DAY + r"(?:\s+of)?\s+" + _MON + _YEAR
+)
 _READERS: tuple[tuple[re.Pattern[str], _Reader], ...] = (
     (_ISO_MOMENT, _iso_moment),
+    (_i(_DAY_RANGE), _day_range),
     (_i(_DMY + _YEAR), _absolute("a date written in full")),
     (_i(_MDY + _YEAR), _absolute("a date written in full, month first")),
     (_i(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?!\d)"), _absolute("an ISO date")),
@@ -357,7 +393,11 @@ def _clocks(text: str, taken: list[Span]) -> list[_Clock]:
             if start is None or (end is None and pattern is not _SINGLE):
                 continue
             if not _overlaps(span, taken + [c.span for c in clocks]):
-                clocks.append(_Clock(span, m[0], start, end))
+                named = _ZONE_AFTER.match(text, m.end())
+                if named is not None:
+                    span = Span(span.start, named.end())
+                zone = _zone_named(named["zone"]) if named else None
+                clocks.append(_Clock(span, text[span.start : span.end], start, end, zone))
     return sorted(clocks, key=lambda c: c.span)
 
 
@@ -397,7 +437,7 @@ def _with_clock(reading: _Reading, clock: _Clock, ctx: _Context, flags: list[Fla
     """A day with a time is a moment; a part of a day with a time is the moment within it."""
     assert reading.found is not None
     day = reading.day if reading.day is not None else _latest_day(clock, ctx)
-    window = _clock_on(day, clock, ctx.zone)
+    window = _clock_on(day, clock, clock.zone or ctx.zone)
     if window is None:
         flags.append(_clock_change_flag(clock, day, ctx.zone))
         return reading.found
@@ -426,7 +466,7 @@ def _from_clocks(clocks: list[_Clock], ctx: _Context, flags: list[Flag]) -> Foun
         f"time of day on {which} (the latest {clock.start:%H:%M} not after the reference "
         f"{ctx.describe()})"
     )
-    window = _clock_on(day, clock, ctx.zone)
+    window = _clock_on(day, clock, clock.zone or ctx.zone)
     if window is None:
         flags.append(_clock_change_flag(clock, day, ctx.zone))
         found = Found(_day(day, ctx.zone), clock.span, f"{rule}; only the day", PLAUSIBLE)

@@ -35,34 +35,33 @@ OUTSKIRTS_M = 3_000
 NEAR_RADIUS_M = 10_000  # "near X": the event was around X, not in it
 FRONT_KM = 30.0  # a namesake this close to the line of contact is where fighting is reported
 SAME_PLACE_KM = 5.0  # GeoNames entries this close together are one place for a report
-NEIGHBOUR_KM = 60.0
+NEIGHBOUR_KM = 60.0  # other places the text names make a namesake within this distance likely
 # A name this many places in the gazetteer share (Mykhailivka, Sadove) is common enough that a
 # village too small to be listed may be the one meant, even in the oblast the text names.
-COMMON_NAME = 3  # other places the text names make a namesake within this distance likely
+COMMON_NAME = 3
+DOMINANT = 20  # a namesake this many times larger than the next is the one a text means
 
-_POINTS = {
-    "north": 0, "n": 0, "north-east": 45, "northeast": 45, "ne": 45, "east": 90, "e": 90,
-    "south-east": 135, "southeast": 135, "se": 135, "south": 180, "s": 180,
-    "south-west": 225, "southwest": 225, "sw": 225, "west": 270, "w": 270,
-    "north-west": 315, "northwest": 315, "nw": 315,
-}  # fmt: skip
-_NUMBER = r"\d+(?:[.,]\d+)?"
+_CARDINALS = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}
+_LETTERS = {"n": "north", "e": "east", "s": "south", "w": "west"}
+# A number not inside a longer one: the lookbehind keeps a long run of digits from being
+# tried at every position (quadratic time).
+_NUMBER = r"(?<![\d.,])\d{1,4}(?:[.,]\d+)?"
+_RANGE = rf"(?P<low>{_NUMBER})(?:\s*(?:-|–|to)\s*(?P<high>\d{{1,4}}(?:[.,]\d+)?))?\s*"
+_KM = r"(?:km|kilomet(?:re|er)s?)\.?\s+"
+# Compass points written out or abbreviated, up to 16 (south-south-west, SSW, south west).
+_POINT = (
+    r"(?P<point>(?:north|south|east|west)(?:[- ]?(?:north|south|east|west)){0,2}"
+    r"|[NS]{1,2}[EW]|[NS]|[EW])(?![\w-])(?!\s+(?:north|south|east|west)\b)"
+)
 _RELATIVE = re.compile(
-    rf"(?P<low>{_NUMBER})(?:\s*(?:-|–|to)\s*(?P<high>{_NUMBER}))?\s*"
-    r"(?:km|kilomet(?:re|er)s?)\.?\s+"
-    r"(?:(?P<point>(?:north|south)(?:-?(?:east|west))?|east|west|[NS][EW]?|[EW])\s+)?"
+    rf"{_RANGE}{_KM}(?:{_POINT}\s+)?"
     r"(?:of|from)\s+(?:the\s+)?(?:(?:village|town|city|settlement)\s+of\s+)?$",
     re.IGNORECASE,
 )
 # "12 explosions 3-5 km south-west": a distance and direction with no place after it is
-# measured from where the observer was, the place named before it.
-_RELATIVE_BARE = re.compile(
-    rf"(?P<low>{_NUMBER})(?:\s*(?:-|–|to)\s*(?P<high>{_NUMBER}))?\s*"
-    r"(?:km|kilomet(?:re|er)s?)\.?\s+"
-    r"(?P<point>(?:north|south)(?:-?(?:east|west))?|east|west|[NS][EW]?|[EW])(?![\w-])"
-    r"(?!\s+(?:of|from)\b)",
-    re.IGNORECASE,
-)
+# measured from where the observer was, the place named before it in the same sentence.
+_RELATIVE_BARE = re.compile(rf"{_RANGE}{_KM}{_POINT}(?!\s+(?:of|from)\b)", re.IGNORECASE)
+_CITY_AFTER = re.compile(r"\s+(?:city|town)\b", re.IGNORECASE)
 _CODED_TO = re.compile(r"coded to\s+$", re.IGNORECASE)
 _TOWARDS = re.compile(
     r"\b(?:towards?|on the way to|(?:in )?the direction of|direction of|moving to|movement to"
@@ -119,11 +118,11 @@ def find_location(
     oblasts = _oblasts_named(mentions)
     places = [m for m in mentions if m.places]
     flags: list[Flag] = []
-    observer = _from_observer(text, places, [o for o, _ in oblasts], front_km)
+    observer = _from_observer(text, places, mentions, front_km)
     if observer is not None:
         return observer, flags
     for mention, cue in _in_order_of_cue(text, places):
-        choice, why_not = _choose(mention, [o for o, _ in oblasts], places, front_km)
+        choice, why_not = _choose(mention, mentions, text, front_km)
         if choice is None:
             flags.append(Flag(FIELD, why_not))
             continue
@@ -133,6 +132,11 @@ def find_location(
                                      "not at it; the point is the place itself"))  # fmt: skip
         elif found.confidence < LIKELY:
             flags.append(Flag(FIELD, f"{mention.words}: {choice.rule}; check the place"))
+        if names.oblast_named(mention.words) is not None and not _CITY_AFTER.match(
+            text, mention.span.end
+        ):
+            flags.append(Flag(FIELD, f"{mention.words} names both a city and an oblast; read as "
+                                     "the city, check it"))  # fmt: skip
         listed = _listed_with(text, mention, places)
         if listed:
             found = Found(found.value, found.span, found.rule, min(found.confidence, PLAUSIBLE))
@@ -154,7 +158,7 @@ def find_location(
 def _from_observer(
     text: str,
     places: Sequence[Mention],
-    oblasts: Sequence[Oblast],
+    mentions: Sequence[Mention],
     front_km: FrontDistance | None,
 ) -> Found[Location] | None:
     """`While in Zolote, the patrol heard explosions 3-5 km south-west`: the point is measured
@@ -162,11 +166,12 @@ def _from_observer(
     match = _RELATIVE_BARE.search(text)
     if match is None:
         return None
-    before = [m for m in places if m.span.end <= match.start()]
+    sentence_start = max(text.rfind(".", 0, match.start()), text.rfind(";", 0, match.start()))
+    before = [m for m in places if sentence_start < m.span.start and m.span.end <= match.start()]
     if not before:
         return None
     anchor = before[-1]
-    choice, _ = _choose(anchor, oblasts, places, front_km)
+    choice, _ = _choose(anchor, mentions, text, front_km)
     if choice is None:
         return None
     found = _relative(text, anchor, choice, match, 0)
@@ -215,37 +220,71 @@ def _in_order_of_cue(text: str, places: Sequence[Mention]) -> list[tuple[Mention
 
 def _choose(
     mention: Mention,
-    oblasts: Sequence[Oblast],
-    others: Sequence[Mention],
+    mentions: Sequence[Mention],
+    text: str,
     front_km: FrontDistance | None,
 ) -> tuple[_Choice | None, str]:
-    """One place for a name, by the first rule that settles it, or why none could be chosen."""
+    """One place for a name, by the first rule that settles it, or why none could be chosen.
+
+    The oblast written with the name ("Sadove, Kherson", "Korsunka (Kherson)") binds it, and
+    so does an oblast the text names elsewhere ("Vodiane, Yasynuvata district, Donetsk
+    region"): a name with no place there is not moved to another oblast, since the place meant
+    is most likely a village too small for the gazetteer."""
     candidates = _distinct(mention.places)
-    if oblasts:
-        codes = {o.code for o in oblasts}
+    qualifier = _qualifier_of(mention, mentions, text)
+    named = [qualifier] if qualifier else [m.oblast for m in mentions if _names_oblast(m)]
+    if named:
+        codes = {o.code for o in named if o is not None}
         inside = [p for p in candidates if p.admin1 in codes]
         if not inside:
-            where = " or ".join(o.name for o in oblasts)
+            where = " or ".join(sorted({o.name for o in named if o is not None}))
             return None, (
                 f"{mention.words}: no place of that name in {where} oblast in the gazetteer "
                 f"(places of 500 or more people); {len(candidates)} elsewhere, not used"
             )
-        everywhere = len(_distinct(mention.places))
-        candidates = inside
-        if len(candidates) == 1:
-            if everywhere == 1:
-                return _Choice(candidates[0], "the only place of that name", LIKELY), ""
-            if everywhere >= COMMON_NAME:
-                rule = (
-                    f"the only one in the oblast the text names of {everywhere} places of that "
-                    "name; villages under 500 people are not in the gazetteer"
-                )
-                return _Choice(candidates[0], rule, PLAUSIBLE), ""
-            rule = "the only place of that name in the oblast the text names"
-            return _Choice(candidates[0], rule, LIKELY), ""
+        return _within_oblast(mention, inside, len(candidates), mentions, front_km), ""
     if len(candidates) == 1:
         return _Choice(candidates[0], "the only place of that name", LIKELY), ""
-    return _tie_break(mention, candidates, others, front_km), ""
+    return _tie_break(mention, candidates, mentions, front_km), ""
+
+
+def _names_oblast(mention: Mention) -> bool:
+    return mention.oblast is not None and not mention.places
+
+
+def _within_oblast(
+    mention: Mention,
+    inside: Sequence[Place],
+    everywhere: int,
+    mentions: Sequence[Mention],
+    front_km: FrontDistance | None,
+) -> _Choice:
+    if len(inside) > 1:
+        return _tie_break(mention, inside, mentions, front_km)
+    if everywhere == 1:
+        return _Choice(inside[0], "the only place of that name", LIKELY)
+    if everywhere >= COMMON_NAME:
+        rule = (
+            f"the only one in the oblast the text names of {everywhere} places of that name; "
+            "villages under 500 people are not in the gazetteer"
+        )
+        return _Choice(inside[0], rule, PLAUSIBLE)
+    return _Choice(inside[0], "the only place of that name in the oblast the text names", LIKELY)
+
+
+_QUALIFYING_GAP = re.compile(r"^\s*(?:,|\(|in\s+(?:the\s+)?|of\s+(?:the\s+)?)\s*$")
+
+
+def _qualifier_of(mention: Mention, mentions: Sequence[Mention], text: str) -> Oblast | None:
+    """The oblast written right after a place name, as its qualifier."""
+    following = [m for m in mentions if m.span.start >= mention.span.end]
+    if not following:
+        return None
+    after = min(following, key=lambda m: m.span.start)
+    gap = text[mention.span.end : after.span.start]
+    if after.oblast is not None and not after.places and _QUALIFYING_GAP.match(gap):
+        return after.oblast
+    return None
 
 
 def _tie_break(
@@ -268,8 +307,12 @@ def _tie_break(
             rule = f"{count}; the only one within {FRONT_KM:g} km of the line of contact"
             return _Choice(at_front[0], rule, PLAUSIBLE)
         candidates = at_front or candidates
-    largest = max(candidates, key=lambda p: p.population)
-    return _Choice(largest, f"{count}; the largest ({largest.population:,} people)", WEAK)
+    largest, *rest = sorted(candidates, key=lambda p: -p.population)
+    rule = f"{count}; the largest ({largest.population:,} people)"
+    if rest and largest.population >= DOMINANT * max(rest[0].population, 1):
+        # Kharkiv the city, not a village of the same name: what a text means unless it says.
+        return _Choice(largest, rule + f", {DOMINANT}+ times the next", LIKELY)
+    return _Choice(largest, rule, WEAK)
 
 
 def _distinct(places: Sequence[Place]) -> list[Place]:
@@ -324,7 +367,8 @@ def _relative(
     spread_m = (high - low) / 2 * 1000 + _place_radius(place)
     point = (match["point"] or "").lower()
     if point:
-        bearing = _POINTS[point]
+        bearing = bearing_of(point)
+        point = compass_words(point)
         lon, lat, _ = _GEOD.fwd(place.lon, place.lat, bearing, middle_m)
         spread_m += middle_m * math.tan(math.radians(22.5))
         words = f"{match['low']}{'-' + match['high'] if match['high'] else ''} km {point} of"
@@ -338,6 +382,35 @@ def _relative(
     )
     rule = f"a distance and direction from a named place: {choice.rule}"
     return Found(location, span, rule, min(choice.confidence, LIKELY))
+
+
+def compass_words(point: str) -> str:
+    """`SSW`, `south south west`, `south-south-west` all as `south-south-west`."""
+    words = re.findall(r"north|south|east|west", point.lower())
+    if not words:
+        words = [_LETTERS[letter] for letter in point.lower()]
+    return "-".join(words)
+
+
+def bearing_of(point: str) -> float:
+    """Degrees clockwise from north for a compass point of up to three words: each further
+    word halves the step towards it (south-west 225, south-south-west 202.5).
+
+    >>> bearing_of("north-west"), bearing_of("SSW"), bearing_of("east")
+    (315.0, 202.5, 90.0)
+    """
+    words = compass_words(point).split("-")
+    angle = _CARDINALS[words[-1]]
+    for word in reversed(words[:-1]):
+        angle = _midpoint(_CARDINALS[word], angle)
+    return angle % 360
+
+
+def _midpoint(a: float, b: float) -> float:
+    """The bearing halfway between two, the short way round (north and west give 315)."""
+    x = math.cos(math.radians(a)) + math.cos(math.radians(b))
+    y = math.sin(math.radians(a)) + math.sin(math.radians(b))
+    return round(math.degrees(math.atan2(y, x)) % 360, 1)
 
 
 def _oblast_location(oblast: Oblast, span: Span, names: PlaceNames) -> Found[Location]:

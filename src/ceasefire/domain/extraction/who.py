@@ -27,18 +27,31 @@ class Actor:
     party: str
 
 
+# Fire or weapons named with a side's adjective ("Russian shelling", "Ukrainian drones"):
+# the side that fired, as the adjective of a country alone ("a Ukrainian village") is not.
+_ARMS = (
+    r"(?:shelling|strikes?|attacks?|missiles?|drones?|artillery|mortars?|bombs?|aviation"
+    r"|aircraft|fire|offensive|assault)"
+)
+# A country's name acts only as the subject of a verb of violence ("Russia launched ..."):
+# "in Ukraine" is a place.
+_ACTS = r"(?=\s+(?:launched|fired|struck|attacked|shelled|hit|bombed|used))"
 ACTORS: tuple[Actor, ...] = (
     Actor(r"(?:military|armed) forces of russia|russian (?:armed |occupying |occupation )?"
           r"(?:forces|troops|military|army|soldiers|servicemen|units?|air ?forces?|navy|aviation"
-          r"|artillery|drones?|side)|russia|russians|occupiers|occupying forces|wagner(?: group)?"
+          rf"|artillery|drones?|side)|russian(?=\s+{_ARMS})|russia{_ACTS}|russians|occupiers"
+          r"|occupying forces|wagner(?: group)?"
           r"|(?:pro-russian |nrf |naf |dpr |lpr )?(?:rebels?|separatists?|militants?)"
           r"(?: forces)?|naf|nrf|dpr|lpr|donetsk people'?s republic|luhansk people'?s republic"
-          r"|armed formations|російськ\w*|российск\w*|росі[яї]|россия|рф|окупант\w*"
-          r"|оккупант\w*", "RU"),
+          r"|armed formations|окупант\w*|оккупант\w*"
+          r"|російськ\w* (?:військ\w*|сил\w*|армі\w*|артилер\w*|дрон\w*|окупант\w*)"
+          r"|российск\w* (?:войск\w*|сил\w*|арми\w*|военн\w*|артиллер\w*|дрон\w*)", "RU"),
     Actor(r"(?:military|armed) forces of ukraine|ukrainian (?:armed )?(?:government )?"
           r"(?:forces|troops|military|army|soldiers|servicemen|units?|air ?forces?|navy"
-          r"|artillery|drones?|side|government|defenders|border guards?)|ukraine|afu|zsu"
-          r"|ukrainian|зсу|всу|українськ\w*|украинск\w*", "UA"),
+          r"|artillery|drones?|side|government|defenders|border guards?)"
+          rf"|ukrainian(?=\s+{_ARMS})|ukraine{_ACTS}|afu|zsu|зсу|всу"
+          r"|українськ\w* (?:військ\w*|сил\w*|артилер\w*|дрон\w*)"
+          r"|украинск\w* (?:войск\w*|сил\w*|военн\w*|артиллер\w*|дрон\w*)", "UA"),
 )  # fmt: skip
 _ACTORS = [(re.compile(rf"(?<![\w-])(?:{a.pattern})(?![\w-])", re.IGNORECASE), a) for a in ACTORS]
 _TARGET_BEFORE = re.compile(
@@ -60,6 +73,11 @@ def find_party(
     actor named before it in its sentence is the one that acted.
     """
     named = _actors(text)
+    if violence_at is not None:  # the actors of the sentence that says what happened
+        start = max(text.rfind(".", 0, violence_at.start), text.rfind(";", 0, violence_at.start))
+        ends = (text.find(".", violence_at.end), text.find(";", violence_at.end))
+        end = min([i for i in ends if i >= 0] or [len(text)])
+        named = [a for a in named if start < a[0].start < end] or named
     if not named:
         return None, [Flag(FIELD, "no party or armed group named in the text")]
     acting = [(s, p) for s, p, target in named if not target]
