@@ -61,10 +61,7 @@ def latin_key(text: str) -> str:
     >>> latin_key("Юлія") == latin_key("Yuliya") == latin_key("Iuliia")
     True
     """
-    folded = unicodedata.normalize("NFKC", text)
-    latin = anyascii(folded).lower()
-    letters = _NOT_LETTER.sub("", latin)
-    return _REPEATED.sub(r"\1", _VARIANT.sub(lambda m: _VARIANTS[m.group()], letters))
+    return _keyed(text, _VARIANT, _VARIANTS)
 
 
 # For places, the hushing consonants stay apart from the plain ones: Shumy is not Sumy and
@@ -85,7 +82,12 @@ def place_key(text: str) -> str:
     >>> place_key("Щастя") == place_key("Shchastia") == place_key("Schastia")
     True
     """
-    folded = unicodedata.normalize("NFKC", text)
-    latin = anyascii(folded).lower()
+    return _keyed(text, _PLACE_VARIANT, _PLACE_VARIANTS)
+
+
+def _keyed(text: str, variant: re.Pattern[str], variants: dict[str, str]) -> str:
+    """Script to Latin, letters only, each spelling variant to its one form, no doubled
+    letters."""
+    latin = anyascii(unicodedata.normalize("NFKC", text)).lower()
     letters = _NOT_LETTER.sub("", latin)
-    return _REPEATED.sub(r"\1", _PLACE_VARIANT.sub(lambda m: _PLACE_VARIANTS[m.group()], letters))
+    return _REPEATED.sub(r"\1", variant.sub(lambda m: variants[m.group()], letters))
