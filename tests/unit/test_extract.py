@@ -413,3 +413,17 @@ def test_the_same_words_read_against_another_day_are_another_report() -> None:
     assert first == external_id("Yesterday  Russian forces\nshelled Kupiansk.", datetime(
         2026, 2, 5, tzinfo=UTC))  # fmt: skip
     assert first != external_id(words, datetime(2026, 2, 6, tzinfo=UTC))
+
+
+def test_a_village_far_from_the_front_with_no_oblast_named_is_flagged(names) -> None:  # type: ignore[no-untyped-def]
+    found, flags = find_location(
+        "Shelling near the settlement of Sokolniki.", names, front_distance()
+    )
+    assert found is not None  # Sokilnyky, in the west: placed, but not trusted
+    assert found.confidence < LIKELY
+    assert any("namesake too small for the gazetteer" in f.reason for f in flags)
+    found, flags = find_location(
+        "Shelling near Sokolniki, Luhansk region.", names, front_distance()
+    )
+    assert found is not None
+    assert found.value.precision is GeoPrecision.PROVINCE  # the oblast binds: no Sokolniki there

@@ -39,6 +39,8 @@ NEIGHBOUR_KM = 60.0  # other places the text names make a namesake within this d
 # A name this many places in the gazetteer share (Mykhailivka, Sadove) is common enough that a
 # village too small to be listed may be the one meant, even in the oblast the text names.
 COMMON_NAME = 3
+SMALL_PLACE = 10_000  # people: a village or small town, whose name many unlisted villages may share
+FAR_FROM_FRONT_KM = 60.0
 DOMINANT = 20  # a namesake this many times larger than the next is the one a text means
 
 _CARDINALS = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}
@@ -127,6 +129,10 @@ def find_location(
             flags.append(Flag(FIELD, why_not))
             continue
         found = _locate(text, mention, choice, cue)
+        far = _far_and_small(choice, mentions, front_km)
+        if far:
+            found = Found(found.value, found.span, found.rule, min(found.confidence, PLAUSIBLE))
+            flags.append(Flag(FIELD, far))
         if cue == "towards":
             flags.append(Flag(FIELD, f"towards {mention.words}: the event was on the way, "
                                      "not at it; the point is the place itself"))  # fmt: skip
@@ -246,6 +252,23 @@ def _choose(
     if len(candidates) == 1:
         return _Choice(candidates[0], "the only place of that name", LIKELY), ""
     return _tie_break(mention, candidates, mentions, front_km), ""
+
+
+def _far_and_small(
+    choice: _Choice, mentions: Sequence[Mention], front_km: FrontDistance | None
+) -> str:
+    """Why a place is doubtful as the one meant, or "": a village far from the line of contact,
+    chosen with no oblast named, is as likely a namesake of an unlisted village at the front."""
+    place = choice.place
+    if front_km is None or place.population >= SMALL_PLACE or any(map(_names_oblast, mentions)):
+        return ""
+    distance = front_km(place.lon, place.lat)
+    if distance <= FAR_FROM_FRONT_KM:
+        return ""
+    return (
+        f"{place.name} is a small place {distance:.0f} km from the line of contact and the "
+        "text names no oblast; a namesake too small for the gazetteer may be meant"
+    )
 
 
 def _names_oblast(mention: Mention) -> bool:
