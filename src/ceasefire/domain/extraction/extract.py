@@ -10,7 +10,7 @@ the analyst completes it, rather than the extractor inventing it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -82,6 +82,9 @@ class Extraction:
 
 
 def extract(text: str, context: Context) -> Extraction:
+    """Every field the text gives, and a flag for each it does not settle: fields read with
+    low confidence are flagged even when their reader raised none, so a weak value never
+    passes unnoticed."""
     kind, kind_flags = find_kind(text)
     when, when_flags = find_when(text, reference=context.reference, zone=context.zone)
     location, where_flags = find_location(text, context.names, context.front_km)
@@ -105,7 +108,7 @@ def extract(text: str, context: Context) -> Extraction:
     for name, value in extraction.found().items():
         if value.confidence < FLAG_BELOW and _flag_name(name) not in flagged:
             flags.append(Flag(_flag_name(name), f"low confidence: {value.rule}"))
-    return Extraction(**{**_fields_of(extraction), "flags": tuple(flags)})
+    return replace(extraction, flags=tuple(flags))
 
 
 # Fire these categories describe reaches a few tens of kilometres at most: a place much
@@ -135,10 +138,6 @@ def _out_of_range(extraction: Extraction, context: Context) -> list[Flag]:
 
 def _flag_name(name: str) -> str:
     return "observed_start" if name == "observed" else name
-
-
-def _fields_of(extraction: Extraction) -> dict[str, Any]:
-    return {name: getattr(extraction, name) for name in Extraction.__dataclass_fields__}
 
 
 def report_fields(extraction: Extraction) -> dict[str, str | None]:

@@ -49,3 +49,11 @@ class Flag:
 
     field: str
     reason: str
+
+
+def sentence_around(text: str, start: int, end: int) -> Span:
+    """The sentence (or clause after a semicolon) holding text[start:end]: what a reader takes
+    together, as a list of places or the actor of a verb."""
+    first = max(text.rfind(".", 0, start), text.rfind(";", 0, start)) + 1
+    stops = [i for i in (text.find(".", end), text.find(";", end)) if i >= 0]
+    return Span(first, min(stops) if stops else len(text))

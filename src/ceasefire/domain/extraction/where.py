@@ -19,7 +19,16 @@ from dataclasses import dataclass
 
 from pyproj import Geod
 
-from ceasefire.domain.extraction.found import CERTAIN, LIKELY, PLAUSIBLE, WEAK, Flag, Found, Span
+from ceasefire.domain.extraction.found import (
+    CERTAIN,
+    LIKELY,
+    PLAUSIBLE,
+    WEAK,
+    Flag,
+    Found,
+    Span,
+    sentence_around,
+)
 from ceasefire.domain.extraction.placenames import Mention, Oblast, PlaceNames
 from ceasefire.domain.places import REACH_M_PER_SQRT_PERSON, Place
 from ceasefire.domain.reports import GeoPrecision
@@ -129,27 +138,12 @@ def find_location(
             flags.append(Flag(FIELD, why_not))
             continue
         found = _locate(text, mention, choice, cue)
-        far = _far_and_small(choice, mentions, front_km)
-        if far:
-            found = Found(found.value, found.span, found.rule, min(found.confidence, PLAUSIBLE))
-            flags.append(Flag(FIELD, far))
-        if cue == "towards":
-            flags.append(Flag(FIELD, f"towards {mention.words}: the event was on the way, "
-                                     "not at it; the point is the place itself"))  # fmt: skip
-        elif found.confidence < LIKELY:
+        if found.confidence < LIKELY and cue != "towards":
             flags.append(Flag(FIELD, f"{mention.words}: {choice.rule}; check the place"))
-        if names.oblast_named(mention.words) is not None and not _CITY_AFTER.match(
-            text, mention.span.end
-        ):
-            flags.append(Flag(FIELD, f"{mention.words} names both a city and an oblast; read as "
-                                     "the city, check it"))  # fmt: skip
-        listed = _listed_with(text, mention, places)
-        if listed:
+        doubts = _doubts(text, mention, choice, cue, mentions, names, front_km)
+        if any(lowers for _, lowers in doubts):
             found = Found(found.value, found.span, found.rule, min(found.confidence, PLAUSIBLE))
-            others = ", ".join(listed)
-            reason = f"the text names several places ({mention.words}, {others}); the point is "
-            flags.append(Flag(FIELD, reason + mention.words))
-        return found, flags
+        return found, flags + [Flag(FIELD, reason) for reason, _ in doubts]
     if oblasts:
         oblast, span = oblasts[0]
         return _oblast_location(oblast, span, names), [
@@ -159,6 +153,38 @@ def find_location(
     if not flags:
         flags.append(Flag(FIELD, "no place the gazetteer knows is named in the text"))
     return None, flags
+
+
+def _doubts(
+    text: str,
+    mention: Mention,
+    choice: _Choice,
+    cue: str,
+    mentions: Sequence[Mention],
+    names: PlaceNames,
+    front_km: FrontDistance | None,
+) -> list[tuple[str, bool]]:
+    """What an analyst should check about a chosen place, each with whether it lowers the
+    confidence: a small place far from the front, a name that is also an oblast's, a movement
+    towards the place, other places in the same sentence."""
+    doubts: list[tuple[str, bool]] = []
+    far = _far_and_small(choice, mentions, front_km)
+    if far:
+        doubts.append((far, True))
+    if cue == "towards":
+        doubts.append((f"towards {mention.words}: the event was on the way, not at it; the "
+                       "point is the place itself", False))  # fmt: skip
+    if names.oblast_named(mention.words) is not None and not _CITY_AFTER.match(
+        text, mention.span.end
+    ):
+        doubts.append((f"{mention.words} names both a city and an oblast; read as the city, "
+                       "check it", False))  # fmt: skip
+    listed = _listed_with(text, mention, [m for m in mentions if m.places])
+    if listed:
+        others = ", ".join(listed)
+        doubts.append((f"the text names several places ({mention.words}, {others}); the point "
+                       f"is {mention.words}", True))  # fmt: skip
+    return doubts
 
 
 def _from_observer(
@@ -172,8 +198,8 @@ def _from_observer(
     match = _RELATIVE_BARE.search(text)
     if match is None:
         return None
-    sentence_start = max(text.rfind(".", 0, match.start()), text.rfind(";", 0, match.start()))
-    before = [m for m in places if sentence_start < m.span.start and m.span.end <= match.start()]
+    sentence = sentence_around(text, match.start(), match.end())
+    before = [m for m in places if sentence.start <= m.span.start and m.span.end <= match.start()]
     if not before:
         return None
     anchor = before[-1]
@@ -189,10 +215,8 @@ def _from_observer(
 def _listed_with(text: str, chosen: Mention, places: Sequence[Mention]) -> list[str]:
     """Other places named in the same sentence as the chosen one ("near Avdiivka, Marinka and
     Shyrokyne"): the event may be at any of them."""
-    start = max(text.rfind(".", 0, chosen.span.start), text.rfind(";", 0, chosen.span.start))
-    ends = [i for i in (text.find(".", chosen.span.end), text.find(";", chosen.span.end)) if i >= 0]
-    end = min(ends) if ends else len(text)
-    names = {m.words for m in places if start < m.span.start < end and m is not chosen}
+    sentence = sentence_around(text, chosen.span.start, chosen.span.end)
+    names = {m.words for m in places if sentence.start <= m.span.start < sentence.end}
     return sorted(names - {chosen.words})
 
 

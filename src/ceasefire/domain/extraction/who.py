@@ -14,7 +14,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ceasefire.domain.extraction.found import LIKELY, PLAUSIBLE, WEAK, Flag, Found, Span
+from ceasefire.domain.extraction.found import (
+    LIKELY,
+    PLAUSIBLE,
+    WEAK,
+    Flag,
+    Found,
+    Span,
+    sentence_around,
+)
 
 FIELD = "alleged_party"
 
@@ -74,10 +82,8 @@ def find_party(
     """
     named = _actors(text)
     if violence_at is not None:  # the actors of the sentence that says what happened
-        start = max(text.rfind(".", 0, violence_at.start), text.rfind(";", 0, violence_at.start))
-        ends = (text.find(".", violence_at.end), text.find(";", violence_at.end))
-        end = min([i for i in ends if i >= 0] or [len(text)])
-        named = [a for a in named if start < a[0].start < end] or named
+        sentence = sentence_around(text, violence_at.start, violence_at.end)
+        named = [a for a in named if sentence.start <= a[0].start < sentence.end] or named
     if not named:
         return None, [Flag(FIELD, "no party or armed group named in the text")]
     acting = [(s, p) for s, p, target in named if not target]
