@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ceasefire.api.security import needs, principal_of
 from ceasefire.domain.access import Permission, Role
 from ceasefire.domain.canonical import canonical_json
+from ceasefire.domain.extraction.extract import Context
 from ceasefire.domain.validation import Accepted, IngestRules, parse_report
 from ceasefire.ingest.text_reader import TextOptions, paragraphs, read_paragraph, reference_time
 from ceasefire.services.appender import Submission
@@ -67,23 +68,10 @@ def post_text(
         body.lang,
         reference,
     )
-    context = extraction_context(state.zone, reference)
     rules = IngestRules(now=state.clock(), zone=state.zone)
-    items: list[dict[str, Any]] = []
-    accepted: list[Accepted] = []
-    extractions: dict[str, dict[str, Any]] = {}
-    for number, (line, paragraph) in enumerate(paragraphs(body.text), start=1):
-        record = read_paragraph(f"line {line}", paragraph, number, options, context)
-        item: dict[str, Any] = {"paragraph": number, "line": line, "extraction": record.extraction}
-        result = None if record.problem else parse_report(record.fields, rules)
-        if isinstance(result, Accepted):
-            item["report_id"] = result.report.report_id
-            accepted.append(result)
-            extractions[result.report.report_id] = dict(record.extraction or {})
-        else:
-            errors = [record.problem] if record.problem else (result or [])
-            item["problems"] = [{"field": e.field, "reason": e.reason} for e in errors]
-        items.append(item)
+    items, accepted, extractions = _read(
+        body.text, options, extraction_context(state.zone, reference), rules
+    )
     if not items:
         raise HTTPException(422, "text: no paragraph with words in it")
     if not accepted:
@@ -115,6 +103,29 @@ def post_text(
         return JSONResponse(refused, status_code=answer.status)
     body_out = {"stored": True, "paragraphs": items, "answer": answer.body}
     return JSONResponse(body_out, status_code=answer.status)
+
+
+def _read(
+    text: str, options: TextOptions, context: Context, rules: IngestRules
+) -> tuple[list[dict[str, Any]], list[Accepted], dict[str, dict[str, Any]]]:
+    """Each paragraph read and validated: what the client is shown, the reports to store and
+    how each was read."""
+    items: list[dict[str, Any]] = []
+    accepted: list[Accepted] = []
+    extractions: dict[str, dict[str, Any]] = {}
+    for number, (line, paragraph) in enumerate(paragraphs(text), start=1):
+        record = read_paragraph(f"line {line}", paragraph, number, options, context)
+        item: dict[str, Any] = {"paragraph": number, "line": line, "extraction": record.extraction}
+        result = None if record.problem else parse_report(record.fields, rules)
+        if isinstance(result, Accepted):
+            item["report_id"] = result.report.report_id
+            accepted.append(result)
+            extractions.setdefault(result.report.report_id, dict(record.extraction or {}))
+        else:
+            errors = [record.problem] if record.problem else (result or [])
+            item["problems"] = [{"field": e.field, "reason": e.reason} for e in errors]
+        items.append(item)
+    return items, accepted, extractions
 
 
 _REPORT_INDEX = re.compile(r"^reports\[(\d+)\]")
