@@ -73,3 +73,15 @@ def test_text_ingest_stores_what_it_can_and_returns_the_rest(tmp_path: Path) -> 
     assert (tmp_path / "field_reports.rejects.txt").exists()
     code, out, _ = run("--db", db, "verify")
     assert code == 0
+    code, out, _ = run("--db", db, "reports", "list", "--format", "json")
+    stored = {r["text"][:20]: r["report_id"] for r in json.loads(out)}
+    zolote = stored["At 14:35, while in Z"]
+    code, out, _ = run("--db", db, "reports", "extraction", zolote, "--format", "json")
+    assert code == 0
+    assert json.loads(out)["fields"]["explosions"]["evidence"] == "12 undetermined explosions"
+    code, out, _ = run("--db", db, "reports", "extraction", zolote)
+    assert code == 0
+    assert "undetermined" in out  # the table, as narrow as the terminal allows
+    code, _, err = run("--db", db, "reports", "extraction", "nothing-here")
+    assert code == 1
+    assert "no report 'nothing-here' read from prose" in err

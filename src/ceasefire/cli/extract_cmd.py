@@ -61,7 +61,7 @@ def extract_cmd(
         return
     for record in records:
         if record.extraction is not None:
-            out.print(_table(record.where, str(record.original), record.extraction))
+            out.print(extraction_table(record.where, str(record.original), record.extraction))
         if record.problem is not None:
             err.print(f"{record.where}: {record.problem.field}: {record.problem.reason}")
     flagged = sum(1 for r in records if r.extraction and r.extraction["flags"])
@@ -80,7 +80,7 @@ def _as_json(record: RawRecord) -> dict[str, Any]:
     return shown
 
 
-def _table(where: str, paragraph: str, record: Mapping[str, Any]) -> Table:
+def extraction_table(where: str, paragraph: str, record: Mapping[str, Any]) -> Table:
     table = Table(title=f"{where}  {_shorten(paragraph, 90)}", title_justify="left")
     for column in ("field", "value", "from the words", "rule", "confidence"):
         table.add_column(column, justify="right" if column == "confidence" else "left")

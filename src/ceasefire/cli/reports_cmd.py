@@ -1,7 +1,8 @@
-"""`ceasefire reports list|summary`."""
+"""`ceasefire reports list|summary|extraction`."""
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -12,6 +13,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from ceasefire.cli.context import AppState, fail, out, time_zone
+from ceasefire.cli.extract_cmd import extraction_table
 from ceasefire.domain.reports import Report
 from ceasefire.domain.taxonomy import WeaponClass, categories_matching, filter_names
 from ceasefire.domain.timeparse import end_of_day, parse_moment
@@ -19,6 +21,7 @@ from ceasefire.domain.validation import BBox
 from ceasefire.export.report_formats import dump_json, to_geojson, to_json, write_csv
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import reading
+from ceasefire.store.extraction_store import read_from_prose
 from ceasefire.store.report_store import ZONE_FILTERS, ReportFilter, count_reports, list_reports
 from ceasefire.store.report_summary import load_sources, summarise
 
@@ -217,3 +220,25 @@ def summary_cmd(ctx: typer.Context) -> None:
         for row in rows:
             table.add_row(row.key, str(row.reports), str(row.killed))
         out.print(table)
+
+
+@app.command("extraction")
+def extraction_cmd(
+    ctx: typer.Context,
+    report_id: Annotated[str, typer.Argument(help="A report filed in prose (its report_id).")],
+    format_name: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+) -> None:
+    """How a report filed in prose was read: per field the words, the rule and the confidence,
+    and the flags, as stored beside the report when it was accepted."""
+    if format_name not in ("table", "json"):
+        raise fail(f"--format: {format_name!r} is not one of table, json")
+    state: AppState = ctx.obj
+    with reading(state.engine()) as connection:
+        found = read_from_prose(connection, report_id)
+    if found is None:
+        raise fail(f"no report {report_id!r} read from prose in the record", code=1)
+    text, record = found
+    if format_name == "json":
+        out.print_json(json.dumps(record | {"text": text}, ensure_ascii=False))
+        return
+    out.print(extraction_table(report_id, text, record))

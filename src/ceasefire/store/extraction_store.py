@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select
 
 from ceasefire.domain.canonical import canonical_json
 from ceasefire.store.ledger_store import append_entry
-from ceasefire.store.schema import report_extractions
+from ceasefire.store.schema import report_extractions, reports
 
 REPORT_EXTRACTED = "ReportExtracted"
 
@@ -57,7 +57,15 @@ def append_new_extractions(
 
 def extraction_of(connection: Connection, report_id: str) -> dict[str, Any] | None:
     """The stored extraction of a report, or None for a report not read from prose."""
-    content = connection.execute(
-        select(report_extractions.c.content).where(report_extractions.c.report_id == report_id)
-    ).scalar_one_or_none()
-    return None if content is None else dict(json.loads(content))
+    found = read_from_prose(connection, report_id)
+    return None if found is None else found[1]
+
+
+def read_from_prose(connection: Connection, report_id: str) -> tuple[str, dict[str, Any]] | None:
+    """A report's text and how it was read, or None for a report not read from prose."""
+    row = connection.execute(
+        select(reports.c.text, report_extractions.c.content)
+        .join(reports, reports.c.report_id == report_extractions.c.report_id)
+        .where(report_extractions.c.report_id == report_id)
+    ).first()
+    return None if row is None else (str(row.text), dict(json.loads(row.content)))
