@@ -18,6 +18,13 @@ _DATE_TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
 )
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+# English names of months and weekdays, in calendar order: written here, not taken from the
+# locale (`calendar.month_name` follows LC_TIME), so a report reads the same on any machine.
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _FORMS = "write 2025-04-20T14:35+03:00, 2025-04-20T11:35Z or 2025-04-20"
 
 

@@ -15,6 +15,7 @@ from itertools import pairwise
 
 from ceasefire.domain.extraction.found import Span
 from ceasefire.domain.places import Place
+from ceasefire.domain.timeparse import MONTH_NAMES, WEEKDAY_NAMES
 from ceasefire.domain.transliteration import place_key
 
 # A word: letters, with apostrophes and hyphens inside it (Kup'iansk, Ivano-Frankivsk).
@@ -132,25 +133,8 @@ COMMON_WORDS: frozenset[str] = frozenset(
         "Fatalities",
         "Civilians",
         "Civilian",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
+        *MONTH_NAMES,
+        *WEEKDAY_NAMES,
         "Head",
         "Mayor",
         "Governor",

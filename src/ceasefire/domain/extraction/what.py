@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ceasefire.domain.extraction.found import CERTAIN, LIKELY, PLAUSIBLE, WEAK, Flag, Found, Span
 from ceasefire.domain.reports import Direction, ObjectClass
 from ceasefire.domain.taxonomy import Category, WeaponClass
+from ceasefire.domain.timeparse import MONTH_NAMES
 
 C, W = Category, WeaponClass
 
@@ -212,9 +213,9 @@ NUMBER_WORDS = {
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
 }  # fmt: skip
-_MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+# Full names before their abbreviations, so "march" is tried before "mar".
+_MONTHS = "|".join(
+    [m.lower() for m in MONTH_NAMES] + [m[:3].lower() for m in MONTH_NAMES] + ["sept"]
 )
 _NUM = r"(?P<n>\d[\d,]*|" + "|".join(NUMBER_WORDS) + r")"
 _COUNT = re.compile(

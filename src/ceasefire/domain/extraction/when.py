@@ -17,17 +17,24 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 from ceasefire.domain.extraction.found import CERTAIN, LIKELY, PLAUSIBLE, Flag, Found, Span
 from ceasefire.domain.reports import TimePrecision
-from ceasefire.domain.timeparse import EARLIEST_YEAR, LATEST_YEAR, add_days, start_of_day
+from ceasefire.domain.timeparse import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    MONTH_NAMES,
+    WEEKDAY_NAMES,
+    add_days,
+    start_of_day,
+)
 
 FIELD = "observed_start"
 _SETTLE = "--reference-time would settle it"
-_EN = "january february march april may june july august september october november december"
+_EN = " ".join(MONTH_NAMES).lower()
 _UK = "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня"
 _RU = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря"
 _LANGUAGE = {**dict.fromkeys(_UK.split(), "Ukrainian"), **dict.fromkeys(_RU.split(), "Russian")}
 _MONTHS = {name: n for names in (_EN, _UK, _RU) for n, name in enumerate(names.split(), 1)}
 _MONTHS |= {name[:3]: n for n, name in enumerate(_EN.split(), 1)} | {"sept": 9}
-_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_WEEKDAYS = [day.lower() for day in WEEKDAY_NAMES]
 _COUNTS = "a one two three four five six seven eight nine ten eleven twelve"
 _NUMBERS = {word: max(n, 1) for n, word in enumerate(_COUNTS.split())} | {"an": 1}
 # Parts of a day, as (first day, first hour, last day, last hour) relative to the reference day.

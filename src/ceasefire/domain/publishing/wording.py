@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from ceasefire.domain.publishing.tally import COUNTED_KINDS, Tally
+from ceasefire.domain.timeparse import MONTH_NAMES
 
 _KIND_WORDS = {
     "explosions": ("explosion", "explosions"),
@@ -13,20 +14,7 @@ _KIND_WORDS = {
     "bursts": ("burst of fire", "bursts of fire"),
     "shots": ("shot", "shots"),
 }
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_MONTHS = MONTH_NAMES
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
