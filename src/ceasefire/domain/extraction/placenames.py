@@ -251,17 +251,19 @@ class PlaceNames:
         # text uses), except short ones: "Jvan" for Zhvan would catch every "Ivan".
         keyed = {key: other.get(key, {}) | main.get(key, {}) for key in other.keys() | main}
         self._places = {key: tuple(found.values()) for key, found in keyed.items()}
-        self._by_oblast: dict[str, list[Place]] = {}
+        by_oblast: dict[str, list[Place]] = {}
         for place in places:
-            self._by_oblast.setdefault(place.admin1, []).append(place)
+            by_oblast.setdefault(place.admin1, []).append(place)
+        self._centres = {code: _centre_of_population(found) for code, found in by_oblast.items()}
         self.oblasts = {oblast.code: oblast for oblast in oblasts}
         self._oblasts = {place_key(form): o for o in oblasts for form in (o.name, *o.forms)}
 
     def places_named(self, name: str) -> tuple[Place, ...]:
         return self._places.get(place_key(name), ())
 
-    def places_in(self, admin1: str) -> Sequence[Place]:
-        return self._by_oblast.get(admin1, [])
+    def centre_of(self, admin1: str) -> tuple[float, float]:
+        """An oblast's centre of population (lon, lat), computed once."""
+        return self._centres[admin1]
 
     def oblast_named(self, name: str) -> Oblast | None:
         return self._oblasts.get(place_key(name))
@@ -336,6 +338,13 @@ def _adjacent(text: str, words: Sequence[tuple[int, int]]) -> bool:
         if text[end:start] not in (" ", "-") or not text[start].isupper():
             return False
     return True
+
+
+def _centre_of_population(places: Sequence[Place]) -> tuple[float, float]:
+    weight = sum(max(p.population, 1) for p in places)
+    lon = sum(p.lon * max(p.population, 1) for p in places) / weight
+    lat = sum(p.lat * max(p.population, 1) for p in places) / weight
+    return lon, lat
 
 
 MIN_KEY = 3

@@ -31,7 +31,7 @@ from ceasefire.domain.extraction.found import (
 )
 from ceasefire.domain.extraction.placenames import Mention, Oblast, PlaceNames
 from ceasefire.domain.places import REACH_M_PER_SQRT_PERSON, Place
-from ceasefire.domain.reports import GeoPrecision
+from ceasefire.domain.reports import DEFAULT_UNCERTAINTY_M, GeoPrecision
 
 _GEOD = Geod(ellps="WGS84")
 FIELD = "location"
@@ -463,9 +463,7 @@ def _midpoint(a: float, b: float) -> float:
 def _oblast_location(oblast: Oblast, span: Span, names: PlaceNames) -> Found[Location]:
     """The oblast's centre of population: where a report that names only the oblast most likely
     is, with a radius that covers the oblast."""
-    members = names.places_in(oblast.code)
-    weight = sum(max(p.population, 1) for p in members) or 1
-    lon = sum(p.lon * max(p.population, 1) for p in members) / weight
-    lat = sum(p.lat * max(p.population, 1) for p in members) / weight
-    location = Location(lon, lat, 150_000, GeoPrecision.PROVINCE, f"{oblast.name} oblast")
+    lon, lat = names.centre_of(oblast.code)
+    radius = DEFAULT_UNCERTAINTY_M[GeoPrecision.PROVINCE]
+    location = Location(lon, lat, radius, GeoPrecision.PROVINCE, f"{oblast.name} oblast")
     return Found(location, span, "only the oblast is named: its centre of population", WEAK)
