@@ -232,4 +232,49 @@ def test_a_new_states_stories_are_told_ahead_of_readers(engine: Engine, tmp_path
     with reading(engine) as connection:
         state = module.record_state(connection)
     module.tell_ahead(engine)
-    assert (state, None, module.IncidentFilter()) in module._STORIES  # no agreement loaded
+    where = module._database(connection)
+    assert (where, state, None, module.IncidentFilter()) in module._STORIES  # no agreement
+
+
+def test_a_new_state_is_told_from_the_last_by_telling_again_only_what_changed(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After each kind of change (a report joining an incident, a report linking two, a
+    merge, a split, a reply, a rebuild outside the ledger) the stories kept up to date equal
+    the stories told afresh; only the first state and the rebuild are told in full."""
+    from ceasefire.services import incidents as module
+
+    in_full: list[int] = []
+    told_in_full = module._told_in_full
+    monkeypatch.setattr(
+        module, "_told_in_full", lambda c, a: in_full.append(1) or told_in_full(c, a)
+    )
+
+    def same_as_afresh() -> None:
+        with reading(engine) as connection:
+            kept = module.cached_incident_stories(connection, None)
+            assert kept == incident_stories(connection, None)
+
+    ingest(engine, tmp_path, [row("a", 0), row("c", 3, 10), row("f", 40)], "first")
+    same_as_afresh()
+    ingest(engine, tmp_path, [row("b", -1.5, 5, org="ICRC")], "joins")  # a's incident
+    same_as_afresh()
+    ingest(engine, tmp_path, [row("y", 1.5, 5)], "links")  # between a and c: one incident
+    same_as_afresh()
+    assert partition(engine) == {frozenset("abyc"), frozenset("f")}
+    merged = review(engine, Action.MERGE, number_of(engine, "a"), other=number_of(engine, "f"))
+    same_as_afresh()
+    with reading(engine) as connection:
+        y_id = connection.execute(
+            text("select report_id from reports where external_id='y'")
+        ).scalar_one()
+    review(engine, Action.SPLIT, merged, reports=(y_id,))
+    same_as_afresh()
+    review(engine, Action.RESPOND, number_of(engine, "y"), party="RU", text="not us")
+    same_as_afresh()
+    assert in_full == [1]  # the first state only
+    with engine.begin() as connection:  # membership changed outside the ledger (by hand)
+        connection.execute(text("update incident_members set incident_no = 424242"))
+    ingest(engine, tmp_path, [row("z", 80, 9)], "after-the-edit")
+    same_as_afresh()
+    assert in_full == [1, 1]  # what was kept no longer adds up: told in full
