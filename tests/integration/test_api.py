@@ -212,6 +212,10 @@ def test_liaisons_see_what_concerns_their_party_and_reply(
     assert client.get("/api/violations", headers=liaison).json()["total"] >= 1
     with reading(engine) as connection:
         assert verify(connection).first_break is None
+    # The map's columns: the same incidents as the list, the liaison's only its own.
+    for who, wanted in ((analyst, sorted(hidden)), (liaison, [number])):
+        columns = client.get("/api/map/incidents", headers=who).json()
+        assert sorted(f"INC-{n}" for n in columns["incident"]) == wanted
 
 
 def test_every_request_is_audited_without_its_token(

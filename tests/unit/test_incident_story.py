@@ -10,7 +10,13 @@ from typing import Any
 from ceasefire.domain.agreement import Clause, ClauseKind
 from ceasefire.domain.incidents.assessment import IncidentStatus
 from ceasefire.domain.incidents.attribution import Placement
-from ceasefire.domain.incidents.disclosure import WITHHELD, Role, incident_detail
+from ceasefire.domain.incidents.disclosure import (
+    WITHHELD,
+    Role,
+    incident_detail,
+    incident_summary,
+)
+from ceasefire.domain.incidents.map_columns import map_columns
 from ceasefire.domain.incidents.review import Action, Basis, Confidence, Review, review_problems
 from ceasefire.domain.incidents.selection import Selection, newest_first
 from ceasefire.domain.incidents.story import Terms, tell
@@ -190,6 +196,31 @@ def test_only_analysts_see_sources_words_and_exact_places() -> None:
     assert observer["members"][0]["source_id"] == WITHHELD
     assert (observer["members"][0]["lon"], observer["members"][0]["lat"]) == (37.9, 48.3)
     assert (observer["lon"], observer["lat"]) == (37.91, 48.31)
+
+
+def test_the_maps_columns_say_what_the_summary_says_with_the_same_disclosure() -> None:
+    energy = story([made("e", lon=37.91234, lat=48.31234, category="drone_strike",
+                         damaged_object="energy")])  # fmt: skip
+    plain = replace(story([made("p", lon=36.3, lat=47.6)]), number=8)
+    for role in (Role.ANALYST, Role.OBSERVER):
+        columns = map_columns([energy, plain], role)
+        assert columns["count"] == 2
+        for k, told in enumerate((energy, plain)):
+            summary = incident_summary(told, role, NOW)
+            row = {
+                name: columns[name]["values"][columns[name]["codes"][k]]
+                for name in ("category", "severity", "status", "party", "attribution", "sector")
+            } | {name: columns[name][k] for name in ("lon", "lat", "reports")}
+            assert row == {name: summary[name] for name in row}
+            assert f"INC-{columns['incident'][k]}" == summary["incident"]
+            assert columns["start"][k] == int(told.start.timestamp())
+            assert columns["violation"][k] == (1 if summary["clauses"] else 0)
+    assert map_columns([energy], Role.OBSERVER)["lon"] == [37.91]  # rounded, as everywhere
+    assert map_columns([energy], Role.ANALYST)["lon"] == [37.91234]
+    assert map_columns([energy, plain], Role.ANALYST)["category"]["values"] == [
+        "drone_strike",
+        "artillery",
+    ]  # each word once
 
 
 def test_review_problems_name_the_option() -> None:

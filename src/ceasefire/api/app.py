@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -33,11 +34,15 @@ from ceasefire.api import (
     routes_exports,
     routes_incidents,
     routes_live,
+    routes_map,
     routes_reports,
     routes_text,
 )
+from ceasefire.api.answers import ANSWERS_KEPT
 from ceasefire.clock import utc_now
 from ceasefire.services.appender import Appender
+from ceasefire.services.incidents import tell_ahead_in_background
+from ceasefire.services.recent import Recent
 from ceasefire.store.db import make_engine, resolve_url, writing
 from ceasefire.store.schema import audit
 
@@ -73,12 +78,14 @@ def create_app(
     app.state.event_stream_seconds = event_stream_seconds
     app.state.tiles_attribution = tiles_attribution
     app.state.appender = Appender(engine, clock)
+    app.state.answers = Recent[str | bytes](ANSWERS_KEPT)  # see api.answers
     for module in (
         routes_reports,
         routes_text,
         routes_incidents,
         routes_engine,
         routes_exports,
+        routes_map,
         routes_commitments,
         routes_live,
         routes_admin,
@@ -101,9 +108,12 @@ def _dashboard() -> FileResponse:
 
 
 def create_app_from_environment() -> FastAPI:
-    """For `serve --workers N`: each worker process builds its app on $CEASEFIRE_DB."""
+    """For `serve --workers N`: each worker process builds its app on $CEASEFIRE_DB, and
+    tells the incidents of the record ahead of its first dashboard."""
+    engine = make_engine(resolve_url(None, os.environ))
+    tell_ahead_in_background(engine)
     return create_app(
-        make_engine(resolve_url(None, os.environ)),
+        engine,
         tiles=os.environ.get(TILES_VAR) or None,
         tiles_attribution=os.environ.get(TILES_ATTRIBUTION_VAR, ""),
     )
@@ -195,12 +205,18 @@ async def _audit(request: Request, call_next: Callable[[Request], Awaitable[Any]
         "status": response.status_code,
         "detail": "",
     }
+    # On a worker thread: a commit waits for the disk, and the event loop serves every other
+    # request (and the page's files) meanwhile.
+    await run_in_threadpool(_write_audit, request.app.state.engine, row)
+    return response
+
+
+def _write_audit(engine: Engine, row: dict[str, Any]) -> None:
     try:
-        with writing(request.app.state.engine) as connection:
+        with writing(engine) as connection:
             connection.execute(audit.insert().values(**row))
     except Exception:  # the answer stands even if the audit write fails; the log says so
-        log.exception("could not write the audit row for %s %s", request.method, path)
-    return response
+        log.exception("could not write the audit row for %s %s", row["method"], row["path"])
 
 
 class BodyLimit:

@@ -7,20 +7,21 @@ reports); incidents as their summaries, with what the caller's role may see and 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
+from ceasefire.api.answers import stories_answer
 from ceasefire.api.params import incident_window, parse_bbox, parse_time
-from ceasefire.api.routes_incidents import AgreementQuery, agreement_for, concerns
+from ceasefire.api.routes_incidents import AgreementQuery
 from ceasefire.api.security import needs, principal_of
 from ceasefire.domain.access import Permission, Role
 from ceasefire.domain.incidents.disclosure import incident_summary
 from ceasefire.domain.incidents.selection import Selection
+from ceasefire.domain.incidents.story import IncidentStory
 from ceasefire.export.report_formats import csv_text, point_feature, report_fields, to_geojson
 from ceasefire.geofiles.kml import points_kml
-from ceasefire.services.incidents import cached_incident_stories, record_state
-from ceasefire.services.recent import Recent
 from ceasefire.store.db import reading
 from ceasefire.store.report_store import ReportFilter, list_reports
 from ceasefire.store.report_summary import load_sources
@@ -32,9 +33,6 @@ MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "kml": "application/vnd.google-earth.kml+xml",
 }
-
-
-_BODIES: Recent[str | bytes] = Recent(size=4)  # the dashboard's incidents, per role
 
 
 def _answer(body: str | bytes, fmt: str, name: str) -> Response:
@@ -93,36 +91,20 @@ def export_incidents(
     bbox: Annotated[str | None, Query(description="west,south,east,north")] = None,
     agreement: AgreementQuery = None,
 ) -> Response:
-    principal = principal_of(request)
-    state = request.app.state
+    disclosure = principal_of(request).disclosure
     box = parse_bbox(bbox)
-    window = incident_window(since, until, state.zone)
-    now = state.clock()
-    with reading(state.engine) as connection:
-        found = agreement_for(connection, agreement)
-        # Who sees what (role and party), the record's state, the question and the minute
-        # (replies fall overdue with time): the same answer for all who share them.
-        key = (
-            record_state(connection),
-            None if found is None else (found.name, found.version),
-            window,
-            box,
-            format,
-            principal.role,
-            principal.party,
-            now.replace(second=0, microsecond=0),
-        )
-        body = _BODIES.get(key)
-        if body is None:
-            stories = cached_incident_stories(connection, found, window)
-    if body is None:
+
+    def build(stories: list[IncidentStory], now: datetime) -> str | bytes:
         rows = [
-            incident_summary(s, principal.disclosure, now)
+            incident_summary(s, disclosure, now)
             for s in stories
-            if concerns(s, principal) and Selection(bbox=box).keeps(s, now)
+            if Selection(bbox=box).keeps(s, now)
         ]
-        body = _incidents_body(rows, format)
-        _BODIES.put(key, body)
+        return _incidents_body(rows, format)
+
+    window = incident_window(since, until, request.app.state.zone)
+    # Replies fall overdue with time: the answer is kept for the minute.
+    body = stories_answer(request, agreement, window, (box, format), build, per_minute=True)
     return _answer(body, format, "incidents")
 
 

@@ -16,6 +16,7 @@ from ceasefire.cli.context import AppState, err, fail, out, time_zone
 from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.clock import utc_now
 from ceasefire.domain.access import Role
+from ceasefire.services.incidents import tell_ahead_in_background
 from ceasefire.services.live import AdoptionError, step
 from ceasefire.services.notify import deliver_due
 from ceasefire.services.users import UserError, add_user, list_users, revoke_user
@@ -77,6 +78,7 @@ def serve_cmd(
     try:
         if workers == 1:
             app = create_app(engine, tiles=tiles, tiles_attribution=tiles_attribution)
+            tell_ahead_in_background(engine)
             uvicorn.run(
                 app,
                 host=host,

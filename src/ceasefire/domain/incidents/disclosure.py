@@ -44,6 +44,11 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else utc_iso(moment)
 
 
+def incident_position(story: IncidentStory, role: Role) -> tuple[float | None, float | None]:
+    """Where the role may see the incident: exact for analysts, to about 1 km for others."""
+    return _round(story.lon, INCIDENT_GRID_DEG, role), _round(story.lat, INCIDENT_GRID_DEG, role)
+
+
 def concerns_party(story: IncidentStory, party: str) -> bool:
     """What a party's liaison may see: incidents attributed to its party, or that a report
     alleges against it."""
@@ -56,6 +61,7 @@ def concerns_party(story: IncidentStory, party: str) -> bool:
 def incident_summary(story: IncidentStory, role: Role, now: datetime) -> dict[str, Any]:
     """One line of `incidents list`: what, where, when, how grave, how sure, whose."""
     a = story.attribution
+    lon, lat = incident_position(story, role)
     return {
         "incident": story.label,
         "start": _iso(story.start),
@@ -65,8 +71,8 @@ def incident_summary(story: IncidentStory, role: Role, now: datetime) -> dict[st
         "status": story.status.value,
         "status_since": _iso(story.status_since),
         "reports": len(story.members),
-        "lon": _round(story.lon, INCIDENT_GRID_DEG, role),
-        "lat": _round(story.lat, INCIDENT_GRID_DEG, role),
+        "lon": lon,
+        "lat": lat,
         "sector": story.sector,
         "party": a.party if a else None,
         "attribution": None if a is None else ("proposed" if a.proposed else "confirmed"),
