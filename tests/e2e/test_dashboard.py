@@ -141,13 +141,13 @@ def test_the_picture_for_an_analyst_from_its_own_server_only(
     page.wait_for_function("Number(document.body.dataset.zones) > 0", timeout=30_000)
     assert page.locator("#sign-in").is_hidden()
     assert page.locator("#who").inner_text() == "analyst — analyst"
-    assert page.locator("#legend li").count() == 6
+    assert page.locator("#legend li").count() == 7
     assert "#token" not in page.url  # the token leaves the address bar at once
     page.screenshot(path=str(tmp_path / "analyst.png"))
     outside = [url for url in asked if not url.startswith(base) and not url.startswith("data:")]
     assert outside == []
     assert errors == []
-    assert any(url.startswith(f"{base}/api/export/incidents") for url in asked)
+    assert any(url.startswith(f"{base}/api/map/incidents") for url in asked)
 
 
 def test_an_observer_is_sent_no_incidents(
@@ -163,7 +163,7 @@ def test_an_observer_is_sent_no_incidents(
     page.goto(f"{base}/#token={tokens[Role.OBSERVER]}")
     page.wait_for_function("document.getElementById('who').textContent.includes('observer')")
     page.wait_for_timeout(500)
-    assert answers[f"{base}/api/export/incidents"] == 403  # refused by the server, not hidden
+    assert answers[f"{base}/api/map/incidents"] == 403  # refused by the server, not hidden
     assert page.locator("#count").inner_text() == ""
 
 

@@ -10,9 +10,11 @@ const STATUS_COLOURS = {
 };
 const SEVERITY_RADIUS = { minor: 5, major: 8, grave: 12 };
 const PHASE_COLOURS = ["#2e7d32", "#f0b400", "#e67e22", "#c0392b"];
+const CLUSTER_UNTIL_ZOOM = 10;  // single incidents from zoom 11
 let token = sessionStorage.getItem("ceasefire-token");
 let map, incidentLayer, me, tracks = [];
-let allFeatures = [];  // the incidents of the From/Until window, as the server sent them
+let allIncidents = [];  // the incidents of the From/Until window, as the server sent them
+let index = null;  // the clusters of the incidents shown (Supercluster)
 let phaseChanges = [];  // phase_entered decisions, for the timeline
 let selection = null;  // [startMs, endMs] brushed on the timeline, or null
 let ticking = null;  // the countdowns' interval, set once
@@ -27,8 +29,9 @@ async function api(path, options = {}) {
   return response.json();
 }
 
-// A recorded time as people read it: to the minute, in UTC, said so.
-function when(iso) {
+// A recorded time (ISO text or milliseconds) as people read it: to the minute, in UTC, said so.
+function when(time) {
+  const iso = typeof time === "number" ? new Date(time).toISOString() : time;
   return iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "—";
 }
 
@@ -53,6 +56,9 @@ function signOut(message) {
 }
 
 async function start() {
+  // The incidents (the largest answer) and the decisions are asked for at once, alongside
+  // who the token belongs to, and drawn once the picture is shown.
+  const early = Promise.all([decisions(), fetchIncidents()]).catch(() => [null, null]);
   me = await api("/api/me");
   document.getElementById("who").textContent =
     `${me.name} — ${me.role}${me.party ? " (" + me.party + ")" : ""}`;
@@ -62,7 +68,8 @@ async function start() {
   setUpMap();
   legend();
   await Promise.allSettled([
-    config(), basemap(), zones(), decisions().then(incidents), banners(), actions(), commitments(),
+    config(), basemap(), zones(), early.then(([, columns]) => showIncidents(columns)),
+    banners(), actions(), commitments(),
   ]);
   if (!ticking) ticking = setInterval(tick, 1000);
   live();
@@ -73,7 +80,7 @@ let refreshing = null;
 function refresh() {
   if (refreshing) return;
   refreshing = setTimeout(async () => {
-    await Promise.allSettled([decisions().then(incidents), banners(), actions(), commitments()]);
+    await Promise.allSettled([incidents(), banners(), actions(), commitments()]);
     refreshing = null;
   }, 2000);
 }
@@ -131,6 +138,13 @@ function setUpMap() {
   map.createPane("basemap").style.zIndex = 250;
   map.createPane("zones").style.zIndex = 350;
   map.createPane("incidents").style.zIndex = 450;
+  // One layer for the incidents; its content is redrawn for the visible area after each move.
+  incidentLayer = L.featureGroup().addTo(map);
+  incidentLayer.on("click", (event) => {
+    if (event.layer.cluster !== undefined) zoomInto(event.layer);
+    else openIncident(event.layer);
+  });
+  map.on("moveend", drawVisible);
   map.attributionControl.addAttribution(
     "Boundaries: geoBoundaries / © OpenStreetMap contributors (ODbL), Natural Earth");
 }
@@ -167,7 +181,7 @@ async function decisions() {
 }
 
 function filters() {
-  const params = new URLSearchParams({ format: "geojson" });
+  const params = new URLSearchParams();
   for (const id of ["since", "until"]) {
     const value = document.getElementById(id).value;
     if (value) params.set(id, value);
@@ -175,20 +189,50 @@ function filters() {
   return params;
 }
 
+// The decisions (for the timeline's phase changes) and the incidents, asked for together.
 async function incidents() {
-  let collection;
-  try { collection = await api(`/api/export/incidents?${filters()}`); }
-  catch (e) { return; }  // a role without incidents simply has none on its map
-  allFeatures = collection.features;
+  const [, columns] = await Promise.all([decisions(), fetchIncidents()]);
+  showIncidents(columns);
+}
+
+async function fetchIncidents() {
+  try { return await api(`/api/map/incidents?${filters()}`); }
+  catch (e) { return null; }  // a role without incidents simply has none on its map
+}
+
+function showIncidents(columns) {
+  if (!columns) return;
+  allIncidents = rows(columns);
   categories();
   draw();
+}
+
+// The server's columns (one array per field, repeated words sent once) as one object per
+// incident, which the filters, the map and the timeline read.
+function rows(columns) {
+  const decoded = (name) => {
+    const { values, codes } = columns[name];
+    return codes.map((code) => values[code]);
+  };
+  const [category, severity, status, party, attribution, sector] =
+    ["category", "severity", "status", "party", "attribution", "sector"].map(decoded);
+  const found = new Array(columns.count);
+  for (let k = 0; k < columns.count; k++) {
+    found[k] = {
+      incident: `INC-${columns.incident[k]}`, lon: columns.lon[k], lat: columns.lat[k],
+      start: columns.start[k] * 1000, reports: columns.reports[k],
+      violation: columns.violation[k] === 1, category: category[k], severity: severity[k],
+      status: status[k], party: party[k], attribution: attribution[k], sector: sector[k],
+    };
+  }
+  return found;
 }
 
 // The category filter offers the categories present, so it never lists an empty choice.
 function categories() {
   const select = document.getElementById("category");
   const chosen = select.value;
-  const present = [...new Set(allFeatures.map((f) => f.properties.category))].sort();
+  const present = [...new Set(allIncidents.map((i) => i.category))].sort();
   select.replaceChildren(el("option", "any"));
   select.options[0].value = "";
   for (const c of present) {
@@ -209,59 +253,89 @@ function draw() {
     party: document.getElementById("party").value.trim().toUpperCase(),
     sector: document.getElementById("sector").value.trim().toLowerCase(),
   };
-  const filtered = allFeatures.filter((f) => {
-    const p = f.properties;
-    return (!wanted.status || p.status === wanted.status)
-      && (!wanted.severity || p.severity === wanted.severity)
-      && (!wanted.category || p.category === wanted.category)
-      && (!wanted.party || p.party === wanted.party)
-      && (!wanted.sector || (p.sector || "").toLowerCase().includes(wanted.sector));
-  });
+  const filtered = allIncidents.filter((i) =>
+    (!wanted.status || i.status === wanted.status)
+    && (!wanted.severity || i.severity === wanted.severity)
+    && (!wanted.category || i.category === wanted.category)
+    && (!wanted.party || i.party === wanted.party)
+    && (!wanted.sector || (i.sector || "").toLowerCase().includes(wanted.sector)));
   const shown = selection
-    ? filtered.filter((f) => {
-      const t = Date.parse(f.properties.start);
-      return t >= selection[0] && t < selection[1];  // half-open, like the bins
-    })
+    ? filtered.filter((i) => i.start >= selection[0] && i.start < selection[1])  // half-open, like the bins
     : filtered;
-  const markers = [];
-  for (const f of shown) {
-    const [lon, lat] = f.geometry ? f.geometry.coordinates : [null, null];
-    if (lon === null || lat === null) continue;
-    const p = f.properties;
-    const marker = L.circleMarker([lat, lon], {
-      pane: "incidents",
-      radius: SEVERITY_RADIUS[p.severity] || 5,
-      color: "#222", weight: 1, fillOpacity: 0.85,
-      fillColor: STATUS_COLOURS[p.status] || "#999",
-    });
-    marker.incident = p;  // one click handler on the group serves them all (see below)
-    markers.push(marker);
-  }
-  if (incidentLayer) incidentLayer.remove();
-  // Clusters where incidents are dense, so 100,000 stay smooth; single incidents from zoom 11.
-  delete document.body.dataset.drawn;
-  incidentLayer = L.markerClusterGroup({
-    chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45,
-    disableClusteringAtZoom: 11, clusterPane: "incidents",
-    // Added in chunks so the page stays responsive; `drawn` marks the last one (tests and
-    // benchmarks/dashboard.py wait for it).
-    chunkProgress: (done, total) => {
-      if (done === total) document.body.dataset.drawn = String(total);
-    },
-  });
-  // One handler for every incident, not a popup bound to each of 100,000 markers.
-  incidentLayer.on("click", (event) => openIncident(event.layer));
-  incidentLayer.addTo(map);  // first: only a group on the map loads its layers in chunks
-  incidentLayer.addLayers(markers);
+  cluster(shown);
   const n = shown.length;
   document.getElementById("count").textContent =
-    `${n} incident${n === 1 ? "" : "s"}` + (selection ? " in the selected window" : "");
+    `${n.toLocaleString("en")} incident${n === 1 ? "" : "s"}` + (selection ? " in the selected window" : "");
   document.getElementById("clear-selection").hidden = !selection;
   drawTimeline(document.getElementById("timeline"), filtered, phaseChanges, selection, (range) => {
     selection = range;
     draw();
   });
-  if (!markers.length) document.body.dataset.drawn = "0";
+}
+
+// Clusters where incidents are dense, so 100,000 stay smooth: the shown incidents are indexed
+// once (Supercluster), and the map draws only the clusters and incidents of the visible area
+// at its zoom, again after each move. Each cluster carries how many of its incidents are
+// grave, so a cluster never hides the worst of what it holds.
+function cluster(shown) {
+  const points = [];
+  for (const i of shown) {
+    if (i.lon === null || i.lat === null) continue;
+    points.push({ type: "Feature", geometry: { type: "Point", coordinates: [i.lon, i.lat] }, properties: i });
+  }
+  index = new Supercluster({
+    radius: 60, extent: 256, minZoom: 4, maxZoom: CLUSTER_UNTIL_ZOOM,  // radius in screen pixels
+    map: (i) => ({ grave: i.severity === "grave" ? 1 : 0 }),
+    reduce: (sum, more) => { sum.grave += more.grave; },
+  }).load(points);
+  drawVisible();
+  // Every shown incident is now in the map (tests and benchmarks/dashboard.py wait for it).
+  document.body.dataset.drawn = String(points.length);
+}
+
+function drawVisible() {
+  if (!index) return;
+  const b = map.getBounds();
+  const box = [Math.max(-180, b.getWest()), Math.max(-85, b.getSouth()),
+    Math.min(180, b.getEast()), Math.min(85, b.getNorth())];
+  const layers = index.getClusters(box, Math.round(map.getZoom())).map((c) => {
+    const [lon, lat] = c.geometry.coordinates;
+    return c.properties.cluster ? clusterMarker(c, lat, lon) : incidentMarker(c.properties, lat, lon);
+  });
+  incidentLayer.clearLayers();
+  for (const layer of layers) incidentLayer.addLayer(layer);
+}
+
+function incidentMarker(p, lat, lon) {
+  const marker = L.circleMarker([lat, lon], {
+    pane: "incidents",
+    radius: SEVERITY_RADIUS[p.severity] || 5,
+    color: "#222", weight: 1, fillOpacity: 0.85,
+    fillColor: STATUS_COLOURS[p.status] || "#999",
+  });
+  marker.incident = p;  // the layer's one click handler opens it
+  return marker;
+}
+
+function clusterMarker(c, lat, lon) {
+  const n = c.properties.point_count, grave = c.properties.grave;
+  const size = n < 100 ? "small" : n < 1000 ? "medium" : "large";
+  const bubble = el("div");
+  bubble.append(el("span", String(c.properties.point_count_abbreviated)));
+  if (grave) bubble.append(el("span", String(grave), "grave-tag"));
+  const title = `${n} incidents${grave ? `, ${grave} grave` : ""}: zoom in`;
+  const marker = L.marker([lat, lon], {
+    pane: "incidents", title, alt: title,
+    icon: L.divIcon({ html: bubble, className: `cluster cluster-${size}`, iconSize: null }),
+  });
+  marker.cluster = c.properties.cluster_id;
+  return marker;
+}
+
+// A cluster opens by zooming to where its incidents come apart.
+function zoomInto(marker) {
+  const zoom = Math.min(index.getClusterExpansionZoom(marker.cluster), CLUSTER_UNTIL_ZOOM + 1);
+  map.setView(marker.getLatLng(), zoom);
 }
 
 function openIncident(marker) {
@@ -277,10 +351,10 @@ function popup(p) {
   box.append(el("strong", `${p.incident} — ${p.category.replaceAll("_", " ")}`));
   const rows = [
     ["status", p.status], ["severity", p.severity], ["reports", p.reports],
-    ["from", p.start], ["sector", p.sector || "—"],
+    ["from", when(p.start)], ["sector", p.sector || "—"],
     ["party", p.party ? `${p.party} (${p.attribution})` : "not attributed"],
-    ["clauses", (p.clauses || []).join(", ") || "—"],
   ];
+  if (p.clauses) rows.push(["clauses", p.clauses.join(", ") || "—"]);  // in the detail
   for (const [k, v] of rows) box.append(el("div", `${k}: ${v}`));
   return box;
 }
@@ -445,6 +519,10 @@ function legend() {
     list.append(item);
   }
   list.append(el("li", "circle size: minor, major, grave"));
+  const clusters = el("li");
+  clusters.append(el("span", undefined, "swatch cluster-swatch"),
+    el("span", "numbered bubble: incidents close together, with how many are grave in red; click to zoom in"));
+  list.append(clusters);
 }
 
 document.getElementById("sign-in").addEventListener("submit", (event) => {

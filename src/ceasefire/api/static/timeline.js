@@ -23,15 +23,15 @@ function binFor(spanMs) {
   return { ms: 24 * HOUR, label: "per day" };
 }
 
-// features: incidents (GeoJSON) as the other filters leave them; phases: phase_entered
-// decisions; selection: [startMs, endMs] or null; onSelect(range or null).
-function drawTimeline(svg, features, phases, selection, onSelect) {
+// incidents: as the other filters leave them (start in ms, violation, party); phases:
+// phase_entered decisions; selection: [startMs, endMs] or null; onSelect(range or null).
+function drawTimeline(svg, incidents, phases, selection, onSelect) {
   svg.replaceChildren();
   const width = svg.clientWidth || 800;
   const height = svg.clientHeight || 120;
   const left = 34, right = 8, top = 16, bottom = 18;
-  const violations = features.filter((f) => (f.properties.clauses || []).length);
-  const times = features.map((f) => Date.parse(f.properties.start)).filter(Number.isFinite);
+  const violations = incidents.filter((i) => i.violation);
+  const times = incidents.map((i) => i.start).filter(Number.isFinite);
   if (!times.length) {
     svg.append(svgEl("text", { x: left, y: height / 2, class: "empty" }, "No incidents in the window."));
     svg.setAttribute("aria-label", "Timeline: no incidents in the window");
@@ -43,13 +43,12 @@ function drawTimeline(svg, features, phases, selection, onSelect) {
   const bin = binFor(last - first);
   const start = Math.floor(first / bin.ms) * bin.ms;
   const count = Math.max(1, Math.ceil((last + 1 - start) / bin.ms));
-  const parties = [...new Set(violations.map((f) => f.properties.party || "unattributed"))].sort();
+  const parties = [...new Set(violations.map((i) => i.party || "unattributed"))].sort();
   const colour = (party, i) => party === "unattributed" ? UNATTRIBUTED : PARTY_COLOURS[i % PARTY_COLOURS.length];
   const bins = Array.from({ length: count }, () => Object.fromEntries(parties.map((p) => [p, 0])));
-  for (const f of violations) {
-    const t = Date.parse(f.properties.start);
-    if (!Number.isFinite(t)) continue;
-    bins[Math.min(count - 1, Math.floor((t - start) / bin.ms))][f.properties.party || "unattributed"] += 1;
+  for (const i of violations) {
+    if (!Number.isFinite(i.start)) continue;
+    bins[Math.min(count - 1, Math.floor((i.start - start) / bin.ms))][i.party || "unattributed"] += 1;
   }
   let highest = 1;
   for (const b of bins) highest = Math.max(highest, Object.values(b).reduce((a, n) => a + n, 0));
