@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Response, sync_playwright
+from playwright.sync_api import Browser, FloatRect, Response, sync_playwright
 
 from ceasefire.clock import utc_now
 from ceasefire.domain.access import Role
@@ -203,6 +203,51 @@ def test_an_incident_opens_with_its_history_and_reports(
     )
     page.mouse.click(x, y)
     page.wait_for_selector(".leaflet-popup .detail h3")
+
+
+def test_clusters_sit_on_the_map_say_what_they_hold_and_open_by_zooming(
+    site: tuple[str, dict[Role, str]], browser: Browser, tmp_path: Path
+) -> None:
+    base, tokens = site
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
+    page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
+    page.evaluate("map.setZoom(4, { animate: false })")  # the three incidents come together
+    bubble = page.locator(".cluster")
+    bubble.wait_for()
+    assert bubble.count() == 1
+    assert bubble.get_attribute("title") == "3 incidents, 1 grave: zoom in"
+    assert bubble.inner_text().split() == ["3", "1"]
+    assert within(bubble.bounding_box(), page.locator("#map").bounding_box())
+    # Placed by Leaflet, out of the page's flow (a bubble in the flow lands below the last).
+    assert bubble.evaluate("(node) => getComputedStyle(node).position") == "absolute"
+    box = bubble.bounding_box()
+    assert box is not None
+    where = page.evaluate(
+        "(() => { const m = incidentLayer.getLayers()[0];"
+        " const p = map.latLngToContainerPoint(m.getLatLng());"
+        " const r = document.getElementById('map').getBoundingClientRect();"
+        " return [r.left + p.x, r.top + p.y]; })()"
+    )
+    centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert abs(centre[0] - where[0]) <= 2
+    assert abs(centre[1] - where[1]) <= 2
+    page.screenshot(path=str(tmp_path / "cluster.png"))
+    bubble.click()
+    page.wait_for_function("map.getZoom() > 4")
+    page.wait_for_function("incidentLayer.getLayers().some((layer) => layer.incident)")
+
+
+def within(inner: FloatRect | None, outer: FloatRect | None) -> bool:
+    """Whether a box lies inside another (both drawn on the page)."""
+    assert inner is not None
+    assert outer is not None
+    return (
+        outer["x"] <= inner["x"]
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"]
+        and outer["y"] <= inner["y"]
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"]
+    )
 
 
 def test_filters_narrow_the_map(site: tuple[str, dict[Role, str]], browser: Browser) -> None:

@@ -284,7 +284,7 @@ function cluster(shown) {
     points.push({ type: "Feature", geometry: { type: "Point", coordinates: [i.lon, i.lat] }, properties: i });
   }
   index = new Supercluster({
-    radius: 60, extent: 256, minZoom: 4, maxZoom: CLUSTER_UNTIL_ZOOM,  // radius in screen pixels
+    radius: 40, extent: 256, minZoom: 4, maxZoom: CLUSTER_UNTIL_ZOOM,  // radius in screen pixels
     map: (i) => ({ grave: i.severity === "grave" ? 1 : 0 }),
     reduce: (sum, more) => { sum.grave += more.grave; },
   }).load(points);
