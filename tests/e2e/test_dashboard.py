@@ -250,6 +250,26 @@ def within(inner: FloatRect | None, outer: FloatRect | None) -> bool:
     )
 
 
+def test_the_newest_incidents_in_view_open_by_keyboard(
+    site: tuple[str, dict[Role, str]], browser: Browser
+) -> None:
+    base, tokens = site
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
+    page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
+    listed = page.locator("#in-view button").all_inner_texts()
+    assert len(listed) == 3
+    assert listed[0].endswith("2025-04-22 03:00 UTC")  # newest first
+    assert "drone strike" in listed[0]
+    page.focus("#in-view button")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".leaflet-popup .detail h3")
+    page.evaluate("map.setView([44.0, 30.0], 9, { animate: false })")  # the Black Sea
+    page.wait_for_function(
+        "document.getElementById('in-view').textContent === 'No incident in view.'"
+    )
+
+
 def test_filters_narrow_the_map(site: tuple[str, dict[Role, str]], browser: Browser) -> None:
     base, tokens = site
     page = browser.new_page(viewport={"width": 1280, "height": 800})

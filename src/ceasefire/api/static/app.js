@@ -15,6 +15,8 @@ let token = sessionStorage.getItem("ceasefire-token");
 let map, incidentLayer, me, tracks = [];
 let allIncidents = [];  // the incidents of the From/Until window, as the server sent them
 let index = null;  // the clusters of the incidents shown (Supercluster)
+let placed = [];  // the incidents shown that have a position
+const IN_VIEW = 8;  // how many of the newest incidents in view the side list offers
 let phaseChanges = [];  // phase_entered decisions, for the timeline
 let selection = null;  // [startMs, endMs] brushed on the timeline, or null
 let ticking = null;  // the countdowns' interval, set once
@@ -283,6 +285,7 @@ function cluster(shown) {
     if (i.lon === null || i.lat === null) continue;
     points.push({ type: "Feature", geometry: { type: "Point", coordinates: [i.lon, i.lat] }, properties: i });
   }
+  placed = shown.filter((i) => i.lon !== null && i.lat !== null);
   index = new Supercluster({
     radius: 40, extent: 256, minZoom: 4, maxZoom: CLUSTER_UNTIL_ZOOM,  // radius in screen pixels
     map: (i) => ({ grave: i.severity === "grave" ? 1 : 0 }),
@@ -304,6 +307,31 @@ function drawVisible() {
   });
   incidentLayer.clearLayers();
   for (const layer of layers) incidentLayer.addLayer(layer);
+  inView(b);
+}
+
+// The newest incidents in the visible area, as buttons: the way to an incident by keyboard
+// (the map's circles are drawn on a canvas), and what just happened where one is looking.
+function inView(bounds) {
+  const newest = [];  // at most IN_VIEW, newest first: one pass, not a sort of 100,000
+  for (const i of placed) {
+    if (newest.length === IN_VIEW && i.start <= newest[IN_VIEW - 1].start) continue;
+    if (!bounds.contains([i.lat, i.lon])) continue;
+    let k = newest.length;
+    while (k > 0 && newest[k - 1].start < i.start) k -= 1;
+    newest.splice(k, 0, i);
+    if (newest.length > IN_VIEW) newest.pop();
+  }
+  const list = document.getElementById("in-view");
+  list.replaceChildren();
+  for (const i of newest) {
+    const button = el("button", `${i.incident} · ${i.category.replaceAll("_", " ")} · ${i.status} · ${when(i.start)}`);
+    button.addEventListener("click", () => openAt(i, L.latLng(i.lat, i.lon)));
+    const item = el("li");
+    item.append(button);
+    list.append(item);
+  }
+  if (!newest.length) list.append(el("li", "No incident in view."));
 }
 
 function incidentMarker(p, lat, lon) {
@@ -339,9 +367,11 @@ function zoomInto(marker) {
 }
 
 function openIncident(marker) {
-  const p = marker.incident;
-  if (!p) return;
-  const shown = L.popup({ maxWidth: 420 }).setLatLng(marker.getLatLng()).setContent(popup(p));
+  if (marker.incident) openAt(marker.incident, marker.getLatLng());
+}
+
+function openAt(p, latLng) {
+  const shown = L.popup({ maxWidth: 420 }).setLatLng(latLng).setContent(popup(p));
   shown.openOn(map);
   detail(p.incident, shown);
 }
