@@ -14,6 +14,7 @@ in the text, and the most frequent category of the set. A miss counts as *explai
 extractor flagged that field, as *confident* when it did not: the goal is no confident misses.
 
 Usage: .venv/bin/python benchmarks/extract_eval.py [--shared ../shared/data/real] [--limit N]
+       [--misses]   (lists each confident miss, with its text: ACLED's are for reading here only)
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class Score:
     baseline_category_right: int = 0
     baseline_errors_km: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    misses: list[str] = field(default_factory=list)  # the confident misses, described
 
 
 def acled_cases(folder: Path) -> list[Case]:
@@ -148,6 +150,7 @@ def _score_category(result: Score, case: Case, ex: Extraction, common: Category 
     result.baseline_category_right += (common in case.compatible) if case.compatible else False
     if not right and "category" not in ex.flagged_fields():
         result.category_confident_miss += 1
+        result.misses.append(f"category {got}, coded {sorted(case.compatible)}: {case.text}")
 
 
 def _score_location(result: Score, case: Case, ex: Extraction, context: Context) -> None:
@@ -165,6 +168,11 @@ def _score_location(result: Score, case: Case, ex: Extraction, context: Context)
     result.errors_km.append(error)
     if "location" not in ex.flagged_fields():
         result.location_confident_miss += error > FAR_KM
+        if error > FAR_KM:
+            result.misses.append(
+                f"location {error:.0f} km off ({ex.location.rule}, "
+                f"{ex.location.value.place}): {case.text}"
+            )
         result.outside_radius_not_flagged += error > ex.location.value.uncertainty_m / 1000
 
 
@@ -247,6 +255,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data" / "real")
     parser.add_argument("--limit", type=int, default=None, help="at most N texts per set")
+    parser.add_argument(
+        "--misses", action="store_true", help="list each confident miss (ACLED rows: read only)"
+    )
     args = parser.parse_args()
     console = Console()
     context = Context(bundled_place_names(), KYIV, front_km=front_distance())
@@ -259,6 +270,10 @@ def main() -> None:
     sets.append(("UCDP places", ucdp_cases()))
     scores = [score(name, cases[: args.limit], context) for name, cases in sets]
     console.print(table(scores))
+    if args.misses:
+        for found in scores:
+            for miss in found.misses:
+                console.print(f"[bold]{found.name}[/bold] {miss}", highlight=False)
 
 
 if __name__ == "__main__":

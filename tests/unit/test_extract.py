@@ -105,6 +105,30 @@ def test_a_sector_is_not_its_city(names) -> None:  # type: ignore[no-untyped-def
     assert any("several places" in f.reason for f in flags)
 
 
+@pytest.mark.parametrize(
+    ("text", "doubt"),
+    [
+        ("Russian forces redeploying away from Hostomel airport", "away from Hostomel"),
+        ("Queue of cars waiting to leave Mariupol", "away from Mariupol"),
+        ("Civilian building on fire in Kyiv's Podil neighbourhood", "may be a part of Kyiv"),
+        # Dolyna the town (20,000 people, in the west) or the village near the line?
+        ("Destruction of residential areas in Dolyna", "a place of the same name lies near it"),
+    ],
+)
+def test_what_the_place_named_may_not_be_is_flagged(names, text: str, doubt: str) -> None:  # type: ignore[no-untyped-def]
+    found, flags = find_location(text, names, front_distance())
+    assert found is not None
+    assert any(doubt in f.reason for f in flags), flags
+
+
+def test_a_former_name_does_not_outweigh_the_places_that_bear_it(names) -> None:  # type: ignore[no-untyped-def]
+    """Donetsk was once Oleksandrivka; twenty villages are called that now."""
+    found, flags = find_location("Russian tank in private property in Oleksandrivka", names)
+    assert found is not None
+    assert found.confidence < LIKELY
+    assert any("former or foreign name" in f.reason for f in flags)
+
+
 def test_no_place_is_flagged_not_guessed(names) -> None:  # type: ignore[no-untyped-def]
     found, flags = find_location("Heavy shelling was reported overnight.", names)
     assert found is None

@@ -32,6 +32,7 @@ from ceasefire.domain.extraction.found import (
 from ceasefire.domain.extraction.placenames import Mention, Oblast, PlaceNames
 from ceasefire.domain.places import REACH_M_PER_SQRT_PERSON, Place
 from ceasefire.domain.reports import DEFAULT_UNCERTAINTY_M, GeoPrecision
+from ceasefire.domain.transliteration import place_key
 
 _GEOD = Geod(ellps="WGS84")
 FIELD = "location"
@@ -79,6 +80,12 @@ _TOWARDS = re.compile(
     r"|advanced? on|heading to|en route to)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+_AWAY = re.compile(
+    r"\b(?:away from|leav(?:e|es|ing)|left|withdr(?:aw|awing|awn|ew) from|retreat(?:s|ing|ed)? "
+    r"from|fled|fleeing|out of|evacuated from)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_POSSESSIVE = re.compile(r"([^\W\d_]+)['’]s\s+$")
 _LOCATIVE = re.compile(
     r"\b(?:in|near|at|around|outside|outskirts of|vicinity of|area of|into|"
     r"village of|town of|city of|settlement of|в|у|біля|поблизу|возле|под)\s+"
@@ -95,6 +102,7 @@ _CUE_RULES = {
     "in": "the place the event was in",
     "near": "the place the event was near",
     "towards": "the place the movement or fire was headed for (the event was short of it)",
+    "away": "the place the movement left (the event was away from it)",
     "named": "the first place named",
 }
 LOOK_BACK = 60  # characters before a name searched for the words that introduce it
@@ -138,7 +146,7 @@ def find_location(
             flags.append(Flag(FIELD, why_not))
             continue
         found = _locate(text, mention, choice, cue)
-        if found.confidence < LIKELY and cue != "towards":
+        if found.confidence < LIKELY and cue not in ("towards", "away"):
             flags.append(Flag(FIELD, f"{mention.words}: {choice.rule}; check the place"))
         doubts = _doubts(text, mention, choice, cue, mentions, names, front_km)
         if any(lowers for _, lowers in doubts):
@@ -174,6 +182,16 @@ def _doubts(
     if cue == "towards":
         doubts.append((f"towards {mention.words}: the event was on the way, not at it; the "
                        "point is the place itself", False))  # fmt: skip
+    if cue == "away":
+        doubts.append((f"away from {mention.words}: the event was on the way out of it, not "
+                       "at it; the point is the place itself", False))  # fmt: skip
+    owner = _POSSESSIVE.search(text, max(0, mention.span.start - LOOK_BACK), mention.span.start)
+    if owner is not None:
+        doubts.append((f"{owner.group(1)}'s {mention.words}: read as a place of its own, it may "
+                       f"be a part of {owner.group(1)}; check the place", True))  # fmt: skip
+    namesake = _namesake_at_front(mention, choice, mentions, names, front_km)
+    if namesake:
+        doubts.append((namesake, True))
     if names.oblast_named(mention.words) is not None and not _CITY_AFTER.match(
         text, mention.span.end
     ):
@@ -239,6 +257,8 @@ def _in_order_of_cue(text: str, places: Sequence[Mention]) -> list[tuple[Mention
             ranked.append((1, order, mention, "coded"))
         elif _TOWARDS.search(before):
             ranked.append((2, order, mention, "towards"))
+        elif _AWAY.search(before):
+            ranked.append((2, order, mention, "away"))
         elif _NEAR.search(before):
             ranked.append((2, order, mention, "near"))
         elif _LOCATIVE.search(before):
@@ -292,6 +312,36 @@ def _far_and_small(
     return (
         f"{place.name} is a small place {distance:.0f} km from the line of contact and the "
         "text names no oblast; a namesake too small for the gazetteer may be meant"
+    )
+
+
+def _namesake_at_front(
+    mention: Mention,
+    choice: _Choice,
+    mentions: Sequence[Mention],
+    names: PlaceNames,
+    front_km: FrontDistance | None,
+) -> str:
+    """Why a place chosen far from the line is doubtful when a namesake lies on it, or "":
+    reports come from where the fighting is, and population alone should not outweigh that
+    when no oblast settles it."""
+    place = choice.place
+    if front_km is None or any(map(_names_oblast, mentions)):
+        return ""
+    if front_km(place.lon, place.lat) <= FAR_FROM_FRONT_KM:
+        return ""
+    at_front = [
+        p
+        for p in _distinct(mention.places)
+        if _km(p, place) > SAME_PLACE_KM and front_km(p.lon, p.lat) <= FAR_FROM_FRONT_KM
+    ]
+    if not at_front:
+        return ""
+    oblast = names.oblasts.get(at_front[0].admin1)
+    where = f" in {oblast.name} oblast" if oblast else ""
+    return (
+        f"{place.name} is {front_km(place.lon, place.lat):.0f} km from the line of contact; "
+        f"a place of the same name lies near it{where}; check which is meant"
     )
 
 
@@ -356,6 +406,12 @@ def _tie_break(
         candidates = at_front or candidates
     largest, *rest = sorted(candidates, key=lambda p: -p.population)
     rule = f"{count}; the largest ({largest.population:,} people)"
+    key = place_key(mention.words)
+    if place_key(largest.name) != key and any(place_key(p.name) == key for p in rest):
+        # Donetsk was once Oleksandrivka; twenty villages still are: a former name does not
+        # outweigh the places that bear it now, however large.
+        return _Choice(largest, rule + f", known as {mention.words} only by a former or "
+                       "foreign name; others bear it", WEAK)  # fmt: skip
     if rest and largest.population >= DOMINANT * max(rest[0].population, 1):
         # Kharkiv the city, not a village of the same name: what a text means unless it says.
         return _Choice(largest, rule + f", {DOMINANT}+ times the next", LIKELY)
