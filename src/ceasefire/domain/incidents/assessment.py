@@ -81,6 +81,9 @@ def auto_status(
 def dominant_category(members: Sequence[Report]) -> Category:
     """The category most of the reports give; ties go to the graver, then the name, so the
     answer never depends on the order the reports came in."""
+    first = members[0].category
+    if all(r.category is first for r in members):
+        return first  # most incidents: one report, or reports that agree
     counts = Counter(r.category for r in members)
     return max(
         counts,

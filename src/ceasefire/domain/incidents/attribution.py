@@ -51,12 +51,14 @@ class Attribution:
 def impact_side(members: Sequence[Report], placements: Mapping[str, Placement]) -> str | None:
     """The party holding the ground where most of the incident's reports place it, ignoring
     reports whose circle crosses the line; None when that is unknown or evenly split."""
-    sides = Counter(
+    parties = [
         p.party
         for r in members
         if (p := placements.get(r.report_id)) is not None and p.party and not p.ambiguous_side
-    )
-    ranked = sides.most_common(2)
+    ]
+    if len(set(parties)) <= 1:
+        return parties[0] if parties else None  # one side, or none known: no count to make
+    ranked = Counter(parties).most_common(2)
     if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
         return None
     return ranked[0][0]

@@ -236,7 +236,6 @@ def _breach(
     attribution: Attribution | None,
 ) -> str | None:
     kind, family = clause.kind, CATEGORY_INFO[category].family
-    here = [placements[r.report_id] for r in members if r.report_id in placements]
     if kind is ClauseKind.HOSTILE_ACT:
         return f"{family.value.replace('_', ' ')}" if family in HOSTILE_FAMILIES else None
     if kind is ClauseKind.FIRE_ACROSS_LINE:
@@ -247,7 +246,8 @@ def _breach(
             return None
         return f"fire by {attribution.party} landed on {side}-held ground"
     if kind is ClauseKind.ARMED_PRESENCE_IN_DMZ:
-        if family in PRESENCE_FAMILIES and any(p.in_dmz for p in here):
+        here = (placements.get(r.report_id) for r in members)
+        if family in PRESENCE_FAMILIES and any(p is not None and p.in_dmz for p in here):
             return "armed presence inside the demilitarized zone"
         return None
     if kind is ClauseKind.WEAPON_IN_WITHDRAWAL_ZONE:
