@@ -8,6 +8,7 @@ server log, never a stack trace.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
@@ -23,7 +24,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -41,10 +41,10 @@ from ceasefire.api import (
 from ceasefire.api.answers import ANSWERS_KEPT
 from ceasefire.clock import utc_now
 from ceasefire.services.appender import Appender
+from ceasefire.services.audit_log import AuditLog
 from ceasefire.services.incidents import tell_ahead_in_background
 from ceasefire.services.recent import Recent
-from ceasefire.store.db import make_engine, resolve_url, writing
-from ceasefire.store.schema import audit
+from ceasefire.store.db import make_engine, resolve_url
 
 log = logging.getLogger("ceasefire.api")
 MAX_BODY_BYTES = 5_000_000
@@ -79,6 +79,7 @@ def create_app(
     app.state.tiles_attribution = tiles_attribution
     app.state.appender = Appender(engine, clock)
     app.state.answers = Recent[str | bytes](ANSWERS_KEPT)  # see api.answers
+    app.state.audit = AuditLog(engine)
     for module in (
         routes_reports,
         routes_text,
@@ -205,18 +206,10 @@ async def _audit(request: Request, call_next: Callable[[Request], Awaitable[Any]
         "status": response.status_code,
         "detail": "",
     }
-    # On a worker thread: a commit waits for the disk, and the event loop serves every other
-    # request (and the page's files) meanwhile.
-    await run_in_threadpool(_write_audit, request.app.state.engine, row)
+    # Committed with the other requests' rows (services.audit_log) before the answer leaves;
+    # the event loop serves every other request meanwhile.
+    await asyncio.wrap_future(request.app.state.audit.record(row))
     return response
-
-
-def _write_audit(engine: Engine, row: dict[str, Any]) -> None:
-    try:
-        with writing(engine) as connection:
-            connection.execute(audit.insert().values(**row))
-    except Exception:  # the answer stands even if the audit write fails; the log says so
-        log.exception("could not write the audit row for %s %s", row["method"], row["path"])
 
 
 class BodyLimit:
