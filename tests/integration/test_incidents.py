@@ -278,3 +278,16 @@ def test_a_new_state_is_told_from_the_last_by_telling_again_only_what_changed(
     ingest(engine, tmp_path, [row("z", 80, 9)], "after-the-edit")
     same_as_afresh()
     assert in_full == [1, 1]  # what was kept no longer adds up: told in full
+
+
+def test_a_missed_commitment_reported_twice_is_one_incident(engine: Engine, tmp_path: Path) -> None:
+    """Every category is grouped, across imports (the second import reads stored neighbours)."""
+    missed = [row("m1", 0).replace("artillery", "missed_commitment")]
+    ingest(engine, tmp_path, missed, "first")
+    ingest(
+        engine,
+        tmp_path,
+        [row("m2", 0.2, 30, org="ICRC").replace("artillery", "missed_commitment")],
+        "again",
+    )
+    assert partition(engine) == {frozenset({"m1", "m2"})}

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ceasefire.domain.incidents.grouping import Grouper, group
+from ceasefire.domain.incidents.grouping import DEFAULT_RULES, Grouper, group
+from ceasefire.domain.taxonomy import CATEGORY_INFO, Category
 from ceasefire.domain.validation import Accepted, IngestRules, parse_report
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -70,6 +72,14 @@ def test_links_chain_and_circles_count() -> None:
     assert len(group(apart)) == 2
     wide = [report("x", uncertainty_m=1500), report("y", km_north=3.5, uncertainty_m=1500)]
     assert len(group(wide)) == 1
+
+
+@pytest.mark.parametrize("category", [c.value for c in Category])
+def test_every_category_groups(category: str) -> None:
+    """Each family has its rule: a category without one stopped every import that held it."""
+    assert {info.family for info in CATEGORY_INFO.values()} <= DEFAULT_RULES.keys()
+    reports = [report("a", category=category), report("b", minutes=5, category=category)]
+    assert names(group(reports), reports) == [{"a", "b"}]
 
 
 def test_reports_without_coordinates_stand_alone() -> None:

@@ -50,6 +50,8 @@ DEFAULT_RULES: dict[Family, LinkRule] = {
     Family.PROHIBITED_PRESENCE: LinkRule(1_000, timedelta(hours=2)),
     Family.CIVILIAN_HARM: LinkRule(2_000, timedelta(hours=1)),
     Family.MONITOR_ACCESS: LinkRule(200, timedelta(minutes=30)),
+    # A deadline missed is reported by whoever saw it, the same day, at the same place.
+    Family.COMMITMENTS: LinkRule(500, timedelta(hours=24)),
 }
 
 
