@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, FloatRect, Response, sync_playwright
+from playwright.sync_api import Browser, FloatRect, Page, Response, sync_playwright
 
 from ceasefire.clock import utc_now
 from ceasefire.domain.access import Role
@@ -126,6 +126,23 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+def analyst_page(browser: Browser, base: str, tokens: dict[Role, str]) -> Page:
+    """The site's page, signed in as its analyst, once its three incidents are in."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
+    page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
+    return page
+
+
+# Where the first thing on the incidents layer is drawn, in page coordinates.
+FIRST_LAYER_ON_SCREEN = (
+    "(() => { const m = incidentLayer.getLayers()[0];"
+    " const p = map.latLngToContainerPoint(m.getLatLng());"
+    " const r = document.getElementById('map').getBoundingClientRect();"
+    " return [r.left + p.x, r.top + p.y]; })()"
+)
+
+
 def test_the_picture_for_an_analyst_from_its_own_server_only(
     site: tuple[str, dict[Role, str]], browser: Browser, tmp_path: Path
 ) -> None:
@@ -183,9 +200,7 @@ def test_an_incident_opens_with_its_history_and_reports(
     site: tuple[str, dict[Role, str]], browser: Browser
 ) -> None:
     base, tokens = site
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
-    page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
+    page = analyst_page(browser, base, tokens)
     # Open the first incident the way a click on it does, then wait for its detail.
     page.evaluate("openIncident(incidentLayer.getLayers()[0])")
     page.wait_for_selector(".detail h3")
@@ -195,12 +210,7 @@ def test_an_incident_opens_with_its_history_and_reports(
     # And with the mouse: a click on a marker opens its incident.
     page.keyboard.press("Escape")
     page.evaluate("map.closePopup()")
-    x, y = page.evaluate(
-        "(() => { const m = incidentLayer.getLayers()[0];"
-        " const p = map.latLngToContainerPoint(m.getLatLng());"
-        " const r = document.getElementById('map').getBoundingClientRect();"
-        " return [r.left + p.x, r.top + p.y]; })()"
-    )
+    x, y = page.evaluate(FIRST_LAYER_ON_SCREEN)
     page.mouse.click(x, y)
     page.wait_for_selector(".leaflet-popup .detail h3")
 
@@ -209,9 +219,7 @@ def test_clusters_sit_on_the_map_say_what_they_hold_and_open_by_zooming(
     site: tuple[str, dict[Role, str]], browser: Browser, tmp_path: Path
 ) -> None:
     base, tokens = site
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
-    page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
+    page = analyst_page(browser, base, tokens)
     page.evaluate("map.setZoom(4, { animate: false })")  # the three incidents come together
     bubble = page.locator(".cluster")
     bubble.wait_for()
@@ -223,12 +231,7 @@ def test_clusters_sit_on_the_map_say_what_they_hold_and_open_by_zooming(
     assert bubble.evaluate("(node) => getComputedStyle(node).position") == "absolute"
     box = bubble.bounding_box()
     assert box is not None
-    where = page.evaluate(
-        "(() => { const m = incidentLayer.getLayers()[0];"
-        " const p = map.latLngToContainerPoint(m.getLatLng());"
-        " const r = document.getElementById('map').getBoundingClientRect();"
-        " return [r.left + p.x, r.top + p.y]; })()"
-    )
+    where = page.evaluate(FIRST_LAYER_ON_SCREEN)
     centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     assert abs(centre[0] - where[0]) <= 2
     assert abs(centre[1] - where[1]) <= 2
@@ -254,9 +257,7 @@ def test_the_newest_incidents_in_view_open_by_keyboard(
     site: tuple[str, dict[Role, str]], browser: Browser
 ) -> None:
     base, tokens = site
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
-    page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
+    page = analyst_page(browser, base, tokens)
     listed = page.locator("#in-view button").all_inner_texts()
     assert len(listed) == 3
     assert listed[0].endswith("2025-04-22 03:00 UTC")  # newest first
@@ -272,9 +273,7 @@ def test_the_newest_incidents_in_view_open_by_keyboard(
 
 def test_filters_narrow_the_map(site: tuple[str, dict[Role, str]], browser: Browser) -> None:
     base, tokens = site
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
-    page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
+    page = analyst_page(browser, base, tokens)
     page.select_option("#severity", "grave")  # the drone strike on energy infrastructure
     page.click("#filters button[type=submit]")
     page.wait_for_function("document.getElementById('count').textContent === '1 incident'")
@@ -354,9 +353,7 @@ def test_category_filter_and_timeline_selection_narrow_the_map(
     site: tuple[str, dict[Role, str]], browser: Browser, tmp_path: Path
 ) -> None:
     base, tokens = site
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
-    page.wait_for_function("document.getElementById('count').textContent === '3 incidents'")
+    page = analyst_page(browser, base, tokens)
     page.select_option("#category", "mortar")
     page.wait_for_function("document.getElementById('count').textContent === '1 incident'")
     page.select_option("#category", "")

@@ -173,8 +173,9 @@ def _doubts(
     front_km: FrontDistance | None,
 ) -> list[tuple[str, bool]]:
     """What an analyst should check about a chosen place, each with whether it lowers the
-    confidence: a small place far from the front, a name that is also an oblast's, a movement
-    towards the place, other places in the same sentence."""
+    confidence: a small place far from the front, a namesake nearer the front, a movement
+    towards or away from the place, a part of a city ("Kyiv's Podil"), a name that is also an
+    oblast's, other places in the same sentence."""
     doubts: list[tuple[str, bool]] = []
     far = _far_and_small(choice, mentions, front_km)
     if far:
@@ -322,7 +323,7 @@ def _namesake_at_front(
     names: PlaceNames,
     front_km: FrontDistance | None,
 ) -> str:
-    """Why a place chosen far from the line is doubtful when a namesake lies on it, or "":
+    """Why a place chosen far from the line is doubtful when a namesake lies near it, or "":
     reports come from where the fighting is, and population alone should not outweigh that
     when no oblast settles it."""
     place = choice.place
