@@ -113,12 +113,31 @@ def test_a_sector_is_not_its_city(names) -> None:  # type: ignore[no-untyped-def
         ("Civilian building on fire in Kyiv's Podil neighbourhood", "may be a part of Kyiv"),
         # Dolyna the town (20,000 people, in the west) or the village near the line?
         ("Destruction of residential areas in Dolyna", "a place of the same name lies near it"),
+        ("A naval drone hit a patrol boat near Alupka.", "the event was at sea"),
     ],
 )
 def test_what_the_place_named_may_not_be_is_flagged(names, text: str, doubt: str) -> None:  # type: ignore[no-untyped-def]
     found, flags = find_location(text, names, front_distance())
     assert found is not None
     assert any(doubt in f.reason for f in flags), flags
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        # Two listed in Donetsk oblast, the larger chosen; many more share the name.
+        ("Missiles hit houses in Mykolaivka, Donetsk region.", "villages under 500 people"),
+        # The only one listed in the oblast lies far from the line: perhaps not the one meant.
+        ("Airstrikes were reported near Novodanylivka, Zaporizhzhia region.", "from the line"),
+    ],
+)
+def test_a_village_the_oblast_settles_only_by_size_or_far_from_the_line_is_flagged(
+    names, text: str, why: str
+) -> None:  # type: ignore[no-untyped-def]
+    found, flags = find_location(text, names, front_distance())
+    assert found is not None
+    assert found.confidence < LIKELY
+    assert any(why in f.reason for f in flags), flags
 
 
 def test_a_former_name_does_not_outweigh_the_places_that_bear_it(names) -> None:  # type: ignore[no-untyped-def]

@@ -85,6 +85,11 @@ _AWAY = re.compile(
     r"from|fled|fleeing|out of|evacuated from)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+_AT_SEA = re.compile(
+    r"\boff (?:the )?(?:\w+ )?coast\b|\bat sea\b|\bin the (?:black|azov) sea\b|\bwarships?\b"
+    r"|\bnaval (?:drones?|vessels?)\b",
+    re.IGNORECASE,
+)
 _POSSESSIVE = re.compile(r"([^\W\d_]+)['’]s\s+$")
 _LOCATIVE = re.compile(
     r"\b(?:in|near|at|around|outside|outskirts of|vicinity of|area of|into|"
@@ -174,8 +179,8 @@ def _doubts(
 ) -> list[tuple[str, bool]]:
     """What an analyst should check about a chosen place, each with whether it lowers the
     confidence: a small place far from the front, a namesake nearer the front, a movement
-    towards or away from the place, a part of a city ("Kyiv's Podil"), a name that is also an
-    oblast's, other places in the same sentence."""
+    towards or away from the place, a part of a city ("Kyiv's Podil"), an event at sea, a
+    name that is also an oblast's, other places in the same sentence."""
     doubts: list[tuple[str, bool]] = []
     far = _far_and_small(choice, mentions, front_km)
     if far:
@@ -190,6 +195,10 @@ def _doubts(
     if owner is not None:
         doubts.append((f"{owner.group(1)}'s {mention.words}: read as a place of its own, it may "
                        f"be a part of {owner.group(1)}; check the place", True))  # fmt: skip
+    sentence = sentence_around(text, mention.span.start, mention.span.end)
+    if _AT_SEA.search(text, sentence.start, sentence.end):
+        doubts.append((f"the event was at sea; the point is {mention.words} on the shore, "
+                       "which may be far from it", True))  # fmt: skip
     namesake = _namesake_at_front(mention, choice, mentions, names, front_km)
     if namesake:
         doubts.append((namesake, True))
@@ -358,7 +367,16 @@ def _within_oblast(
     front_km: FrontDistance | None,
 ) -> _Choice:
     if len(inside) > 1:
-        return _tie_break(mention, inside, mentions, front_km)
+        choice = _tie_break(mention, inside, mentions, front_km)
+        if everywhere >= COMMON_NAME and "the largest" in choice.rule:
+            # Chosen by size among the oblast's listed namesakes of a common name: the
+            # village meant may be one too small to be listed.
+            rule = (
+                f"{choice.rule}; {everywhere} places of that name, and villages under 500 "
+                "people are not in the gazetteer"
+            )
+            return _Choice(choice.place, rule, min(choice.confidence, PLAUSIBLE))
+        return choice
     if everywhere == 1:
         return _Choice(inside[0], "the only place of that name", LIKELY)
     if everywhere >= COMMON_NAME:
@@ -367,7 +385,20 @@ def _within_oblast(
             "villages under 500 people are not in the gazetteer"
         )
         return _Choice(inside[0], rule, PLAUSIBLE)
-    return _Choice(inside[0], "the only place of that name in the oblast the text names", LIKELY)
+    place = inside[0]
+    if (
+        front_km is not None
+        and place.population < SMALL_PLACE
+        and front_km(place.lon, place.lat) > FAR_FROM_FRONT_KM
+    ):
+        # A village far from the line whose name others share: an unlisted namesake in the
+        # same oblast, where the fighting is, may be the one meant.
+        rule = (
+            f"the only one of {everywhere} places of that name in the oblast the text names, "
+            f"a small place {front_km(place.lon, place.lat):.0f} km from the line of contact"
+        )
+        return _Choice(place, rule, PLAUSIBLE)
+    return _Choice(place, "the only place of that name in the oblast the text names", LIKELY)
 
 
 _QUALIFYING_GAP = re.compile(r"^\s*(?:,|\(|in\s+(?:the\s+)?|of\s+(?:the\s+)?)\s*$")
