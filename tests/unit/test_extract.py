@@ -180,6 +180,14 @@ def test_category_and_weapon(text: str, category: Category, weapon: WeaponClass 
     assert found.value.weapon is weapon
 
 
+def test_grenade_launcher_fire_is_read_as_bursts_and_flagged() -> None:
+    """Monitors count it as light-weapons fire; some coders file it as shelling."""
+    found, flags = find_kind("Forces fired grenade launchers at positions near the village.")
+    assert found is not None
+    assert found.value.category is Category.BURST_OF_FIRE
+    assert any("grenade launchers" in f.reason for f in flags)
+
+
 def test_a_protest_gets_no_category_and_says_why() -> None:
     found, flags = find_kind("About 1000 entrepreneurs demonstrated in Kyiv, demanding new laws.")
     assert found is None

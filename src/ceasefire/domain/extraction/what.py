@@ -156,6 +156,9 @@ def _kind_in(text: str, start: int, end: int) -> tuple[Found[Kind], list[Flag]] 
             names = ", ".join(sorted(c.value for c in others))
             flags.append(Flag("category", f"the sentence also names {names}; check which it was"))
         kind = Kind(cue.category, cue.weapon)
+        if "grenade" in span.of(text).lower():
+            why = "grenade launchers are light weapons to monitors, shelling to some coders"
+            flags.append(Flag("category", f"{why}; check which"))
     else:
         span, cue = events[0]
         others = {c.category for _, c in events if c.category is not cue.category}
