@@ -140,6 +140,15 @@ def test_a_village_the_oblast_settles_only_by_size_or_far_from_the_line_is_flagg
     assert any(why in f.reason for f in flags), flags
 
 
+def test_a_unit_or_a_facility_named_for_a_place_is_not_that_place(names) -> None:  # type: ignore[no-untyped-def]
+    found, flags = find_location("Shelling near the Zaporizhzhia NPP overnight.", names)
+    assert found is None  # the plant is 50 km from the city: not placed, and said so
+    assert flags
+    found, _ = find_location("The Azov regiment fired at positions near Shyrokyne.", names)
+    assert found is not None
+    assert found.value.place == "near Shyrokyne"
+
+
 def test_a_former_name_does_not_outweigh_the_places_that_bear_it(names) -> None:  # type: ignore[no-untyped-def]
     """Donetsk was once Oleksandrivka; twenty villages are called that now."""
     found, flags = find_location("Russian tank in private property in Oleksandrivka", names)

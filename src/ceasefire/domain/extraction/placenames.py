@@ -35,11 +35,15 @@ _AXIS_WORDS = frozenset(place_key(w) for w in ("sector", "direction", "axis", "f
 # Words that make the name before them a district ("Volnovakha district"): an area named for
 # its town, not the town, so never the event's point.
 _DISTRICT_WORDS = frozenset(place_key(w) for w in ("district", "raion", "rayon", "район"))
-# Words that say the name before them is part of a party's or unit's name, or a river's, not
-# a place: "Donetsk People's Republic", "the Donets river".
+# Words that say the name before them is part of a party's or unit's name, a river's or a
+# facility's, not a place: "Donetsk People's Republic", "the Donets river", "the Azov
+# regiment", "the Zaporizhzhia NPP" (50 km from the city it is named for).
 _NOT_A_PLACE_AFTER = frozenset(
     place_key(w)
-    for w in ("people", "peoples", "people's", "river", "reservoir", "canal", "estuary", "lake")
+    for w in (
+        *("people", "peoples", "people's", "river", "reservoir", "canal", "estuary", "lake"),
+        *("regiment", "battalion", "brigade", "facility", "npp", "nuclear"),
+    )
 )
 # Capitalised words of English prose (sentence starts, titles, months) that are also the name of
 # some small place somewhere in Ukraine. Found by running the extractor over news notes and
