@@ -114,6 +114,8 @@ def test_a_sector_is_not_its_city(names) -> None:  # type: ignore[no-untyped-def
         # Dolyna the town (20,000 people, in the west) or the village near the line?
         ("Destruction of residential areas in Dolyna", "a place of the same name lies near it"),
         ("A naval drone hit a patrol boat near Alupka.", "the event was at sea"),
+        ("Shelling was heard north of Mariupol.", "north of Mariupol with no distance"),
+        ("Fire exchanged at Novoselivka Druha and Zolote 1", "Zolote followed by a number"),
     ],
 )
 def test_what_the_place_named_may_not_be_is_flagged(names, text: str, doubt: str) -> None:  # type: ignore[no-untyped-def]
@@ -138,6 +140,11 @@ def test_a_village_the_oblast_settles_only_by_size_or_far_from_the_line_is_flagg
     assert found is not None
     assert found.confidence < LIKELY
     assert any(why in f.reason for f in flags), flags
+
+
+def test_a_count_after_a_place_is_not_a_numbered_settlement(names) -> None:  # type: ignore[no-untyped-def]
+    _, flags = find_location("The patrol in Avdiivka heard 3 explosions.", names)
+    assert not any("followed by a number" in f.reason for f in flags)
 
 
 def test_a_unit_or_a_facility_named_for_a_place_is_not_that_place(names) -> None:  # type: ignore[no-untyped-def]

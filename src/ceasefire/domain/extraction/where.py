@@ -90,6 +90,14 @@ _AT_SEA = re.compile(
     r"|\bnaval (?:drones?|vessels?)\b",
     re.IGNORECASE,
 )
+# "north of Mariupol" with no distance: somewhere that way, not in the place.
+_SIDE_OF = re.compile(
+    r"\b(?:(?:north|south)(?:[- ]?(?:east|west))?|east|west)(?:ern)?\s+(?:of|from)\s+"
+    r"(?:the\s+)?(?:(?:village|town|city|settlement)\s+of\s+)?$",
+    re.IGNORECASE,
+)
+# "Zolote 1", "Zolote-3": settlements of their own (not "in Avdiivka 3 explosions").
+_NUMBERED = re.compile(r"(?:-\d{1,2}|\s\d)(?=\s*(?:$|[,.;)]|and\b))")
 _POSSESSIVE = re.compile(r"([^\W\d_]+)['’]s\s+$")
 _LOCATIVE = re.compile(
     r"\b(?:in|near|at|around|outside|outskirts of|vicinity of|area of|into|"
@@ -195,6 +203,14 @@ def _doubts(
     if owner is not None:
         doubts.append((f"{owner.group(1)}'s {mention.words}: read as a place of its own, it may "
                        f"be a part of {owner.group(1)}; check the place", True))  # fmt: skip
+    before = text[max(0, mention.span.start - LOOK_BACK) : mention.span.start]
+    side = _SIDE_OF.search(before)
+    if cue != "relative" and side is not None:
+        doubts.append((f"{side.group(0).strip()} {mention.words} with no distance: the event "
+                       "was some way off; the point is the place itself", True))  # fmt: skip
+    if _NUMBERED.match(text, mention.span.end):
+        doubts.append((f"{mention.words} followed by a number: a settlement of its own "
+                       f"(\"{mention.words} 1\"), perhaps not the one listed", True))  # fmt: skip
     sentence = sentence_around(text, mention.span.start, mention.span.end)
     if _AT_SEA.search(text, sentence.start, sentence.end):
         doubts.append((f"the event was at sea; the point is {mention.words} on the shore, "
