@@ -3,10 +3,15 @@ entries, renumbered by merges and splits, and always equal to a replay of the lo
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
 from ceasefire.clock import utc_now
@@ -22,9 +27,10 @@ from ceasefire.services.incidents import (
 )
 from ceasefire.services.ingest import ingest_files
 from ceasefire.services.violations import violations_in_record
-from ceasefire.store.db import reading, writing
+from ceasefire.store.db import make_engine, reading, writing
 from ceasefire.store.incident_check import membership_problem, rebuild
 from ceasefire.store.incident_store import all_memberships
+from ceasefire.store.migrate import upgrade
 from ceasefire.store.verify import verify
 
 T = datetime(2025, 4, 20, 8, 0, tzinfo=UTC)
@@ -291,3 +297,69 @@ def test_a_missed_commitment_reported_twice_is_one_incident(engine: Engine, tmp_
         "again",
     )
     assert partition(engine) == {frozenset({"m1", "m2"})}
+
+
+_ROW = st.tuples(
+    st.floats(0, 6),
+    st.floats(0, 40),
+    st.sampled_from(["OSCE", "ICRC"]),
+    st.sampled_from(["RU", "UA"]),
+)
+_STEP = st.one_of(
+    st.tuples(st.just("ingest"), st.lists(_ROW, min_size=1, max_size=3)),
+    st.tuples(st.sampled_from(["verify", "attribute", "respond", "split"]), st.integers(0, 9)),
+    st.tuples(st.just("merge"), st.integers(0, 9), st.integers(0, 9)),
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(steps=st.lists(_STEP, min_size=1, max_size=8))
+def test_kept_stories_equal_a_fresh_telling_after_any_sequence(
+    steps: list[tuple[Any, ...]],
+) -> None:
+    """Replay == live for the incremental stories: whatever arrives (reports that join, link
+    or stand apart; reviews, replies, merges, splits), the stories kept up to date equal the
+    stories told afresh from the record. SQLite only: each example is a fresh database."""
+    from ceasefire.services.incidents import cached_incident_stories
+
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(f"sqlite:///{Path(folder) / 'p.db'}")
+        upgrade(engine)
+        made = 0
+        for step in steps:
+            numbers = _incidents_now(engine)
+            if step[0] == "ingest":
+                rows = [row(f"p{made + k}", km, m, org=o, party=p) for k, (km, m, o, p) in
+                        enumerate(step[1])]  # fmt: skip
+                made += len(rows)
+                ingest(engine, Path(folder), rows, name=f"batch{made}")
+            elif numbers:
+                _review_step(engine, step, numbers)
+            with reading(engine) as connection:
+                assert cached_incident_stories(connection, None) == incident_stories(
+                    connection, None
+                )
+        engine.dispose()
+
+
+def _incidents_now(engine: Engine) -> list[int]:
+    with reading(engine) as connection:
+        return sorted({m.incident for m in all_memberships(connection).values()})
+
+
+def _review_step(engine: Engine, step: tuple[Any, ...], numbers: list[int]) -> None:
+    action, number = step[0], numbers[step[1] % len(numbers)]
+    extra: dict[str, Any] = {}
+    if action == "attribute":
+        extra = {"party": "RU", "basis": Basis.OBSERVED, "confidence": Confidence.HIGH}
+    elif action == "respond":
+        extra = {"party": "RU", "text": "not us"}
+    elif action == "merge":
+        extra = {"other": numbers[step[2] % len(numbers)]}
+    elif action == "split":
+        with reading(engine) as connection:
+            members = [r for r, m in all_memberships(connection).items() if m.incident == number]
+        extra = {"reports": tuple(members[:1])}
+    with contextlib.suppress(ReviewError):  # refused (a merge with itself...): nothing written
+        review(engine, Action(action), number, **extra)
+        event(f"{action} recorded")  # what the examples covered: --hypothesis-show-statistics
