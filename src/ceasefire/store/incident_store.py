@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, select, update
+from sqlalchemy import ColumnElement, Connection, Row, and_, delete, or_, select, update
 
 from ceasefire.domain.canonical import canonical_json
 from ceasefire.domain.incidents.book import Changes, Membership
@@ -63,8 +63,10 @@ def neighbours(
     connection: Connection, new: Sequence[Footprint], rules: dict[Family, LinkRule]
 ) -> Iterator[tuple[Footprint, Membership]]:
     """Stored, unpinned reports that could link to any of `new`: per family, those inside the
-    batch's time span and box widened by the longest reach. A small batch reads a small
-    neighbourhood; a year-long import reads that year of its families."""
+    time span and box, widened by the longest reach, of each group of new reports that share
+    a cell of that size. Reports filed at once from across the front read only their own
+    surroundings, not the whole front; an import with reports in more than MAX_BOXES cells
+    reads one box around them all (a year-long import reads that year of its families)."""
     by_family: dict[Family, list[Footprint]] = defaultdict(list)
     for footprint in new:
         if footprint.placed:
@@ -74,23 +76,41 @@ def neighbours(
         reach_m = rule.distance_m + 2 * MAX_RADIUS_M
         dlat = math.degrees(reach_m / EARTH_RADIUS_M)
         lats = [f.lat for f in members if f.lat is not None]
-        lons = [f.lon for f in members if f.lon is not None]
         dlon = dlat / max(math.cos(math.radians(max(abs(min(lats)), abs(max(lats))) + dlat)), 0.01)
         categories = sorted(c.value for c, info in CATEGORY_INFO.items() if info.family is family)
+        cells: dict[tuple[int, int], list[Footprint]] = defaultdict(list)
+        for f in members:
+            assert f.lat is not None and f.lon is not None  # placed
+            cells[math.floor(f.lat / dlat), math.floor(f.lon / dlon)].append(f)
+        groups = list(cells.values()) if len(cells) <= MAX_BOXES else [members]
         query = (
             select(*FOOTPRINT_COLUMNS, *_MEMBER_COLUMNS)
             .join(incident_members, incident_members.c.report_id == reports.c.report_id)
             .where(
                 incident_members.c.pinned.is_(False),
                 reports.c.category.in_(categories),
-                reports.c.observed_end >= min(f.start for f in members) - rule.time,
-                reports.c.observed_start <= max(f.end for f in members) + rule.time,
-                reports.c.lat.between(min(lats) - dlat, max(lats) + dlat),
-                reports.c.lon.between(min(lons) - dlon, max(lons) + dlon),
+                or_(*(_around(group, rule, dlat, dlon) for group in groups)),
             )
         )
         for row in connection.execute(query):
             yield footprint_of(row), membership_of(row)
+
+
+MAX_BOXES = 64  # cells of new reports read one by one; beyond, one box around them all
+
+
+def _around(
+    group: Sequence[Footprint], rule: LinkRule, dlat: float, dlon: float
+) -> ColumnElement[bool]:
+    """Stored reports within reach of a group of new ones, in time and in a box."""
+    lats = [f.lat for f in group if f.lat is not None]
+    lons = [f.lon for f in group if f.lon is not None]
+    return and_(
+        reports.c.observed_end >= min(f.start for f in group) - rule.time,
+        reports.c.observed_start <= max(f.end for f in group) + rule.time,
+        reports.c.lat.between(min(lats) - dlat, max(lats) + dlat),
+        reports.c.lon.between(min(lons) - dlon, max(lons) + dlon),
+    )
 
 
 _MEMBER_COLUMNS = (
