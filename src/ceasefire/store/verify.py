@@ -277,18 +277,14 @@ def _review_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | Non
         return "its reviews row is missing (deleted)"
     if _reviewed(row) != entry.subject_id:
         return f"its reviews row is {_reviewed(row)}, not {entry.subject_id}"
-    if sha256_hex(row["content"]) != entry.payload_sha256:
-        return "its reviews row differs from the log: " + _differences(
-            entry.payload, json.loads(row["content"])
-        )
+    changed = _stored_content_problem("reviews", entry, row)
+    if changed:
+        return changed
     content = json.loads(row["content"])
     if row["reviewer"] != content["reviewer"]:
         logged = content["reviewer"]
         return f"its reviews row names {row['reviewer']!r} as reviewer, the log {logged!r}"
-    if _moment(row["recorded_at"]) != entry.recorded_at:
-        logged = entry.recorded_at.isoformat()
-        return f"its reviews row says recorded at {row['recorded_at']}, the log {logged}"
-    return None
+    return _recorded_at_problem("reviews", entry, row)
 
 
 def _commitment_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
@@ -299,14 +295,9 @@ def _commitment_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str |
     subject = json.loads(entry.payload).get(SUBJECT_FIELD[entry.kind])
     if row["subject"] != subject:
         return f"its commitment_records row is filed under {row['subject']!r}, the log {subject!r}"
-    if sha256_hex(row["content"]) != entry.payload_sha256:
-        return "its commitment_records row differs from the log: " + _differences(
-            entry.payload, json.loads(row["content"])
-        )
-    if _moment(row["recorded_at"]) != entry.recorded_at:
-        logged = entry.recorded_at.isoformat()
-        return f"its commitment_records row says recorded at {row['recorded_at']}, the log {logged}"
-    return None
+    return _stored_content_problem("commitment_records", entry, row) or _recorded_at_problem(
+        "commitment_records", entry, row
+    )
 
 
 def _extraction_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
@@ -314,14 +305,26 @@ def _extraction_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str |
         return "its report_extractions row is missing (deleted)"
     if row["report_id"] != entry.subject_id:
         return f"its report_extractions row is for {row['report_id']}, not {entry.subject_id}"
-    if sha256_hex(row["content"]) != entry.payload_sha256:
-        return "its report_extractions row differs from the log: " + _differences(
-            entry.payload, json.loads(row["content"])
-        )
-    if _moment(row["recorded_at"]) != entry.recorded_at:
-        logged = entry.recorded_at.isoformat()
-        return f"its report_extractions row says recorded at {row['recorded_at']}, the log {logged}"
-    return None
+    return _stored_content_problem("report_extractions", entry, row) or _recorded_at_problem(
+        "report_extractions", entry, row
+    )
+
+
+def _stored_content_problem(table: str, entry: LedgerEntry, row: dict[str, Any]) -> str | None:
+    """For rows that keep the entry's payload as their `content`: whether it still hashes to
+    what the log recorded, and if not, which fields differ."""
+    if sha256_hex(row["content"]) == entry.payload_sha256:
+        return None
+    return f"its {table} row differs from the log: " + _differences(
+        entry.payload, json.loads(row["content"])
+    )
+
+
+def _recorded_at_problem(table: str, entry: LedgerEntry, row: dict[str, Any]) -> str | None:
+    if _moment(row["recorded_at"]) == entry.recorded_at:
+        return None
+    logged = entry.recorded_at.isoformat()
+    return f"its {table} row says recorded at {row['recorded_at']}, the log {logged}"
 
 
 def _differences(payload: str, content: dict[str, Any]) -> str:
