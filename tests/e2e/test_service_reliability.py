@@ -31,7 +31,7 @@ from ceasefire.store.migrate import upgrade
 from ceasefire.store.verify import verify
 
 CLIENTS = 50
-PER_CLIENT = 6
+PER_CLIENT = 12
 
 
 def _free_port() -> int:
@@ -163,6 +163,14 @@ class Load:
         assert len(self.acked) == CLIENTS * PER_CLIENT
         return self.acked
 
+    def wait_until_acked(self, count: int, timeout: float = 60.0) -> None:
+        """Until `count` reports are acknowledged: the load is then surely under way, however
+        fast the server is, and (with `count` well below the total) not yet over."""
+        deadline = time.monotonic() + timeout
+        while len(self.acked) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(self.acked) >= count, f"only {len(self.acked)} acknowledged in {timeout} s"
+
     @property
     def cut_off(self) -> int:
         """Requests that got no answer at all (the server was down)."""
@@ -197,7 +205,7 @@ def test_kill_9_under_load_loses_no_acknowledged_report(
     servers.append(server)
     server.start()
     load = Load([server.base], token)
-    time.sleep(1.0)
+    load.wait_until_acked(CLIENTS * PER_CLIENT // 4)
     server.kill()  # mid-load, no chance to clean up
     time.sleep(0.5)
     server.start()

@@ -236,6 +236,22 @@ def test_every_request_is_audited_without_its_token(
     assert all(token not in everything for token in tokens.values())
 
 
+def test_a_request_that_fails_unexpectedly_is_audited_as_a_500(
+    app: FastAPI, client: TestClient, tokens: dict[Role, str]
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("a fault the handlers do not know")
+
+    app.add_api_route("/api/broken", broken)
+    answer = client.get("/api/broken", params={"why": "test"})
+    assert answer.status_code == 500
+    assert "reference" in answer.json()["detail"]
+    trail = client.get("/api/audit", headers=auth(tokens[Role.ADMIN]), params={"user": "-"})
+    assert [(r["method"], r["path"], r["status"]) for r in trail.json()["items"]] == [
+        ("GET", "/api/broken?why=test", 500)
+    ]
+
+
 def test_exports_reimport_and_respect_the_role(
     engine: Engine, client: TestClient, tokens: dict[Role, str], tmp_path: Any
 ) -> None:

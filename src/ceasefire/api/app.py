@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable, MutableMapping
 from datetime import datetime, tzinfo
 from importlib import resources
 from typing import Any
@@ -98,7 +98,7 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
-    app.middleware("http")(_audit)
+    app.add_middleware(AuditTrail)
     app.add_middleware(BodyLimit, limit=max_body_bytes)
     return app
 
@@ -189,27 +189,55 @@ async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _audit(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
+class AuditTrail:
     """Every request in the audit table: who, what, when, the outcome. Never a token or a
-    body; the query string is kept (filters), the path is the route's own."""
-    response = await call_next(request)
-    if request.url.path.startswith("/static/"):
-        return response  # the page's own files: no data, nobody to name
-    principal = getattr(request.state, "principal", None)
-    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    row = {
-        "at": request.app.state.clock(),
-        "user": principal.name if principal else "-",
-        "role": principal.role.value if principal else "-",
-        "method": request.method[:8],
-        "path": path[:2000],
-        "status": response.status_code,
-        "detail": "",
-    }
-    # Committed with the other requests' rows (services.audit_log) before the answer leaves;
-    # the event loop serves every other request meanwhile.
-    await asyncio.wrap_future(request.app.state.audit.record(row))
-    return response
+    body; the query string is kept (filters), the path is the route's own.
+
+    The row is committed (with the other requests' rows, `services.audit_log`) before the
+    answer's first byte leaves; the event loop serves every other request meanwhile. Plain
+    ASGI rather than Starlette's `BaseHTTPMiddleware`, which ran each request through an extra
+    task and memory streams: a tenth of the server's time under load."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)  # the page's own files: nobody to name
+            return
+        audited = False
+
+        async def audited_send(message: MutableMapping[str, Any]) -> None:
+            nonlocal audited
+            if message["type"] == "http.response.start" and not audited:
+                audited = True
+                await self._record(scope, int(message["status"]))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, audited_send)
+        except Exception:
+            if not audited:  # the 500 the outermost handler is about to send
+                audited = True
+                await self._record(scope, 500)
+            raise
+
+    @staticmethod
+    async def _record(scope: Scope, status: int) -> None:
+        app = scope["app"]
+        principal = scope.get("state", {}).get("principal")
+        query = scope.get("query_string", b"").decode("latin-1")
+        path = scope["path"] + (f"?{query}" if query else "")
+        row = {
+            "at": app.state.clock(),
+            "user": principal.name if principal else "-",
+            "role": principal.role.value if principal else "-",
+            "method": scope["method"][:8],
+            "path": path[:2000],
+            "status": status,
+            "detail": "",
+        }
+        await asyncio.wrap_future(app.state.audit.record(row))
 
 
 class BodyLimit:
