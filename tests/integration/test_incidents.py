@@ -4,6 +4,8 @@ entries, renumbered by merges and splits, and always equal to a replay of the lo
 from __future__ import annotations
 
 import contextlib
+import itertools
+import math
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,9 +14,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
 from ceasefire.clock import utc_now
+from ceasefire.domain.incidents.grouping import group
 from ceasefire.domain.incidents.review import Action, Basis, Confidence, Review
 from ceasefire.domain.incidents.story import Terms
 from ceasefire.domain.validation import IngestRules
@@ -29,8 +32,9 @@ from ceasefire.services.ingest import ingest_files
 from ceasefire.services.violations import violations_in_record
 from ceasefire.store.db import make_engine, reading, writing
 from ceasefire.store.incident_check import membership_problem, rebuild
-from ceasefire.store.incident_store import all_memberships
+from ceasefire.store.incident_store import FOOTPRINT_COLUMNS, all_memberships, footprint_of
 from ceasefire.store.migrate import upgrade
+from ceasefire.store.schema import reports
 from ceasefire.store.verify import verify
 
 T = datetime(2025, 4, 20, 8, 0, tzinfo=UTC)
@@ -297,6 +301,53 @@ def test_a_missed_commitment_reported_twice_is_one_incident(engine: Engine, tmp_
         "again",
     )
     assert partition(engine) == {frozenset({"m1", "m2"})}
+
+
+# Reports anywhere from the Sea of Azov to Kharkiv's north (either side of the latitude the
+# book measures east-west distances at), a few km apart, with any uncertainty up to beyond
+# the cap, none included.
+_PLACED = st.tuples(
+    st.sampled_from([44.5, 48.0, 51.5]),
+    st.floats(-12, 12),  # km north
+    st.floats(-16, 16),  # km east
+    st.floats(0, 40),  # minutes
+    st.one_of(st.none(), st.integers(0, 7_000)),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    placed=st.lists(_PLACED, min_size=2, max_size=12),
+    cuts=st.lists(st.integers(1, 11), max_size=3),
+)
+def test_imports_in_any_batches_group_as_the_rule_does_all_at_once(
+    placed: list[tuple[float, float, float, float, int | None]], cuts: list[int]
+) -> None:
+    """Whatever the uncertainties and wherever the reports, reading each import's stored
+    neighbours from the database misses no link: the incidents equal the plain rule
+    (`grouping.group`) applied to every stored report at once. SQLite only: each example a
+    fresh file."""
+    rows = []
+    for k, (base_lat, north, east, minutes, uncertainty) in enumerate(placed):
+        lat = base_lat + north * KM
+        lon = 37.0 + east * KM / math.cos(math.radians(lat))
+        at = (T + timedelta(minutes=minutes)).isoformat()
+        radius = "" if uncertainty is None else str(uncertainty)  # none: the default radius
+        rows.append(
+            f"src-q{k},monitor_patrol,OSCE,q{k},{at},{lon:.6f},{lat:.6f},{radius},artillery,RU\n"
+        )
+    bounds = [0, *sorted({c for c in cuts if c < len(rows)}), len(rows)]
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(f"sqlite:///{Path(folder) / 'g.db'}")
+        upgrade(engine)
+        for start, end in itertools.pairwise(bounds):
+            ingest(engine, Path(folder), rows[start:end], name=f"b{start}")
+        with reading(engine) as connection:
+            stored = connection.execute(select(reports.c.external_id, *FOOTPRINT_COLUMNS)).all()
+        grouped = partition(engine)
+        engine.dispose()
+    name = {r.report_id: r.external_id for r in stored}
+    assert grouped == {frozenset(name[i] for i in ids) for ids in group(map(footprint_of, stored))}
 
 
 # Within a few km and minutes of each other, in up to three places 40 km apart, so that one

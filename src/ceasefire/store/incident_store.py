@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Row, and_, case, delete, or_, select, update
 
 from ceasefire.domain.canonical import canonical_json
 from ceasefire.domain.incidents.book import Changes, Membership
 from ceasefire.domain.incidents.grouping import (
     EARTH_RADIUS_M,
     MAX_RADIUS_M,
+    REF_LAT,
     Footprint,
     LinkRule,
 )
@@ -66,7 +67,12 @@ def neighbours(
     time span and box, widened by the longest reach, of each group of new reports that share
     a cell of that size. Reports filed at once from across the front read only their own
     surroundings, not the whole front; an import with reports in more than MAX_BOXES cells
-    reads one box around them all (a year-long import reads that year of its families)."""
+    reads one box around them all (a year-long import reads that year of its families).
+
+    The box allows for the largest uncertainty on both sides, which on a busy day is a
+    hundred times the area a report with a few hundred metres' uncertainty can reach; each
+    stored report is therefore also held to its own uncertainty (`_within_reach`), so the
+    rows read are the ones that may link, not everything around them."""
     by_family: dict[Family, list[Footprint]] = defaultdict(list)
     for footprint in new:
         if footprint.placed:
@@ -76,7 +82,11 @@ def neighbours(
         reach_m = rule.distance_m + 2 * MAX_RADIUS_M
         dlat = math.degrees(reach_m / EARTH_RADIUS_M)
         lats = [f.lat for f in members if f.lat is not None]
-        dlon = dlat / max(math.cos(math.radians(max(abs(min(lats)), abs(max(lats))) + dlat)), 0.01)
+        # Degrees of longitude per degree of latitude: as wide as the true distance or the
+        # book's frame (REF_LAT) needs, whichever is wider, so no possible link is left out.
+        widest = max(abs(min(lats)), abs(max(lats)), REF_LAT) + dlat
+        lon_per_lat = 1 / max(math.cos(math.radians(widest)), 0.01)
+        dlon = dlat * lon_per_lat
         categories = sorted(c.value for c, info in CATEGORY_INFO.items() if info.family is family)
         cells: dict[tuple[int, int], list[Footprint]] = defaultdict(list)
         for f in members:
@@ -89,7 +99,19 @@ def neighbours(
             .where(
                 incident_members.c.pinned.is_(False),
                 reports.c.category.in_(categories),
-                or_(*(_around(group, rule, dlat, dlon) for group in groups)),
+                # The time span of them all, outside the OR, for the (category, observed_end)
+                # index: a report ending before it cannot link to any of them.
+                reports.c.observed_end >= min(f.start for f in members) - rule.time,
+                reports.c.observed_start <= max(f.end for f in members) + rule.time,
+                or_(
+                    *(
+                        and_(
+                            _around(group, rule, dlat, dlon),
+                            _within_reach(group, rule, lon_per_lat),
+                        )
+                        for group in groups
+                    )
+                ),
             )
         )
         for row in connection.execute(query):
@@ -110,6 +132,35 @@ def _around(
         reports.c.observed_start <= max(f.end for f in group) + rule.time,
         reports.c.lat.between(min(lats) - dlat, max(lats) + dlat),
         reports.c.lon.between(min(lons) - dlon, max(lons) + dlon),
+    )
+
+
+# The uncertainty a stored report counts for in a link (`LinkIndex._item`), in SQL.
+_RADIUS = case(
+    (reports.c.uncertainty_m.is_(None), 0.0),
+    (reports.c.uncertainty_m > MAX_RADIUS_M, MAX_RADIUS_M),
+    else_=reports.c.uncertainty_m,
+)
+
+
+def _within_reach(
+    group: Sequence[Footprint], rule: LinkRule, lon_per_lat: float
+) -> ColumnElement[bool]:
+    """Stored reports no further from the group's box, north-south and east-west, than the
+    link distance plus the group's largest uncertainty plus their own: a link needs
+    distance - hypot(r1, r2) <= the link distance, and each of the two offsets is at most the
+    distance and hypot(r1, r2) at most r1 + r2."""
+    lats = [f.lat for f in group if f.lat is not None]
+    lons = [f.lon for f in group if f.lon is not None]
+    largest = max(min(float(f.uncertainty_m or 0), MAX_RADIUS_M) for f in group)
+    per_m = math.degrees(1 / EARTH_RADIUS_M)  # degrees of latitude per metre
+    reach = (rule.distance_m + largest) * per_m
+    own = _RADIUS * per_m
+    return and_(
+        reports.c.lat + own >= min(lats) - reach,
+        reports.c.lat - own <= max(lats) + reach,
+        reports.c.lon + own * lon_per_lat >= min(lons) - reach * lon_per_lat,
+        reports.c.lon - own * lon_per_lat <= max(lons) + reach * lon_per_lat,
     )
 
 

@@ -96,6 +96,7 @@ reports = Table(
     Column("ledger_seq", BigInteger, ForeignKey("ledger.seq"), nullable=False, unique=True),
     Index(None, "observed_start"),
     Index(None, "category", "observed_start"),
+    Index(None, "category", "observed_end"),  # grouping's neighbours (migration 0009)
 )
 
 agreements = Table(

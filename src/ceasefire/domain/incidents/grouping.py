@@ -29,6 +29,9 @@ EARTH_RADIUS_M = 6_371_008.8
 # An uncertainty circle counts for at most this much: a report placed only at an oblast's
 # centre (150 km) must not join everything in the oblast.
 MAX_RADIUS_M = 5_000.0
+# Links are measured in one local frame: metres east are degrees of longitude scaled by the
+# cosine of this latitude everywhere (the theatre spans a few degrees of latitude).
+REF_LAT = 48.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +103,7 @@ class LinkIndex:
     to without looking at the rest."""
 
     def __init__(
-        self, rules: dict[Family, LinkRule] | None = None, *, ref_lat: float = 48.0
+        self, rules: dict[Family, LinkRule] | None = None, *, ref_lat: float = REF_LAT
     ) -> None:
         self.rules = dict(DEFAULT_RULES if rules is None else rules)
         self._cos = math.cos(math.radians(ref_lat))
@@ -182,7 +185,7 @@ class Grouper:
     that ingest runs (`book.IncidentBook`, `links.link_pairs`) is property-tested against."""
 
     def __init__(
-        self, rules: dict[Family, LinkRule] | None = None, *, ref_lat: float = 48.0
+        self, rules: dict[Family, LinkRule] | None = None, *, ref_lat: float = REF_LAT
     ) -> None:
         self.index = LinkIndex(rules, ref_lat=ref_lat)
         self._parent: dict[str, str] = {}

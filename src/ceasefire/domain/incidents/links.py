@@ -23,6 +23,7 @@ from scipy.spatial import cKDTree
 from ceasefire.domain.incidents.grouping import (
     EARTH_RADIUS_M,
     MAX_RADIUS_M,
+    REF_LAT,
     Footprint,
     LinkRule,
 )
@@ -87,7 +88,7 @@ class Columns:
 _CODE_OF = {category: FAMILY_CODES[info.family] for category, info in CATEGORY_INFO.items()}
 
 
-def columns(footprints: Sequence[Footprint], ref_lat: float = 48.0) -> Columns:
+def columns(footprints: Sequence[Footprint], ref_lat: float = REF_LAT) -> Columns:
     """`footprints` as columns, in order."""
     scale = math.radians(1) * EARTH_RADIUS_M
     cos = math.cos(math.radians(ref_lat))

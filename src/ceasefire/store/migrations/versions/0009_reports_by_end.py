@@ -1,0 +1,29 @@
+"""Reports by category and end of their observed window, for grouping's neighbour query.
+
+A stored report can link to a new one only if its window ends after the new one starts less
+the link time. Windows have no longest length, so the start gives no lower bound, and with
+only (category, observed_start) the query read every report of the family ever stored (a
+tenth of a second per filing at a hundred thousand reports, growing). With this index the
+live case reads the reports of the last half hour.
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-11-25
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0009"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_reports_category_observed_end", "reports", ["category", "observed_end"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_reports_category_observed_end", table_name="reports")
