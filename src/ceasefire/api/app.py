@@ -44,7 +44,7 @@ from ceasefire.services.appender import Appender
 from ceasefire.services.audit_log import AuditLog
 from ceasefire.services.incidents import tell_ahead_in_background
 from ceasefire.services.recent import Recent
-from ceasefire.store.db import make_engine, resolve_url
+from ceasefire.store.db import SERVER_CONNECTIONS, make_engine, resolve_url, server_pool
 
 log = logging.getLogger("ceasefire.api")
 MAX_BODY_BYTES = 5_000_000
@@ -52,6 +52,7 @@ DEFAULT_ZONE = ZoneInfo("Europe/Kyiv")  # for times a client sends without an of
 # `serve --tiles` reaches worker processes through these (they build their app themselves).
 TILES_VAR = "CEASEFIRE_TILES"
 TILES_ATTRIBUTION_VAR = "CEASEFIRE_TILES_ATTRIBUTION"
+CONNECTIONS_VAR = "CEASEFIRE_DB_CONNECTIONS"
 
 
 def create_app(
@@ -111,7 +112,8 @@ def _dashboard() -> FileResponse:
 def create_app_from_environment() -> FastAPI:
     """For `serve --workers N`: each worker process builds its app on $CEASEFIRE_DB, and
     tells the incidents of the record ahead of its first dashboard."""
-    engine = make_engine(resolve_url(None, os.environ))
+    connections = int(os.environ.get(CONNECTIONS_VAR, SERVER_CONNECTIONS))
+    engine = make_engine(resolve_url(None, os.environ), **server_pool(connections))
     tell_ahead_in_background(engine)
     return create_app(
         engine,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
@@ -44,9 +45,10 @@ class AppState:
         except DatabaseURLError as exc:
             raise fail(str(exc)) from None
 
-    def engine(self, *, require_schema: bool = True) -> Engine:
+    def engine(self, *, require_schema: bool = True, **options: Any) -> Engine:
+        """`options` go to `make_engine` (a server's pool size)."""
         url = self.url()
-        engine = make_engine(url)
+        engine = make_engine(url, **options)
         if require_schema:
             _check_schema(engine, url)
         return engine

@@ -20,7 +20,7 @@ from ceasefire.services.incidents import tell_ahead_in_background
 from ceasefire.services.live import AdoptionError, step
 from ceasefire.services.notify import deliver_due
 from ceasefire.services.users import UserError, add_user, list_users, revoke_user
-from ceasefire.store.db import ENV_VAR, reading, writing
+from ceasefire.store.db import ENV_VAR, SERVER_CONNECTIONS, reading, server_pool, writing
 from ceasefire.store.schema import audit
 
 # On stop, requests in flight get this long to finish; the dashboards' event streams, which
@@ -50,11 +50,17 @@ def serve_cmd(
     tiles_attribution: Annotated[
         str, typer.Option(help="What the tile server's licence asks the map to credit.")
     ] = "",
+    db_connections: Annotated[
+        int,
+        typer.Option(
+            min=3, max=500, help="Database connections each process keeps (requests queue beyond)."
+        ),
+    ] = SERVER_CONNECTIONS,
 ) -> None:
     """Serve the API (OpenAPI docs at /docs), the dashboard (/) and run the engine's clocks."""
     import uvicorn  # here, not at the top: the other commands start faster without them
 
-    from ceasefire.api.app import TILES_ATTRIBUTION_VAR, TILES_VAR, create_app
+    from ceasefire.api.app import CONNECTIONS_VAR, TILES_ATTRIBUTION_VAR, TILES_VAR, create_app
 
     if tiles is not None and not (
         tiles.startswith(("https://", "http://")) and all(k in tiles for k in ("{z}", "{x}", "{y}"))
@@ -62,7 +68,7 @@ def serve_cmd(
         raise fail(f"--tiles: {tiles!r} is not a tile URL with {{z}}, {{x}} and {{y}} in it")
 
     state: AppState = ctx.obj
-    engine = state.engine()
+    engine = state.engine(**server_pool(db_connections))
     if engine.dialect.name == "sqlite":
         if workers > 1:
             raise fail("--workers: SQLite allows one writing process; use PostgreSQL for more")
@@ -88,6 +94,7 @@ def serve_cmd(
             )
         else:
             os.environ[ENV_VAR] = state.url()  # each worker opens the same database
+            os.environ[CONNECTIONS_VAR] = str(db_connections)
             os.environ.pop(TILES_VAR, None)
             if tiles:
                 os.environ[TILES_VAR] = tiles
