@@ -10,18 +10,24 @@ into incidents, the idempotency record, the audit row.
 *floor*: the same number of threads, each with its own psycopg connection, INSERTing the same
 report bodies into one table with a primary key, one autocommit statement per report.
 
+With `--preload N` the record already holds N reports from the same monitors over the 30
+days before the load (a service that has been running a while), so the cost of filing one more
+shows whether it grows with the record.
+
 Both print requests/s and latency percentiles. Usage:
-    .venv/bin/python benchmarks/api_load.py [--seconds 60] [--clients 32] [--db postgresql://...]
+    .venv/bin/python benchmarks/api_load.py [--seconds 60] [--clients 32] [--preload 100000]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import json
 import os
 import platform
 import statistics
+import tempfile
 import threading
 import time
 import uuid
@@ -37,7 +43,9 @@ from sqlalchemy import create_engine, text
 
 from ceasefire.clock import utc_now
 from ceasefire.domain.access import Role
+from ceasefire.domain.validation import REPORT_FIELDS, IngestRules
 from ceasefire.services.agreements import load_into_record
+from ceasefire.services.ingest import ingest_files
 from ceasefire.services.users import add_user
 from ceasefire.store.db import make_engine, writing
 from ceasefire.store.migrate import upgrade
@@ -59,6 +67,26 @@ def report(worker: int, n: int) -> dict[str, Any]:
         "category": "artillery",
         "alleged_party": "RU",
     }
+
+
+def preload(engine: Any, count: int, clients: int) -> None:
+    """`count` reports from the benchmark's monitors and places, spread over the 30 days
+    before the load, imported as one file (placed and grouped like any other)."""
+    step = timedelta(days=30) / max(count, 1)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "earlier.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(REPORT_FIELDS)
+            for k in range(count):
+                row = report(k % clients, k // clients) | {
+                    "external_id": f"earlier-{k}",
+                    "observed_start": (START - timedelta(days=30) + k * step).isoformat(),
+                }
+                writer.writerow([row.get(name, "") for name in REPORT_FIELDS])
+        outcome = ingest_files(engine, [path], rules=IngestRules(now=utc_now(), zone=UTC))
+    if not outcome.ok or outcome.added != count:
+        raise SystemExit(f"the preload was not stored whole: {outcome.added:,} of {count:,}")
 
 
 def percentiles(latencies: list[float]) -> tuple[float, float, float]:
@@ -148,6 +176,9 @@ def main() -> None:
     parser.add_argument(
         "--batch", type=int, default=1, help="Reports per request (the floor stays one per row)."
     )
+    parser.add_argument(
+        "--preload", type=int, default=0, help="Reports already in the record (30 days' worth)."
+    )
     args = parser.parse_args()
     console = Console()
     schema = f"cf_bench_{uuid.uuid4().hex[:8]}"
@@ -158,11 +189,20 @@ def main() -> None:
     engine = make_engine(url)
     upgrade(engine)
     load_into_record(engine, "korea-model-demo", clock=utc_now)
+    if args.preload:
+        console.print(f"preload: {args.preload:,} reports over the 30 days before ...")
+        preload(engine, args.preload, args.clients)
     with writing(engine) as connection:
         token = add_user(connection, "bench", Role.MONITOR, None, clock=utc_now)
+        reader = add_user(connection, "bench-analyst", Role.ANALYST, None, clock=utc_now)
     engine.dispose()
     log = Path(f"/tmp/{schema}.log")
     with log.open("wb") as output, serving(url, "--workers", str(args.workers), log=output) as base:
+        # Measure the steady state: the server tells the record's incidents as it starts;
+        # the map's answer waits for that.
+        httpx.get(
+            f"{base}/api/map/incidents", headers={"Authorization": f"Bearer {reader}"}, timeout=600
+        ).raise_for_status()
         console.print(f"api: {args.clients} clients for {args.seconds:g} s ...")
         api = asyncio.run(api_load(base, token, args.clients, args.seconds, args.batch))
     console.print(f"floor: {args.clients} threads for {args.seconds:g} s ...")
@@ -171,7 +211,12 @@ def main() -> None:
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     table = Table("side", "reports/s", "p50 ms", "p95 ms", "p99 ms", "failed", "what")
     for name, (ok, errors, latencies), what in (
-        ("api", api, f"serve --workers {args.workers}, {args.batch} report(s) per POST"),
+        (
+            "api",
+            api,
+            f"serve --workers {args.workers}, {args.batch} report(s) per POST, "
+            f"{args.preload:,} reports before",
+        ),
         ("floor", floor, "psycopg INSERT, one row each, autocommit"),
     ):
         p50, p95, p99 = percentiles(latencies)
