@@ -2,9 +2,9 @@
 
 A stored report can link to a new one only if its window ends after the new one starts less
 the link time. Windows have no longest length, so the start gives no lower bound, and with
-only (category, observed_start) the query read every report of the family ever stored (a
-tenth of a second per filing at a hundred thousand reports, growing). With this index the
-live case reads the reports of the last half hour.
+only (category, observed_start) the query read every report of the family ever stored (under
+the API benchmark, 2,118 rows read for 45 kept), more with every report filed. With this index
+the live case reads the reports whose windows reach into the last half hour.
 
 Revision ID: 0009
 Revises: 0008
