@@ -6,6 +6,7 @@ by a ledger entry, and never change.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections import defaultdict
@@ -19,14 +20,20 @@ from sqlalchemy import (
     Connection,
     Float,
     Row,
+    String,
     and_,
     bindparam,
     case,
+    cast,
+    column,
     delete,
+    exists,
+    func,
     or_,
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql
 
 from ceasefire.domain.canonical import canonical_json
 from ceasefire.domain.incidents.book import Changes, Membership
@@ -83,8 +90,8 @@ def neighbours(
 
     The box allows for the largest uncertainty on both sides, which on a busy day is a
     hundred times the area a report with a few hundred metres' uncertainty can reach; each
-    stored report is therefore held to its own uncertainty (`_within_reach`), so the rows
-    read are the ones that may link, not everything around them."""
+    stored report is therefore held to its own uncertainty (`_Reach`), so the rows read are
+    the ones that may link, not everything around them."""
     by_family: dict[Family, list[Footprint]] = defaultdict(list)
     for footprint in new:
         if footprint.placed:
@@ -115,18 +122,19 @@ def neighbours(
                 # index: a report ending before it cannot link to any of them.
                 reports.c.observed_end >= min(f.start for f in members) - rule.time,
                 reports.c.observed_start <= max(f.end for f in members) + rule.time,
-                or_(*(_within_reach(group, rule, lon_per_lat) for group in groups)),
+                _reached_by_any(connection.dialect.name, len(groups)),
             )
         )
-        for row in connection.execute(query, {"lon_per_lat": lon_per_lat}):
+        reaches = [_reach(group, rule, lon_per_lat) for group in groups]
+        parameters = _reach_parameters(connection.dialect.name, reaches, lon_per_lat)
+        for row in connection.execute(query, parameters):
             yield footprint_of(row), membership_of(row)
 
 
 MAX_BOXES = 64  # cells of new reports read one by one; beyond, one box around them all
 
 # A stored report's uncertainty as it counts in a link (`LinkIndex._item`), in degrees of
-# latitude, and the edges of its circle. Built once: a query has one term per cell of new
-# reports, and building expressions was a third of the neighbour query's cost.
+# latitude, and the edges of its circle, built once.
 _PER_M = math.degrees(1 / EARTH_RADIUS_M)  # degrees of latitude per metre
 _OWN = (
     case(
@@ -142,25 +150,115 @@ _east_edge = reports.c.lon + _OWN * _LON_PER_LAT
 _west_edge = reports.c.lon - _OWN * _LON_PER_LAT
 
 
-def _within_reach(
-    group: Sequence[Footprint], rule: LinkRule, lon_per_lat: float
-) -> ColumnElement[bool]:
-    """Stored reports within the link time of a group of new ones, and no further from the
-    group's box, north-south and east-west, than the link distance plus the group's largest
-    uncertainty plus their own: a link needs distance - hypot(r1, r2) <= the link distance,
-    and each of the two offsets is at most the distance and hypot(r1, r2) at most r1 + r2."""
+@dataclass(frozen=True, slots=True)
+class _Reach:
+    """Where and when a stored report must be to link to a cell of new reports: within the
+    link time of them, and no further from their box, north-south and east-west, than the link
+    distance plus their largest uncertainty plus its own (a link needs distance - hypot(r1, r2)
+    <= the link distance; each offset is at most the distance, hypot(r1, r2) at most r1 + r2).
+    The bounds here leave its own uncertainty out; the query adds it."""
+
+    start: datetime
+    end: datetime
+    south: float
+    north: float
+    west: float
+    east: float
+
+
+def _reach(group: Sequence[Footprint], rule: LinkRule, lon_per_lat: float) -> _Reach:
     lats = [f.lat for f in group if f.lat is not None]
     lons = [f.lon for f in group if f.lon is not None]
     largest = max(min(float(f.uncertainty_m or 0), MAX_RADIUS_M) for f in group)
     reach = (rule.distance_m + largest) * _PER_M
-    return and_(
-        reports.c.observed_end >= min(f.start for f in group) - rule.time,
-        reports.c.observed_start <= max(f.end for f in group) + rule.time,
-        _north_edge >= min(lats) - reach,
-        _south_edge <= max(lats) + reach,
-        _east_edge >= min(lons) - reach * lon_per_lat,
-        _west_edge <= max(lons) + reach * lon_per_lat,
+    return _Reach(
+        min(f.start for f in group) - rule.time,
+        max(f.end for f in group) + rule.time,
+        min(lats) - reach,
+        max(lats) + reach,
+        min(lons) - reach * lon_per_lat,
+        max(lons) + reach * lon_per_lat,
     )
+
+
+def _reached_by_any(dialect: str, cells: int) -> ColumnElement[bool]:
+    """Stored reports within the reach of any cell (`_reach_parameters` gives the bounds).
+
+    On PostgreSQL the cells travel as one JSON parameter and the statement's text is the same
+    every time: written out, the terms of a few cells took more than the 50 parameters below
+    which psycopg caches its parsing of a statement, and parsing it again, with building the
+    terms, was most of the neighbour query's cost under load."""
+    return _REACHED_BY_A_CELL if dialect == "postgresql" else _reached_by_one_of(cells)
+
+
+@functools.lru_cache(maxsize=MAX_BOXES + 1)
+def _reached_by_one_of(cells: int) -> ColumnElement[bool]:
+    """The terms of `cells` cells, each its own parameters (built once per count)."""
+    return or_(*(_reached_by(k) for k in range(cells)))
+
+
+def _reached_by(k: int) -> ColumnElement[bool]:
+    return and_(
+        reports.c.observed_end >= bindparam(f"start_{k}", type_=reports.c.observed_end.type),
+        reports.c.observed_start <= bindparam(f"end_{k}", type_=reports.c.observed_start.type),
+        _north_edge >= bindparam(f"south_{k}", type_=Float),
+        _south_edge <= bindparam(f"north_{k}", type_=Float),
+        _east_edge >= bindparam(f"west_{k}", type_=Float),
+        _west_edge <= bindparam(f"east_{k}", type_=Float),
+    )
+
+
+_CELLS = (
+    func.jsonb_to_recordset(cast(bindparam("cells", type_=String), postgresql.JSONB))
+    .table_valued(
+        column("start", postgresql.TIMESTAMP(timezone=True)),
+        column("end", postgresql.TIMESTAMP(timezone=True)),
+        column("south", Float),
+        column("north", Float),
+        column("west", Float),
+        column("east", Float),
+    )
+    .render_derived(name="cell", with_types=True)
+)
+_REACHED_BY_A_CELL = exists().where(
+    reports.c.observed_end >= _CELLS.c.start,
+    reports.c.observed_start <= _CELLS.c.end,
+    _north_edge >= _CELLS.c.south,
+    _south_edge <= _CELLS.c.north,
+    _east_edge >= _CELLS.c.west,
+    _west_edge <= _CELLS.c.east,
+)
+
+
+def _reach_parameters(
+    dialect: str, reaches: Sequence[_Reach], lon_per_lat: float
+) -> dict[str, Any]:
+    """The statement's parameters for these cells: one JSON list on PostgreSQL, six named
+    values per cell elsewhere."""
+    named: dict[str, Any] = {"lon_per_lat": lon_per_lat}
+    if dialect == "postgresql":
+        cells = [
+            {
+                "start": r.start.isoformat(),
+                "end": r.end.isoformat(),
+                "south": r.south,
+                "north": r.north,
+                "west": r.west,
+                "east": r.east,
+            }
+            for r in reaches
+        ]
+        return named | {"cells": json.dumps(cells)}
+    for k, r in enumerate(reaches):
+        named |= {
+            f"start_{k}": r.start,
+            f"end_{k}": r.end,
+            f"south_{k}": r.south,
+            f"north_{k}": r.north,
+            f"west_{k}": r.west,
+            f"east_{k}": r.east,
+        }
+    return named
 
 
 _MEMBER_COLUMNS = (
