@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -97,76 +98,64 @@ def percentiles(latencies: list[float]) -> tuple[float, float, float]:
     return q[49] * 1000, q[94] * 1000, q[98] * 1000
 
 
+Post = Callable[[Any, dict[str, str]], Awaitable[bool]]  # (body, headers) -> stored?
+
+
 async def api_load(
     base: str, token: str, clients: int, seconds: float, batch: int = 1, client: str = "aiohttp"
 ) -> tuple[int, int, list[float]]:
-    """Reports stored, failed requests, and each request's latency."""
-    if client == "aiohttp":
-        return await _aiohttp_load(base, token, clients, seconds, batch)
-    latencies: list[float] = []
-    errors = 0
-    stored = [0]
-    stop = time.monotonic() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
+    """Reports stored, failed requests, and each request's latency. aiohttp's client spends
+    about a third of httpx's CPU per request: on two cores shared with the server, the load
+    generator's own cost counts."""
+    if client == "httpx":
+        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+        async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
 
-        async def worker(w: int) -> None:
-            nonlocal errors
-            n = 0
-            headers = {"Authorization": f"Bearer {token}"}
-            while time.monotonic() < stop:
-                body: Any = report(w, n) if batch == 1 else [report(w, n + k) for k in range(batch)]
-                started = time.perf_counter()
+            async def post_httpx(body: Any, headers: dict[str, str]) -> bool:
                 try:
-                    answer = await http.post(
-                        "/api/reports", json=body, headers=headers | {"Idempotency-Key": f"{w}-{n}"}
-                    )
-                    ok = answer.status_code == 201
+                    answer = await http.post("/api/reports", json=body, headers=headers)
                 except httpx.HTTPError:
-                    ok = False
-                latencies.append(time.perf_counter() - started)
-                errors += not ok
-                stored[0] += batch if ok else 0
-                n += batch
+                    return False
+                return answer.status_code == 201
 
-        await asyncio.gather(*(worker(w) for w in range(clients)))
-    return stored[0], errors, latencies
+            return await _load(post_httpx, token, clients, seconds, batch)
+    connector = aiohttp.TCPConnector(limit=clients)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(base, connector=connector, timeout=timeout) as session:
+
+        async def post_aiohttp(body: Any, headers: dict[str, str]) -> bool:
+            try:
+                async with session.post("/api/reports", json=body, headers=headers) as answer:
+                    await answer.read()
+                    return answer.status == 201
+            except (aiohttp.ClientError, TimeoutError):
+                return False
+
+        return await _load(post_aiohttp, token, clients, seconds, batch)
 
 
-async def _aiohttp_load(
-    base: str, token: str, clients: int, seconds: float, batch: int
+async def _load(
+    post: Post, token: str, clients: int, seconds: float, batch: int
 ) -> tuple[int, int, list[float]]:
-    """The same load through aiohttp's client, which spends about a third of httpx's CPU per
-    request: on two cores shared with the server, the load generator's own cost counts."""
     latencies: list[float] = []
     errors = 0
     stored = 0
     stop = time.monotonic() + seconds
-    connector = aiohttp.TCPConnector(limit=clients)
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(base, connector=connector, timeout=timeout) as http:
 
-        async def worker(w: int) -> None:
-            nonlocal errors, stored
-            n = 0
-            headers = {"Authorization": f"Bearer {token}"}
-            while time.monotonic() < stop:
-                body: Any = report(w, n) if batch == 1 else [report(w, n + k) for k in range(batch)]
-                started = time.perf_counter()
-                try:
-                    async with http.post(
-                        "/api/reports", json=body, headers=headers | {"Idempotency-Key": f"{w}-{n}"}
-                    ) as answer:
-                        await answer.read()
-                        ok = answer.status == 201
-                except (aiohttp.ClientError, TimeoutError):
-                    ok = False
-                latencies.append(time.perf_counter() - started)
-                errors += not ok
-                stored += batch if ok else 0
-                n += batch
+    async def worker(w: int) -> None:
+        nonlocal errors, stored
+        n = 0
+        headers = {"Authorization": f"Bearer {token}"}
+        while time.monotonic() < stop:
+            body: Any = report(w, n) if batch == 1 else [report(w, n + k) for k in range(batch)]
+            started = time.perf_counter()
+            ok = await post(body, headers | {"Idempotency-Key": f"{w}-{n}"})
+            latencies.append(time.perf_counter() - started)
+            errors += not ok
+            stored += batch if ok else 0
+            n += batch
 
-        await asyncio.gather(*(worker(w) for w in range(clients)))
+    await asyncio.gather(*(worker(w) for w in range(clients)))
     return stored, errors, latencies
 
 
