@@ -82,11 +82,11 @@ def membership_of(row: Any) -> Membership:
 def neighbours(
     connection: Connection, new: Sequence[Footprint], rules: dict[Family, LinkRule]
 ) -> Iterator[tuple[Footprint, Membership]]:
-    """Stored, unpinned reports that could link to any of `new`: per family, those inside the
-    time span and box, widened by the longest reach, of each group of new reports that share
-    a cell of that size. Reports filed at once from across the front read only their own
-    surroundings, not the whole front; an import with reports in more than MAX_BOXES cells
-    reads one box around them all (a year-long import reads that year of its families).
+    """Stored, unpinned reports that could link to any of `new`: per family, those within
+    reach (`_Reach`) of each group of new reports that share a cell as wide as the longest
+    reach. Reports filed at once from across the front read only their own surroundings, not
+    the whole front; an import with reports in more than MAX_BOXES cells is one group (a
+    year-long import reads that year of its families).
 
     The box allows for the largest uncertainty on both sides, which on a busy day is a
     hundred times the area a report with a few hundred metres' uncertainty can reach; each
