@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, TypeVar
 
+import orjson
+
 from ceasefire.domain.reports import (
     Direction,
     GeoPrecision,
@@ -33,7 +35,39 @@ _encoder = json.JSONEncoder(
 
 
 def canonical_json(content: dict[str, Any]) -> str:
+    """The canonical text of `content`: the standard library's JSON with sorted keys.
+
+    orjson writes the same text several times faster, and an import or `verify` writes one per
+    record. The two agree exactly on plain JSON values (dicts with text keys, lists, text,
+    integers, booleans, null) and on floats written without an exponent, 1e-4 <= |x| < 1e16
+    (orjson writes 1e-5 where Python writes 1e-05). Content holding anything else goes through
+    the standard library, so the bytes never depend on the path taken; so does content orjson
+    refuses (integers beyond 64 bits, text with lone surrogates)."""
+    if _written_alike(content):
+        try:
+            return orjson.dumps(content, option=orjson.OPT_SORT_KEYS).decode()
+        except orjson.JSONEncodeError:
+            pass
     return _encoder.encode(content)
+
+
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _written_alike(value: object) -> bool:
+    """Whether orjson and the standard library write `value` as the same text."""
+    if type(value) in _SCALARS:
+        return True
+    if type(value) is float:
+        return value == 0.0 or 1e-4 <= abs(value) < 1e16  # NaN and infinities: False
+    if type(value) is dict:
+        for key, item in value.items():
+            if type(key) is not str or (type(item) not in _SCALARS and not _written_alike(item)):
+                return False
+        return True
+    if type(value) is list or type(value) is tuple:
+        return all(type(item) in _SCALARS or _written_alike(item) for item in value)
+    return False
 
 
 def sha256_hex(text: str) -> str:

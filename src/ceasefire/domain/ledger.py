@@ -20,7 +20,7 @@ GENESIS_HASH = "0" * 64
 
 # A batch shares one recording time; formatting it once per batch, not per entry, matters on
 # the ingest path.
-_recorded_iso = lru_cache(maxsize=64)(utc_iso)
+recorded_iso = lru_cache(maxsize=64)(utc_iso)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ def entry_hash(
     prev_hash: str,
 ) -> str:
     header = (
-        f"{seq}\n{kind}\n{subject_id}\n{_recorded_iso(recorded_at)}\n{payload_sha256}\n{prev_hash}"
+        f"{seq}\n{kind}\n{subject_id}\n{recorded_iso(recorded_at)}\n{payload_sha256}\n{prev_hash}"
     )
     return hashlib.sha256(header.encode()).hexdigest()
 

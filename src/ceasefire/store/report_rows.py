@@ -9,14 +9,15 @@ from typing import Any
 
 from ceasefire.domain.canonical import report_content, report_from_content, utc_iso
 from ceasefire.domain.intake import PreparedReport
-from ceasefire.domain.ledger import LedgerEntry
+from ceasefire.domain.ledger import LedgerEntry, recorded_iso
 from ceasefire.domain.reports import Reliability, Report, Source, SourceKind
 
 _JSON_LIST_COLUMNS = ("links", "attachments")
 
 
-def _moment(value: datetime, as_text: bool) -> object:
-    return utc_iso(value) if as_text else value
+def _recorded(value: datetime, as_text: bool) -> object:
+    """A record time for its column; a batch shares one, so its text is made once."""
+    return recorded_iso(value) if as_text else value
 
 
 def report_values(
@@ -36,7 +37,7 @@ def report_values(
     return (
         *content.values(),
         prepared.fingerprint,
-        _moment(entry.recorded_at, text_times),  # received when the record took it
+        _recorded(entry.recorded_at, text_times),  # received when the record took it
         entry.seq,
     )
 
@@ -46,7 +47,7 @@ def ledger_values(entry: LedgerEntry, *, text_times: bool) -> tuple[object, ...]
         entry.seq,
         entry.kind,
         entry.subject_id,
-        _moment(entry.recorded_at, text_times),
+        _recorded(entry.recorded_at, text_times),
         entry.payload,
         entry.payload_sha256,
         entry.prev_hash,
