@@ -14,11 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from ceasefire.api.app import create_app
+from ceasefire.api.token_cache import TokenCache
 from ceasefire.domain.access import PERMISSIONS, Permission, Role
 from ceasefire.domain.validation import IngestRules
 from ceasefire.services.agreements import load_into_record
 from ceasefire.services.ingest import ingest_files
-from ceasefire.services.users import add_user
+from ceasefire.services.users import add_user, revoke_user
 from ceasefire.store.db import make_engine, reading, writing
 from ceasefire.store.migrate import upgrade
 from ceasefire.store.verify import verify
@@ -110,6 +111,25 @@ def test_tokens_are_hashed_and_revocable(
     made = client.post("/api/users", headers=admin, json={"name": "bea", "role": "analyst"})
     assert made.status_code == 201
     assert client.get("/api/me", headers=auth(made.json()["token"])).json()["name"] == "bea"
+
+
+def test_a_token_revoked_outside_the_server_stops_working_within_the_recheck_time(
+    engine: Engine, app: FastAPI, client: TestClient, tokens: dict[Role, str]
+) -> None:
+    # `ceasefire users revoke` writes to the database; this process learns of it when it next
+    # checks the token there, at most `seconds` after it last did.
+    clock = [0.0]
+    app.state.tokens = TokenCache(seconds=1.0, clock=lambda: clock[0])
+    analyst = auth(tokens[Role.ANALYST])
+    assert client.get("/api/me", headers=analyst).status_code == 200
+    with writing(engine) as connection:
+        revoke_user(connection, "analyst", clock=lambda: NOW)
+    clock[0] = 0.5
+    assert client.get("/api/me", headers=analyst).status_code == 200
+    clock[0] = 1.0
+    assert client.get("/api/me", headers=analyst).status_code == 401
+    clock[0] = 0.0  # a revoked token is never kept again, whatever the time
+    assert client.get("/api/me", headers=analyst).status_code == 401
 
 
 def test_errors_are_json_with_field_paths(client: TestClient, tokens: dict[Role, str]) -> None:

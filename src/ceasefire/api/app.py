@@ -39,6 +39,7 @@ from ceasefire.api import (
     routes_text,
 )
 from ceasefire.api.answers import ANSWERS_KEPT
+from ceasefire.api.token_cache import TokenCache
 from ceasefire.clock import utc_now
 from ceasefire.services.appender import Appender
 from ceasefire.services.audit_log import AuditLog
@@ -81,6 +82,7 @@ def create_app(
     app.state.appender = Appender(engine, clock)
     app.state.answers = Recent[str | bytes](ANSWERS_KEPT)  # see api.answers
     app.state.audit = AuditLog(engine)
+    app.state.tokens = TokenCache()
     for module in (
         routes_reports,
         routes_text,

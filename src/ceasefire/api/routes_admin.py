@@ -64,6 +64,7 @@ def revoke(request: Request, name: str) -> dict[str, Any]:
             revoke_user(connection, name, clock=state.clock)
     except UserError as exc:
         raise HTTPException(404, str(exc)) from None
+    state.tokens.forget_all()  # after the commit: a check from now on reads the revocation
     return {"name": name, "revoked": True}
 
 

@@ -12,7 +12,10 @@ from typing import Any
 
 from fastapi import Depends, HTTPException, Request
 from pydantic import BaseModel, Field
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
+from ceasefire.api.token_cache import TokenCache
 from ceasefire.domain.access import PERMISSIONS, Permission, Principal
 from ceasefire.services.users import authenticate
 from ceasefire.store.db import reading
@@ -24,18 +27,29 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
+    """The caller, from the token cache when it was checked a moment ago (no thread, no
+    database), else from the database in a worker thread (`api.token_cache` says how fresh)."""
     token = _bearer(request)
     if token is None:
         raise HTTPException(
             401, "send an API token: Authorization: Bearer cf_...", {"WWW-Authenticate": "Bearer"}
         )
-    with reading(request.app.state.engine) as connection:
-        principal = authenticate(connection, token)
+    tokens: TokenCache = request.app.state.tokens
+    principal = tokens.principal(token)
     if principal is None:
-        raise HTTPException(401, "unknown or revoked token", {"WWW-Authenticate": "Bearer"})
+        generation = tokens.generation
+        principal = await run_in_threadpool(_authenticate, request.app.state.engine, token)
+        if principal is None:
+            raise HTTPException(401, "unknown or revoked token", {"WWW-Authenticate": "Bearer"})
+        tokens.keep(token, principal, generation)
     request.state.principal = principal
     return principal
+
+
+def _authenticate(engine: Engine, token: str) -> Principal | None:
+    with reading(engine) as connection:
+        return authenticate(connection, token)
 
 
 def needs(permission: Permission) -> dict[str, Any]:
