@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from ceasefire.domain.incidents.book import incident_label
 from ceasefire.domain.validation import Accepted, IngestRules, parse_report
 from ceasefire.services.appender import Answer, Appender, Submission
 from ceasefire.store.db import reading
@@ -95,3 +96,30 @@ def test_retries_of_one_key_get_one_answer(engine: Engine) -> None:
         Submission("u", [accepted("k2")], idempotency_key="key", request_sha256="s2")
     )
     assert other.status == 422
+
+
+def test_answers_name_the_incident_each_report_is_in_once_stored(engine: Engine) -> None:
+    # A new report's incident comes from the grouping, a repeat's from the record: both must
+    # be what the record says after the transaction, merges included.
+    appender = Appender(engine, lambda: NOW)
+    appender.submit(Submission("u", [accepted("west", lat=48.30)]))
+    appender.submit(Submission("u", [accepted("east", lat=48.32)]))
+    answer = appender.submit(
+        Submission("u", [accepted("west", lat=48.30), accepted("between", lat=48.31)], batch=True)
+    )
+    assert [r["status"] for r in answer.body["reports"]] == ["repeat", "added"]
+    with reading(engine) as connection:
+        stored = dict(
+            connection.execute(
+                text(
+                    "select r.external_id, m.incident_no from reports r "
+                    "join incident_members m on m.report_id = r.report_id"
+                )
+            ).all()
+        )
+    labels = {r["report_id"]: r["incident"] for r in answer.body["reports"]}
+    named = [accepted(name).report.report_id for name in ("west", "between")]
+    assert [labels[report_id] for report_id in named] == [
+        incident_label(stored["west"]),
+        incident_label(stored["between"]),
+    ]

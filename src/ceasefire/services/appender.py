@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine, select
 from ceasefire.domain.incidents.book import incident_label
 from ceasefire.domain.intake import IntakePlan
 from ceasefire.domain.validation import Accepted
+from ceasefire.services.incidents import Grouping
 from ceasefire.services.ingest import store_accepted
 from ceasefire.store.db import writing
 from ceasefire.store.extraction_store import append_new_extractions
@@ -126,7 +127,7 @@ class Appender:
     ) -> list[Answer]:
         answers: list[Answer | None] = [None] * len(jobs)
         with writing(self.engine) as connection:
-            lock_head(connection)  # one writer at a time from here: the key checks cannot race
+            head = lock_head(connection)  # one writer at a time from here: no key check races
             fresh = []
             retried: dict[int, int] = {}  # a retry queued beside its first try -> that try
             first_with: dict[tuple[str, str], int] = {}
@@ -144,7 +145,7 @@ class Appender:
                         first_with[(s.user, s.idempotency_key)] = k
             combined = [a for k in fresh for a in jobs[k].submission.accepted]
             if combined:
-                plan, _ = store_accepted(connection, combined, clock=self.clock)
+                plan, grouping = store_accepted(connection, combined, clock=self.clock, head=head)
                 if plan.conflicts:
                     if not conflicts_answer:
                         raise _Conflicted
@@ -157,7 +158,7 @@ class Appender:
                     (prepared.report.report_id for prepared in plan.reports),
                     (r for k in fresh for r in jobs[k].submission.extractions.items()),
                 )
-                done = _answers(connection, plan, [jobs[k] for k in fresh])
+                done = _answers(connection, plan, grouping, [jobs[k] for k in fresh])
                 for k, answer in zip(fresh, done, strict=True):
                     answers[k] = answer
                 pairs = [(jobs[k].submission, a) for k, a in zip(fresh, done, strict=True)]
@@ -218,16 +219,22 @@ def field_path(name: str, index: int, *, batch: bool) -> str:
     return f"reports[{index}].{name}" if batch else name
 
 
-def _answers(connection: Connection, plan: IntakePlan, jobs: list[_Job]) -> list[Answer]:
+def _answers(
+    connection: Connection, plan: IntakePlan, grouping: Grouping, jobs: list[_Job]
+) -> list[Answer]:
     """Each submission's answer: which of its reports were added (the first to bring a report
-    adds it; anyone else, before or in the same group, repeats it) and their incidents."""
+    adds it; anyone else, before or in the same group, repeats it) and their incidents: the
+    grouping knows those of the added ones; only repeats of stored reports are looked up."""
     added_ids = {p.report.report_id for p in plan.reports}
-    incident_of = {
-        report_id: row.incident
-        for report_id, row in membership(
-            connection, {a.report.report_id for job in jobs for a in job.submission.accepted}
-        ).items()
-    }
+    incident_of = dict(grouping.incident_of)
+    stored_before = {
+        a.report.report_id for job in jobs for a in job.submission.accepted
+    } - incident_of.keys()
+    if stored_before:
+        incident_of |= {
+            report_id: row.incident
+            for report_id, row in membership(connection, stored_before).items()
+        }
     claimed: set[str] = set()
     answers = []
     filed: list[dict[str, str]] = []

@@ -11,8 +11,8 @@ import json
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -66,6 +66,8 @@ class Grouping:
     joined: int  # new reports that joined an incident already recorded
     incidents_joined: int  # how many such incidents
     merged: int  # recorded incidents merged because a new report linked them
+    # The incident each new report is now in (by report id), for answers that name it.
+    incident_of: Mapping[str, int] = field(default_factory=dict)
 
 
 def group_new_reports(connection: Connection, recorded: Sequence[tuple[Report, int]]) -> Grouping:
@@ -82,10 +84,15 @@ def group_new_reports(connection: Connection, recorded: Sequence[tuple[Report, i
     book.add_all(footprints)
     write_changes(connection, book.changes)
     stored |= {new for _, new in book.changes.renames}
-    numbers = [book.changes.rows[f.report_id].incident for f, _ in footprints]
+    incident_of = {f.report_id: book.changes.rows[f.report_id].incident for f, _ in footprints}
+    numbers = list(incident_of.values())
     joined = [n for n in numbers if n in stored]
     return Grouping(
-        len(set(numbers) - stored), len(joined), len(set(joined)), len(book.changes.renames)
+        len(set(numbers) - stored),
+        len(joined),
+        len(set(joined)),
+        len(book.changes.renames),
+        incident_of,
     )
 
 

@@ -27,6 +27,7 @@ from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import writing
 from ceasefire.store.extraction_store import append_new_extractions
 from ceasefire.store.geography_store import classify_and_store
+from ceasefire.store.ledger_store import ChainHead
 from ceasefire.store.report_store import append_reports
 
 Progress = Callable[[str, int, int], None]  # (file, position, total)
@@ -244,11 +245,16 @@ def _store(
 
 
 def store_accepted(
-    connection: Connection, batch: Sequence[Accepted], *, clock: Callable[[], datetime]
+    connection: Connection,
+    batch: Sequence[Accepted],
+    *,
+    clock: Callable[[], datetime],
+    head: ChainHead | None = None,
 ) -> tuple[IntakePlan, Grouping]:
     """Record what is new in a validated batch, place it against every agreement and group it
-    into incidents, all inside the caller's transaction (files and the API share this)."""
-    plan, seqs = append_reports(connection, batch, clock=clock)
+    into incidents, all inside the caller's transaction (files and the API share this).
+    `head`: as `append_reports` takes it."""
+    plan, seqs = append_reports(connection, batch, clock=clock, head=head)
     new_reports = [prepared.report for prepared in plan.reports]
     for agreement in latest_agreements(connection):
         classify_and_store(connection, agreement, new_reports)

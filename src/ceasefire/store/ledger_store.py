@@ -13,8 +13,11 @@ from ceasefire.store.bulk import insert_tuples
 from ceasefire.store.report_rows import ledger_values
 from ceasefire.store.schema import ledger
 
+# The last entry's sequence number, hash and record time.
+ChainHead = tuple[int, str, datetime | None]
 
-def lock_head(connection: Connection) -> tuple[int, str, datetime | None]:
+
+def lock_head(connection: Connection) -> ChainHead:
     """The last entry's sequence number and hash, with appends by others held off until this
     transaction ends. SQLite did that when the write transaction began (BEGIN IMMEDIATE);
     PostgreSQL takes a lock that still lets readers read."""

@@ -13,7 +13,7 @@ from ceasefire.domain.reports import Report, Source
 from ceasefire.domain.taxonomy import Category
 from ceasefire.domain.validation import Accepted, BBox
 from ceasefire.store.bulk import insert_tuples
-from ceasefire.store.ledger_store import insert_entries, lock_head, record_time
+from ceasefire.store.ledger_store import ChainHead, insert_entries, lock_head, record_time
 from ceasefire.store.report_rows import report_from_row, report_values, source_from_row
 from ceasefire.store.schema import report_geography, report_submitters, reports, sources
 
@@ -21,13 +21,19 @@ _LOOKUP_CHUNK = 900  # below SQLite's limit on bound parameters in one statement
 
 
 def append_reports(
-    connection: Connection, batch: Sequence[Accepted], *, clock: Callable[[], datetime]
+    connection: Connection,
+    batch: Sequence[Accepted],
+    *,
+    clock: Callable[[], datetime],
+    head: ChainHead | None = None,
 ) -> tuple[IntakePlan, list[int]]:
     """Store what is new in the batch, inside the caller's write transaction.
 
+    `head`: the chain's head, if the caller has taken it with `lock_head` in this transaction
+    and appended nothing since (a writer that holds the lock spares itself a second one).
     Returns the plan (what was added, how many repeated what is stored, and what conflicted:
     nothing conflicting is written) and the ledger sequence number of each added report."""
-    head_seq, head_hash, head_recorded_at = lock_head(connection)
+    head_seq, head_hash, head_recorded_at = head or lock_head(connection)
     recorded_at = record_time(clock, head_recorded_at)
     report_ids = {accepted.report.report_id for accepted in batch}
     source_ids = {accepted.source.source_id for accepted in batch}
@@ -71,8 +77,6 @@ def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
 
 def _known_fingerprints(connection: Connection, report_ids: set[str]) -> dict[str, str]:
     known: dict[str, str] = {}
-    if not connection.execute(select(reports.c.report_id).limit(1)).first():
-        return known  # an empty table: skip a lookup per chunk on the first import
     for chunk in _chunks(report_ids):
         query = select(reports.c.report_id, reports.c.fingerprint).where(
             reports.c.report_id.in_(chunk)
