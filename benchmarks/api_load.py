@@ -10,6 +10,11 @@ into incidents, the idempotency record, the audit row.
 *floor*: the same number of threads, each with its own psycopg connection, INSERTing the same
 report bodies into one table with a primary key, one autocommit statement per report.
 
+*http ceiling*: the same clients against the same server software (uvicorn with httptools and
+uvloop, FastAPI, one process, the access log on) serving one route that parses the body and
+answers 201 (`http_ceiling.py`): no token, no validation, no database. No service built on this
+stack files more requests a second than that. `--no-ceiling` leaves it out.
+
 With `--preload N` the record already holds N reports from the same monitors over the 30
 days before the load (a service that has been running a while), so the cost of filing one more
 shows whether it grows with the record.
@@ -27,6 +32,7 @@ import json
 import os
 import platform
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -51,7 +57,7 @@ from ceasefire.services.ingest import ingest_files
 from ceasefire.services.users import add_user
 from ceasefire.store.db import make_engine, writing
 from ceasefire.store.migrate import upgrade
-from timing import serving
+from timing import free_port, running, serving
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 START = datetime.now(UTC) - timedelta(days=1)
@@ -159,6 +165,25 @@ async def _load(
     return stored, errors, latencies
 
 
+def http_ceiling(clients: int, seconds: float, client: str) -> tuple[int, int, list[float]]:
+    """The load against `http_ceiling.py`, one report per request, as the api side runs."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--app-dir",
+        str(Path(__file__).parent),
+        "http_ceiling:app",
+        "--port",
+        str(port),
+        "--log-level",
+        "info",
+    ]
+    with running(command, port) as base:
+        return asyncio.run(api_load(base, "none", clients, seconds, 1, client))
+
+
 def floor_load(url: str, schema: str, clients: int, seconds: float) -> tuple[int, int, list[float]]:
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(dsn, autocommit=True) as connection:
@@ -214,6 +239,9 @@ def main() -> None:
     parser.add_argument(
         "--preload", type=int, default=0, help="Reports already in the record (30 days' worth)."
     )
+    parser.add_argument(
+        "--no-ceiling", action="store_true", help="Skip the HTTP stack's own ceiling."
+    )
     args = parser.parse_args()
     console = Console()
     schema = f"cf_bench_{uuid.uuid4().hex[:8]}"
@@ -242,12 +270,16 @@ def main() -> None:
         api = asyncio.run(
             api_load(base, token, args.clients, args.seconds, args.batch, args.client)
         )
+    ceiling = None
+    if not args.no_ceiling:
+        console.print(f"http ceiling: {args.clients} clients for {args.seconds:g} s ...")
+        ceiling = http_ceiling(args.clients, args.seconds, args.client)
     console.print(f"floor: {args.clients} threads for {args.seconds:g} s ...")
     floor = floor_load(args.db, schema, args.clients, args.seconds)
     with admin.begin() as connection:
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     table = Table("side", "reports/s", "p50 ms", "p95 ms", "p99 ms", "failed", "what")
-    for name, (ok, errors, latencies), what in (
+    rows = [
         (
             "api",
             api,
@@ -255,7 +287,10 @@ def main() -> None:
             f"{args.preload:,} reports before, {args.client}",
         ),
         ("floor", floor, "psycopg INSERT, one row each, autocommit"),
-    ):
+    ]
+    if ceiling is not None:
+        rows.append(("http ceiling", ceiling, "uvicorn + FastAPI, parse the body, answer 201"))
+    for name, (ok, errors, latencies), what in rows:
         p50, p95, p99 = percentiles(latencies)
         table.add_row(
             name,

@@ -26,12 +26,17 @@ def timed(function: Callable[[], object], repeat: int) -> list[float]:
 @contextmanager
 def serving(db: str, *options: str, log: IO[bytes] | None = None) -> Iterator[str]:
     """`ceasefire serve` on a free port until the block ends; yields its address."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     command = [sys.executable, "-m", "ceasefire", "--db", db, "serve", "--port", str(port)]
+    with running([*command, "--clock-interval", "0", *options], port, log) as base:
+        yield base
+
+
+@contextmanager
+def running(command: list[str], port: int, log: IO[bytes] | None = None) -> Iterator[str]:
+    """A server started by `command` on `port`, once it answers; stopped when the block ends."""
     server = subprocess.Popen(
-        [*command, "--clock-interval", "0", *options],
+        command,
         stdout=log or subprocess.DEVNULL,
         stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
     )
@@ -47,3 +52,9 @@ def serving(db: str, *options: str, log: IO[bytes] | None = None) -> Iterator[st
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
