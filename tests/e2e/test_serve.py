@@ -45,6 +45,8 @@ def test_serve_answers_with_tokens_and_docs(tmp_path: Path) -> None:
             str(port),
             "--clock-interval",
             "0.5",
+            "--token-recheck-seconds",
+            "60",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -63,6 +65,12 @@ def test_serve_answers_with_tokens_and_docs(tmp_path: Path) -> None:
         assert me.json() == {"name": "ann", "role": "analyst", "party": None}
         assert "x-permission" in httpx.get(f"{base}/openapi.json").text
         assert httpx.get(f"{base}/docs").status_code == 200
+        # The option reaches the server: a token revoked from the command line is trusted for
+        # up to a minute here (the default second would be over by the time `revoke` is done).
+        revoke = [sys.executable, "-m", "ceasefire", "--db", str(db), "users", "revoke", "ann"]
+        subprocess.run(revoke, check=True, capture_output=True, env=os.environ | {"CI": "true"})
+        again = httpx.get(f"{base}/api/me", headers={"Authorization": f"Bearer {token}"})
+        assert again.status_code == 200
     finally:
         server.send_signal(signal.SIGINT)
         _, err = server.communicate(timeout=20)

@@ -132,6 +132,18 @@ def test_a_token_revoked_outside_the_server_stops_working_within_the_recheck_tim
     assert client.get("/api/me", headers=analyst).status_code == 401
 
 
+def test_with_no_recheck_time_a_token_revoked_outside_is_refused_at_once(
+    engine: Engine, tokens: dict[Role, str]
+) -> None:
+    app = create_app(engine, clock=lambda: NOW, token_recheck_seconds=0)
+    analyst = auth(tokens[Role.ANALYST])
+    with TestClient(app) as client:
+        assert client.get("/api/me", headers=analyst).status_code == 200
+        with writing(engine) as connection:
+            revoke_user(connection, "analyst", clock=lambda: NOW)
+        assert client.get("/api/me", headers=analyst).status_code == 401
+
+
 def test_errors_are_json_with_field_paths(client: TestClient, tokens: dict[Role, str]) -> None:
     monitor = auth(tokens[Role.MONITOR])
     bad = client.post("/api/reports", headers=monitor, json=[strike("a"), strike("b", lat=95)])

@@ -39,7 +39,7 @@ from ceasefire.api import (
     routes_text,
 )
 from ceasefire.api.answers import ANSWERS_KEPT
-from ceasefire.api.token_cache import TokenCache
+from ceasefire.api.token_cache import RECHECK_SECONDS, TokenCache
 from ceasefire.clock import utc_now
 from ceasefire.services.appender import Appender
 from ceasefire.services.audit_log import AuditLog
@@ -54,6 +54,7 @@ DEFAULT_ZONE = ZoneInfo("Europe/Kyiv")  # for times a client sends without an of
 TILES_VAR = "CEASEFIRE_TILES"
 TILES_ATTRIBUTION_VAR = "CEASEFIRE_TILES_ATTRIBUTION"
 CONNECTIONS_VAR = "CEASEFIRE_DB_CONNECTIONS"
+TOKEN_RECHECK_VAR = "CEASEFIRE_TOKEN_RECHECK_SECONDS"
 
 
 def create_app(
@@ -65,9 +66,11 @@ def create_app(
     tiles: str | None = None,
     tiles_attribution: str = "",
     event_stream_seconds: float = 600.0,
+    token_recheck_seconds: float = RECHECK_SECONDS,
 ) -> FastAPI:
     """The service. `event_stream_seconds` bounds how long one `/api/events` stream stays
-    open before the client reconnects (tests set it short)."""
+    open before the client reconnects (tests set it short). `token_recheck_seconds`: how long
+    a token found valid is trusted before the database is asked again (`api.token_cache`)."""
     app = FastAPI(
         title="ceasefire",
         summary="Ceasefire monitoring and enforcement: reports, incidents, the plan's decisions.",
@@ -82,7 +85,7 @@ def create_app(
     app.state.appender = Appender(engine, clock)
     app.state.answers = Recent[str | bytes](ANSWERS_KEPT)  # see api.answers
     app.state.audit = AuditLog(engine)
-    app.state.tokens = TokenCache()
+    app.state.tokens = TokenCache(token_recheck_seconds)
     for module in (
         routes_reports,
         routes_text,
@@ -121,6 +124,7 @@ def create_app_from_environment() -> FastAPI:
         engine,
         tiles=os.environ.get(TILES_VAR) or None,
         tiles_attribution=os.environ.get(TILES_ATTRIBUTION_VAR, ""),
+        token_recheck_seconds=float(os.environ.get(TOKEN_RECHECK_VAR, RECHECK_SECONDS)),
     )
 
 

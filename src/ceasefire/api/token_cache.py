@@ -62,11 +62,13 @@ class TokenCache:
             return principal
 
     def keep(self, token: str, principal: Principal, generation: int) -> None:
+        """Trust the token for `seconds`, unless the cache was cleared since `generation`."""
+        key = _key(token)
         with self._lock:
             if generation != self._generation or self._seconds <= 0:
                 return
-            self._valid[_key(token)] = (principal, self._clock() + self._seconds)
-            self._valid.move_to_end(_key(token))
+            self._valid[key] = (principal, self._clock() + self._seconds)
+            self._valid.move_to_end(key)
             while len(self._valid) > self._kept:
                 self._valid.popitem(last=False)
 

@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import Engine, select
 
+from ceasefire.api.token_cache import RECHECK_SECONDS
 from ceasefire.cli.context import AppState, err, fail, out, time_zone
 from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.clock import utc_now
@@ -56,11 +57,26 @@ def serve_cmd(
             min=3, max=500, help="Database connections each process keeps (requests queue beyond)."
         ),
     ] = SERVER_CONNECTIONS,
+    token_recheck_seconds: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=60.0,
+            help="Seconds a token found valid is trusted before the database is asked again: "
+            "how long a token revoked elsewhere keeps working here (0: ask on every request).",
+        ),
+    ] = RECHECK_SECONDS,
 ) -> None:
     """Serve the API (OpenAPI docs at /docs), the dashboard (/) and run the engine's clocks."""
     import uvicorn  # here, not at the top: the other commands start faster without them
 
-    from ceasefire.api.app import CONNECTIONS_VAR, TILES_ATTRIBUTION_VAR, TILES_VAR, create_app
+    from ceasefire.api.app import (
+        CONNECTIONS_VAR,
+        TILES_ATTRIBUTION_VAR,
+        TILES_VAR,
+        TOKEN_RECHECK_VAR,
+        create_app,
+    )
 
     if tiles is not None and not (
         tiles.startswith(("https://", "http://")) and all(k in tiles for k in ("{z}", "{x}", "{y}"))
@@ -83,7 +99,12 @@ def serve_cmd(
         ).start()
     try:
         if workers == 1:
-            app = create_app(engine, tiles=tiles, tiles_attribution=tiles_attribution)
+            app = create_app(
+                engine,
+                tiles=tiles,
+                tiles_attribution=tiles_attribution,
+                token_recheck_seconds=token_recheck_seconds,
+            )
             tell_ahead_in_background(engine)
             uvicorn.run(
                 app,
@@ -95,6 +116,7 @@ def serve_cmd(
         else:
             os.environ[ENV_VAR] = state.url()  # each worker opens the same database
             os.environ[CONNECTIONS_VAR] = str(db_connections)
+            os.environ[TOKEN_RECHECK_VAR] = str(token_recheck_seconds)
             os.environ.pop(TILES_VAR, None)
             if tiles:
                 os.environ[TILES_VAR] = tiles
