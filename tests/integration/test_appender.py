@@ -4,6 +4,7 @@ still all or nothing and answered only once stored; retries of one key answered 
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +13,8 @@ from sqlalchemy import Engine, text
 from ceasefire.domain.incidents.book import incident_label
 from ceasefire.domain.validation import Accepted, IngestRules, parse_report
 from ceasefire.services.appender import Answer, Appender, Submission
-from ceasefire.store.db import reading
+from ceasefire.store.db import reading, writing
+from ceasefire.store.ledger_store import lock_head
 from ceasefire.store.verify import verify
 
 NOW = datetime(2025, 5, 1, tzinfo=UTC)
@@ -123,3 +125,26 @@ def test_answers_name_the_incident_each_report_is_in_once_stored(engine: Engine)
         incident_label(stored["west"]),
         incident_label(stored["between"]),
     ]
+
+
+def test_a_request_given_up_before_the_writer_took_it_is_not_stored(engine: Engine) -> None:
+    # An async caller cancelled while its submission waited: the writer skips it, answers
+    # the submissions around it, and stays up for the next.
+    appender = Appender(engine, lambda: NOW)
+    with writing(engine) as connection:
+        lock_head(connection)  # the writer takes `first`, then waits for this transaction
+        first = appender.enqueue(Submission("u", [accepted("first")]))
+        deadline = time.monotonic() + 10
+        while not first.running() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)  # past the writer's look for more waiting submissions
+        given_up = appender.enqueue(Submission("u", [accepted("given-up")]))
+        later = appender.enqueue(Submission("u", [accepted("later")]))
+        assert given_up.cancel()
+    assert first.result(30).status == 201
+    assert later.result(30).status == 201
+    assert appender.submit(Submission("u", [accepted("next")])).status == 201
+    with reading(engine) as connection:
+        stored = set(connection.execute(text("select external_id from reports")).scalars())
+        assert verify(connection).first_break is None
+    assert stored == {"first", "later", "next"}

@@ -13,6 +13,7 @@ group is stored again one submission per transaction, so the conflict refuses on
 
 from __future__ import annotations
 
+import asyncio
 import json
 import queue
 import threading
@@ -76,10 +77,20 @@ class Appender:
 
     def submit(self, submission: Submission, timeout: float = 120.0) -> Answer:
         """Store the submission (with whatever else is waiting) and return its answer."""
+        return self.enqueue(submission).result(timeout)
+
+    async def submit_async(self, submission: Submission) -> Answer:
+        """`submit` for a coroutine: the event loop serves other requests meanwhile, and no
+        thread is held waiting for the writer (a thread-pool trip per request cost more than
+        the rest of the request's own work on the event loop)."""
+        return await asyncio.wrap_future(self.enqueue(submission))
+
+    def enqueue(self, submission: Submission) -> Future[Answer]:
+        """Queue the submission; the future holds its answer once its transaction is over."""
         self._ensure_started()
         job = _Job(submission)
         self._queue.put(job)
-        return job.future.result(timeout)
+        return job.future
 
     def _ensure_started(self) -> None:
         with self._start_lock:
@@ -89,16 +100,24 @@ class Appender:
 
     def _run(self) -> None:
         while True:
-            jobs = [self._queue.get()]
-            size = len(jobs[0].submission.accepted)
+            jobs = self._taken([self._queue.get()])
+            size = sum(len(job.submission.accepted) for job in jobs)
             while size < self.max_reports:
                 try:
                     job = self._queue.get_nowait()
                 except queue.Empty:
                     break
-                jobs.append(job)
+                jobs += self._taken([job])
                 size += len(job.submission.accepted)
-            self._store(jobs)
+            if jobs:
+                self._store(jobs)
+
+    @staticmethod
+    def _taken(jobs: list[_Job]) -> list[_Job]:
+        """The jobs whose requests still wait. A request given up before the writer took it
+        (its caller cancelled) is not stored: nobody was told it was, and a retry with its
+        key stores it. Once taken, a job can no longer be cancelled, so its answer is set."""
+        return [job for job in jobs if job.future.set_running_or_notify_cancel()]
 
     def _store(self, jobs: list[_Job]) -> None:
         try:
