@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -166,3 +168,21 @@ def test_serve_refuses_a_tile_url_it_could_not_use(tmp_path: Path) -> None:
     code, _, err = run(f"sqlite:///{tmp_path / 't.db'}", "serve", "--tiles", "tiles.example.org")
     assert code == 2
     assert "--tiles: 'tiles.example.org' is not a tile URL with {z}, {x} and {y}" in err
+
+
+# Libraries only some commands use, each of which had been part of the start of every command.
+LOADED_ON_USE = ("scipy", "matplotlib", "jinja2", "fastapi", "uvicorn")
+
+
+def test_a_command_starts_without_the_libraries_only_some_commands_use() -> None:
+    """SciPy (grouping, the gazetteer), matplotlib and Jinja2 (published reports) and the web
+    stack are imported by the commands that use them, not by the start of every command."""
+    names = ", ".join(repr(name) for name in LOADED_ON_USE)
+    code = (
+        "import sys\nimport ceasefire.cli.app\n"
+        f"print(' '.join(m for m in ({names}) if m in sys.modules))"
+    )
+    started = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert started.stdout.split() == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
@@ -14,11 +14,14 @@ from rich.text import Text
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
-from ceasefire.ingest.text_reader import reference_time
-from ceasefire.store.agreement_store import agreement_named
 from ceasefire.store.db import DatabaseURLError, make_engine, reading, resolve_url
 from ceasefire.store.migrate import current_revision, head_revision
+
+if TYPE_CHECKING:
+    from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
+
+# Every command imports this module: what only some of them need (geometry, the prose
+# reader) is imported where it is used, so that a command starts without loading it.
 
 # Markup off: what is printed includes file names, column names and other input, which must
 # never be read as Rich markup. Styles are applied with `styled`.
@@ -71,6 +74,8 @@ def _check_schema(engine: Engine, url: str) -> None:
 
 def require_agreement(engine: Engine, name: str) -> LoadedAgreement:
     """The latest version of a stored agreement, or an error that says how to load one."""
+    from ceasefire.store.agreement_store import agreement_named
+
     with reading(engine) as connection:
         loaded = agreement_named(connection, name)
     if loaded is None:
@@ -90,6 +95,8 @@ def time_zone(name: str) -> tzinfo:
 def reference_time_option(text: str | None, zone: tzinfo) -> datetime | None:
     """`--reference-time`: when a prose text was written, read in `zone` unless it has an
     offset; None when not given."""
+    from ceasefire.ingest.text_reader import reference_time
+
     try:
         return reference_time(text, zone)
     except ValueError as exc:

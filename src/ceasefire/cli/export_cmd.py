@@ -26,7 +26,7 @@ from ceasefire.export.report_formats import (
     write_csv,
 )
 from ceasefire.geofiles.kml import points_kml
-from ceasefire.publish.render import Rendered
+from ceasefire.publish.document import Rendered
 from ceasefire.services.incidents import IncidentFilter, incident_stories
 from ceasefire.services.publishing import PublishingError, report_agreement
 from ceasefire.store.db import reading

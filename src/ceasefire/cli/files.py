@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ceasefire.publish.render import Rendered
+from ceasefire.publish.document import Rendered
 
 
 def write_atomically(path: Path, rendered: Rendered) -> None:

@@ -17,8 +17,8 @@ from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.clock import utc_now
 from ceasefire.domain.incidents.book import incident_number
 from ceasefire.domain.publishing.period import daily_period, span_period
-from ceasefire.publish.figures import MapLayers
-from ceasefire.publish.render import Rendered, render_daily, render_period, render_spot
+from ceasefire.publish.document import Rendered
+from ceasefire.publish.map_layers import MapLayers
 from ceasefire.services.publishing import (
     PublishingError,
     build_daily,
@@ -107,6 +107,8 @@ def daily_cmd(
     """The daily report: summary, per-sector table against the previous day, a map and a
     time-of-day plot, every incident placed from a named place, the plan's tracks, decisions
     and open actions. Same record and cut-off, same report."""
+    from ceasefire.publish.render import render_daily  # matplotlib: only when drawing
+
     period = daily_period(_date(day), _cutoff(cutoff), time_zone(tz))
     target = output or Path(f"daily-{day}.{output_format.value}")
     report, rendered = _publish(
@@ -136,6 +138,8 @@ def spot_cmd(
 ) -> None:
     """A spot report on one incident, for immediate circulation: what, where, when, how well
     attested, attribution and its basis, clauses breached, replies, the plan's decisions."""
+    from ceasefire.publish.render import render_spot  # matplotlib: only when drawing
+
     zone = time_zone(tz)
     number = incident_number(incident)
     if number is None:
@@ -164,6 +168,8 @@ def period_cmd(
 ) -> None:
     """A weekly or monthly report: violations day by day per party, compliance per party and
     clause, sectors against the previous period of the same length, grave incidents, the plan."""
+    from ceasefire.publish.render import render_period  # matplotlib: only when drawing
+
     zone = time_zone(tz)
     begin = parse_time("--from", start, zone, end=False)
     end = parse_time("--until", until, zone, end=True)

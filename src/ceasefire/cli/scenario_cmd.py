@@ -13,7 +13,7 @@ from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.domain.scenario import generate, parse_profile
 from ceasefire.domain.validation import REPORT_FIELDS
 from ceasefire.export.report_formats import csv_text
-from ceasefire.publish.render import Rendered
+from ceasefire.publish.document import Rendered
 from ceasefire.services.yaml_files import bundled, find, read_yaml
 
 app = typer.Typer(help="Synthetic scenarios for what-if studies.", no_args_is_help=True)

@@ -18,7 +18,7 @@ from ceasefire.clock import utc_now
 from ceasefire.domain.canonical import utc_iso
 from ceasefire.domain.engine.plan import Plan, PlanError, parse_plan
 from ceasefire.domain.engine.simulation import Simulation, SweepError, simulate, sweep
-from ceasefire.publish.render import Rendered, render_simulation
+from ceasefire.publish.document import Rendered
 from ceasefire.services.bulk import collector_paused
 from ceasefire.services.plans import load_plan_data, with_counting
 from ceasefire.services.violations import violations_in_record
@@ -165,6 +165,8 @@ def simulate_cmd(
         if not output.parent.is_dir():
             raise fail(f"-o: the folder {output.parent} does not exist")
         note = f"counting {counting or 'as each plan says'}; agreement {agreement or 'none'}."
+        from ceasefire.publish.render import render_simulation  # matplotlib: only when drawing
+
         write_atomically(output, Rendered(render_simulation(runs, key, zone, head_seq, note)))
         out.print(f"wrote {output} ({len(runs)} runs)")
     elif key is None:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from pyproj import Geod
-from scipy.spatial import cKDTree
 
 _GEOD = Geod(ellps="WGS84")
 _POINTS = (
@@ -98,6 +97,10 @@ class Gazetteer:
         self.places = tuple(places)
         lon = np.array([p.lon for p in self.places])
         lat = np.array([p.lat for p in self.places])
+        # Imported here: SciPy is half a second of the start of every command that imports
+        # this module, most of which never build a gazetteer.
+        from scipy.spatial import cKDTree
+
         self._tree = cKDTree(_unit_vectors(lon, lat))
 
     def reference(self, lon: float, lat: float) -> Relative:

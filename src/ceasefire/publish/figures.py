@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import matplotlib as mpl
@@ -22,6 +21,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 from matplotlib.typing import RcKeyType
 from shapely.geometry.base import BaseGeometry
+
+from ceasefire.publish.map_layers import MapLayers, MapPoint
 
 STYLE: dict[RcKeyType, Any] = {
     "svg.hashsalt": "ceasefire-report",
@@ -35,27 +36,6 @@ STYLE: dict[RcKeyType, Any] = {
 SEVERITY_COLOURS = {"grave": "#b2182b", "major": "#ef8a62", "minor": "#4393c3"}
 NOW_COLOUR, BEFORE_COLOUR = "#b2182b", "#bababa"
 MIN_SPAN_DEG = 1.2
-
-
-@dataclass(frozen=True)
-class MapLayers:
-    """What the map draws under the incidents, all in lon/lat."""
-
-    countries: Sequence[BaseGeometry]
-    admin_areas: Sequence[BaseGeometry]
-    held: BaseGeometry | None  # the area one party holds, shaded
-    held_label: str
-    line: BaseGeometry | None
-    dmz: BaseGeometry | None
-    credits: str
-
-
-@dataclass(frozen=True)
-class MapPoint:
-    lon: float
-    lat: float
-    severity: str
-    label: str
 
 
 def _svg(figure: Figure) -> str:

@@ -9,7 +9,6 @@ nothing is fetched.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -23,25 +22,17 @@ from ceasefire.domain.publishing.span import PeriodReport
 from ceasefire.domain.publishing.spot import SpotReport
 from ceasefire.domain.publishing.tally import COUNTED_KINDS
 from ceasefire.domain.publishing.wording import day_text
+from ceasefire.publish.document import Rendered
 from ceasefire.publish.figures import (
-    MapLayers,
-    MapPoint,
     by_day,
     hour_of_day,
     incident_map,
     phase_steps,
     sweep_plot,
 )
+from ceasefire.publish.map_layers import MapLayers, MapPoint
 
 FONT_DIR = Path(mpl.get_data_path()) / "fonts" / "ttf"
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """A document and the files that go beside it (figures, for Markdown)."""
-
-    body: bytes
-    attachments: dict[str, str] = field(default_factory=dict)
 
 
 def _environment() -> Environment:

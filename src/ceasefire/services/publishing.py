@@ -35,7 +35,7 @@ from ceasefire.domain.publishing.span import PeriodReport, period_report
 from ceasefire.domain.publishing.spot import SpotReport, spot_report
 from ceasefire.geofiles.gazetteer import bundled_gazetteer
 from ceasefire.geofiles.geojson import read_features
-from ceasefire.publish.figures import MapLayers
+from ceasefire.publish.map_layers import MapLayers
 from ceasefire.services.commitments import commitment_states, missed_commitments
 from ceasefire.services.incidents import (
     IncidentFilter,

@@ -28,8 +28,6 @@ from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from ceasefire.domain.incidents.grouping import DEFAULT_RULES, MAX_RADIUS_M, Footprint, LinkRule
 from ceasefire.domain.incidents.links import Columns, columns, link_pairs
@@ -133,6 +131,11 @@ class IncidentBook:
         touched = sorted(set(reached))
         node = {number: len(new) + k for k, number in enumerate(touched)}
         size = len(new) + len(touched)
+        # Imported here: SciPy is half a second of the start of every command that imports
+        # this module, most of which never link a report.
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
         graph = coo_matrix(
             (
                 np.ones(len(within_i) + len(across_i), dtype=np.int8),

@@ -18,7 +18,6 @@ from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 
 from ceasefire.domain.incidents.grouping import (
     EARTH_RADIUS_M,
@@ -179,6 +178,8 @@ def _candidates(
     reach_s: float,
     within: bool,
 ) -> Pairs:
+    from scipy.spatial import cKDTree  # here, not at the top: see `book.IncidentBook.add_all`
+
     tree_a = cKDTree(_scaled(a, ia, reach_m, reach_s))
     if within:
         pairs = tree_a.query_pairs(1.0, p=math.inf, output_type="ndarray")
