@@ -2,10 +2,11 @@
 
 The record is one hash chain, so appends are serialised (`lock_head`); storing a single report
 costs a transaction, a placement, a grouping query and a commit, all under that lock, and a
-service that did this per request would file under a hundred reports a second. Request threads
-instead validate on their own, hand the writer a `Submission` and wait; the writer takes every
-submission waiting and stores them together, then answers each. A request is answered only
-after the transaction that holds its reports has committed.
+service that did this per request would file under a hundred reports a second. Requests
+instead validate on their own, hand the writer a `Submission` and wait for its answer (a
+coroutine awaits it, a thread blocks); the writer takes every submission waiting and stores
+them together, then answers each. A request is answered only after the transaction that holds
+its reports has committed.
 
 A submission is still all or nothing: if any report in a group conflicts with the record, the
 group is stored again one submission per transaction, so the conflict refuses only its own.
@@ -100,15 +101,16 @@ class Appender:
 
     def _run(self) -> None:
         while True:
-            jobs = self._taken([self._queue.get()])
-            size = sum(len(job.submission.accepted) for job in jobs)
+            waiting = [self._queue.get()]
+            size = len(waiting[0].submission.accepted)
             while size < self.max_reports:
                 try:
                     job = self._queue.get_nowait()
                 except queue.Empty:
                     break
-                jobs += self._taken([job])
+                waiting.append(job)
                 size += len(job.submission.accepted)
+            jobs = self._taken(waiting)
             if jobs:
                 self._store(jobs)
 
