@@ -39,6 +39,7 @@ from ceasefire.api import (
     routes_text,
 )
 from ceasefire.api.answers import ANSWERS_KEPT
+from ceasefire.api.collector import set_for_serving
 from ceasefire.api.token_cache import RECHECK_SECONDS, TokenCache
 from ceasefire.clock import utc_now
 from ceasefire.services.appender import Appender
@@ -117,6 +118,7 @@ def _dashboard() -> FileResponse:
 def create_app_from_environment() -> FastAPI:
     """For `serve --workers N`: each worker process builds its app on $CEASEFIRE_DB, and
     tells the incidents of the record ahead of its first dashboard."""
+    set_for_serving()
     connections = int(os.environ.get(CONNECTIONS_VAR, SERVER_CONNECTIONS))
     engine = make_engine(resolve_url(None, os.environ), **server_pool(connections))
     tell_ahead_in_background(engine)

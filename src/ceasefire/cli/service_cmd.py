@@ -77,6 +77,7 @@ def serve_cmd(
         TOKEN_RECHECK_VAR,
         create_app,
     )
+    from ceasefire.api.collector import set_for_serving
 
     if tiles is not None and not (
         tiles.startswith(("https://", "http://")) and all(k in tiles for k in ("{z}", "{x}", "{y}"))
@@ -106,6 +107,7 @@ def serve_cmd(
                 token_recheck_seconds=token_recheck_seconds,
             )
             tell_ahead_in_background(engine)
+            set_for_serving()
             uvicorn.run(
                 app,
                 host=host,
