@@ -13,9 +13,15 @@ from ceasefire.api.collector import set_for_serving
 
 
 @pytest.fixture(autouse=True)
-def _thresholds_restored() -> Iterator[None]:
+def _a_heap_of_its_own() -> Iterator[None]:
+    """What the test process already holds moved aside (how often full collections come
+    depends on how many objects the oldest generation holds), and put back afterwards with
+    the thresholds."""
     saved = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
     yield
+    gc.unfreeze()
     gc.set_threshold(*saved)
 
 
