@@ -142,13 +142,15 @@ Stored = dict[str, list[tuple[object, ...]]]  # table -> its rows, in the file's
 
 
 def stored_rows(db_path: Path) -> Stored:
-    """Every row of every table the import wrote, as the file holds it."""
+    """Every row of every table the import wrote, as the file holds it, tables in the order
+    the migrations created them."""
     connection = sqlite3.connect(db_path)
     try:
         names = [
             name
             for (name,) in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'alembic_version'"
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'alembic_version' "
+                "ORDER BY rowid"
             )
         ]
         # Table names come from sqlite_master of our own file, never from input.
@@ -160,21 +162,17 @@ def stored_rows(db_path: Path) -> Stored:
 
 def run_store_only(stored: Stored, db_path: Path, rows: int) -> float:
     """Seconds to write the pipeline's own rows, as tuples, into a fresh migrated database with
-    the pipeline's connection settings, in one transaction and in the order the pipeline
-    writes them (the ledger before what refers to it)."""
+    the pipeline's connection settings, in one transaction."""
     migrated(db_path)
     connection = sqlite3.connect(db_path, isolation_level=None)
     try:
         for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
             connection.execute(f"PRAGMA {pragma}")
-        order = ["ledger", "sources", "reports", *sorted(stored.keys() - STORE_FIRST)]
         started = time.perf_counter()
         connection.execute("BEGIN IMMEDIATE")
-        for name in order:
-            table = stored.get(name, [])
-            if table:
-                marks = ", ".join("?" * len(table[0]))
-                connection.executemany(f"INSERT INTO {name} VALUES ({marks})", table)
+        for name, table in stored.items():  # in creation order: what is referred to first
+            marks = ", ".join("?" * len(table[0]))
+            connection.executemany(f"INSERT INTO {name} VALUES ({marks})", table)
         connection.execute("COMMIT")
         elapsed = time.perf_counter() - started
         _all_stored("store only", connection, rows)
@@ -182,8 +180,6 @@ def run_store_only(stored: Stored, db_path: Path, rows: int) -> float:
         connection.close()
     return elapsed
 
-
-STORE_FIRST = {"ledger", "sources", "reports"}
 
 # The indexes our reports table keeps besides the identity, for the queries that read it
 # (reports by time, and the neighbours grouping reads by category and time).

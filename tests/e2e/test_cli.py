@@ -170,7 +170,8 @@ def test_serve_refuses_a_tile_url_it_could_not_use(tmp_path: Path) -> None:
     assert "--tiles: 'tiles.example.org' is not a tile URL with {z}, {x} and {y}" in err
 
 
-# Libraries only some commands use, each of which had been part of the start of every command.
+# Libraries only some commands use: SciPy, matplotlib and Jinja2 had been part of the start of
+# every command; the web stack never was, and is checked so that it does not become so.
 LOADED_ON_USE = ("scipy", "matplotlib", "jinja2", "fastapi", "uvicorn")
 
 
