@@ -117,6 +117,7 @@ def generate(count: int, uncertainty: str = "mixed", seed: int = 7) -> Generated
                 int(radius[i]),
                 at,
                 at,
+                "x",
             )
         )
     recorded = [(f, seq) for seq, f in enumerate(footprints, start=1)]

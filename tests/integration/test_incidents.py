@@ -249,9 +249,10 @@ def test_a_new_states_stories_are_told_ahead_of_readers(engine: Engine, tmp_path
 def test_a_new_state_is_told_from_the_last_by_telling_again_only_what_changed(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """After each kind of change (a report joining an incident, a report linking two, a
-    merge, a split, a reply, a rebuild outside the ledger) the stories kept up to date equal
-    the stories told afresh; only the first state and the rebuild are told in full."""
+    """After each kind of change (a report joining an incident, a late report regrouping
+    others, a merge, a split, a reply, a rebuild outside the ledger) the stories kept up to
+    date equal the stories told afresh; only the first state and the rebuild are told in
+    full."""
     from ceasefire.services import incidents as module
 
     in_full: list[int] = []
@@ -265,13 +266,14 @@ def test_a_new_state_is_told_from_the_last_by_telling_again_only_what_changed(
             kept = module.cached_incident_stories(connection, None)
             assert kept == incident_stories(connection, None)
 
-    ingest(engine, tmp_path, [row("a", 0), row("c", 3, 10), row("f", 40)], "first")
+    ingest(engine, tmp_path, [row("a", 0), row("c", 4, 10), row("f", 40)], "first")
     same_as_afresh()
     ingest(engine, tmp_path, [row("b", -1.5, 5, org="ICRC")], "joins")  # a's incident
     same_as_afresh()
-    ingest(engine, tmp_path, [row("y", 1.5, 5)], "links")  # between a and c: one incident
+    # A late first report of a's event: a joins it; b, out of its reach, stands alone.
+    ingest(engine, tmp_path, [row("y", 1.0, -3)], "late")
     same_as_afresh()
-    assert partition(engine) == {frozenset("abyc"), frozenset("f")}
+    assert partition(engine) == {frozenset("ay"), frozenset("b"), frozenset("c"), frozenset("f")}
     merged = review(engine, Action.MERGE, number_of(engine, "a"), other=number_of(engine, "f"))
     same_as_afresh()
     with reading(engine) as connection:

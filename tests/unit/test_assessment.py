@@ -65,14 +65,11 @@ def source(source_id: str, org: str, reliability: str) -> Source:
     return Source(source_id, SourceKind.MONITOR_PATROL, org, Reliability(reliability))
 
 
-def test_status_from_independence_and_trust() -> None:
+def test_corroboration_is_independent_organisations_never_one_source_however_rated() -> None:
     one = [report(source_id="p1", external_id="a"), report(source_id="p2", external_id="b")]
     same_org = {"p1": source("p1", "Mission", "C"), "p2": source("p2", "Mission", "C")}
     assert auto_status(one, same_org) is IncidentStatus.REPORTED  # two patrols, one mission
     two_orgs = {"p1": source("p1", "Mission", "C"), "p2": source("p2", "Camera network", "D")}
     assert auto_status(one, two_orgs) is IncidentStatus.CORROBORATED
-    trusted = {"p1": source("p1", "Mission", "A")}
-    assert auto_status([one[0]], trusted) is IncidentStatus.CORROBORATED
-    assert auto_status([one[0]], trusted, trusted=Reliability.A) is IncidentStatus.CORROBORATED
-    fair = {"p1": source("p1", "Mission", "C")}
-    assert auto_status([one[0]], fair, trusted=Reliability.B) is IncidentStatus.REPORTED
+    best = {"p1": source("p1", "Mission", "A")}
+    assert auto_status([one[0]], best) is IncidentStatus.REPORTED  # one source, rated A

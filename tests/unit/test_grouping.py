@@ -1,4 +1,5 @@
-"""Grouping reports into incidents: one event, however many heard it; order never matters."""
+"""Grouping reports into incidents: an incident is one event, however many sources heard it;
+a continuing attack is many events; the order reports came in never matters."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ceasefire.domain.incidents.grouping import DEFAULT_RULES, Grouper, group
+from ceasefire.domain.incidents.grouping import DEFAULT_RULES, Footprint, group, share
 from ceasefire.domain.taxonomy import CATEGORY_INFO, Category
 from ceasefire.domain.validation import Accepted, IngestRules, parse_report
 
@@ -25,10 +26,11 @@ def report(
     km_north: float = 0.0,
     minutes: float = 0.0,
     category: str = "artillery",
+    source: str | None = None,
     **extra: Any,
 ) -> Any:
     fields: dict[str, Any] = {
-        "source_id": f"src-{name}",
+        "source_id": source or f"src-{name}",
         "source_kind": "monitor_patrol",
         "external_id": name,
         "observed_start": (T + timedelta(minutes=minutes)).isoformat(),
@@ -47,9 +49,8 @@ def names(incidents: list[frozenset[str]], reports: list[Any]) -> list[set[str]]
     return sorted(({by_id[i] for i in incident} for incident in incidents), key=lambda s: min(s))
 
 
-def test_thirteen_reports_of_one_strike_are_one_incident() -> None:
-    reports = [report(f"m{i}", km_north=i * 0.1, minutes=i) for i in range(10)]
-    reports += [report(f"s{i}", km_north=0.5, minutes=2, category="explosion") for i in range(3)]
+def test_five_sources_reporting_one_strike_are_one_incident() -> None:
+    reports = [report(f"m{i}", km_north=i * 0.2, minutes=i) for i in range(5)]
     assert len(group(reports)) == 1
 
 
@@ -63,15 +64,44 @@ def test_far_apart_in_space_or_time_or_kind_are_separate() -> None:
     assert names(group(reports), reports) == [{"a"}, {"b"}, {"c"}, {"d"}]
 
 
-def test_links_chain_and_circles_count() -> None:
-    """a-b and b-c are within 2 km, a-c is not: one incident (single linkage); wide
-    uncertainty circles bring 3 km apart reports within reach."""
-    chain = [report("a"), report("b", km_north=1.8), report("c", km_north=3.6)]
-    assert len(group(chain)) == 1
-    apart = [report("x"), report("y", km_north=3.5)]
-    assert len(group(apart)) == 2
+def test_a_chain_of_reports_does_not_make_one_incident() -> None:
+    """a-b and b-c are within reach, a-c is not: two events. Single linkage made them one."""
+    chain = [
+        report("a"),
+        report("b", km_north=1.8, minutes=1),
+        report("c", km_north=3.6, minutes=2),
+    ]
+    assert names(group(chain), chain) == [{"a", "b"}, {"c"}]
     wide = [report("x", uncertainty_m=1500), report("y", km_north=3.5, uncertainty_m=1500)]
-    assert len(group(wide)) == 1
+    assert len(group(wide)) == 1  # uncertainty circles still count
+
+
+def test_two_shellings_an_hour_apart_stay_apart_whatever_falls_between() -> None:
+    between = [report("a"), report("b", minutes=25), report("c", minutes=50)]
+    assert names(group(between), between) == [{"a", "b"}, {"c"}]
+
+
+def test_one_source_at_different_times_is_different_events() -> None:
+    same = [
+        report("p1", source="patrol-1"),
+        report("p2", source="patrol-1", minutes=12, km_north=0.2),
+        report("p3", source="patrol-1", minutes=24),
+    ]
+    assert names(group(same), same) == [{"p1"}, {"p2"}, {"p3"}]
+
+
+def test_a_report_that_updates_another_joins_it_wherever_it_places_the_event() -> None:
+    first = report("p1", source="patrol-1")
+    fix = report("p1b", source="patrol-1", km_north=8, minutes=40, updates="p1")
+    other = report("p2", source="patrol-1", minutes=15)
+    assert names(group([first, fix, other]), [first, fix, other]) == [{"p1", "p1b"}, {"p2"}]
+
+
+def test_an_incident_is_bounded_by_its_first_report() -> None:
+    """Every member within reach of the first report: at most the link time after it."""
+    reports = [report(f"r{i}", minutes=i * 8, source=f"s{i}") for i in range(10)]
+    incidents = names(group(reports), reports)
+    assert incidents == [{"r0", "r1", "r2", "r3"}, {"r4", "r5", "r6", "r7"}, {"r8", "r9"}]
 
 
 @pytest.mark.parametrize("category", [c.value for c in Category])
@@ -87,32 +117,50 @@ def test_reports_without_coordinates_stand_alone() -> None:
     assert names(group(reports), reports) == [{"a"}, {"p"}]
 
 
-events = st.lists(
+# -- properties ------------------------------------------------------------------------------
+
+reports_spec = st.lists(
     st.tuples(
-        st.integers(0, 6),
-        st.floats(0, 8),
-        st.integers(0, 240),
+        st.integers(0, 6),  # spot
+        st.floats(0, 8),  # km
+        st.integers(0, 240),  # minutes
         st.sampled_from(["artillery", "mortar", "small_arms", "drone_strike"]),
+        st.integers(0, 5),  # source
     ),
     min_size=1,
     max_size=40,
 )
 
 
-@given(events, st.randoms(use_true_random=False))
-def test_any_order_one_by_one_or_at_once_gives_the_same_incidents(
-    spec: list[Any], rng: Any
-) -> None:
-    reports = [
-        report(f"r{i}", km_north=km + 20 * cluster, minutes=m, category=c)
-        for i, (cluster, km, m, c) in enumerate(spec)
+def made(spec: list[Any]) -> list[Any]:
+    return [
+        report(f"r{i}", km_north=km + 20 * spot, minutes=m, category=c, source=f"s{s}")
+        for i, (spot, km, m, c, s) in enumerate(spec)
     ]
-    batch = group(reports)
+
+
+@settings(max_examples=150)
+@given(reports_spec, st.randoms(use_true_random=False))
+def test_the_result_depends_only_on_the_set_of_reports(spec: list[Any], rng: Any) -> None:
+    reports = made(spec)
     shuffled = reports[:]
     rng.shuffle(shuffled)
-    one_by_one = Grouper()
-    for r in shuffled:
-        one_by_one.add(r)
-        one_by_one.add(r)  # a repeat changes nothing
-    assert one_by_one.incidents() == batch
-    assert sorted(i for incident in batch for i in incident) == sorted(r.report_id for r in reports)
+    assert group(shuffled) == group(reports)
+    assert sorted(i for incident in group(reports) for i in incident) == sorted(
+        r.report_id for r in reports
+    )
+
+
+@settings(max_examples=150)
+@given(reports_spec)
+def test_incidents_are_bounded_and_hold_one_report_per_source(spec: list[Any]) -> None:
+    reports = {r.report_id: r for r in made(spec)}
+    for incident in group(reports.values()):
+        members = sorted(
+            (reports[i] for i in incident), key=lambda r: (r.observed_start, r.report_id)
+        )
+        first = Footprint.of(members[0])
+        for other in members[1:]:
+            assert share(first, Footprint.of(other), DEFAULT_RULES) is not None
+        sources = [r.source_id for r in members]
+        assert len(sources) == len(set(sources))

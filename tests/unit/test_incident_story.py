@@ -81,8 +81,9 @@ def test_one_organisation_stays_reported_two_corroborate_at_the_second_arrival()
     assert "Red Cross" in two.history[-1].reason
 
 
-def test_a_trusted_source_corroborates_alone() -> None:
-    assert story([made("a", source_reliability="A")]).status is IncidentStatus.CORROBORATED
+def test_a_source_rated_a_does_not_corroborate_itself() -> None:
+    """The daily report says "corroborated by independent sources": one source is not."""
+    assert story([made("a", source_reliability="A")]).status is IncidentStatus.REPORTED
 
 
 def test_reviews_set_status_in_log_order_and_history_keeps_every_step() -> None:
@@ -99,11 +100,19 @@ def test_reviews_set_status_in_log_order_and_history_keeps_every_step() -> None:
     assert reviewed.history[-1].by == "alice"
 
 
-def test_indirect_fire_on_one_side_is_proposed_against_the_other_until_confirmed() -> None:
-    proposed = story([made("a")])
+def test_fire_is_never_blamed_on_the_side_it_landed_on() -> None:
+    """Where fire lands says who was hit, not who fired: no proposal from the impact alone."""
+    landed = story([made("a")])
+    assert landed.attribution is None
+    assert [b.clause.clause_id for b in landed.breaches] == ["c1"]
+
+
+def test_fire_named_by_the_reports_is_proposed_against_that_party_until_confirmed() -> None:
+    proposed = story([made("a", alleged_party="RU", direction="incoming")])
     assert proposed.attribution is not None
     assert proposed.attribution.proposed
     assert proposed.attribution.party == "RU"
+    assert "landed on UA-held ground" in proposed.attribution.why
     assert {b.clause.clause_id for b in proposed.breaches} == {"c1", "c2"}
     confirmed = story(
         [made("a")],
@@ -132,9 +141,21 @@ def test_a_clash_is_not_attributed_by_where_it_happened() -> None:
     assert named.attribution.party == "UA"
 
 
+def test_a_placed_weapon_that_contradicts_the_named_party_is_contested_and_not_counted() -> None:
+    """The rules never overrule the reports' own word on who fired: they say so and wait."""
+    fired, _ = item = made("o", direction="outgoing", weapon_class="mlrs", alleged_party="RU")
+    on_ua = Placement("UA", False, False, True, "Donetsk Oblast", weapon_party="UA")
+    contested = story([item], {fired.report_id: on_ua})
+    assert contested.attribution is not None
+    assert contested.attribution.contested
+    assert contested.attribution.party == "RU"
+    assert "an analyst must decide" in contested.attribution.why
+    assert as_violation(contested) is None
+
+
 def test_weapon_in_its_zone_and_presence_in_the_dmz_point_at_the_side_they_are_on() -> None:
     sighted, _ = item = made("w", category="heavy_weapon_sighted", weapon_class="mlrs")
-    breach = Placement("UA", False, False, True, "Donetsk Oblast")
+    breach = Placement("UA", False, False, True, "Donetsk Oblast", weapon_party="UA")
     weapon = story([item], {sighted.report_id: breach})
     assert weapon.attribution is not None
     assert weapon.attribution.party == "UA"
@@ -158,7 +179,9 @@ def test_reply_is_due_once_verified_and_attributed_by_an_analyst_and_overdue_aft
         Action.ATTRIBUTE, at, party="RU", basis=Basis.OBSERVED, confidence=Confidence.MEDIUM
     )
     verify = review(Action.VERIFY, at + timedelta(hours=2), reason="seen")
-    assert story([made("a")], reviews=(verify,)).reply_due is None  # only a proposal
+    assert (
+        story([made("a", alleged_party="RU")], reviews=(verify,)).reply_due is None
+    )  # only a proposal
     owed = story([made("a")], reviews=(attribute, verify))
     assert owed.reply_due == at + timedelta(hours=74)
     assert not owed.reply_overdue(at + timedelta(hours=73))
@@ -171,7 +194,9 @@ def test_reply_is_due_once_verified_and_attributed_by_an_analyst_and_overdue_aft
 
 def test_the_engine_counts_a_verified_incident_with_a_proposed_author_as_corroborated() -> None:
     at = NOW + timedelta(days=1)
-    verified = story([made("a")], reviews=(review(Action.VERIFY, at, reason="seen"),))
+    verified = story(
+        [made("a", alleged_party="RU")], reviews=(review(Action.VERIFY, at, reason="seen"),)
+    )
     assert engine_status(verified) == "corroborated"
     violation = as_violation(verified)
     assert violation is not None
@@ -235,14 +260,14 @@ def test_review_problems_name_the_option() -> None:
 
 
 def test_selection_filters_and_orders_newest_first() -> None:
-    grave = story([made("g", category="drone_strike", damaged_object="energy")])
+    grave = story([made("g", category="drone_strike", damaged_object="energy", alleged_party="RU")])
     later = replace(
         story([made("s", category="small_arms", observed_start="2025-04-21T10:00Z")]), number=8
     )
     both = [grave, later]
     assert [s.number for s in newest_first(both, Selection(), NOW)] == [8, 7]
     assert newest_first(both, Selection(min_severity=Severity.GRAVE), NOW) == [grave]
-    assert newest_first(both, Selection(party="RU"), NOW) == [grave]  # fire landing on UA ground
+    assert newest_first(both, Selection(party="RU"), NOW) == [grave]  # named as firing
     assert newest_first(both, Selection(bbox=BBox(30, 40, 31, 41)), NOW) == []
     assert newest_first(both, Selection(overdue=True), NOW) == []
 

@@ -26,9 +26,15 @@ from ceasefire.cli import (
     zones_cmd,
 )
 from ceasefire.cli.context import AppState, err, fail, out, styled
+from ceasefire.clock import utc_now
 from ceasefire.services.bulk import collector_paused
 from ceasefire.store.db import ENV_VAR, reading, writing
-from ceasefire.store.incident_check import group_ungrouped, membership_problem
+from ceasefire.store.incident_check import (
+    group_ungrouped,
+    membership_problem,
+    needs_regroup,
+    regroup,
+)
 from ceasefire.store.migrate import current_revision, upgrade
 from ceasefire.store.verify import verify
 
@@ -100,8 +106,11 @@ def init(ctx: typer.Context) -> None:
         out.print(f"{shown}: schema {before or 'none'} -> {after}", highlight=False)
     with collector_paused(), writing(engine) as connection:
         grouped = group_ungrouped(connection)
+        regrouped = regroup(connection, utc_now) if needs_regroup(connection) else None
     if grouped is not None:
         out.print(f"reports recorded before incidents existed grouped: {grouped} incidents")
+    if regrouped is not None:
+        out.print(incidents_cmd.regrouped_note(regrouped), highlight=False)
 
 
 @app.command("verify")

@@ -37,7 +37,7 @@ from ceasefire.services.incidents import (
 from ceasefire.services.violations import violation_rows
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import reading, writing
-from ceasefire.store.incident_check import rebuild
+from ceasefire.store.incident_check import Regrouping, needs_regroup, rebuild, regroup
 
 app = typer.Typer(help="Incidents: reports of one event, grouped, reviewed.", no_args_is_help=True)
 violations_app = typer.Typer(help="Violations of the agreement's clauses.", no_args_is_help=True)
@@ -244,11 +244,25 @@ def _print_detail(d: dict[str, Any]) -> None:
 
 @app.command("rebuild")
 def rebuild_cmd(ctx: typer.Context) -> None:
-    """Recompute every report's incident from the log (after `verify` reports a difference)."""
+    """Recompute every report's incident from the log (after `verify` reports a difference);
+    a record grouped under the earlier rule is regrouped, and the log records it."""
     state: AppState = ctx.obj
     with collector_paused(), writing(state.engine()) as connection:
+        if needs_regroup(connection):
+            done = regroup(connection, utc_now)
+            out.print(regrouped_note(done), highlight=False)
+            return
         count = rebuild(connection)
     out.print(f"incident membership rebuilt from the log: {count} incidents")
+
+
+def regrouped_note(done: Regrouping) -> str:
+    return (
+        f"incidents regrouped under the first-report rule (one event per incident, one report "
+        f"per source): {done.incidents_before:,} incidents before, {done.incidents_after:,} "
+        f"after; the reports each of {done.reviews:,} reviews judged are in log entry "
+        f"{done.seq}, so reviews stay with those events and old numbers still resolve"
+    )
 
 
 def review_cmd(

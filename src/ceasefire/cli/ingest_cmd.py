@@ -158,6 +158,9 @@ def _print_summary(outcome: IngestOutcome, tz: str) -> None:
                 f"; {g.joined} reports joined {g.incidents_joined} incidents already recorded "
                 "(likely more reports of the same events)"
             )
-        if g.merged:
-            line += f"; {g.merged} recorded incidents merged into others by new links"
+        if g.regrouped:
+            line += (
+                f"; {g.regrouped} reports recorded earlier regrouped (an earlier report of "
+                "their events came in late)"
+            )
         out.print(line, highlight=False)

@@ -122,15 +122,20 @@ REPORT_CONTENT_KEYS: tuple[str, ...] = (
     "links",
     "attachments",
 )
+# Keys a report's content holds only when set: added after reports were first recorded, so
+# the content (and hash) of a report without them is what it always was.
+OPTIONAL_CONTENT_KEYS: tuple[str, ...] = ("updates",)
 
 
 def report_content(report: Report) -> dict[str, Any]:
     """Everything a report says, except when it was received (the log entry holds that).
 
     Keys come in the order of `REPORT_CONTENT_KEYS`, which is also the column order of the
-    reports table, so a stored row is built straight from this dict."""
+    reports table, so a stored row is built straight from this dict; `updates` follows only
+    when the report has it (it came later: reports without it keep the bytes they were
+    recorded with), as the reports table's last column does."""
     r = report
-    return {
+    content = {
         "report_id": r.report_id,
         "source_id": r.source_id,
         "external_id": r.external_id,
@@ -162,6 +167,9 @@ def report_content(report: Report) -> dict[str, Any]:
         "links": list(r.links),
         "attachments": list(r.attachments),
     }
+    if r.updates is not None:
+        content["updates"] = r.updates
+    return content
 
 
 def report_from_content(content: dict[str, Any], received_at: datetime) -> Report:
@@ -199,6 +207,7 @@ def report_from_content(content: dict[str, Any], received_at: datetime) -> Repor
         links=tuple(c["links"]),
         attachments=tuple(c["attachments"]),
         received_at=received_at,
+        updates=c.get("updates"),
     )
 
 

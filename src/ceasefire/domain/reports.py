@@ -133,6 +133,9 @@ class Report:
     links: tuple[str, ...]
     attachments: tuple[str, ...]
     received_at: datetime
+    # The external id of this source's earlier report that this one updates or corrects: the
+    # two describe one event (grouping joins them), however far apart they are placed.
+    updates: str | None = None
 
 
 def report_id_for(source_id: str, external_id: str) -> str:

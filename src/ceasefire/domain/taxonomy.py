@@ -78,6 +78,10 @@ class Family(StrEnum):
     COMMITMENTS = "commitments"
 
 
+# The families whose reports describe fire: what lands somewhere, fired from somewhere else.
+FIRE_FAMILIES = frozenset({Family.SHELLING, Family.DIRECT_FIRE, Family.AIR_AND_MISSILE})
+
+
 @dataclass(frozen=True, slots=True)
 class CategoryInfo:
     category: Category

@@ -68,6 +68,7 @@ REPORT_FIELDS: tuple[str, ...] = (
     "text",
     "links",
     "attachments",
+    "updates",
 )
 REQUIRED_FIELDS: tuple[str, ...] = ("source_id", "source_kind", "observed_start", "category")
 
@@ -147,6 +148,9 @@ def parse_report(fields: Mapping[str, Value], rules: IngestRules) -> Accepted | 
     links = _links(reader)
     attachments = _attachments(reader)
     external_id = reader.text("external_id", max_length=256)
+    updates = reader.text("updates", max_length=256) or None
+    if updates is not None and updates == external_id:
+        reader.fail("updates", "a report cannot update itself (it names its own external_id)")
     if reader.errors:
         return reader.errors
     assert source is not None and start is not None and end is not None
@@ -183,6 +187,7 @@ def parse_report(fields: Mapping[str, Value], rules: IngestRules) -> Accepted | 
         links=links,
         attachments=attachments,
         received_at=rules.now,
+        updates=updates,
     )
     if not external_id:
         report = _with_content_identity(report)

@@ -23,7 +23,9 @@ def report_fields(report: Report, source: Source) -> dict[str, Any]:
         "source_org": source.organisation,
         "source_reliability": source.reliability.value,
     }
-    return {name: described[name] if name in described else content[name] for name in REPORT_FIELDS}
+    return {
+        name: described[name] if name in described else content.get(name) for name in REPORT_FIELDS
+    }
 
 
 def write_csv(reports: Iterable[Report], sources: Mapping[str, Source], stream: IO[str]) -> None:

@@ -30,18 +30,19 @@ from ceasefire.domain.incidents.review import (
     review_problems,
 )
 from ceasefire.domain.incidents.story import IncidentStory, Terms, tell
-from ceasefire.domain.reports import Reliability, Report, Source
+from ceasefire.domain.reports import Report, Source
 from ceasefire.services.recent import Recent
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import reading
 from ceasefire.store.incident_store import (
     StoredReview,
+    StoreLoader,
     append_review,
-    members_of,
     membership,
-    neighbours,
     stored_reviews,
+    unjudge_moved,
     write_changes,
+    write_judged,
 )
 from ceasefire.store.report_rows import report_from_row, source_from_row
 from ceasefire.store.schema import (
@@ -49,6 +50,7 @@ from ceasefire.store.schema import (
     ledger,
     report_geography,
     reports,
+    review_reports,
     reviews,
     sources,
 )
@@ -65,33 +67,33 @@ class Grouping:
     new_incidents: int  # incidents of new reports only
     joined: int  # new reports that joined an incident already recorded
     incidents_joined: int  # how many such incidents
-    merged: int  # recorded incidents merged because a new report linked them
+    regrouped: int  # reports recorded earlier whose incident changed (a late first report)
     # The incident each new report is now in (by report id), for answers that name it.
     incident_of: Mapping[str, int] = field(default_factory=dict)
 
 
 def group_new_reports(connection: Connection, recorded: Sequence[tuple[Report, int]]) -> Grouping:
-    """Put newly recorded reports into incidents: read the stored reports near them, let the
-    book link them, write back what changed (inside the caller's transaction)."""
+    """Put newly recorded reports into incidents: the book reads what it needs of the stored
+    record through the store's loader, and its changes are written back (inside the caller's
+    transaction)."""
     if not recorded:
         return Grouping(0, 0, 0, 0)
-    book = IncidentBook()
-    footprints = [(Footprint.of(report), seq) for report, seq in recorded]
-    stored: set[int] = set()
-    for footprint, row in neighbours(connection, [f for f, _ in footprints], book.rules):
-        book.seed(footprint, row)
-        stored.add(row.incident)
-    book.add_all(footprints)
-    write_changes(connection, book.changes)
-    stored |= {new for _, new in book.changes.renames}
-    incident_of = {f.report_id: book.changes.rows[f.report_id].incident for f, _ in footprints}
+    book = IncidentBook(loader=StoreLoader(connection))
+    book.add_all((Footprint.of(report), seq) for report, seq in recorded)
+    write_changes(connection, book.changes, seq=max(seq for _, seq in recorded))
+    incident_of = {
+        report.report_id: book.changes.rows[report.report_id].incident
+        for report, _ in recorded
+        if report.report_id in book.changes.rows
+    }
+    first_new = min(seq for _, seq in recorded)
     numbers = list(incident_of.values())
-    joined = [n for n in numbers if n in stored]
+    joined = [n for n in numbers if n < first_new]  # numbered by a report recorded before
     return Grouping(
-        len(set(numbers) - stored),
+        len({n for n in numbers if n >= first_new}),
         len(joined),
         len(set(joined)),
-        len(book.changes.renames),
+        len(set(book.changes.rows) - book.changes.new),
         incident_of,
     )
 
@@ -152,8 +154,9 @@ def record_review(
     *,
     clock: Callable[[], datetime],
 ) -> ReviewOutcome:
-    """Check and record one review (inside the caller's write transaction); a merge or split
-    also renumbers the membership. Raises ReviewError, writing nothing, when it cannot."""
+    """Check and record one review (inside the caller's write transaction): the reports it
+    judges are its incident's as they stand (both incidents' for a merge); a merge or split
+    also regroups the membership. Raises ReviewError, writing nothing, when it cannot."""
     problems = review_problems(draft, terms.parties)
     number = current_incident(connection, draft.incident)
     if number is None:
@@ -167,34 +170,33 @@ def record_review(
         raise ReviewError("; ".join(problems))
     assert number is not None
     draft = replace(draft, incident=number, other=other)
-    book = IncidentBook()
-    for footprint, row in members_of(connection, [n for n in (number, other) if n is not None]):
-        book.seed(footprint, row)
-    _dry_run(book, draft)
+    book = IncidentBook(loader=StoreLoader(connection))
+    try:
+        if draft.action is Action.MERGE:
+            assert other is not None
+            book.check_merge(number, other)
+        elif draft.action is Action.SPLIT:
+            book.check_split(number, draft.reports)
+        else:
+            book.load_incidents([number])
+    except BookError as exc:
+        raise ReviewError(str(exc)) from None
+    judged = book.members(number) | (book.members(other) if other is not None else set())
     stored = append_review(
         connection, clock, number, draft.action.value, draft.reviewer, review_content(draft)
     )
+    write_judged(connection, ((stored.seq, report_id) for report_id in judged))
+    if draft.action is Action.SPLIT:
+        unjudge_moved(connection, stored.seq, set(draft.reports), judged - set(draft.reports))
     note = _apply(book, draft, stored.seq)
-    write_changes(connection, book.changes)
+    write_changes(connection, book.changes, seq=stored.seq)
     return ReviewOutcome(stored, _after(book, draft, number, stored.seq), note)
-
-
-def _dry_run(book: IncidentBook, draft: Review) -> None:
-    """Refuse an impossible merge or split before anything is appended."""
-    try:
-        if draft.action is Action.MERGE:
-            assert draft.other is not None
-            book.memberships_only().merge(draft.incident, draft.other)
-        elif draft.action is Action.SPLIT:
-            book.memberships_only().split(draft.incident, draft.reports, split_seq=0)
-    except BookError as exc:
-        raise ReviewError(str(exc)) from None
 
 
 def _apply(book: IncidentBook, draft: Review, seq: int) -> str:
     if draft.action is Action.MERGE:
         assert draft.other is not None
-        kept = book.merge(draft.incident, draft.other)
+        kept = book.merge(draft.incident, draft.other, seq)
         gone = max(draft.incident, draft.other)
         return f"{incident_label(gone)} merged into {incident_label(kept)}"
     if draft.action is Action.SPLIT:
@@ -229,8 +231,6 @@ def incident_stories(
     connection: Connection,
     agreement: LoadedAgreement | None,
     incident_filter: IncidentFilter = IncidentFilter(),
-    *,
-    trusted: str = "B",
 ) -> list[IncidentStory]:
     """The story of every incident with a report in the window (or of the numbered ones)."""
     query = select(reports, incident_members.c.incident_no).join(
@@ -250,8 +250,8 @@ def incident_stories(
         agreement,
         None if wanted is None else incident_members.c.incident_no.in_(wanted),
     )
-    review_map = _reviews_by_incident(connection)
-    terms = terms_of(agreement, trusted)
+    review_map = _reviews_by_incident(connection, wanted)
+    terms = terms_of(agreement)
     return [
         tell(number, members[number], sources_by_id, placements, review_map.get(number, []), terms)
         for number in sorted(members)
@@ -406,32 +406,29 @@ def _retold(
 
 
 def _touched_since(connection: Connection, seq: int) -> frozenset[int]:
-    """The incidents (as numbered now) that an entry after `seq` changed: those holding a
-    report recorded since, and those a review or reply since names."""
-    holding = (
+    """The incidents (as numbered now) that an entry after `seq` changed: those holding a row
+    written since (a report recorded, or regrouped by one), and those holding a report a
+    review or reply since judged."""
+    written = (
         select(incident_members.c.incident_no)
-        .join(reports, reports.c.report_id == incident_members.c.report_id)
-        .where(reports.c.ledger_seq > seq)
+        .where(incident_members.c.changed_seq > seq)
         .distinct()
     )
-    found = {int(n) for n in connection.execute(holding).scalars()}
-    named: list[int] = []
-    query = select(reviews.c.ledger_seq, reviews.c.recorded_at, reviews.c.content).where(
-        reviews.c.ledger_seq > seq
+    found = {int(n) for n in connection.execute(written).scalars()}
+    judged = (
+        select(incident_members.c.incident_no)
+        .join(review_reports, review_reports.c.report_id == incident_members.c.report_id)
+        .where(review_reports.c.review_seq > seq)
+        .distinct()
     )
-    for review_seq, at, content in connection.execute(query):
-        review = review_from_content(int(review_seq), at, json.loads(content))
-        named += [review.incident] + ([review.other] if review.other is not None else [])
-        if review.action is Action.SPLIT:
-            named.append(review.seq)
-    return frozenset(found | set(current_incidents(connection, named).values()))
+    return frozenset(found | {int(n) for n in connection.execute(judged).scalars()})
 
 
-def terms_of(agreement: LoadedAgreement | None, trusted: str = "B") -> Terms:
+def terms_of(agreement: LoadedAgreement | None) -> Terms:
     if agreement is None:
-        return Terms(trusted=Reliability(trusted))
+        return Terms()
     spec = agreement.spec
-    return Terms(tuple(spec.parties), spec.clauses, spec.reply_period, Reliability(trusted))
+    return Terms(tuple(spec.parties), spec.clauses, spec.reply_period)
 
 
 def _incidents_in(f: IncidentFilter) -> list[int] | Select[tuple[int]] | None:
@@ -480,6 +477,7 @@ def _placements(
         g.weapon_zone_breach,
         g.sector,
         g.distance_m,
+        g.weapon_party,
     ).where(g.agreement == agreement.name)
     if of_incidents is not None:
         query = query.where(
@@ -493,25 +491,32 @@ def _placements(
             bool(row.weapon_zone_breach),
             row.sector,
             row.distance_m,
+            row.weapon_party,
         )
         for row in connection.execute(query)
     }
 
 
-def _reviews_by_incident(connection: Connection) -> dict[int, list[Review]]:
-    """Every review under the incident it now concerns, in log order."""
-    named: list[tuple[Review, list[int]]] = []
-    for stored in stored_reviews(connection):
-        review = review_from_content(stored.seq, stored.recorded_at, stored.content)
-        targets = [review.incident] + ([review.other] if review.other is not None else [])
-        if review.action is Action.SPLIT:
-            targets.append(stored.seq)
-        named.append((review, targets))
-    resolved = current_incidents(connection, (t for _, targets in named for t in targets))
+def _reviews_by_incident(
+    connection: Connection, wanted: list[int] | Select[tuple[int]] | None = None
+) -> dict[int, list[Review]]:
+    """Every review under each incident now holding a report it judged, in log order (of the
+    `wanted` incidents only, when given)."""
+    query = (
+        select(review_reports.c.review_seq, incident_members.c.incident_no)
+        .join(incident_members, incident_members.c.report_id == review_reports.c.report_id)
+        .distinct()
+    )
+    if wanted is not None:
+        query = query.where(incident_members.c.incident_no.in_(wanted))
+    targets: dict[int, set[int]] = defaultdict(set)
+    for review_seq, number in connection.execute(query):
+        targets[int(review_seq)].add(int(number))
     result: dict[int, list[Review]] = defaultdict(list)
-    for review, targets in named:
-        for now in dict.fromkeys(resolved[t] for t in targets if t in resolved):
-            result[now].append(review)
+    for stored in stored_reviews(connection, sorted(targets)):
+        review = review_from_content(stored.seq, stored.recorded_at, stored.content)
+        for number in sorted(targets[stored.seq]):
+            result[number].append(review)
     return result
 
 

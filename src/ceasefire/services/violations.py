@@ -35,12 +35,16 @@ def engine_status(story: IncidentStory) -> str:
 
 
 def as_violation(story: IncidentStory) -> Violation | None:
-    if story.attribution is None or not story.breaches:
+    """The engine's violation for an attributed incident that breaches a clause; None for
+    the rest, and for a contested proposal (the rules and the reports disagree on who fired:
+    nothing counts until an analyst decides)."""
+    a = story.attribution
+    if a is None or a.contested or not story.breaches:
         return None
     damaged = next((r.damaged_object.value for r in story.members if r.damaged_object), None)
     return Violation(
         violation_id=story.label,
-        party=story.attribution.party,
+        party=a.party,
         observed_at=story.start,
         known_at=story.counted_at,
         severity=story.severity,
@@ -80,7 +84,9 @@ def violation_rows(stories: Sequence[IncidentStory]) -> list[dict[str, Any]]:
                     "incident": story.label,
                     "start": utc_iso(story.start),
                     "party": a.party,
-                    "attribution": "proposed" if a.proposed else "confirmed",
+                    "attribution": (
+                        "contested" if a.contested else "proposed" if a.proposed else "confirmed"
+                    ),
                     "clause": breach.clause.clause_id,
                     "kind": breach.clause.kind.value,
                     "why": breach.why,

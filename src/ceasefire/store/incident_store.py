@@ -1,7 +1,8 @@
-"""Incident membership rows and reviews: reading neighbours for the book, writing its changes.
+"""Incident membership rows, links and reviews: the book's `Loader` on the tables, writing its
+changes back.
 
-Membership is derived (the book recomputes it from the log); reviews are facts, each recorded
-by a ledger entry, and never change.
+Membership and links are derived (the book recomputes them from the log); reviews are facts,
+each recorded by a ledger entry, and never change.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import functools
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,23 +32,31 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    update,
 )
 from sqlalchemy.dialects import postgresql
 
 from ceasefire.domain.canonical import canonical_json
-from ceasefire.domain.incidents.book import Changes, Membership
+from ceasefire.domain.incidents.book import Changes, Link, Membership
 from ceasefire.domain.incidents.grouping import (
+    DEFAULT_RULES,
     EARTH_RADIUS_M,
     MAX_RADIUS_M,
     REF_LAT,
     Footprint,
     LinkRule,
 )
+from ceasefire.domain.incidents.review import judged_after_split
+from ceasefire.domain.reports import report_id_for
 from ceasefire.domain.taxonomy import CATEGORY_INFO, Category, Family
 from ceasefire.store.bulk import insert_tuples
 from ceasefire.store.ledger_store import append_entry
-from ceasefire.store.schema import incident_members, reports, reviews
+from ceasefire.store.schema import (
+    incident_links,
+    incident_members,
+    reports,
+    review_reports,
+    reviews,
+)
 
 INCIDENT_REVIEWED = "IncidentReviewed"
 _CHUNK = 900
@@ -60,6 +69,8 @@ FOOTPRINT_COLUMNS = (
     reports.c.uncertainty_m,
     reports.c.observed_start,
     reports.c.observed_end,
+    reports.c.source_id,
+    reports.c.updates,
 )
 
 
@@ -72,11 +83,15 @@ def footprint_of(row: Any) -> Footprint:
         row.uncertainty_m,
         row.observed_start,
         row.observed_end,
+        row.source_id,
+        report_id_for(row.source_id, row.updates) if row.updates else None,
     )
 
 
 def membership_of(row: Any) -> Membership:
-    return Membership(row.report_id, int(row.incident_no), int(row.key_seq), bool(row.pinned))
+    return Membership(
+        row.report_id, int(row.incident_no), int(row.key_seq), bool(row.pinned), row.first_id
+    )
 
 
 def neighbours(
@@ -265,6 +280,7 @@ _MEMBER_COLUMNS = (
     incident_members.c.incident_no,
     incident_members.c.key_seq,
     incident_members.c.pinned,
+    incident_members.c.first_id,
 )
 
 
@@ -291,13 +307,53 @@ def membership(connection: Connection, report_ids: Iterable[str]) -> dict[str, M
     return found
 
 
-def write_changes(connection: Connection, changes: Changes) -> None:
-    for old, new in changes.renames:
-        connection.execute(
-            update(incident_members)
-            .where(incident_members.c.incident_no == old)
-            .values(incident_no=new)
-        )
+class StoreLoader:
+    """The book's `Loader` on the tables, inside the caller's transaction."""
+
+    def __init__(self, connection: Connection, rules: dict[Family, LinkRule] | None = None):
+        self._connection = connection
+        self._rules = dict(DEFAULT_RULES if rules is None else rules)
+        self._any_links: bool | None = None
+
+    def near(self, footprints: Sequence[Footprint]) -> Iterable[tuple[Footprint, Membership]]:
+        return neighbours(self._connection, footprints, self._rules)
+
+    def incidents(self, numbers: Collection[int]) -> Iterable[tuple[Footprint, Membership]]:
+        wanted = sorted(numbers)
+        for start in range(0, len(wanted), _CHUNK):
+            yield from members_of(self._connection, wanted[start : start + _CHUNK])
+
+    def reports(self, report_ids: Collection[str]) -> Iterable[tuple[Footprint, Membership]]:
+        wanted = sorted(report_ids)
+        for start in range(0, len(wanted), _CHUNK):
+            query = (
+                select(*FOOTPRINT_COLUMNS, *_MEMBER_COLUMNS)
+                .join(incident_members, incident_members.c.report_id == reports.c.report_id)
+                .where(reports.c.report_id.in_(wanted[start : start + _CHUNK]))
+            )
+            for row in self._connection.execute(query):
+                yield footprint_of(row), membership_of(row)
+
+    def links(self, report_ids: Collection[str]) -> Iterable[Link]:
+        if self._any_links is None:  # most records have none: one cheap query says so
+            self._any_links = (
+                self._connection.execute(select(incident_links.c.seq).limit(1)).first() is not None
+            )
+        if not self._any_links:
+            return
+        wanted = sorted(report_ids)
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            query = select(incident_links).where(
+                or_(incident_links.c.report_id.in_(chunk), incident_links.c.other_id.in_(chunk))
+            )
+            for row in self._connection.execute(query):
+                yield Link(row.report_id, row.other_id, row.kind, int(row.seq))
+
+
+def write_changes(connection: Connection, changes: Changes, *, seq: int) -> None:
+    """Write what the book changed; `seq` is the ledger entry of the step (its rows'
+    `changed_seq`)."""
     replaced = sorted(set(changes.rows) - changes.new)
     for start in range(0, len(replaced), _CHUNK):
         connection.execute(
@@ -305,14 +361,67 @@ def write_changes(connection: Connection, changes: Changes) -> None:
                 incident_members.c.report_id.in_(replaced[start : start + _CHUNK])
             )
         )
-    # Column order: report_id, incident_no, key_seq, pinned (a Membership's own order).
-    insert_tuples(connection, incident_members, list(changes.rows.values()))
+    # Column order: a Membership's fields, then changed_seq.
+    insert_tuples(connection, incident_members, [(*row, seq) for row in changes.rows.values()])
+    for link in sorted(changes.links_removed):
+        connection.execute(
+            delete(incident_links).where(
+                incident_links.c.report_id == link.report_id,
+                incident_links.c.other_id == link.other_id,
+                incident_links.c.kind == link.kind,
+                incident_links.c.seq == link.seq,
+            )
+        )
+    insert_tuples(connection, incident_links, sorted(changes.links_added))
+
+
+def write_judged(connection: Connection, judged: Iterable[tuple[int, str]]) -> None:
+    """Rows of `review_reports`: (review seq, a report it judged)."""
+    insert_tuples(connection, review_reports, sorted(set(judged)))
+
+
+def unjudge_moved(
+    connection: Connection, split_seq: int, moved: set[str], rest: Collection[str]
+) -> None:
+    """After a split: the reviews that judged the moved reports together with the rest judged
+    the event they are now said not to be part of, and no longer cover them (`judged_after_split`
+    states the rule)."""
+    pairs = {(seq, r) for seq, r in _judged_of(connection, moved | set(rest)) if seq != split_seq}
+    for seq, report_id in sorted(judged_after_split(pairs, moved, rest)):
+        connection.execute(
+            delete(review_reports).where(
+                review_reports.c.review_seq == seq, review_reports.c.report_id == report_id
+            )
+        )
+
+
+def _judged_of(connection: Connection, report_ids: set[str]) -> set[tuple[int, str]]:
+    found: set[tuple[int, str]] = set()
+    wanted = sorted(report_ids)
+    for start in range(0, len(wanted), _CHUNK):
+        query = select(review_reports.c.review_seq, review_reports.c.report_id).where(
+            review_reports.c.report_id.in_(wanted[start : start + _CHUNK])
+        )
+        found |= {(int(seq), report_id) for seq, report_id in connection.execute(query)}
+    return found
 
 
 def all_memberships(connection: Connection) -> dict[str, Membership]:
     return {
         row.report_id: membership_of(row) for row in connection.execute(select(incident_members))
     }
+
+
+def all_links(connection: Connection) -> set[Link]:
+    return {
+        Link(row.report_id, row.other_id, row.kind, int(row.seq))
+        for row in connection.execute(select(incident_links))
+    }
+
+
+def all_judged(connection: Connection) -> set[tuple[int, str]]:
+    query = select(review_reports.c.review_seq, review_reports.c.report_id)
+    return {(int(seq), report_id) for seq, report_id in connection.execute(query)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,10 +459,18 @@ def append_review(
     return StoredReview(seq, incident_no, action, reviewer, content, recorded_at)
 
 
-def stored_reviews(connection: Connection) -> list[StoredReview]:
-    """Every review in log order."""
+def stored_reviews(connection: Connection, seqs: Sequence[int] | None = None) -> list[StoredReview]:
+    """Every review in log order (those of `seqs` only, when given)."""
     query = select(reviews).order_by(reviews.c.ledger_seq)
-    return [_review(row) for row in connection.execute(query)]
+    if seqs is None:
+        return [_review(row) for row in connection.execute(query)]
+    found: list[StoredReview] = []
+    for start in range(0, len(seqs), _CHUNK):
+        chunk = list(seqs[start : start + _CHUNK])
+        found += [
+            _review(row) for row in connection.execute(query.where(reviews.c.ledger_seq.in_(chunk)))
+        ]
+    return sorted(found, key=lambda r: r.seq)
 
 
 def _review(row: Row[Any]) -> StoredReview:

@@ -27,6 +27,7 @@ def report_values(
     is the table's), then fingerprint, time received and ledger position. With `text_times`
     (SQLite) times are the canonical ISO text, which the content already holds."""
     content = dict(prepared.content)
+    updates = content.pop("updates", None)
     for column in _JSON_LIST_COLUMNS:
         values = content[column]
         content[column] = json.dumps(values) if values else "[]"  # most reports have none
@@ -39,6 +40,7 @@ def report_values(
         prepared.fingerprint,
         _recorded(entry.recorded_at, text_times),  # received when the record took it
         entry.seq,
+        updates,
     )
 
 
@@ -59,6 +61,8 @@ def report_from_row(row: Mapping[Any, Any]) -> Report:
     """Rebuild a report from its row, through the same content mapping the log uses, so a
     row that was edited in the database comes back edited and `verify` can see it."""
     content = dict(row)
+    if content.get("updates") is None:
+        content.pop("updates", None)
     for column in _JSON_LIST_COLUMNS:
         content[column] = json.loads(content[column])
     content["observed_start"] = utc_iso(row["observed_start"])

@@ -94,6 +94,8 @@ reports = Table(
     Column("fingerprint", String(64), nullable=False),
     Column("received_at", UtcDateTime, nullable=False),
     Column("ledger_seq", BigInteger, ForeignKey("ledger.seq"), nullable=False, unique=True),
+    # The external id of the same source's report this one updates or corrects (0010).
+    Column("updates", String(256)),
     Index(None, "observed_start"),
     Index(None, "category", "observed_start"),
     Index(None, "category", "observed_end"),  # grouping's neighbours (migration 0009)
@@ -126,6 +128,9 @@ report_geography = Table(
     Column("weapon_zone_breach", Boolean, nullable=False),
     Column("sector", String(128)),
     Column("admin_area", String(128)),
+    # Who holds the ground where the report places a weapon (a sighting, outgoing fire), when
+    # it places one (0010): an impact says nothing about where the gun was.
+    Column("weapon_party", String(16)),
     Index(None, "agreement", "sector"),
 )
 
@@ -184,7 +189,7 @@ reminders = Table(
 )
 
 # Derived from the reports and the merge and split reviews in the log, kept up to date as they
-# arrive; `verify` replays the log and compares. Not append-only: merges renumber rows.
+# arrive; `verify` replays the log and compares. Not append-only: late reports regroup rows.
 incident_members = Table(
     "incident_members",
     metadata,
@@ -192,7 +197,38 @@ incident_members = Table(
     Column("incident_no", BigInteger, nullable=False),
     Column("key_seq", BigInteger, nullable=False),  # its own ledger seq, or the split's
     Column("pinned", Boolean, nullable=False),
+    # The first report of its automatic group (0010); NULL when pinned, and in a record
+    # grouped before the first-report rule (until `ceasefire init` regroups it).
+    Column("first_id", String(24)),
+    # The ledger entry whose step last wrote the row (a batch's last report, a review, a
+    # rebuild's head): what changed since a state is found by index, not by comparing. Not
+    # derived from the log (live batches and a replay write rows at different steps).
+    Column("changed_seq", BigInteger, nullable=False, server_default="0"),
     Index(None, "incident_no"),
+    Index(None, "changed_seq"),
+)
+
+# Derived like incident_members: the links that hold reports in one incident besides the
+# grouping rule (an analyst's merge; a report that updates another, which may not be in the
+# record yet). A split removes the links it cuts.
+incident_links = Table(
+    "incident_links",
+    metadata,
+    Column("report_id", String(24), primary_key=True),
+    Column("other_id", String(24), primary_key=True),
+    Column("kind", String(8), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),  # the merge's entry, or the update's
+    Index(None, "other_id"),
+)
+
+# Derived: the reports each review judged (its incident's reports when it was recorded), so a
+# review stays with those events whatever later reports do to the groups.
+review_reports = Table(
+    "review_reports",
+    metadata,
+    Column("review_seq", BigInteger, primary_key=True),
+    Column("report_id", String(24), primary_key=True),
+    Index(None, "report_id"),
 )
 
 # Analysts' reviews and the parties' replies: each a ledger entry, never changed.

@@ -71,6 +71,9 @@ class BroaderAttack:
 
     categories: frozenset[Category]  # a grave violation of one of these kinds
     count_in_24h: int | None  # M
+    # ... spread over at least this many km (the span of their places): mass fire on one
+    # village is intense, not broader. None: the count alone.
+    count_spread_km: float | None
     major_sectors_in_6h: int | None  # S: major-or-worse violations in this many sectors
     proceed_if_attack_stops: bool  # phase 3 still starts at T0 + 72 h if all is quiet by then
 
@@ -136,6 +139,7 @@ class Plan:
             "escalation.sectors_in_24h": self.escalation.sectors_in_24h,
             "escalation.more_severe_than_initial": self.escalation.more_severe_than_initial,
             "broader_attack.count_in_24h": self.broader_attack.count_in_24h,
+            "broader_attack.count_spread_km": self.broader_attack.count_spread_km,
             "broader_attack.major_sectors_in_6h": self.broader_attack.major_sectors_in_6h,
             "broader_attack.proceed_if_attack_stops": self.broader_attack.proceed_if_attack_stops,
             "allow_phase_skip": self.allow_phase_skip,
@@ -167,7 +171,13 @@ _EXEMPTION = {"name", "from", "until", "sectors", "bbox", "handling"}
 _COUNTING = {"statuses", "min_severity", "categories", "damaged_objects", "commitments"}
 _CLOCKS = {"cure_period_h", "phase3_earliest_h", "quiet_period_h"}
 _ESCALATION = {"more_severe_than_initial", "count_in_24h", "sectors_in_24h"}
-_BROADER = {"categories", "count_in_24h", "major_sectors_in_6h", "proceed_if_attack_stops"}
+_BROADER = {
+    "categories",
+    "count_in_24h",
+    "count_spread_km",
+    "major_sectors_in_6h",
+    "proceed_if_attack_stops",
+}
 _ACTION = {"action", "actor", "due_h", "description"}
 STATUSES = ("reported", "corroborated", "verified")
 
@@ -200,6 +210,18 @@ class _Reader(KeyPathProblems):
             )
             return default
         return value
+
+    def distance_km(
+        self, data: Mapping[str, Any], key: str, path: str, default: float | None
+    ) -> float | None:
+        """A distance that a rule requires; null switches the requirement off."""
+        value = data.get(key, default)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            self.fail(f"{path}.{key}", f"must be a number of km > 0, or null; not {value!r}")
+            return default
+        return float(value)
 
     def flag(self, data: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
         value = data.get(key, default)
@@ -267,6 +289,7 @@ def parse_plan(data: Any) -> Plan | list[str]:
         )
         or frozenset(Category),  # `all`: a grave violation of any kind
         count_in_24h=r.threshold(broad, "count_in_24h", "broader_attack", 50),
+        count_spread_km=r.distance_km(broad, "count_spread_km", "broader_attack", 20.0),
         major_sectors_in_6h=r.threshold(broad, "major_sectors_in_6h", "broader_attack", 3),
         proceed_if_attack_stops=r.flag(broad, "proceed_if_attack_stops", "broader_attack", True),
     )

@@ -92,7 +92,8 @@ def _phase3(plan: Plan) -> str:
         kinds = ", ".join(sorted(c.value.replace("_", " ") for c in b.categories))
         rules.append(f"a grave violation of these kinds: {kinds}")
     if b.count_in_24h:
-        rules.append(f"{b.count_in_24h} counting violations within 24 h")
+        spread = f" spread over {b.count_spread_km:g} km or more" if b.count_spread_km else ""
+        rules.append(f"{b.count_in_24h} counting violations within 24 h{spread}")
     if b.major_sectors_in_6h:
         rules.append(f"major-or-worse violations in {b.major_sectors_in_6h} sectors within 6 h")
     stops = (

@@ -45,6 +45,7 @@ class TrackFold:
         self.last: Violation | None = None
         self.window24: deque[Violation] = deque()
         self.sectors24: dict[str, int] = {}
+        self.spread24 = Spread()
         self.window6: deque[Violation] = deque()
         self.sectors6: dict[str, int] = {}
         self.attack_at: datetime | None = None  # when a broader attack was established
@@ -158,10 +159,12 @@ class TrackFold:
         cutoff24, cutoff6 = v.observed_at - DAY, v.observed_at - SIX_HOURS
         window, sectors = self.window24, self.sectors24
         window.append(v)
+        self.spread24.add(v)
         if v.sector:
             sectors[v.sector] = sectors.get(v.sector, 0) + 1
         while window[0].observed_at < cutoff24:
             _drop(sectors, window.popleft().sector)
+            self.spread24.drop_one()
         window, sectors = self.window6, self.sectors6
         if SEVERITY_RANK[v.severity] >= MAJOR:
             window.append(v)
@@ -260,13 +263,26 @@ class TrackFold:
                 {"broader_attack.categories": kinds},
             )
         if broad.count_in_24h is not None and len(self.window24) >= broad.count_in_24h:
-            return (
-                "broader attack: mass",
-                f"{len(self.window24)} counting violations within 24 h "
-                f"(threshold {broad.count_in_24h})",
-                _ids(self.window24),
-                {"broader_attack.count_in_24h": broad.count_in_24h},
-            )
+            spread_km, needed = self.spread24.km(), broad.count_spread_km
+            if needed is None:
+                return (
+                    "broader attack: mass",
+                    f"{len(self.window24)} counting violations within 24 h "
+                    f"(threshold {broad.count_in_24h})",
+                    _ids(self.window24),
+                    {"broader_attack.count_in_24h": broad.count_in_24h},
+                )
+            if spread_km >= needed:
+                return (
+                    "broader attack: mass",
+                    f"{len(self.window24)} counting violations within 24 h spread over "
+                    f"{spread_km:.0f} km (thresholds {broad.count_in_24h}, {needed:g} km)",
+                    _ids(self.window24),
+                    {
+                        "broader_attack.count_in_24h": broad.count_in_24h,
+                        "broader_attack.count_spread_km": needed,
+                    },
+                )
         sectors = broad.major_sectors_in_6h
         if sectors is not None and len(self.sectors6) >= sectors:
             return (
@@ -412,6 +428,47 @@ class TrackFold:
     def _stand_down(self, last: Violation) -> None:
         self.decisions.append(self._stand_down_decision(last))
         self._reset()
+
+
+class Spread:
+    """How far apart the places of a sliding window's violations are: the larger side of
+    their bounding box, in km (0 with fewer than two placed), kept as the window slides with
+    a monotonic deque per edge, so each step costs what it adds and drops."""
+
+    def __init__(self) -> None:
+        self._added = 0  # violations added so far (placed or not)
+        self._dropped = 0  # of those, dropped from the window's front
+        # (position, value): increasing values for minima, decreasing for maxima.
+        self._edges: tuple[deque[tuple[int, float]], ...] = tuple(deque() for _ in range(4))
+
+    def add(self, v: Violation) -> None:
+        position = self._added
+        self._added += 1
+        if v.lon is None or v.lat is None:
+            return
+        x = v.lon * KM_PER_DEGREE * COS_REF
+        y = v.lat * KM_PER_DEGREE
+        for edge, value, lowest in zip(
+            self._edges, (x, x, y, y), (True, False, True, False), strict=True
+        ):
+            while edge and (edge[-1][1] >= value if lowest else edge[-1][1] <= value):
+                edge.pop()
+            edge.append((position, value))
+
+    def drop_one(self) -> None:
+        """The window's oldest violation left it."""
+        for edge in self._edges:
+            if edge and edge[0][0] == self._dropped:
+                edge.popleft()
+        self._dropped += 1
+
+    def km(self) -> float:
+        west, east, south, north = (edge[0][1] if edge else 0.0 for edge in self._edges)
+        return max(east - west, north - south)
+
+
+KM_PER_DEGREE = 111.2
+COS_REF = 0.669  # cos 48°: the theatre's latitude; a few per cent either way is fine here
 
 
 def _drop(counter: dict[str, int], key: str | None) -> None:

@@ -2,8 +2,9 @@
 
 Severity starts from the category's default and is raised, never lowered, by what the reports
 say happened (the rules are data, `SEVERITY_RULES`). Status is `corroborated` when independent
-organisations report the event, or when one source is trusted enough to count at once;
-otherwise `reported`. Analysts move it further by review (later).
+organisations report the event (two reports of one mission's patrols, or one report from even
+the best-rated source, are one organisation's word: not corroborated); otherwise `reported`.
+Analysts move it further by review.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 
 from ceasefire.domain.engine.plan import SEVERITY_RANK
-from ceasefire.domain.reports import ObjectClass, Reliability, Report, Source
+from ceasefire.domain.reports import ObjectClass, Report, Source
 from ceasefire.domain.taxonomy import Category, Severity, WeaponClass, default_severity
 
 
@@ -62,20 +63,18 @@ def incident_severity(members: Sequence[Report]) -> Severity:
     return max((report_severity(r)[0] for r in members), key=SEVERITY_RANK.__getitem__)
 
 
-def auto_status(
-    members: Sequence[Report],
-    sources: Mapping[str, Source],
-    *,
-    trusted: Reliability = Reliability.B,
-) -> IncidentStatus:
+def auto_status(members: Sequence[Report], sources: Mapping[str, Source]) -> IncidentStatus:
     """`corroborated` with two independent organisations (a source without one counts as its
-    own), or with any source at `trusted` reliability or better (A is best); else `reported`."""
-    involved = [sources[r.source_id] for r in members]
-    organisations = {s.organisation or f"source:{s.source_id}" for s in involved}
-    best = min((s.reliability for s in involved), default=Reliability.F)
-    if len(organisations) >= 2 or best <= trusted:
-        return IncidentStatus.CORROBORATED
-    return IncidentStatus.REPORTED
+    own); else `reported`, however reliable the one organisation."""
+    return (
+        IncidentStatus.CORROBORATED
+        if len(_organisations(members, sources)) >= 2
+        else IncidentStatus.REPORTED
+    )
+
+
+def _organisations(members: Sequence[Report], sources: Mapping[str, Source]) -> set[str]:
+    return {sources[r.source_id].organisation or f"source:{r.source_id}" for r in members}
 
 
 def dominant_category(members: Sequence[Report]) -> Category:
@@ -92,29 +91,19 @@ def dominant_category(members: Sequence[Report]) -> Category:
 
 
 def corroborated_by(
-    members: Sequence[Report],
-    sources: Mapping[str, Source],
-    *,
-    trusted: Reliability = Reliability.B,
+    members: Sequence[Report], sources: Mapping[str, Source]
 ) -> tuple[Report, str, str] | None:
-    """The report whose arrival corroborated the incident, why, and why in words that name no
-    source (for everyone but analysts); None if it is not corroborated."""
+    """The report whose arrival corroborated the incident (the second independent
+    organisation's), why, and why in words that name no source (for everyone but analysts);
+    None if it is not corroborated."""
     seen: list[Report] = []
     for report in sorted(members, key=lambda r: (r.received_at, r.report_id)):
         seen.append(report)
-        if auto_status(seen, sources, trusted=trusted) is IncidentStatus.CORROBORATED:
-            source = sources[report.source_id]
-            if source.reliability <= trusted:
-                rating = source.reliability.value
-                return (
-                    report,
-                    f"source {source.source_id} is rated {rating}",
-                    f"a source rated {rating}",
-                )
-            organisations = sorted({sources[r.source_id].organisation or r.source_id for r in seen})
+        organisations = _organisations(seen, sources)
+        if len(organisations) >= 2:
             return (
                 report,
-                "independent organisations: " + ", ".join(organisations),
+                "independent organisations: " + ", ".join(sorted(organisations)),
                 f"{len(organisations)} independent organisations",
             )
     return None

@@ -2,8 +2,12 @@
 
 A proposal is only ever a proposal: it is shown as such, never counted as verified, until an
 analyst confirms it with a basis and confidence (`review ... attribute`). The rules look at
-where the event happened relative to the line, which the geography issue works out for every
-report (`Placement`), and at whom the reports name.
+whom the reports name as firing, and at where a report places a *weapon* (a sighting, outgoing
+fire: `geo.placement.weapon_position`). They never infer who fired from where fire landed: six
+rounds landing in Kramatorsk say nothing about whose they were, and blaming the side holding
+the ground blames the side that was hit. When the places point at a party other than the one
+the reports name, the proposal says so and is *contested*: it names the reports' party, counts
+for nothing, and waits for an analyst.
 """
 
 from __future__ import annotations
@@ -16,12 +20,8 @@ from datetime import datetime
 from ceasefire.domain.incidents.assessment import dominant_category
 from ceasefire.domain.incidents.review import Basis, Confidence
 from ceasefire.domain.reports import Report
-from ceasefire.domain.taxonomy import CATEGORY_INFO, Family
+from ceasefire.domain.taxonomy import CATEGORY_INFO, FIRE_FAMILIES, Family
 
-FIRE_FAMILIES = frozenset({Family.SHELLING, Family.DIRECT_FIRE, Family.AIR_AND_MISSILE})
-# Fire that lands far from who fired it: where it lands says from which side it came. Direct
-# fire and clashes are exchanged across the line, so the side it lands on says nothing.
-INDIRECT_FIRE = frozenset({Family.SHELLING, Family.AIR_AND_MISSILE})
 PRESENCE_FAMILIES = frozenset({Family.PROHIBITED_PRESENCE, Family.GROUND})
 
 
@@ -32,9 +32,10 @@ class Placement:
     party: str | None  # who holds the ground it is on
     ambiguous_side: bool  # its uncertainty circle crosses the line
     in_dmz: bool
-    weapon_zone_breach: bool  # its weapon class inside that class's withdrawal zone
+    weapon_zone_breach: bool  # the weapon it places is inside its class's withdrawal zone
     sector: str | None = None
     distance_m: float | None = None
+    weapon_party: str | None = None  # who holds the ground where it places a weapon
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class Attribution:
     proposed: bool  # a rule's proposal, not yet confirmed by an analyst
     by: str = "rules"
     at: datetime | None = None
+    contested: bool = False  # the rules' evidence disagrees with the reports: an analyst decides
 
 
 def impact_side(members: Sequence[Report], placements: Mapping[str, Placement]) -> str | None:
@@ -75,29 +77,46 @@ def propose(
 ) -> Attribution | None:
     """The rules' proposal, or None when they cannot make one."""
     family = CATEGORY_INFO[dominant_category(members)].family
+    named = named_party(members)
+    placed = _placed_party(members, placements, family)
+    if placed is not None:
+        party, evidence, confidence = placed
+        if named is None or named == party:
+            why = evidence + (f"; the reports name {named}" if named else "")
+            return Attribution(party, Basis.HEURISTIC, confidence, why, True)
+        why = (
+            f"the reports name {named}, but {evidence}: the two disagree, an analyst must "
+            "decide (not counted until then)"
+        )
+        return Attribution(named, Basis.HEURISTIC, Confidence.LOW, why, True, contested=True)
+    if named is None:
+        return None
+    side = impact_side(members, placements) if family in FIRE_FAMILIES else None
+    if side is not None and side != named:
+        why = f"the reports name {named} as firing; it landed on {side}-held ground"
+        return Attribution(named, Basis.HEURISTIC, Confidence.MEDIUM, why, True)
+    return Attribution(named, Basis.HEURISTIC, Confidence.LOW, f"the reports name {named}", True)
+
+
+def _placed_party(
+    members: Sequence[Report], placements: Mapping[str, Placement], family: Family
+) -> tuple[str, str, Confidence] | None:
+    """The party a report's placed weapon or presence points at, with the evidence: a weapon
+    in its withdrawal zone on that party's ground (a sighting, outgoing fire), or an armed
+    presence in the DMZ on that party's side."""
     for report in members:
         placed = placements.get(report.report_id)
-        if placed and placed.weapon_zone_breach and placed.party and not placed.ambiguous_side:
-            weapon = report.weapon_class.value if report.weapon_class else "weapon"
-            why = f"a {weapon} inside its withdrawal zone on {placed.party}-held ground"
-            return Attribution(placed.party, Basis.HEURISTIC, Confidence.MEDIUM, why, True)
+        if placed and placed.weapon_zone_breach and placed.weapon_party:
+            weapon = report.weapon_class.value.replace("_", " ") if report.weapon_class else ""
+            what = "a weapon seen" if family in PRESENCE_FAMILIES else "outgoing fire"
+            evidence = (
+                f"{what} inside the {weapon} withdrawal zone on {placed.weapon_party}-held ground"
+            )
+            return placed.weapon_party, evidence, Confidence.MEDIUM
     if family in PRESENCE_FAMILIES:
         for report in members:
             placed = placements.get(report.report_id)
             if placed and placed.in_dmz and placed.party and not placed.ambiguous_side:
-                why = f"armed presence in the DMZ on the {placed.party} side of the line"
-                return Attribution(placed.party, Basis.HEURISTIC, Confidence.LOW, why, True)
-    named = named_party(members)
-    if family in FIRE_FAMILIES:
-        side = impact_side(members, placements)
-        if side is not None and named is not None and named != side:
-            why = f"impact on {side}-held ground; the reports name {named} as firing"
-            return Attribution(named, Basis.HEURISTIC, Confidence.MEDIUM, why, True)
-        others = [p for p in parties if p != side]
-        if side is not None and named is None and len(others) == 1 and family in INDIRECT_FIRE:
-            why = f"impact on {side}-held ground; fire presumed from the other side"
-            return Attribution(others[0], Basis.HEURISTIC, Confidence.LOW, why, True)
-    if named is not None:
-        why = f"the reports name {named}"
-        return Attribution(named, Basis.HEURISTIC, Confidence.LOW, why, True)
+                evidence = f"armed presence in the DMZ on the {placed.party} side of the line"
+                return placed.party, evidence, Confidence.LOW
     return None

@@ -1,34 +1,44 @@
 """Which incident each report belongs to, kept up to date one change at a time.
 
-An incident is numbered by the smallest *key* among its reports, shown as `INC-<n>`. A report's
-key is the ledger sequence number of the entry that recorded it, or, once an analyst has split
-it off, the sequence number of that split. Because a union's smallest key is the smaller of
-the two incidents' numbers, every change keeps the rule: a new report joins the incidents it
-links to under the lowest of their numbers (the others live on as names for it), a merge keeps
-the lower number, and a split-off part is numbered by its split. An old number therefore always
-leads to the incident that now holds the report (or split) it was named after.
+Two layers make an incident:
 
-Reports an analyst split off are *pinned*: grouped by hand from then on, never linked
-automatically, so a later report cannot undo the split by bridging the two parts.
+- the *automatic groups* of the grouping rule (`grouping`): each groupable report's first
+  report (`Membership.first`);
+- the *links* analysts and sources add: an analyst's merge links the two incidents' numbered
+  reports; a report that updates another is linked to it. An analyst's split pins the reports
+  it moves out (grouped by hand from then on, never by the rule) and cuts the links that held
+  them to the rest.
 
-The same book serves the live path (seeded with the stored neighbours of a batch, whose changes
-are then written back) and the replay that `verify` compares the stored table with, so the two
-cannot disagree by construction; a property test holds them to it. A batch is linked all at
-once (`links.link_pairs`, compiled code) and its incidents found as the connected components of
-the batch and the incidents it touches: the same result as adding its reports one by one.
+An incident is a set of reports joined by these (automatic groups, pinned groups, links), and
+is numbered by the smallest *key* among its reports, shown as `INC-<n>`. A report's key is the
+ledger sequence number of the entry that recorded it, or, once split off, that of the split.
+An old number therefore always leads to the incident now holding the report (or split) it was
+named after, whatever a later report did to the groups.
+
+A late report can change the automatic groups after it in canonical order: it may become the
+first report of an event others had started, or take a source's place in an incident. The book
+re-decides only what can change: the reports within reach of what changed, later in canonical
+order, round after round until nothing more changes (`_regroup`); a report appended after
+everything near it, the live case, is decided alone. Whatever the book needs and does not hold,
+it asks its `Loader` for (the store's queries); with no loader, it holds the whole record (a
+replay). The same book serves the live path and the replay `verify` compares with, so the two
+cannot disagree by construction; property tests hold both to the plain statement of the rule.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
-from typing import NamedTuple
+from datetime import datetime
+from typing import NamedTuple, Protocol
 
 import numpy as np
+from numpy.typing import NDArray
 
+from ceasefire.domain.incidents.firsts import assign_firsts, candidates_of
 from ceasefire.domain.incidents.grouping import DEFAULT_RULES, MAX_RADIUS_M, Footprint, LinkRule
 from ceasefire.domain.incidents.links import Columns, columns, link_pairs
 from ceasefire.domain.taxonomy import Family
@@ -57,49 +67,89 @@ class Membership(NamedTuple):
     incident: int
     key: int  # the report's own ledger seq, or the split that pinned it
     pinned: bool
+    # The first report of its automatic group: itself when it starts one or the rule does not
+    # group it (no place; an update); None when pinned.
+    first: str | None
+
+
+class Link(NamedTuple):
+    """Two reports held in one incident: by an analyst's merge (`seq` the review's entry), or
+    because one updates the other (`seq` the update's). The other report may not be in the
+    record yet: an update can arrive before what it updates."""
+
+    report_id: str
+    other_id: str
+    kind: str  # "merge" or "update"
+    seq: int
+
+
+MERGE = "merge"
+UPDATE = "update"
 
 
 @dataclass
 class Changes:
-    """What a step changed, to write back: renames first (they reach stored rows the book
-    never loaded), then the rows of `rows` as they now are; `new` are the reports that have no
-    stored row yet (the rest replace theirs)."""
+    """What the book changed, to write back: rows as they now are (`new`: reports with no
+    stored row yet), and links added and removed."""
 
-    renames: list[tuple[int, int]] = field(default_factory=list)
     rows: dict[str, Membership] = field(default_factory=dict)
     new: set[str] = field(default_factory=set)
+    links_added: set[Link] = field(default_factory=set)
+    links_removed: set[Link] = field(default_factory=set)
+
+
+class Loader(Protocol):
+    """What a book asks of the stored record; each answer may include reports it holds."""
+
+    def near(self, footprints: Sequence[Footprint]) -> Iterable[tuple[Footprint, Membership]]:
+        """Stored, unpinned reports that could be within reach of any of these."""
+
+    def incidents(self, numbers: Collection[int]) -> Iterable[tuple[Footprint, Membership]]:
+        """Every stored report of these incidents."""
+
+    def reports(self, report_ids: Collection[str]) -> Iterable[tuple[Footprint, Membership]]:
+        """These stored reports (those that are stored)."""
+
+    def links(self, report_ids: Collection[str]) -> Iterable[Link]:
+        """The stored links touching these reports."""
 
 
 class IncidentBook:
-    def __init__(self, rules: dict[Family, LinkRule] | None = None) -> None:
+    def __init__(
+        self, rules: dict[Family, LinkRule] | None = None, *, loader: Loader | None = None
+    ) -> None:
         self.rules = dict(DEFAULT_RULES if rules is None else rules)
+        self._loader = loader
+        self._footprints: dict[str, Footprint] = {}
         self._rows: dict[str, Membership] = {}
+        self._stored: dict[str, Membership] = {}  # rows as the loader gave them
+        self._first: dict[str, str | None] = {}  # the automatic layer, as it now stands
         self._members: dict[int, set[str]] = defaultdict(set)
+        self._links: dict[str, set[Link]] = defaultdict(set)
         self.changes = Changes()
-        # Reports that new ones may link to (placed, not pinned), as columns; seeds wait in
-        # `_pending` until a lookup needs them, and pinned rows are masked out when read.
+        # Groupable, unpinned reports as columns, for finding what is within reach; loaded
+        # rows wait in `_pending` until a lookup needs them; pinned rows are masked out.
         self._parts: list[Columns] = []
         self._pending: list[Footprint] = []
-        self._pinned: set[str] = set()
+        self._ungrouped: set[str] = set()
+        self._asked_near: set[str] = set()
+        self._asked_incidents: set[int] = set()
+        self._asked_links: set[str] = set()
+        self._asked_reports: set[str] = set()
         self._reach_m = max(r.distance_m for r in self.rules.values()) + 2 * MAX_RADIUS_M
         self._reach_s = max(r.time for r in self.rules.values()).total_seconds()
 
     # -- state ---------------------------------------------------------------------------
     def seed(self, footprint: Footprint, row: Membership) -> None:
-        """A stored report and its stored membership (live path: neighbours of a batch)."""
+        """A stored report and its stored membership (what a loader gives)."""
         if footprint.report_id in self._rows:
             return
-        self._put(row, changed=False)
-        if not row.pinned:
+        self._footprints[footprint.report_id] = footprint
+        self._rows[footprint.report_id] = self._stored[footprint.report_id] = row
+        self._first[footprint.report_id] = row.first
+        self._members[row.incident].add(row.report_id)
+        if footprint.groupable and not row.pinned:
             self._pending.append(footprint)
-
-    def memberships_only(self) -> IncidentBook:
-        """A copy of the memberships without the linkable reports: enough to try a merge or
-        split and see whether it would be refused."""
-        copy = IncidentBook(self.rules)
-        for row in self._rows.values():
-            copy._put(row, changed=False)
-        return copy
 
     def membership(self, report_id: str) -> Membership | None:
         return self._rows.get(report_id)
@@ -110,6 +160,16 @@ class IncidentBook:
     def members(self, incident: int) -> frozenset[str]:
         return frozenset(self._members.get(incident, ()))
 
+    def links(self) -> list[Link]:
+        return sorted({link for links in self._links.values() for link in links})
+
+    def held(self, report_id: str) -> bool:
+        return report_id in self._rows
+
+    def load_incidents(self, numbers: Iterable[int]) -> None:
+        """Hold every report of these incidents (before a merge or split is checked)."""
+        self._ask_incidents(set(numbers))
+
     # -- steps ---------------------------------------------------------------------------
     def add(self, footprint: Footprint, seq: int) -> int:
         """A newly recorded report; returns the incident it is now in."""
@@ -117,49 +177,448 @@ class IncidentBook:
         return self._rows[footprint.report_id].incident
 
     def add_all(self, recorded: Iterable[tuple[Footprint, int]]) -> None:
-        """Newly recorded reports with their ledger seqs, linked as one batch."""
+        """Newly recorded reports with their ledger seqs."""
         batch = self._unseen(list(recorded))
         if not batch:
             return
-        new = columns([footprint for footprint, _ in batch])
-        seqs = np.fromiter((seq for _, seq in batch), dtype=np.int64, count=len(batch))
-        old = self._linkable_near(new)
-        within_i, within_j = link_pairs(new, None, self.rules)
-        across_i, across_j = link_pairs(new, old, self.rules)
-        # Nodes: the batch's reports, then each stored incident a link reaches.
-        reached = [self._rows[str(r)].incident for r in old.ids[across_j]]
-        touched = sorted(set(reached))
-        node = {number: len(new) + k for k, number in enumerate(touched)}
-        size = len(new) + len(touched)
-        # Imported here: SciPy is half a second of the start of every command that imports
-        # this module, most of which never link a report.
+        keys: dict[str, int] = {}
+        added: list[Footprint] = []
+        for footprint, seq in batch:
+            report_id = footprint.report_id
+            self._footprints[report_id] = footprint
+            keys[report_id] = seq
+            if footprint.groupable:
+                added.append(footprint)
+            else:  # the rule does not group it: it stands alone, but for its links
+                self._first[report_id] = report_id
+            if footprint.updates is not None:
+                self._add_link(Link(report_id, footprint.updates, UPDATE, seq))
+        self._ask_links(keys)  # updates that arrived before what they update
+        changed = self._regroup(_canonical_order(columns(added)), [])
+        self._renumber(changed, keys)
+
+    def merge(self, first: int, second: int, seq: int) -> int:
+        """One incident from two (a link between their numbered reports); returns its number
+        (the lower)."""
+        self.check_merge(first, second)
+        self.link(self.numbered(first), self.numbered(second), seq)
+        return min(first, second)
+
+    def link(self, report_id: str, other_id: str, seq: int) -> None:
+        """An analyst's merge, as a link between two held reports (a replay's way in)."""
+        self._ask_incidents({self._rows[r].incident for r in (report_id, other_id)})
+        self._add_link(Link(report_id, other_id, MERGE, seq))
+        self._renumber({report_id, other_id})
+
+    def check_merge(self, first: int, second: int) -> None:
+        self._ask_incidents({first, second})
+        for number in (first, second):
+            if not self._members.get(number):
+                raise BookError(f"{incident_label(number)} is not a current incident")
+        if first == second:
+            raise BookError(f"{incident_label(first)} cannot be merged with itself")
+
+    def split(self, incident: int, report_ids: Iterable[str], split_seq: int) -> tuple[int, int]:
+        """Move `report_ids` out of `incident` into a new incident numbered `split_seq`;
+        returns (new incident, the number its lowest-keyed remaining report is now in)."""
+        chosen = set(report_ids)
+        self.check_split(incident, chosen)
+        rest = set(self._members[incident]) - chosen
+        self.pin(chosen, split_seq)
+        lowest = min(rest, key=lambda r: (self._rows[r].key, r))
+        return self._rows[min(chosen)].incident, self._rows[lowest].incident
+
+    def pin(self, report_ids: Collection[str], split_seq: int) -> None:
+        """Pin held reports into one group keyed `split_seq` (grouped by hand from then on),
+        cutting the links that held them to the other reports of their incidents; the rule
+        regroups what remains as it would have without them."""
+        chosen = set(report_ids)
+        incidents = {self._rows[r].incident for r in chosen}
+        self._ask_incidents(incidents)
+        members = set().union(*(self._members[n] for n in incidents))
+        self._ask_links(members)
+        for report_id in chosen:
+            for link in list(self._links.get(report_id, ())):
+                other = link.other_id if link.report_id == report_id else link.report_id
+                if other in members and other not in chosen:
+                    self._remove_link(link)
+        removed = sorted(r for r in chosen if self._first.get(r) is not None)
+        for report_id in chosen:
+            self._first[report_id] = None
+            row = self._rows[report_id]
+            self._rows[report_id] = Membership(report_id, row.incident, split_seq, True, None)
+        self._ungrouped.update(chosen)
+        changed = self._regroup(None, removed)
+        self._renumber(members | changed)
+
+    def check_split(self, incident: int, chosen: Collection[str]) -> None:
+        self._ask_incidents({incident})
+        members = self._members.get(incident, set())
+        if not members:
+            raise BookError(f"{incident_label(incident)} is not a current incident")
+        strangers = sorted(set(chosen) - members)
+        if strangers:
+            raise BookError(f"not in {incident_label(incident)}: {', '.join(strangers)}")
+        if not chosen or set(chosen) == members:
+            raise BookError("a split needs some, but not all, of the incident's reports")
+
+    # -- the automatic layer -----------------------------------------------------------------
+    def _regroup(self, added: Columns | None, removed: list[str]) -> set[str]:
+        """Re-decide the automatic groups after `added` (columns in canonical order, the
+        batch's new part) became groupable and `removed` stopped being so; returns every
+        report whose first report changed, with its old and new first reports.
+
+        Only reports later in canonical order than the earliest change can change, and only
+        those within reach of a report that changed or of its first report (their candidates
+        or their candidates' sources changed). The region to re-decide starts from the change
+        and grows by the reach of whatever turns out changed, until a round changes nothing
+        outside what was already followed."""
+        new_part = added if added is not None and len(added) else None
+        if new_part is not None:
+            self._parts.append(new_part)
+        added_ids: list[str] = [] if new_part is None else new_part.ids.tolist()
+        if not added_ids and not removed:
+            return set()
+        floor = min(self._footprints[r].canonical for r in (*added_ids[:1], *removed))
+        before: dict[str, str | None] = {r: self._stored_first(r) for r in removed}
+        extra: set[str] = set()  # held reports re-decided with the new ones
+        frontier: set[str] = {*added_ids, *removed}
+        frontier |= {first for r in removed if (first := self._stored_first(r)) is not None}
+        followed: set[str] = set()
+        touched: set[str] = set()
+        decided_extra: set[str] | None = None
+        while frontier - followed:
+            ring = frontier - followed
+            followed |= ring
+            for report_id in self._within_reach(ring, new_part, extra):
+                if self._footprints[report_id].canonical >= floor:
+                    extra.add(report_id)
+                    before.setdefault(report_id, self._first.get(report_id))
+            if extra == decided_extra or (new_part is None and not extra):
+                continue
+            decided_extra = set(extra)
+            region = self._region(new_part, extra)
+            ids, firsts = self._decide(region, new_part, extra)
+            changed = [
+                r for r, f in zip(ids, firsts, strict=True) if r not in before or f != before[r]
+            ]
+            self._first.update(zip(ids, firsts, strict=True))
+            frontier.update(changed)
+            frontier.update(f for r in changed if (f := self._first[r]) is not None)
+            frontier.update(f for r in changed if (f := before.get(r)) is not None)
+            touched.update(changed)
+        return (
+            touched
+            | {f for r in touched if (f := before.get(r)) is not None}
+            | {f for r in touched if (f := self._first.get(r)) is not None}
+        )
+
+    def _stored_first(self, report_id: str) -> str | None:
+        row = self._rows.get(report_id)
+        return None if row is None else row.first
+
+    def _region(self, new_part: Columns | None, extra: set[str]) -> Columns:
+        """The new part and the held reports re-decided with it, in canonical order."""
+        held = columns([self._footprints[r] for r in sorted(extra)])
+        if new_part is None:
+            return _canonical_order(held)
+        return new_part if not extra else _canonical_order(Columns.concat([new_part, held]))
+
+    def _within_reach(self, ids: set[str], new_part: Columns | None, extra: set[str]) -> list[str]:
+        """Held groupable reports within reach of any of `ids` (which need not be groupable
+        any longer), less the region (the new part and `extra`)."""
+        parts = []
+        if new_part is not None:
+            mine = np.array([r in ids for r in new_part.ids.tolist()], dtype=bool)
+            parts.append(new_part if mine.all() else new_part.take(mine))
+            ids = ids - set(parts[0].ids.tolist())
+        footprints = [f for r in sorted(ids) if (f := self._footprints[r]).groupable]
+        parts.append(columns(footprints))
+        cols = Columns.concat(parts)
+        if not len(cols):
+            return []
+        self._ask_near([self._footprints[r] for r in cols.ids.tolist()])
+        near = self._linkable_near(cols, skip=new_part, exclude=extra)
+        if not len(near):
+            return []
+        _, j, _ = link_pairs(cols, near, self.rules)
+        return sorted(set(near.ids[j].tolist()))
+
+    def _decide(
+        self, region: Columns, new_part: Columns | None, extra: set[str]
+    ) -> tuple[list[str], list[str]]:
+        """The first report of every report in `region` (columns in canonical order), with
+        everything else held as it is."""
+        size = len(region)
+        ids: list[str] = region.ids.tolist()
+        self._ask_near([self._footprints[r] for r in extra])
+        context = self._linkable_near(region, skip=new_part, exclude=extra)
+        every = Columns.concat([region, context])
+        within_i, within_j, within_share = link_pairs(region, None, self.rules)
+        across_j, across_c, across_share = link_pairs(region, context, self.rules)
+        rank = _ranks(every)
+        earlier = rank[size + across_c] < rank[across_j]
+        candidates = candidates_of(
+            size,
+            np.concatenate((within_j, across_j[earlier])),
+            np.concatenate((within_i, size + across_c[earlier])),
+            np.concatenate((within_share, across_share[earlier])),
+        )
+        codes, source = np.unique(every.source, return_inverse=True)
+        source_of = {source_id: code for code, source_id in enumerate(codes.tolist())}
+        every_ids: list[str] = every.ids.tolist()
+        context_firsts = [self._first.get(c) == c for c in every_ids[size:]]
+        held = set(every_ids[size:]) | extra
+        taken = self._taken_outside(every_ids, held, candidates.rows, ids, source_of)
+        firsts = assign_firsts(
+            size, candidates, rank.tolist(), source.tolist(), context_firsts, taken
+        )
+        return ids, [every_ids[first] for first in firsts]
+
+    def _taken_outside(
+        self,
+        every: list[str],
+        held: set[str],
+        candidate_rows: list[int],
+        region: list[str],
+        source_of: dict[str, int],
+    ) -> dict[tuple[int, int], int]:
+        """For each candidate held before this step that is a first report, and each source of
+        its members outside the region (they keep their place): how many region rows come
+        before the earliest such member."""
+        firsts = {
+            report_id
+            for k in set(candidate_rows)
+            if (report_id := every[k]) in held and self._first.get(report_id) == report_id
+        }
+        if not firsts:
+            return {}
+        self._ask_incidents({self._rows[f].incident for f in firsts if f in self._rows})
+        local = {report_id: k for k, report_id in enumerate(every)}
+        inside = set(region)
+        earliest: dict[tuple[int, int], tuple[datetime, str]] = {}
+        for first in firsts:
+            row = self._rows.get(first)
+            if row is None:
+                continue
+            for member in self._members[row.incident]:
+                if member in inside or self._first.get(member) != first:
+                    continue
+                footprint = self._footprints[member]
+                code = source_of.get(footprint.source_id)
+                if code is None:  # no region row has its source: it bars none
+                    continue
+                key = (local[first], code)
+                if key not in earliest or footprint.canonical < earliest[key]:
+                    earliest[key] = footprint.canonical
+        order = [self._footprints[r].canonical for r in region]
+        return {key: bisect.bisect_left(order, at) for key, at in earliest.items()}
+
+    def _linkable_near(self, new: Columns, *, skip: Columns | None, exclude: set[str]) -> Columns:
+        """The held groupable reports that could be within reach of any of `new`: same
+        families, inside the box and time span of `new` widened by the longest reach, less the
+        part `skip` and the reports `exclude`. Reports are kept in parts (one per batch, as
+        they came); a part whose time span misses is skipped whole, so a stream of imports in
+        time order reads only the recent parts."""
+        if self._pending:
+            self._parts.append(columns(self._pending))
+            self._pending = []
+        selected = [columns([])]
+        new = new.placed()
+        if not len(new):
+            return selected[0]
+        low, high = new.start.min() - self._reach_s, new.end.max() + self._reach_s
+        families = np.unique(new.family)
+        for part in self._parts:
+            if part is skip or not len(part) or part.end_max < low or part.start_min > high:
+                continue
+            keep = (
+                np.isin(part.family, families)
+                & (part.end >= low)
+                & (part.start <= high)
+                & (part.x >= new.x.min() - self._reach_m)
+                & (part.x <= new.x.max() + self._reach_m)
+                & (part.y >= new.y.min() - self._reach_m)
+                & (part.y <= new.y.max() + self._reach_m)
+            )
+            if keep.any():
+                selected.append(part.take(keep))
+        near = Columns.concat(selected)
+        if (self._ungrouped or exclude) and len(near):
+            hidden = self._ungrouped | exclude
+            near = near.take(np.array([r not in hidden for r in near.ids.tolist()], dtype=bool))
+        return near
+
+    # -- incidents: groups joined by links -------------------------------------------------
+    def _renumber(self, touched: set[str], new: dict[str, int] | None = None) -> None:
+        """Number again every incident that holds one of `touched` or of the `new` reports
+        (with their keys), or held one before."""
+        new = new or {}
+        held = {r for r in touched if r in self._rows}
+        incidents = {self._rows[r].incident for r in held}
+        self._ask_incidents({self._stored[r].incident for r in held if r in self._stored})
+        self._ask_links(held)
+        scope: set[str] = set(new)
+        seen: set[int] = set()
+        # The incidents they were in and any report a link reaches, until nothing is added.
+        while True:
+            for number in sorted(incidents - seen):
+                scope |= self._members.get(number, set())
+            seen |= incidents
+            self._ask_links(scope)
+            ends = {
+                end
+                for report_id in scope
+                if report_id in self._links
+                for link in self._links[report_id]
+                for end in link[:2]
+            }
+            self._ask_reports(ends - self._rows.keys() - new.keys())
+            scope |= ends & new.keys()
+            reached = {self._rows[r].incident for r in ends if r in self._rows} - seen
+            if not reached:
+                break
+            self._ask_incidents({self._stored[r].incident for r in ends if r in self._stored})
+            incidents |= reached
+        self._number(sorted(scope), new)
+
+    def _number(self, scope: list[str], new: dict[str, int]) -> None:
+        """Number the incidents of `scope` (closed under groups and links) by their smallest
+        keys, in compiled code: a bulk import numbers a million at once."""
         from scipy.sparse import coo_matrix
         from scipy.sparse.csgraph import connected_components
 
-        graph = coo_matrix(
-            (
-                np.ones(len(within_i) + len(across_i), dtype=np.int8),
-                (
-                    np.concatenate((within_i, across_i)),
-                    np.concatenate((within_j, np.array([node[n] for n in reached], dtype=np.intp))),
-                ),
-            ),
-            shape=(size, size),
+        rows, first_of = self._rows, self._first
+        size = len(scope)
+        index = {report_id: k for k, report_id in enumerate(scope)}
+        firsts = [first_of[r] for r in scope]
+        pinned = [k for k, first in enumerate(firsts) if first is None]
+        group = np.fromiter(
+            (size if first is None else index[first] for first in firsts), np.intp, size
         )
-        count, component = connected_components(graph, directed=False)
-        # Each component's number: the lowest of its new reports' seqs and touched incidents.
-        lowest = np.full(count, np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(lowest, component[: len(new)], seqs)
-        np.minimum.at(lowest, component[len(new) :], np.array(touched, dtype=np.int64))
-        for k, number in enumerate(touched):
-            target = int(lowest[component[len(new) + k]])
-            if target != number:
-                self._rename(number, target)
-        numbers = lowest[component[: len(new)]]
-        ids = new.ids.tolist()
-        rows = map(Membership._make, zip(ids, numbers.tolist(), seqs.tolist(), repeat(False)))
-        self._put_new(list(rows))
-        self._parts.append(new.placed())
+        if pinned:  # a pinned report's group is its split's: the label of its first such row
+            label: dict[int, int] = {}
+            for k in pinned:
+                group[k] = label.setdefault(rows[scope[k]].key, k)
+        keys = np.fromiter((new[r] if r in new else rows[r].key for r in scope), np.int64, size)
+        edges = [
+            (group[index[link.report_id]], group[index[link.other_id]])
+            for report_id in scope
+            if report_id in self._links
+            for link in self._links[report_id]
+            if link.report_id == report_id and link.other_id in index
+        ]
+        component: NDArray[np.intp] = group
+        if edges:
+            a, b = np.array(edges, dtype=np.intp).T
+            graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(size, size))
+            component = connected_components(graph, directed=False)[1][group].astype(np.intp)
+        lowest = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(lowest, component, keys)
+        numbers = lowest[component].tolist()
+        fresh = [k for k, report_id in enumerate(scope) if report_id in new]
+        if fresh:
+            made = [
+                Membership(scope[k], numbers[k], new[scope[k]], False, firsts[k]) for k in fresh
+            ]
+            pairs = [(row.report_id, row) for row in made]
+            rows.update(pairs)
+            self.changes.rows.update(pairs)
+            self.changes.new.update(row.report_id for row in made)
+            members = self._members
+            for row in made:
+                members[row.incident].add(row.report_id)
+        if len(fresh) == size:
+            return
+        for report_id, number, first in zip(scope, numbers, firsts, strict=True):
+            if report_id in new:
+                continue
+            row = rows[report_id]
+            if row.incident != number or row.first != first:
+                self._put(Membership(report_id, number, row.key, row.pinned, first))
+            elif row != self._stored.get(report_id):
+                self.changes.rows[report_id] = row
+
+    def _put(self, row: Membership) -> None:
+        old = self._rows[row.report_id]
+        if old.incident != row.incident:
+            members = self._members[old.incident]
+            members.discard(row.report_id)
+            if not members:
+                del self._members[old.incident]
+            self._members[row.incident].add(row.report_id)
+        self._rows[row.report_id] = row
+        if row == self._stored.get(row.report_id):
+            self.changes.rows.pop(row.report_id, None)
+        else:
+            self.changes.rows[row.report_id] = row
+
+    def numbered(self, number: int) -> str:
+        """The report incident `number` is named after (the lowest id among a split's)."""
+        found = [r for r in self._members.get(number, ()) if self._rows[r].key == number]
+        if not found:
+            raise BookError(f"{incident_label(number)} is not a current incident")
+        return min(found)
+
+    def _add_link(self, link: Link) -> None:
+        self._links[link.report_id].add(link)
+        self._links[link.other_id].add(link)
+        if link in self.changes.links_removed:
+            self.changes.links_removed.discard(link)
+        else:
+            self.changes.links_added.add(link)
+
+    def _remove_link(self, link: Link) -> None:
+        for end in (link.report_id, link.other_id):
+            self._links[end].discard(link)
+        if link in self.changes.links_added:
+            self.changes.links_added.discard(link)
+        else:
+            self.changes.links_removed.add(link)
+
+    # -- what the loader is asked --------------------------------------------------------------
+    def _ask_near(self, footprints: Sequence[Footprint]) -> None:
+        if self._loader is None:
+            return
+        wanted = [f for f in footprints if f.report_id not in self._asked_near]
+        if wanted:
+            self._asked_near.update(f.report_id for f in wanted)
+            self._load(self._loader.near(wanted))
+
+    def _ask_incidents(self, numbers: set[int]) -> None:
+        if self._loader is None:
+            return
+        wanted = numbers - self._asked_incidents
+        if wanted:
+            self._asked_incidents |= wanted
+            self._load(self._loader.incidents(wanted))
+
+    def _ask_reports(self, report_ids: set[str]) -> None:
+        """Reports a link reaches that the book does not hold (in the record or not yet)."""
+        wanted = report_ids - self._asked_reports
+        if self._loader is not None and wanted:
+            self._asked_reports |= wanted
+            self._load(self._loader.reports(wanted))
+
+    def _ask_links(self, report_ids: Iterable[str]) -> None:
+        if self._loader is None:
+            return
+        wanted = set(report_ids) - self._asked_links
+        if not wanted:
+            return
+        self._asked_links |= wanted
+        found = [link for link in self._loader.links(wanted) if link not in self._links_held()]
+        self._ask_reports({end for link in found for end in link[:2]} - self._rows.keys())
+        for link in found:
+            self._links[link.report_id].add(link)
+            self._links[link.other_id].add(link)
+
+    def _links_held(self) -> set[Link]:
+        return {link for links in self._links.values() for link in links}
+
+    def _load(self, rows: Iterable[tuple[Footprint, Membership]]) -> None:
+        for footprint, row in rows:
+            self.seed(footprint, row)
 
     def _unseen(self, recorded: list[tuple[Footprint, int]]) -> list[tuple[Footprint, int]]:
         """The batch less reports the book holds and repeats within it (the first counts)."""
@@ -174,95 +633,15 @@ class IncidentBook:
                 unseen.append((footprint, seq))
         return unseen
 
-    def _linkable_near(self, new: Columns) -> Columns:
-        """The linkable reports that could link to any of `new`: same families, inside the
-        batch's box and time span widened by the longest reach. Reports are kept in parts (one
-        per batch, as they came); a part whose time span misses the batch's is skipped whole,
-        so a stream of small imports in time order reads only the recent parts."""
-        if self._pending:
-            self._parts.append(columns(self._pending))
-            self._pending = []
-        selected = [columns([])]
-        new = new.placed()  # a report with no place links to nothing
-        if not len(new):
-            return selected[0]
-        low, high = new.start.min() - self._reach_s, new.end.max() + self._reach_s
-        families = np.unique(new.family)
-        for part in self._parts:
-            if not len(part) or part.end_max < low or part.start_min > high:
-                continue
-            keep = (
-                np.isin(part.family, families)
-                & (part.end >= low)
-                & (part.start <= high)
-                & (part.x >= new.x.min() - self._reach_m)
-                & (part.x <= new.x.max() + self._reach_m)
-                & (part.y >= new.y.min() - self._reach_m)
-                & (part.y <= new.y.max() + self._reach_m)
-            )
-            if self._pinned:
-                keep &= ~np.isin(part.ids, np.array(sorted(self._pinned), dtype=object))
-            selected.append(part.take(keep))
-        return Columns.concat(selected)
 
-    def merge(self, first: int, second: int) -> int:
-        """One incident from two; returns its number (the lower)."""
-        for number in (first, second):
-            if not self._members.get(number):
-                raise BookError(f"{incident_label(number)} is not a current incident")
-        if first == second:
-            raise BookError(f"{incident_label(first)} cannot be merged with itself")
-        number = min(first, second)
-        self._rename(max(first, second), number)
-        return number
+def _ranks(cols: Columns) -> np.ndarray:
+    """Each row's position in canonical order (observed start, then report id)."""
+    rank = np.empty(len(cols), dtype=np.int64)
+    rank[np.lexsort((cols.ids.astype(str), cols.start))] = np.arange(len(cols))
+    return rank
 
-    def split(self, incident: int, report_ids: Iterable[str], split_seq: int) -> tuple[int, int]:
-        """Move `report_ids` out of `incident` into a new incident numbered `split_seq`, pinned;
-        returns (new incident, the number the rest now has)."""
-        members = self._members.get(incident, set())
-        chosen = set(report_ids)
-        if not members:
-            raise BookError(f"{incident_label(incident)} is not a current incident")
-        strangers = sorted(chosen - members)
-        if strangers:
-            raise BookError(f"not in {incident_label(incident)}: {', '.join(strangers)}")
-        if not chosen or chosen == members:
-            raise BookError("a split needs some, but not all, of the incident's reports")
-        rest = members - chosen
-        for report_id in sorted(chosen):
-            self._pinned.add(report_id)
-            self._put(Membership(report_id, split_seq, split_seq, pinned=True))
-        rest_number = min(self._rows[r].key for r in rest)
-        if rest_number != incident:
-            self._rename(incident, rest_number)
-        return split_seq, rest_number
 
-    # -- internals -----------------------------------------------------------------------
-    def _put_new(self, rows: list[Membership]) -> None:
-        """Rows for reports the book has not seen: no old incident to leave."""
-        members = self._members
-        for row in rows:
-            members[row.incident].add(row.report_id)
-        pairs = [(row.report_id, row) for row in rows]
-        self._rows.update(pairs)
-        self.changes.rows.update(pairs)
-        self.changes.new.update(row.report_id for row in rows)
-
-    def _put(self, row: Membership, *, changed: bool = True) -> None:
-        old = self._rows.get(row.report_id)
-        if old is not None:
-            self._members[old.incident].discard(row.report_id)
-            if not self._members[old.incident]:
-                del self._members[old.incident]
-        self._rows[row.report_id] = row
-        self._members[row.incident].add(row.report_id)
-        if changed:
-            self.changes.rows[row.report_id] = row
-
-    def _rename(self, old: int, new: int) -> None:
-        self.changes.renames.append((old, new))
-        for report_id in sorted(self._members.get(old, ())):
-            row = self._rows[report_id]
-            self._put(Membership(report_id, new, row.key, row.pinned), changed=False)
-            if report_id in self.changes.rows:
-                self.changes.rows[report_id] = self._rows[report_id]
+def _canonical_order(cols: Columns) -> Columns:
+    if len(cols) < 2:
+        return cols
+    return cols.take(np.lexsort((cols.ids.astype(str), cols.start)))

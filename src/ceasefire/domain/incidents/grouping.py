@@ -1,17 +1,41 @@
-"""Grouping reports into incidents: the same event heard by ten monitors and three sensors.
+"""Grouping reports into incidents: one event, however many sources heard it.
 
-Two reports are linked when their kinds are compatible (the same family of the taxonomy) and
-they are close in space and time together: with the space gap their distance less their
-uncertainties combined (independent errors: the root of the sum of the squares) as a share of
-the family's link distance, and the time gap that between their observed windows as a share of
-its link time, the two shares, squared, sum to at most 1.
-Reports at one spot may be the family's whole link time apart, simultaneous reports its whole
-link distance apart, but not both at once: two shellings of a village 25 minutes and 1.8 km
-apart are two events.
-An incident is a set of reports joined by links (single linkage). That makes the result depend
-only on the set of reports: any arrival order, one at a time or all at once, gives the same
-incidents, and a new report only touches incidents near it (`LinkIndex`: cells as wide as the
-longest link, buckets as long as the longest link time).
+**Within reach.** Two reports of the same family of the taxonomy are within reach of each other
+when, with the space gap their distance less their uncertainties combined (independent
+errors: the root of the sum of the squares) as a share of the family's link distance, and the
+time gap that between their observed windows as a share of its link time, the two shares,
+squared, sum to at most 1 (that sum is the pair's *share*: 0 is the same place and moment).
+Reports at one spot may be the whole link time apart, simultaneous reports the whole link
+distance apart, but not both at once.
+
+**The rule.** Reports are taken in *canonical order*: by observed start, then report id. A
+report joins an incident when it is within reach of the incident's *first report* and that
+incident holds no report of its own source yet; among several such incidents it joins the one
+whose first report is closest (the smallest share, then the earliest). A report that can join
+none is the first report of a new incident. So:
+
+- an incident is bounded by its first report: every automatic member is within reach of it,
+  so no two members are more than twice the link distance apart, and none starts more than
+  the link time after the first report's window ends. Ten shellings of one village at
+  15-minute intervals are never chained into one incident through each other;
+- a source reports an event once: two reports of one source are two events, unless the later
+  one says it updates or corrects the earlier (`Footprint.updates`), in which case it joins
+  the incident of the report it updates and takes no other part in grouping;
+- duplicates across sources join: five sources reporting one strike are one incident;
+- the result depends only on the set of reports, never on the order they arrived in, since the
+  canonical order is a property of the reports.
+
+Why the first report and not every member (complete linkage): comparing a report with one
+report per candidate incident keeps its cost independent of how large the incident grew, the
+bound it gives (twice the link distance) is what a human reading the map expects of "the same
+event", and a fuzzy report from a distant observer still joins the event it describes when it
+is within reach of the event's first report, where complete linkage would turn it away if any
+other member happened to be placed on the far side.
+
+Reports without coordinates never join anything: nothing says where they were.
+
+`group` states the rule plainly, one report at a time; `book.IncidentBook` is the columnar,
+incremental implementation that ingest and `verify` run, property-tested against it.
 """
 
 from __future__ import annotations
@@ -22,7 +46,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ceasefire.domain.reports import Report
+from ceasefire.domain.reports import Report, report_id_for
 from ceasefire.domain.taxonomy import CATEGORY_INFO, Category, Family
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -60,7 +84,8 @@ DEFAULT_RULES: dict[Family, LinkRule] = {
 
 @dataclass(frozen=True, slots=True)
 class Footprint:
-    """What grouping needs of a report: its kind, where (with its uncertainty) and when."""
+    """What grouping needs of a report: its kind, where (with its uncertainty), when, who
+    reported it and which of that source's reports it updates, if any (by report id)."""
 
     report_id: str
     category: Category
@@ -69,6 +94,8 @@ class Footprint:
     uncertainty_m: int | None
     start: datetime
     end: datetime
+    source_id: str
+    updates: str | None = None
 
     @classmethod
     def of(cls, report: Report) -> Footprint:
@@ -80,156 +107,119 @@ class Footprint:
             report.uncertainty_m,
             report.observed_start,
             report.observed_end,
+            report.source_id,
+            updated_report(report),
         )
 
     @property
     def placed(self) -> bool:
         return self.lon is not None and self.lat is not None
 
+    @property
+    def family(self) -> Family:
+        return CATEGORY_INFO[self.category].family
 
-@dataclass(frozen=True, slots=True)
-class _Item:
-    report_id: str
-    family: Family
-    x: float  # metres east of the reference meridian, locally
-    y: float
-    radius_m: float
-    start: datetime
-    end: datetime
+    @property
+    def canonical(self) -> tuple[datetime, str]:
+        """Its place in the order the rule takes reports in."""
+        return self.start, self.report_id
 
-
-class LinkIndex:
-    """Placed reports filed by family, cell and time bucket, to find the ones a report links
-    to without looking at the rest."""
-
-    def __init__(
-        self, rules: dict[Family, LinkRule] | None = None, *, ref_lat: float = REF_LAT
-    ) -> None:
-        self.rules = dict(DEFAULT_RULES if rules is None else rules)
-        self._cos = math.cos(math.radians(ref_lat))
-        self._cell_m = max(rule.distance_m for rule in self.rules.values()) + 2 * MAX_RADIUS_M
-        self.reach_time = max(rule.time for rule in self.rules.values())
-        self._bucket_s = max(self.reach_time.total_seconds(), 3600.0)
-        # A report is filed in every bucket it could link into, so a lookup reads one bucket
-        # per bucket of its own window.
-        self._cells: dict[tuple[Family, int, int, int], list[_Item]] = defaultdict(list)
-        self._filed: dict[str, tuple[_Item, list[tuple[Family, int, int, int]]]] = {}
-
-    def __contains__(self, report_id: str) -> bool:
-        return report_id in self._filed
-
-    def linked(self, footprint: Footprint) -> list[str]:
-        """The filed reports this one links to (none if it has no place)."""
-        if not footprint.placed:
-            return []
-        item = self._item(footprint)
-        cx, cy = self._cell(item)
-        found: set[str] = set()
-        for bucket in self._buckets(item.start, item.end):
-            for dx in (-1, 0, 1):
-                for dy in (-1, 0, 1):
-                    for other in self._cells.get((item.family, cx + dx, cy + dy, bucket), ()):
-                        if other.report_id != item.report_id and self._linked(item, other):
-                            found.add(other.report_id)
-        return sorted(found)
-
-    def add(self, footprint: Footprint) -> None:
-        if not footprint.placed or footprint.report_id in self._filed:
-            return
-        item = self._item(footprint)
-        cx, cy = self._cell(item)
-        keys = [
-            (item.family, cx, cy, bucket)
-            for bucket in self._buckets(item.start - self.reach_time, item.end + self.reach_time)
-        ]
-        for key in keys:
-            self._cells[key].append(item)
-        self._filed[item.report_id] = (item, keys)
-
-    def remove(self, report_id: str) -> None:
-        filed = self._filed.pop(report_id, None)
-        if filed is None:
-            return
-        item, keys = filed
-        for key in keys:
-            self._cells[key].remove(item)
-
-    def _item(self, footprint: Footprint) -> _Item:
-        assert footprint.lon is not None and footprint.lat is not None
-        radius = min(float(footprint.uncertainty_m or 0), MAX_RADIUS_M)
-        x = math.radians(footprint.lon) * EARTH_RADIUS_M * self._cos
-        y = math.radians(footprint.lat) * EARTH_RADIUS_M
-        family = CATEGORY_INFO[footprint.category].family
-        return _Item(footprint.report_id, family, x, y, radius, footprint.start, footprint.end)
-
-    def _buckets(self, start: datetime, end: datetime) -> range:
-        first = math.floor(start.timestamp() / self._bucket_s)
-        return range(first, math.floor(end.timestamp() / self._bucket_s) + 1)
-
-    def _cell(self, item: _Item) -> tuple[int, int]:
-        return math.floor(item.x / self._cell_m), math.floor(item.y / self._cell_m)
-
-    def _linked(self, a: _Item, b: _Item) -> bool:
-        rule = self.rules[a.family]
-        gap_m = max(math.hypot(a.x - b.x, a.y - b.y) - math.hypot(a.radius_m, b.radius_m), 0.0)
-        if gap_m > rule.distance_m:
-            return False
-        gap_t = max(a.start - b.end, b.start - a.end, timedelta(0))
-        return (gap_m / rule.distance_m) ** 2 + (gap_t / rule.time) ** 2 <= 1.0
+    @property
+    def groupable(self) -> bool:
+        """Whether the rule groups it with others: placed, and not an update of another."""
+        return self.placed and self.updates is None
 
 
-class Grouper:
-    """Reports in, incidents out; `add` in any order gives the same `incidents()`.
+def updated_report(report: Report) -> str | None:
+    """The id of the report this one updates: the same source's report with that id."""
+    return report_id_for(report.source_id, report.updates) if report.updates else None
 
-    The plain, one-report-at-a-time statement of the rule: the reference the columnar path
-    that ingest runs (`book.IncidentBook`, `links.link_pairs`) is property-tested against."""
 
-    def __init__(
-        self, rules: dict[Family, LinkRule] | None = None, *, ref_lat: float = REF_LAT
-    ) -> None:
-        self.index = LinkIndex(rules, ref_lat=ref_lat)
-        self._parent: dict[str, str] = {}
+def share(a: Footprint, b: Footprint, rules: dict[Family, LinkRule]) -> float | None:
+    """How far apart two groupable reports are as a share of their family's reach (0: the same
+    place and moment, 1: the edge), or None when they are out of reach or of other kinds."""
+    if a.family is not b.family or not (a.groupable and b.groupable):
+        return None
+    rule = rules[a.family]
+    ax, ay, ar = _local(a)
+    bx, by, br = _local(b)
+    gap_m = max(math.hypot(ax - bx, ay - by) - math.hypot(ar, br), 0.0)
+    if gap_m > rule.distance_m:
+        return None
+    a_start, a_end, b_start, b_end = (t.timestamp() for t in (a.start, a.end, b.start, b.end))
+    gap_s = max(a_start - b_end, b_start - a_end, 0.0)
+    value = (gap_m / rule.distance_m) ** 2 + (gap_s / rule.time.total_seconds()) ** 2
+    return value if value <= 1.0 else None
 
-    def add(self, report: Report | Footprint) -> None:
-        footprint = report if isinstance(report, Footprint) else Footprint.of(report)
-        if footprint.report_id in self._parent:
-            return
-        self._parent[footprint.report_id] = footprint.report_id
-        for other in self.index.linked(footprint):
-            self._union(footprint.report_id, other)
-        self.index.add(footprint)
 
-    def add_all(self, reports: Iterable[Report | Footprint]) -> None:
-        for report in reports:
-            self.add(report)
-
-    def incidents(self) -> list[frozenset[str]]:
-        """Each incident's report ids; sorted so equal sets of reports print alike."""
-        members: dict[str, set[str]] = defaultdict(set)
-        for report_id in self._parent:
-            members[self._find(report_id)].add(report_id)
-        return sorted((frozenset(m) for m in members.values()), key=lambda m: min(m))
-
-    def _find(self, report_id: str) -> str:
-        root = report_id
-        while self._parent[root] != root:
-            root = self._parent[root]
-        while self._parent[report_id] != root:  # path compression
-            self._parent[report_id], report_id = root, self._parent[report_id]
-        return root
-
-    def _union(self, a: str, b: str) -> None:
-        root_a, root_b = self._find(a), self._find(b)
-        if root_a != root_b:
-            # The smaller id becomes the root: the same sets give the same roots in any order.
-            if root_b < root_a:
-                root_a, root_b = root_b, root_a
-            self._parent[root_b] = root_a
+def _local(f: Footprint) -> tuple[float, float, float]:
+    """Metres east and north in the local frame, and the capped uncertainty (computed as
+    `links.columns` computes them, so both give the same shares to the last bit)."""
+    assert f.lon is not None and f.lat is not None
+    scale = math.radians(1) * EARTH_RADIUS_M
+    cos = math.cos(math.radians(REF_LAT))
+    return f.lon * scale * cos, f.lat * scale, min(float(f.uncertainty_m or 0), MAX_RADIUS_M)
 
 
 def group(
     reports: Iterable[Report | Footprint], rules: dict[Family, LinkRule] | None = None
 ) -> list[frozenset[str]]:
-    grouper = Grouper(rules)
-    grouper.add_all(reports)
-    return grouper.incidents()
+    """Each incident's report ids, by the rule as the module states it, one report at a time
+    in canonical order (quadratic: the reference the book is tested against, not for use)."""
+    rules = dict(DEFAULT_RULES if rules is None else rules)
+    footprints: dict[str, Footprint] = {}
+    for report in reports:
+        footprint = report if isinstance(report, Footprint) else Footprint.of(report)
+        footprints.setdefault(footprint.report_id, footprint)
+    first_of: dict[str, str] = {}  # report id -> the first report of its automatic group
+    sources: dict[str, set[str]] = defaultdict(set)  # first report -> sources in its incident
+    firsts: list[Footprint] = []
+    for report in sorted(footprints.values(), key=lambda f: f.canonical):
+        if not report.groupable:
+            first_of[report.report_id] = report.report_id
+            continue
+        best: tuple[float, tuple[datetime, str]] | None = None
+        for first in firsts:
+            value = share(first, report, rules)
+            if value is None or report.source_id in sources[first.report_id]:
+                continue
+            if best is None or (value, first.canonical) < best:
+                best = (value, first.canonical)
+        if best is None:
+            firsts.append(report)
+            first_of[report.report_id] = report.report_id
+        else:
+            first_of[report.report_id] = best[1][1]
+        sources[first_of[report.report_id]].add(report.source_id)
+    joined = _UnionFind()
+    for report_id, first_id in first_of.items():
+        joined.union(report_id, first_id)
+    for footprint in footprints.values():
+        target = footprint.updates
+        if target is not None and target in footprints:
+            joined.union(footprint.report_id, target)
+    return joined.sets()
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self._parent: dict[str, str] = {}
+
+    def find(self, item: str) -> str:
+        root = self._parent.setdefault(item, item)
+        while self._parent[root] != root:
+            root = self._parent[root]
+        while item != root:  # path compression
+            self._parent[item], item = root, self._parent[item]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a != root_b:
+            self._parent[max(root_a, root_b)] = min(root_a, root_b)
+
+    def sets(self) -> list[frozenset[str]]:
+        members: dict[str, set[str]] = defaultdict(set)
+        for item in list(self._parent):
+            members[self.find(item)].add(item)
+        return sorted((frozenset(m) for m in members.values()), key=min)

@@ -1,12 +1,13 @@
-"""Finding every link among many reports at once: columns, a k-d tree, an exact filter.
+"""Finding every pair of reports within reach at once: columns, a k-d tree, an exact filter.
 
-`LinkIndex` answers for one report at a time in Python; a bulk import of a million reports
-needs the same answer for all of them in compiled code. Reports become columns (family, x, y,
+`grouping.share` answers for one pair at a time in Python; a bulk import of a million reports
+needs the same answer for all pairs in compiled code. Reports become columns (family, x, y,
 capped radius, window start and end). Within each family a k-d tree over (x, y, window middle),
 scaled so that a box of side 1 holds every report that *could* link (the family's distance plus
 the two largest radii; its time plus the longest windows), gives candidate pairs; the exact rule
-of `LinkIndex._linked` then keeps the real links. Windows are sorted into length classes first,
-so a few week-long reports do not widen the time box of every shelling report.
+of `grouping.share` then keeps the pairs within reach, with their shares. Windows are sorted into
+length classes first, so a few week-long reports do not widen the time box of every shelling
+report.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Columns:
     radius: NDArray[np.float64]
     start: NDArray[np.float64]  # POSIX seconds
     end: NDArray[np.float64]
+    source: NDArray[np.object_]  # who reported it
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -69,6 +71,7 @@ class Columns:
             self.radius[rows],
             self.start[rows],
             self.end[rows],
+            self.source[rows],
         )
 
     @staticmethod
@@ -81,6 +84,7 @@ class Columns:
             np.concatenate([p.radius for p in parts]),
             np.concatenate([p.start for p in parts]),
             np.concatenate([p.end for p in parts]),
+            np.concatenate([p.source for p in parts]),
         )
 
 
@@ -88,21 +92,25 @@ _CODE_OF = {category: FAMILY_CODES[info.family] for category, info in CATEGORY_I
 
 
 def columns(footprints: Sequence[Footprint], ref_lat: float = REF_LAT) -> Columns:
-    """`footprints` as columns, in order."""
+    """`footprints` as columns, in order; one the rule does not group (no place, or an update
+    of another report) gets NaN coordinates."""
     scale = math.radians(1) * EARTH_RADIUS_M
     cos = math.cos(math.radians(ref_lat))
     n = len(footprints)
-    lon = np.fromiter((math.nan if f.lon is None else f.lon for f in footprints), np.float64, n)
-    lat = np.fromiter((math.nan if f.lat is None else f.lat for f in footprints), np.float64, n)
-    radius = np.fromiter((f.uncertainty_m or 0 for f in footprints), np.float64, n)
+    groupable = np.fromiter((f.updates is None for f in footprints), bool, n)
+    lon = np.array([f.lon for f in footprints], dtype=np.float64).reshape(n)
+    lat = np.array([f.lat for f in footprints], dtype=np.float64).reshape(n)
+    lon[~groupable] = math.nan  # None became NaN already
+    radius = np.array([f.uncertainty_m or 0 for f in footprints], dtype=np.float64).reshape(n)
     return Columns(
-        np.array([f.report_id for f in footprints], dtype=object),
+        np.array([f.report_id for f in footprints], dtype=object).reshape(n),
         np.fromiter((_CODE_OF[f.category] for f in footprints), np.int16, n),
         lon * scale * cos,
         lat * scale,
         np.minimum(radius, MAX_RADIUS_M),
         np.fromiter((f.start.timestamp() for f in footprints), np.float64, n),
         np.fromiter((f.end.timestamp() for f in footprints), np.float64, n),
+        np.array([f.source_id for f in footprints], dtype=object).reshape(n),
     )
 
 
@@ -110,14 +118,19 @@ def empty_columns() -> Columns:
     return columns([])
 
 
-Pairs = tuple[NDArray[np.intp], NDArray[np.intp]]
+Pairs = tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]
+
+
+def no_pairs() -> Pairs:
+    return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp), np.empty(0, dtype=np.float64)
 
 
 def link_pairs(new: Columns, old: Columns | None, rules: dict[Family, LinkRule]) -> Pairs:
-    """Every linked pair (i, j): i a row of `new`, j a row of `new` (i < j) when `old` is None,
-    else a row of `old`."""
+    """Every pair within reach (i, j, share): i a row of `new`, j a row of `new` (i < j) when
+    `old` is None, else a row of `old`."""
     found_i: list[NDArray[np.intp]] = []
     found_j: list[NDArray[np.intp]] = []
+    found_s: list[NDArray[np.float64]] = []
     for family, rule in rules.items():
         code = FAMILY_CODES[family]
         a_rows = np.flatnonzero((new.family == code) & np.isfinite(new.x))
@@ -129,12 +142,13 @@ def link_pairs(new: Columns, old: Columns | None, rules: dict[Family, LinkRule])
         if not len(b_rows):
             continue
         a, b = new.take(a_rows), (new if old is None else old).take(b_rows)
-        i, j = _family_pairs(a, None if old is None else b, rule)
+        i, j, share = _family_pairs(a, None if old is None else b, rule)
         found_i.append(a_rows[i])
         found_j.append(b_rows[j])
+        found_s.append(share)
     if not found_i:
-        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
-    return np.concatenate(found_i), np.concatenate(found_j)
+        return no_pairs()
+    return np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_s)
 
 
 def _family_pairs(a: Columns, b: Columns | None, rule: LinkRule) -> Pairs:
@@ -145,6 +159,7 @@ def _family_pairs(a: Columns, b: Columns | None, rule: LinkRule) -> Pairs:
     reach_m = rule.distance_m + float(a.radius.max(initial=0)) + float(other.radius.max(initial=0))
     found_i: list[NDArray[np.intp]] = []
     found_j: list[NDArray[np.intp]] = []
+    found_s: list[NDArray[np.float64]] = []
     for ca in np.unique(a_class):
         for cb in np.unique(b_class):
             if same and cb < ca:
@@ -153,13 +168,15 @@ def _family_pairs(a: Columns, b: Columns | None, rule: LinkRule) -> Pairs:
             duration = float((a.end - a.start)[ia].max() + (other.end - other.start)[ib].max())
             reach_s = rule.time.total_seconds() + duration / 2 + 1.0
             i, j = _candidates(a, ia, other, ib, reach_m, reach_s, same and ca == cb)
-            keep = _linked(a, i, other, j, rule)
+            share = _shares(a, i, other, j, rule)
+            keep = share <= 1.0
             found_i.append(i[keep])
             found_j.append(j[keep])
+            found_s.append(share[keep])
     i, j = np.concatenate(found_i), np.concatenate(found_j)
     if same:  # each pair once, smaller row first
         i, j = np.minimum(i, j), np.maximum(i, j)
-    return i, j
+    return i, j, np.concatenate(found_s)
 
 
 def _scaled(
@@ -177,7 +194,7 @@ def _candidates(
     reach_m: float,
     reach_s: float,
     within: bool,
-) -> Pairs:
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     from scipy.spatial import cKDTree  # here, not at the top: see `book.IncidentBook.add_all`
 
     tree_a = cKDTree(_scaled(a, ia, reach_m, reach_s))
@@ -189,12 +206,13 @@ def _candidates(
     return ia[matrix["i"]], ib[matrix["j"]]
 
 
-def _linked(
+def _shares(
     a: Columns, i: NDArray[np.intp], b: Columns, j: NDArray[np.intp], rule: LinkRule
-) -> NDArray[np.bool_]:
-    """The exact rule of `LinkIndex._linked`, for arrays of pairs."""
+) -> NDArray[np.float64]:
+    """`grouping.share` for arrays of pairs (above 1: out of reach). A pair whose space gap
+    alone is beyond the link distance is out of reach however close in time (`inf`)."""
     distance = np.hypot(a.x[i] - b.x[j], a.y[i] - b.y[j])
     gap_m = np.maximum(distance - np.hypot(a.radius[i], b.radius[j]), 0.0)
     gap_s = np.maximum(np.maximum(a.start[i] - b.end[j], b.start[j] - a.end[i]), 0.0)
     share = (gap_m / rule.distance_m) ** 2 + (gap_s / rule.time.total_seconds()) ** 2
-    return np.asarray(share <= 1.0, dtype=bool)
+    return np.where(gap_m > rule.distance_m, np.inf, share)

@@ -6,7 +6,7 @@ earlier one in effect, never in the record, so the whole history can always be s
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -132,3 +132,22 @@ def review_problems(review: Review, parties: Sequence[str]) -> list[str]:
     if review.action is Action.SPLIT and not review.reports:
         problems.append("split needs the ids of the reports to move out")
     return problems
+
+
+def judged_after_split(
+    judged: Iterable[tuple[int, str]], moved: Collection[str], rest: Collection[str]
+) -> set[tuple[int, str]]:
+    """Which (review, report) pairs a split undoes: a review that judged some of the moved
+    reports together with some of the rest judged the incident the analyst now says they do
+    not belong to, so it no longer covers the moved ones (the part split off starts its own
+    history at the split). A review that judged only moved reports, before they were ever
+    merged with the rest, keeps them."""
+    by_review: dict[int, set[str]] = {}
+    for seq, report_id in judged:
+        by_review.setdefault(seq, set()).add(report_id)
+    return {
+        (seq, report_id)
+        for seq, ids in by_review.items()
+        if ids & set(rest)
+        for report_id in ids & set(moved)
+    }

@@ -20,7 +20,6 @@ from ceasefire.domain.incidents.assessment import (
     report_severity,
 )
 from ceasefire.domain.incidents.attribution import (
-    FIRE_FAMILIES,
     PRESENCE_FAMILIES,
     Attribution,
     Placement,
@@ -28,8 +27,8 @@ from ceasefire.domain.incidents.attribution import (
     propose,
 )
 from ceasefire.domain.incidents.review import STATUS_OF, Action, Review
-from ceasefire.domain.reports import Reliability, Report, Source
-from ceasefire.domain.taxonomy import CATEGORY_INFO, Category, Family, Severity
+from ceasefire.domain.reports import Report, Source
+from ceasefire.domain.taxonomy import CATEGORY_INFO, FIRE_FAMILIES, Category, Family, Severity
 
 HOSTILE_FAMILIES = FIRE_FAMILIES | {Family.GROUND, Family.CIVILIAN_HARM, Family.EXPLOSIVE_HAZARD}
 
@@ -41,7 +40,6 @@ class Terms:
     parties: tuple[str, ...] = ()
     clauses: tuple[Clause, ...] = DEFAULT_CLAUSES
     reply_period: timedelta = DEFAULT_REPLY_PERIOD
-    trusted: Reliability = Reliability.B
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +166,7 @@ def _history(
 ) -> tuple[StatusChange, ...]:
     first = min(members, key=lambda r: (r.received_at, r.report_id))
     history = [StatusChange(first.received_at, IncidentStatus.REPORTED, "system", "first report")]
-    corroboration = corroborated_by(members, sources, trusted=terms.trusted)
+    corroboration = corroborated_by(members, sources)
     if corroboration is not None:
         report, why, public = corroboration
         history.append(

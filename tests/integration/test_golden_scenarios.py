@@ -1,0 +1,87 @@
+"""Golden scenarios (`tests/scenarios/*/scenario.yaml`): real patterns a mission sees, run from
+reports to decisions through the whole pipeline (ingest, placement against the agreement,
+grouping, attribution, violations, the plan), each with the decisions the plan's text requires
+written out by hand."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ceasefire.domain.engine.decisions import DecisionKind
+from ceasefire.domain.validation import IngestRules
+from ceasefire.services.agreements import load_into_record
+from ceasefire.services.enforcement import counting_from, run_plan
+from ceasefire.services.incidents import incident_stories
+from ceasefire.services.ingest import ingest_files
+from ceasefire.services.plans import read_plan
+from ceasefire.services.violations import violation_rows
+from ceasefire.store.agreement_store import agreement_named
+from ceasefire.store.db import make_engine, reading
+from ceasefire.store.incident_check import membership_problem
+from ceasefire.store.migrate import upgrade
+from ceasefire.store.verify import verify
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
+NAMES = sorted(p.parent.name for p in SCENARIOS.glob("*/scenario.yaml"))
+
+
+def _generator() -> Any:
+    spec = importlib.util.spec_from_file_location("make_reports", SCENARIOS / "make_reports.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_scenario_is_here_and_its_reports_are_what_the_generator_writes() -> None:
+    made = _generator()
+    assert set(NAMES) == set(made.SCENARIOS)
+    for name, make in made.SCENARIOS.items():
+        assert (SCENARIOS / name / "reports.csv").read_text() == made.csv_text(make()), name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_golden_scenario(name: str, tmp_path: Path) -> None:
+    spec = yaml.safe_load((SCENARIOS / name / "scenario.yaml").read_text())
+    expect = spec["expect"]
+    engine = make_engine(f"sqlite:///{tmp_path / 'scenario.db'}")
+    upgrade(engine)
+    load_into_record(engine, spec["agreement"], clock=lambda: NOW)
+    outcome = ingest_files(
+        engine,
+        [SCENARIOS / name / "reports.csv"],
+        rules=IngestRules(now=NOW, zone=UTC),
+        clock=lambda: NOW,
+    )
+    assert outcome.ok
+    with reading(engine) as connection:
+        agreement = agreement_named(connection, spec["agreement"])
+        stories = incident_stories(connection, agreement)
+        assert membership_problem(connection) is None
+        assert verify(connection).first_break is None
+    assert len(stories) == expect["incidents"]
+    if "incident_sizes" in expect:
+        assert sorted(len(s.members) for s in stories) == sorted(expect["incident_sizes"])
+    rows = violation_rows(stories)
+    assert Counter(r["kind"] for r in rows) == Counter(expect["clauses"])
+    per_party = Counter(s.attribution.party for s in stories if s.attribution and s.breaches)
+    assert per_party == Counter(expect["violations"])
+    plan = counting_from(read_plan(spec["plan"]), spec["counting"])
+    result = run_plan(engine, plan, now=NOW)
+    decided = [
+        [d.party, d.kind.value, d.phase, d.effective_at.isoformat(), d.rule]
+        for d in result.decisions
+        if d.kind is not DecisionKind.ACTION_REQUIRED
+    ]
+    assert decided == expect["decisions"]
+    for check in expect.get("statuses", {}).items():
+        assert Counter(s.status.value for s in stories)[check[0]] == check[1]
