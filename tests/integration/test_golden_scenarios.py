@@ -85,3 +85,46 @@ def test_golden_scenario(name: str, tmp_path: Path) -> None:
     assert decided == expect["decisions"]
     for check in expect.get("statuses", {}).items():
         assert Counter(s.status.value for s in stories)[check[0]] == check[1]
+
+
+def test_every_output_counts_the_persistent_series_alike(tmp_path: Path) -> None:
+    """407 events: the daily reports (day by day), the period report, `violations list`,
+    the map's columns and the summary all say 407 violations, all RU's."""
+    from datetime import date, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from ceasefire.domain.incidents.disclosure import Role
+    from ceasefire.domain.incidents.map_columns import map_columns
+    from ceasefire.domain.publishing.period import daily_period, span_period
+    from ceasefire.services.publishing import build_daily, build_period
+    from ceasefire.services.violations import violation_count
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'series.db'}")
+    upgrade(engine)
+    load_into_record(engine, "korea-model-demo", clock=lambda: NOW)
+    ingest_files(
+        engine,
+        [SCENARIOS / "persistent-shelling" / "reports.csv"],
+        rules=IngestRules(now=NOW, zone=UTC),
+        clock=lambda: NOW,
+    )
+    kyiv = ZoneInfo("Europe/Kyiv")
+    with reading(engine) as connection:
+        days = [
+            build_daily(
+                connection, daily_period(date(2025, 4, 1) + timedelta(days=k), time(0), kyiv), None
+            )
+            for k in range(7)
+        ]
+        whole = build_period(
+            connection,
+            span_period(datetime(2025, 3, 31, tzinfo=UTC), datetime(2025, 4, 8, tzinfo=UTC), kyiv),
+            None,
+        )
+        stories = incident_stories(connection, agreement_named(connection, "korea-model-demo"))
+    assert sum(day.total.violations for day in days) == 407
+    assert whole.base.total.violations == 407
+    assert sum(n for day in whole.days for _, n in day.by_party) == 407
+    assert violation_count(violation_rows(stories)) == 407
+    assert sum(map_columns(stories, Role.ANALYST)["violation"]) == 407
+    assert Counter(s.violator for s in stories if s.is_violation) == {"RU": 407}

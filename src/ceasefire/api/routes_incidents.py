@@ -34,7 +34,7 @@ from ceasefire.services.incidents import (
     source_map,
     terms_of,
 )
-from ceasefire.services.violations import violation_rows
+from ceasefire.services.violations import violation_count, violation_rows
 from ceasefire.store.agreement_store import agreement_named, latest_agreements
 from ceasefire.store.db import reading, writing
 
@@ -253,7 +253,12 @@ def list_violations(
         for r in rows
         if (party is None or r["party"] == party) and (clause is None or r["clause"] == clause)
     ]
-    return {"items": page.cut(rows), "total": len(rows), **page.echo()}
+    return {
+        "items": page.cut(rows),
+        "total": len(rows),
+        "violations": violation_count(rows),
+        **page.echo(),
+    }
 
 
 @router.get(
@@ -272,8 +277,11 @@ def summary(
     with reading(state.engine) as connection:
         stories = cached_incident_stories(connection, agreement_for(connection, agreement), window)
     verified = [s for s in stories if s.status is IncidentStatus.VERIFIED]
+    violations = [s for s in stories if s.is_violation]
     return {
         "incidents": len(stories),
+        "violations": len(violations),
+        "violations_by_party": dict(Counter(s.violator for s in violations)),
         "by_status": dict(Counter(s.status.value for s in stories)),
         "by_sector": dict(Counter(s.sector or "none" for s in stories)),
         "verified_by_party": dict(

@@ -34,7 +34,7 @@ from ceasefire.services.incidents import (
     source_map,
     terms_of,
 )
-from ceasefire.services.violations import violation_rows
+from ceasefire.services.violations import violation_count, violation_rows
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import reading, writing
 from ceasefire.store.incident_check import Regrouping, needs_regroup, rebuild, regroup
@@ -349,8 +349,9 @@ def violations_list_cmd(
     tz: TzOption = "Europe/Kyiv",
     output_format: Annotated[str, typer.Option("--format", help="table|json")] = "table",
 ) -> None:
-    """Each breach of a clause by the party an incident is attributed to (proposed
-    attributions are marked; only confirmed ones make a violation verified)."""
+    """Each clause a violation breaches, with the party it is laid at (proposed and contested
+    attributions are marked; only confirmed ones make a violation verified). One incident is
+    one violation, whatever it breaches: the count is the reports' count."""
     if output_format not in ("table", "json"):
         raise fail(f"--format: {output_format!r} is not one of table, json")
     state: AppState = ctx.obj
@@ -372,7 +373,8 @@ def violations_list_cmd(
         "incident", "start (UTC)", "party", "clause", "status", "severity", "sector", "why"
     )
     for r in rows:
-        who = r["party"] + (" (proposed)" if r["attribution"] == "proposed" else "")
+        marked = r["attribution"] in ("proposed", "contested")
+        who = r["party"] + (f" ({r['attribution']})" if marked else "")
         table.add_row(
             r["incident"],
             r["start"][:16].replace("T", " "),
@@ -384,6 +386,6 @@ def violations_list_cmd(
             r["why"],
         )
     out.print(table)
-    out.print(f"{len(rows)} violations")
+    out.print(f"{violation_count(rows)} violations ({len(rows)} breaches of clauses)")
     if loaded is None:
         err.print("no agreement loaded: the default clause (cease all hostile acts) applies")

@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from ceasefire.domain.canonical import utc_iso
 from ceasefire.domain.engine.violations import Violation
 from ceasefire.domain.incidents.assessment import IncidentStatus
-from ceasefire.domain.incidents.story import IncidentStory
+from ceasefire.domain.incidents.story import IncidentStory, attribution_state
 from ceasefire.services.commitments import missed_commitments
 from ceasefire.services.incidents import incident_stories
 from ceasefire.store.agreement_store import agreement_named
@@ -72,21 +72,20 @@ def violations_in_record(
 
 
 def violation_rows(stories: Sequence[IncidentStory]) -> list[dict[str, Any]]:
-    """One row per clause breached by an attributed incident, newest first."""
+    """One row per clause breached by a violation (`IncidentStory.is_violation`: attributed
+    or not, never rejected), newest first: the same violations the reports and the map count,
+    an incident breaching two clauses making two rows of one violation."""
     rows = []
     for story in sorted(stories, key=lambda s: (s.start, s.number), reverse=True):
-        a = story.attribution
-        if a is None:
+        if not story.is_violation:
             continue
         for breach in story.breaches:
             rows.append(
                 {
                     "incident": story.label,
                     "start": utc_iso(story.start),
-                    "party": a.party,
-                    "attribution": (
-                        "contested" if a.contested else "proposed" if a.proposed else "confirmed"
-                    ),
+                    "party": story.violator,
+                    "attribution": attribution_state(story) or "none",
                     "clause": breach.clause.clause_id,
                     "kind": breach.clause.kind.value,
                     "why": breach.why,
@@ -96,3 +95,8 @@ def violation_rows(stories: Sequence[IncidentStory]) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+def violation_count(rows: Sequence[dict[str, Any]]) -> int:
+    """How many violations the rows are (one per incident, whatever it breaches)."""
+    return len({row["incident"] for row in rows})

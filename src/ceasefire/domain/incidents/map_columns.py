@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ceasefire.domain.incidents.disclosure import Role, incident_position
-from ceasefire.domain.incidents.story import IncidentStory
+from ceasefire.domain.incidents.story import IncidentStory, attribution_state
 
 COORDINATE_DECIMALS = 5
 CODED = ("category", "severity", "status", "party", "attribution", "sector")
@@ -45,7 +45,8 @@ class _Coded:
 
 def map_columns(stories: Iterable[IncidentStory], role: Role) -> dict[str, Any]:
     """The incidents as the map's columns, in the order given. `start` is in seconds since
-    the epoch (UTC); `violation` is 1 where the incident breaches a clause."""
+    the epoch (UTC); `violation` is 1 where the incident is a violation (`is_violation`: it
+    breaches a clause and is not rejected)."""
     numbers: list[int] = []
     lons: list[float | None] = []
     lats: list[float | None] = []
@@ -60,13 +61,13 @@ def map_columns(stories: Iterable[IncidentStory], role: Role) -> dict[str, Any]:
         lats.append(None if lat is None else round(lat, COORDINATE_DECIMALS))
         starts.append(int(story.start.timestamp()))
         reports.append(len(story.members))
-        violations.append(1 if story.breaches else 0)
+        violations.append(1 if story.is_violation else 0)
         a = story.attribution
         coded["category"].add(story.category.value)
         coded["severity"].add(story.severity.value)
         coded["status"].add(story.status.value)
-        coded["party"].add(a.party if a else None)
-        coded["attribution"].add(None if a is None else "proposed" if a.proposed else "confirmed")
+        coded["party"].add(None if a is None or a.contested else a.party)
+        coded["attribution"].add(attribution_state(story))
         coded["sector"].add(story.sector)
     return {
         "count": len(numbers),

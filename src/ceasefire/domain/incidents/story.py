@@ -30,6 +30,7 @@ from ceasefire.domain.incidents.review import STATUS_OF, Action, Review
 from ceasefire.domain.reports import Report, Source
 from ceasefire.domain.taxonomy import CATEGORY_INFO, FIRE_FAMILIES, Category, Family, Severity
 
+UNATTRIBUTED = "not attributed"
 HOSTILE_FAMILIES = FIRE_FAMILIES | {Family.GROUND, Family.CIVILIAN_HARM, Family.EXPLOSIVE_HAZARD}
 
 
@@ -105,6 +106,21 @@ class IncidentStory:
         return self.attribution is not None and any(
             r.party == self.attribution.party for r in self.replies
         )
+
+    @property
+    def is_violation(self) -> bool:
+        """A violation, as every output counts one (the daily and period reports, `violations
+        list`, the map, the summary): it breaches a clause and no analyst has rejected it,
+        whether or not anyone has yet said who did it. One incident, one violation, however
+        many clauses it breaches."""
+        return bool(self.breaches) and self.status is not IncidentStatus.REJECTED
+
+    @property
+    def violator(self) -> str:
+        """The party the violation is laid at: its attribution's (proposed or confirmed), or
+        `UNATTRIBUTED` with none or a contested one."""
+        a = self.attribution
+        return a.party if a is not None and not a.contested else UNATTRIBUTED
 
     @property
     def counted_at(self) -> datetime:
@@ -268,3 +284,12 @@ def _breach(
         )
     )
     return f"strike on a protected object ({', '.join(hit)})" if hit else None
+
+
+def attribution_state(story: IncidentStory) -> str | None:
+    """`confirmed`, `proposed`, `contested` (the rules' evidence and the reports disagree),
+    or None without any."""
+    a = story.attribution
+    if a is None:
+        return None
+    return "contested" if a.contested else "proposed" if a.proposed else "confirmed"

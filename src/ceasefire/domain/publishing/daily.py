@@ -294,7 +294,7 @@ def _parties(
     now: Sequence[IncidentStory], before: Sequence[IncidentStory]
 ) -> tuple[PartyLine, ...]:
     def party(s: IncidentStory) -> str:
-        return s.attribution.party if s.attribution else "not attributed"
+        return s.violator
 
     current, previous = Counter(map(party, now)), Counter(map(party, before))
     confirmed = Counter(party(s) for s in now if s.attribution and not s.attribution.proposed)

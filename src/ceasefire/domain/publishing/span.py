@@ -12,14 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from ceasefire.domain.incidents.story import IncidentStory
+from ceasefire.domain.incidents.story import UNATTRIBUTED, IncidentStory
 from ceasefire.domain.publishing.daily import DailyInputs, DailyReport, daily_report
 from ceasefire.domain.publishing.period import Period
 from ceasefire.domain.publishing.tally import is_violation
 from ceasefire.domain.publishing.wording import change, day_text, listing, plural
 from ceasefire.domain.timeparse import add_days
-
-UNATTRIBUTED = "not attributed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +51,7 @@ class PeriodReport:
 
 
 def _party(story: IncidentStory) -> str:
-    return story.attribution.party if story.attribution else UNATTRIBUTED
+    return story.violator
 
 
 def _party_order(names: set[str]) -> tuple[str, ...]:

@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 
-from ceasefire.domain.incidents.assessment import IncidentStatus
 from ceasefire.domain.incidents.story import IncidentStory
 
 NO_SECTOR = "outside the agreement's sectors"
@@ -43,7 +42,7 @@ COUNTED_KINDS = ("explosions", "projectiles", "bursts", "shots")
 
 
 def is_violation(story: IncidentStory) -> bool:
-    return bool(story.breaches) and story.status is not IncidentStatus.REJECTED
+    return story.is_violation
 
 
 def incident_tally(story: IncidentStory) -> Tally:
@@ -69,4 +68,4 @@ def by_sector(stories: Sequence[IncidentStory]) -> dict[str, Tally]:
 
 def by_party(stories: Sequence[IncidentStory]) -> Counter[str]:
     """Violations per attributed party ("not attributed" for the rest)."""
-    return Counter(s.attribution.party if s.attribution else "not attributed" for s in stories)
+    return Counter(s.violator for s in stories)
