@@ -125,7 +125,8 @@ def persistent(villages: int = 200, days: int = 7, seed: int = 11) -> Dataset:
             rows.append((t, px, py, f"patrol-{v}", event))
             if rng.random() < 1 / 3:
                 seen = t + rng.uniform(-120, 120)
-                rows.append((seen, px + rng.normal(0, 150), py + rng.normal(0, 150), f"cam-{v}", event))
+                cx, cy = px + rng.normal(0, 150), py + rng.normal(0, 150)
+                rows.append((seen, cx, cy, f"cam-{v}", event))
             event += 1
             t += rng.uniform(600, 1500)
     rows.sort()
@@ -248,8 +249,17 @@ def main() -> None:
         f"quality on three datasets, speed on {args.reports:,} duplicates, median of "
         f"{args.repeat}"
     )
-    quality = Table("dataset", "reports", "events", "method", "incidents", "precision",
-                    "recall", "largest", "longest span (min)")
+    quality = Table(
+        "dataset",
+        "reports",
+        "events",
+        "method",
+        "incidents",
+        "precision",
+        "recall",
+        "largest",
+        "longest span (min)",
+    )
     datasets = [duplicates(min(args.reports, 200_000)), persistent(), osce_days(args.days)]
     methods: dict[str, Callable[[Dataset], np.ndarray]] = {
         "ceasefire, one batch": lambda d: ours(d, len(d.footprints)),
@@ -264,9 +274,15 @@ def main() -> None:
             precision, recall = scores(labels, data.event)
             largest, span = bounds(labels, data)
             quality.add_row(
-                data.name, f"{len(data.footprints):,}", f"{events:,}", name,
-                f"{len(np.unique(labels)):,}", f"{precision:.4f}", f"{recall:.4f}",
-                f"{largest:,}", f"{span:,.0f}",
+                data.name,
+                f"{len(data.footprints):,}",
+                f"{events:,}",
+                name,
+                f"{len(np.unique(labels)):,}",
+                f"{precision:.4f}",
+                f"{recall:.4f}",
+                f"{largest:,}",
+                f"{span:,.0f}",
             )
     console.print(quality)
     speed = duplicates(args.reports)
@@ -280,8 +296,12 @@ def main() -> None:
     for name, runs in seconds.items():
         median = statistics.median(runs)
         table.add_row(
-            name, f"{median:.2f}", f"{min(runs):.2f}", f"{max(runs):.2f}",
-            f"{args.reports / median:,.0f}", f"{peer / median:.2f}",
+            name,
+            f"{median:.2f}",
+            f"{min(runs):.2f}",
+            f"{max(runs):.2f}",
+            f"{args.reports / median:,.0f}",
+            f"{peer / median:.2f}",
         )
     console.print(table)
 
