@@ -5,7 +5,8 @@ Three datasets whose truth (which reports describe which event) is known:
 - **duplicates**: events along a 350 km front over a year, a third of them at 200 hot spots,
   each heard by 1 to 20 *different* sources (uniform), each placed with an error matching its
   stated uncertainty (200 m to 3 km as sources differ) and timed within ten minutes of it;
-- **persistent fire**: 200 villages shelled for a week, each round reported by the village's
+- **persistent fire**: 200 villages (at least 6 km apart) shelled for a week, each round
+  reported by the village's
   patrol every 10 to 25 minutes (one event per report), and a third of the rounds also caught by
   a fixed camera within two minutes and 300 m (those pairs are one event);
 - **OSCE day**: 30 days at the rates the OSCE mission recorded in autumn 2021 along the whole
@@ -116,9 +117,12 @@ def persistent(villages: int = 200, days: int = 7, seed: int = 11) -> Dataset:
     rng = np.random.default_rng(seed)
     rows: list[tuple[float, float, float, str, int]] = []  # t, x, y, source, event
     event = 0
+    columns = 25  # villages on a jittered grid over the front, at least 6 km apart
+    rows_of = math.ceil(villages / columns)
     for v in range(villages):
-        vx = rng.uniform(35.0, 39.5) * METRES_LAT * COS
-        vy = rng.uniform(47.3, 48.0) * METRES_LAT
+        cx, cy = (v % columns + 0.5) / columns, (v // columns + 0.5) / rows_of
+        vx = (35.0 + 4.5 * cx) * METRES_LAT * COS + rng.uniform(-1500, 1500)
+        vy = (47.3 + 0.7 * cy) * METRES_LAT + rng.uniform(-1500, 1500)
         t = rng.uniform(0, 3600)
         while t < days * 86400:
             px, py = vx + rng.normal(0, 300), vy + rng.normal(0, 300)
@@ -161,8 +165,10 @@ def osce_days(days: int, seed: int = 7) -> Dataset:
         ZoneInfo("Europe/Kyiv"),
     )
     footprints = []
+    named = {(row["source_id"], row["external_id"]): f"r{n:07d}" for n, row in enumerate(rows)}
     for n, row in enumerate(rows):
         at = datetime.fromisoformat(row["observed_start"])
+        updates = row.get("updates")
         footprints.append(
             Footprint(
                 f"r{n:07d}",
@@ -173,6 +179,7 @@ def osce_days(days: int, seed: int = 7) -> Dataset:
                 at,
                 at,
                 row["source_id"],
+                None if updates is None else named[(row["source_id"], updates)],
             )
         )
     events = [int(row["external_id"][2:].split("-")[0]) for row in rows]

@@ -10,7 +10,9 @@ reports, byte for byte.
 An event is placed on the line (uniformly by length, so each sector gets its share of the
 front), then moved perpendicular to it onto the side of the party it is fired at, by a
 distance drawn from an exponential with the profile's mean. Its reports are that event seen
-by different sources: a few minutes and a few hundred metres apart, counts a little off.
+by different sources: a few minutes and a few hundred metres apart, counts a little off. A
+source reports an event once; a fifth report and more are the party's liaison office updating
+its complaint (`updates`), as a source that reports an event again must say.
 """
 
 from __future__ import annotations
@@ -202,7 +204,10 @@ def generate(
         count = 1 + int(rng.poisson(mean - 1))
         reports = 1 + int(rng.poisson(profile.reports_per_event - 1))
         for copy in range(reports):
-            rows.append(_row(rng, n, copy, at, place, category, kind, count, shooter, victim))
+            row = _row(rng, n, copy, at, place, category, kind, count, shooter, victim)
+            if copy >= len(REPORTERS):  # the liaison office again: it updates its complaint
+                row["updates"] = f"ev{n}-{len(REPORTERS) - 1}"
+            rows.append(row)
     return sorted(rows, key=lambda r: (r["observed_start"], r["source_id"], r["external_id"]))
 
 

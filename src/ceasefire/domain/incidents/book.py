@@ -38,7 +38,11 @@ from typing import NamedTuple, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from ceasefire.domain.incidents.firsts import assign_firsts, candidates_of
+from ceasefire.domain.incidents.firsts import (
+    assign_firsts,
+    candidates_of,
+    nearest_of_each_source,
+)
 from ceasefire.domain.incidents.grouping import DEFAULT_RULES, MAX_RADIUS_M, Footprint, LinkRule
 from ceasefire.domain.incidents.links import Columns, columns, link_pairs
 from ceasefire.domain.taxonomy import Family
@@ -268,29 +272,35 @@ class IncidentBook:
         batch's new part) became groupable and `removed` stopped being so; returns every
         report whose first report changed, with its old and new first reports.
 
-        Only reports later in canonical order than the earliest change can change, and only
-        those within reach of a report that changed or of its first report (their candidates
-        or their candidates' sources changed). The region to re-decide starts from the change
-        and grows by the reach of whatever turns out changed, until a round changes nothing
-        outside what was already followed."""
+        What can change: every report within reach of an added or removed one (its nearest
+        report of that one's source may have changed, whether it comes before or after), and
+        after that only reports later in canonical order than the earliest of those, within
+        reach of a report that changed or of its first report (their candidates or their
+        candidates' sources changed). The region to re-decide starts there and grows by the
+        reach of whatever turns out changed, until a round changes nothing outside what was
+        already followed."""
         new_part = added if added is not None and len(added) else None
         if new_part is not None:
             self._parts.append(new_part)
         added_ids: list[str] = [] if new_part is None else new_part.ids.tolist()
         if not added_ids and not removed:
             return set()
-        floor = min(self._footprints[r].canonical for r in (*added_ids[:1], *removed))
+        seeds = {*added_ids, *removed}
+        near = self._within_reach(seeds, new_part, set())
+        floor = min(self._footprints[r].canonical for r in (*added_ids[:1], *removed, *near))
         before: dict[str, str | None] = {r: self._stored_first(r) for r in removed}
         extra: set[str] = set()  # held reports re-decided with the new ones
-        frontier: set[str] = {*added_ids, *removed}
-        frontier |= {first for r in removed if (first := self._stored_first(r)) is not None}
+        frontier: set[str] = seeds | {
+            first for r in removed if (first := self._stored_first(r)) is not None
+        }
         followed: set[str] = set()
         touched: set[str] = set()
         decided_extra: set[str] | None = None
         while frontier - followed:
             ring = frontier - followed
+            reached = near if not followed else self._within_reach(ring, new_part, extra)
             followed |= ring
-            for report_id in self._within_reach(ring, new_part, extra):
+            for report_id in reached:
                 if self._footprints[report_id].canonical >= floor:
                     extra.add(report_id)
                     before.setdefault(report_id, self._first.get(report_id))
@@ -357,14 +367,13 @@ class IncidentBook:
         within_i, within_j, within_share = link_pairs(region, None, self.rules)
         across_j, across_c, across_share = link_pairs(region, context, self.rules)
         rank = _ranks(every)
-        earlier = rank[size + across_c] < rank[across_j]
-        candidates = candidates_of(
-            size,
-            np.concatenate((within_j, across_j[earlier])),
-            np.concatenate((within_i, size + across_c[earlier])),
-            np.concatenate((within_share, across_share[earlier])),
-        )
         codes, source = np.unique(every.source, return_inverse=True)
+        # Every pair as (region row j, other row i): within the region both ways round.
+        j = np.concatenate((within_j, within_i, across_j))
+        i = np.concatenate((within_i, within_j, size + across_c))
+        share = np.concatenate((within_share, within_share, across_share))
+        keep = nearest_of_each_source(j, i, share, rank, source) & (rank[i] < rank[j])
+        candidates = candidates_of(size, j[keep], i[keep], share[keep])
         source_of = {source_id: code for code, source_id in enumerate(codes.tolist())}
         every_ids: list[str] = every.ids.tolist()
         context_firsts = [self._first.get(c) == c for c in every_ids[size:]]

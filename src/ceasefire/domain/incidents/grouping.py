@@ -9,10 +9,13 @@ Reports at one spot may be the whole link time apart, simultaneous reports the w
 distance apart, but not both at once.
 
 **The rule.** Reports are taken in *canonical order*: by observed start, then report id. A
-report joins an incident when it is within reach of the incident's *first report* and that
-incident holds no report of its own source yet; among several such incidents it joins the one
-whose first report is closest (the smallest share, then the earliest). A report that can join
-none is the first report of a new incident. So:
+report joins an incident when it is within reach of the incident's *first report*, that first
+report is the nearest to it of all its source's reports (so a camera's report of the 14:15 round
+waits for the patrol's report of that round rather than joining the patrol's 14:00 one, which is
+only the nearest that came earlier), and that incident holds no report of its own source yet;
+among several such incidents it joins the one whose first report is closest (the smallest
+share, then the earliest). A report that can join none is the first report of a new incident.
+"Nearest" is by share, then canonical order. So:
 
 - an incident is bounded by its first report: every automatic member is within reach of it,
   so no two members are more than twice the link distance apart, and none starts more than
@@ -174,6 +177,7 @@ def group(
     first_of: dict[str, str] = {}  # report id -> the first report of its automatic group
     sources: dict[str, set[str]] = defaultdict(set)  # first report -> sources in its incident
     firsts: list[Footprint] = []
+    nearest = _nearest_of_each_source(list(footprints.values()), rules)
     for report in sorted(footprints.values(), key=lambda f: f.canonical):
         if not report.groupable:
             first_of[report.report_id] = report.report_id
@@ -182,6 +186,8 @@ def group(
         for first in firsts:
             value = share(first, report, rules)
             if value is None or report.source_id in sources[first.report_id]:
+                continue
+            if nearest[report.report_id].get(first.source_id) != first.report_id:
                 continue
             if best is None or (value, first.canonical) < best:
                 best = (value, first.canonical)
@@ -199,6 +205,24 @@ def group(
         if target is not None and target in footprints:
             joined.union(footprint.report_id, target)
     return joined.sets()
+
+
+def _nearest_of_each_source(
+    footprints: list[Footprint], rules: dict[Family, LinkRule]
+) -> dict[str, dict[str, str]]:
+    """For each report, the nearest report of each other source within reach of it."""
+    found: dict[str, dict[str, tuple[float, tuple[datetime, str], str]]] = defaultdict(dict)
+    for a in footprints:
+        for b in footprints:
+            if a is b or (value := share(a, b, rules)) is None:
+                continue
+            key = (value, b.canonical, b.report_id)
+            held = found[a.report_id].get(b.source_id)
+            if held is None or key < held:
+                found[a.report_id][b.source_id] = key
+    return {r: {s: key[2] for s, key in by.items()} for r, by in found.items()} | {
+        f.report_id: {} for f in footprints if f.report_id not in found
+    }
 
 
 class _UnionFind:
