@@ -28,6 +28,7 @@ cannot disagree by construction; property tests hold both to the plain statement
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
@@ -185,18 +186,17 @@ class IncidentBook:
         batch = self._unseen(list(recorded))
         if not batch:
             return
-        keys: dict[str, int] = {}
-        added: list[Footprint] = []
-        for footprint, seq in batch:
-            report_id = footprint.report_id
-            self._footprints[report_id] = footprint
-            keys[report_id] = seq
-            if footprint.groupable:
-                added.append(footprint)
-            else:  # the rule does not group it: it stands alone, but for its links
-                self._first[report_id] = report_id
-            if footprint.updates is not None:
-                self._add_link(Link(report_id, footprint.updates, UPDATE, seq))
+        keys = {footprint.report_id: seq for footprint, seq in batch}
+        self._footprints.update((footprint.report_id, footprint) for footprint, _ in batch)
+        added = [footprint for footprint, _ in batch if footprint.groupable]
+        if len(added) < len(batch):
+            for footprint, seq in batch:
+                if footprint.groupable:
+                    continue
+                # The rule does not group it: it stands alone, but for its links.
+                self._first[footprint.report_id] = footprint.report_id
+                if footprint.updates is not None:
+                    self._add_link(Link(footprint.report_id, footprint.updates, UPDATE, seq))
         self._ask_links(keys)  # updates that arrived before what they update
         changed = self._regroup(_canonical_order(columns(added)), [])
         self._renumber(changed, keys)
@@ -285,8 +285,13 @@ class IncidentBook:
         added_ids: list[str] = [] if new_part is None else new_part.ids.tolist()
         if not added_ids and not removed:
             return set()
+        near = self._within_reach(set(removed), new_part, set(), all_new=True)
+        if not near and not removed:  # nothing held is near: the new reports decide alone
+            assert new_part is not None
+            ids, firsts, _ = self._decide(new_part, new_part, set())
+            self._first.update(zip(ids, firsts, strict=True))
+            return set(ids)
         seeds = {*added_ids, *removed}
-        near = self._within_reach(seeds, new_part, set())
         floor = min(self._footprints[r].canonical for r in (*added_ids[:1], *removed, *near))
         before: dict[str, str | None] = {r: self._stored_first(r) for r in removed}
         extra: set[str] = set()  # held reports re-decided with the new ones
@@ -308,11 +313,15 @@ class IncidentBook:
                 continue
             decided_extra = set(extra)
             region = self._region(new_part, extra)
-            ids, firsts = self._decide(region, new_part, extra)
+            ids, firsts, joined_held = self._decide(region, new_part, extra)
+            self._first.update(zip(ids, firsts, strict=True))
+            if not before and not joined_held:  # new reports only, none joining a held first:
+                touched.update(ids)  # all changed, their firsts among them
+                frontier.update(ids)
+                continue
             changed = [
                 r for r, f in zip(ids, firsts, strict=True) if r not in before or f != before[r]
             ]
-            self._first.update(zip(ids, firsts, strict=True))
             frontier.update(changed)
             frontier.update(f for r in changed if (f := self._first[r]) is not None)
             frontier.update(f for r in changed if (f := before.get(r)) is not None)
@@ -334,11 +343,21 @@ class IncidentBook:
             return _canonical_order(held)
         return new_part if not extra else _canonical_order(Columns.concat([new_part, held]))
 
-    def _within_reach(self, ids: set[str], new_part: Columns | None, extra: set[str]) -> list[str]:
+    def _within_reach(
+        self,
+        ids: set[str],
+        new_part: Columns | None,
+        extra: set[str],
+        *,
+        all_new: bool = False,
+    ) -> list[str]:
         """Held groupable reports within reach of any of `ids` (which need not be groupable
-        any longer), less the region (the new part and `extra`)."""
+        any longer), and of the whole new part when `all_new`, less the region (the new part
+        and `extra`)."""
         parts = []
-        if new_part is not None:
+        if new_part is not None and all_new:
+            parts.append(new_part)
+        elif new_part is not None:
             mine = np.array([r in ids for r in new_part.ids.tolist()], dtype=bool)
             parts.append(new_part if mine.all() else new_part.take(mine))
             ids = ids - set(parts[0].ids.tolist())
@@ -356,9 +375,9 @@ class IncidentBook:
 
     def _decide(
         self, region: Columns, new_part: Columns | None, extra: set[str]
-    ) -> tuple[list[str], list[str]]:
+    ) -> tuple[list[str], list[str], bool]:
         """The first report of every report in `region` (columns in canonical order), with
-        everything else held as it is."""
+        everything else held as it is; and whether any joined a first report outside it."""
         size = len(region)
         ids: list[str] = region.ids.tolist()
         self._ask_near([self._footprints[r] for r in extra])
@@ -366,7 +385,7 @@ class IncidentBook:
         every = Columns.concat([region, context])
         within_i, within_j, within_share = link_pairs(region, None, self.rules)
         across_j, across_c, across_share = link_pairs(region, context, self.rules)
-        rank = _ranks(every)
+        rank = _ranks(every, ordered=size)
         codes, source = np.unique(every.source, return_inverse=True)
         # Every pair as (region row j, other row i): within the region both ways round.
         j = np.concatenate((within_j, within_i, across_j))
@@ -382,7 +401,7 @@ class IncidentBook:
         firsts = assign_firsts(
             size, candidates, rank.tolist(), source.tolist(), context_firsts, taken
         )
-        return ids, [every_ids[first] for first in firsts]
+        return ids, [every_ids[first] for first in firsts], max(firsts, default=0) >= size
 
     def _taken_outside(
         self,
@@ -467,86 +486,102 @@ class IncidentBook:
         incidents = {self._rows[r].incident for r in held}
         self._ask_incidents({self._stored[r].incident for r in held if r in self._stored})
         self._ask_links(held)
-        scope: set[str] = set(new)
+        scope: set[str] = set()  # held reports to number again
         seen: set[int] = set()
+        links = self._links
         # The incidents they were in and any report a link reaches, until nothing is added.
         while True:
             for number in sorted(incidents - seen):
                 scope |= self._members.get(number, set())
             seen |= incidents
             self._ask_links(scope)
+            if links:
+                self._ask_links(new.keys())
             ends = {
                 end
-                for report_id in scope
-                if report_id in self._links
-                for link in self._links[report_id]
+                for report_id in (scope | new.keys() if links else ())
+                if report_id in links
+                for link in links[report_id]
                 for end in link[:2]
             }
             self._ask_reports(ends - self._rows.keys() - new.keys())
-            scope |= ends & new.keys()
             reached = {self._rows[r].incident for r in ends if r in self._rows} - seen
             if not reached:
                 break
             self._ask_incidents({self._stored[r].incident for r in ends if r in self._stored})
             incidents |= reached
-        self._number(sorted(scope), new)
+        self._number(list(new), list(scope - new.keys()), new)
 
-    def _number(self, scope: list[str], new: dict[str, int]) -> None:
-        """Number the incidents of `scope` (closed under groups and links) by their smallest
-        keys, in compiled code: a bulk import numbers a million at once."""
-        from scipy.sparse import coo_matrix
-        from scipy.sparse.csgraph import connected_components
-
+    def _number(self, fresh: list[str], held: list[str], new: dict[str, int]) -> None:
+        """Number the incidents of the `fresh` reports (keyed in `new`) and the `held` ones
+        (together closed under groups and links) by their smallest keys, in compiled code: a
+        bulk import numbers a million at once."""
         rows, first_of = self._rows, self._first
+        scope = fresh + held
         size = len(scope)
         index = {report_id: k for k, report_id in enumerate(scope)}
         firsts = [first_of[r] for r in scope]
-        pinned = [k for k, first in enumerate(firsts) if first is None]
         group = np.fromiter(
             (size if first is None else index[first] for first in firsts), np.intp, size
         )
-        if pinned:  # a pinned report's group is its split's: the label of its first such row
+        pinned = np.flatnonzero(group == size)
+        if len(pinned):  # a pinned report's group is its split's: the label of its first row
             label: dict[int, int] = {}
-            for k in pinned:
+            for k in pinned.tolist():
                 group[k] = label.setdefault(rows[scope[k]].key, k)
-        keys = np.fromiter((new[r] if r in new else rows[r].key for r in scope), np.int64, size)
-        edges = [
-            (group[index[link.report_id]], group[index[link.other_id]])
-            for report_id in scope
-            if report_id in self._links
-            for link in self._links[report_id]
-            if link.report_id == report_id and link.other_id in index
-        ]
-        component: NDArray[np.intp] = group
-        if edges:
-            a, b = np.array(edges, dtype=np.intp).T
-            graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(size, size))
-            component = connected_components(graph, directed=False)[1][group].astype(np.intp)
+        keys = np.fromiter(
+            itertools.chain(new.values(), (rows[r].key for r in held)), np.int64, size
+        )
+        component = self._joined(scope, index, group)
         lowest = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(lowest, component, keys)
         numbers = lowest[component].tolist()
-        fresh = [k for k, report_id in enumerate(scope) if report_id in new]
         if fresh:
-            made = [
-                Membership(scope[k], numbers[k], new[scope[k]], False, firsts[k]) for k in fresh
-            ]
-            pairs = [(row.report_id, row) for row in made]
+            made = list(
+                map(
+                    Membership._make,
+                    zip(
+                        fresh, numbers, new.values(), itertools.repeat(False), firsts, strict=False
+                    ),
+                )
+            )
+            pairs = list(zip(fresh, made, strict=True))
             rows.update(pairs)
             self.changes.rows.update(pairs)
-            self.changes.new.update(row.report_id for row in made)
+            self.changes.new.update(fresh)
             members = self._members
-            for row in made:
-                members[row.incident].add(row.report_id)
-        if len(fresh) == size:
-            return
-        for report_id, number, first in zip(scope, numbers, firsts, strict=True):
-            if report_id in new:
-                continue
+            for report_id, number in zip(fresh, numbers, strict=False):
+                members[number].add(report_id)
+        for report_id, number, first in zip(
+            held, numbers[len(fresh) :], firsts[len(fresh) :], strict=True
+        ):
             row = rows[report_id]
             if row.incident != number or row.first != first:
                 self._put(Membership(report_id, number, row.key, row.pinned, first))
             elif row != self._stored.get(report_id):
                 self.changes.rows[report_id] = row
+
+    def _joined(
+        self, scope: list[str], index: dict[str, int], group: NDArray[np.intp]
+    ) -> NDArray[np.intp]:
+        """Each report's component: its group, joined to others by the links between them."""
+        links = self._links
+        edges = [
+            (group[index[link.report_id]], group[index[link.other_id]])
+            for report_id in (scope if links else ())
+            if report_id in links
+            for link in links[report_id]
+            if link.report_id == report_id and link.other_id in index
+        ]
+        if not edges:
+            return group
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        a, b = np.array(edges, dtype=np.intp).T
+        size = len(scope)
+        graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(size, size))
+        return connected_components(graph, directed=False)[1][group].astype(np.intp)
 
     def _put(self, row: Membership) -> None:
         old = self._rows[row.report_id]
@@ -643,8 +678,11 @@ class IncidentBook:
         return unseen
 
 
-def _ranks(cols: Columns) -> np.ndarray:
-    """Each row's position in canonical order (observed start, then report id)."""
+def _ranks(cols: Columns, ordered: int = 0) -> np.ndarray:
+    """Each row's position in canonical order (observed start, then report id); the first
+    `ordered` rows are known to be in that order (when they are all, nothing is sorted)."""
+    if ordered == len(cols):
+        return np.arange(len(cols), dtype=np.int64)
     rank = np.empty(len(cols), dtype=np.int64)
     rank[np.lexsort((cols.ids.astype(str), cols.start))] = np.arange(len(cols))
     return rank

@@ -38,7 +38,7 @@ def candidates_of(
 ) -> Candidates:
     """From pairs (j a region row, i an earlier row within reach of it, their share) to each
     region row's candidates."""
-    order = np.argsort(j, kind="stable")
+    order = np.argsort(j)  # a row's candidates in any order: the best is chosen, not the first
     counts = np.bincount(j, minlength=region_size)
     start = np.concatenate(([0], np.cumsum(counts)))
     return Candidates(start.tolist(), i[order].tolist(), share[order].tolist())
@@ -58,7 +58,7 @@ def nearest_of_each_source(
     if not len(j):
         return np.zeros(0, dtype=bool)
     group = j.astype(np.int64) * (int(source.max()) + 1) + source[i]
-    order = np.argsort(group, kind="stable")
+    order = np.argsort(group)  # ties are settled below, not by the sort
     grouped = group[order]
     starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
     sizes = np.diff(np.r_[starts, len(order)])
