@@ -504,13 +504,14 @@ class IncidentBook:
                 for link in links[report_id]
                 for end in link[:2]
             }
-            self._ask_reports(ends - self._rows.keys() - new.keys())
+            # (Sets, not `- dict.keys()`: that copies every key of the record.)
+            self._ask_reports({r for r in ends if r not in self._rows and r not in new})
             reached = {self._rows[r].incident for r in ends if r in self._rows} - seen
             if not reached:
                 break
             self._ask_incidents({self._stored[r].incident for r in ends if r in self._stored})
             incidents |= reached
-        self._number(list(new), list(scope - new.keys()), new)
+        self._number(list(new), [r for r in scope if r not in new], new)
 
     def _number(self, fresh: list[str], held: list[str], new: dict[str, int]) -> None:
         """Number the incidents of the `fresh` reports (keyed in `new`) and the `held` ones
@@ -652,7 +653,7 @@ class IncidentBook:
             return
         self._asked_links |= wanted
         found = [link for link in self._loader.links(wanted) if link not in self._links_held()]
-        self._ask_reports({end for link in found for end in link[:2]} - self._rows.keys())
+        self._ask_reports({end for link in found for end in link[:2] if end not in self._rows})
         for link in found:
             self._links[link.report_id].add(link)
             self._links[link.other_id].add(link)
@@ -667,7 +668,7 @@ class IncidentBook:
     def _unseen(self, recorded: list[tuple[Footprint, int]]) -> list[tuple[Footprint, int]]:
         """The batch less reports the book holds and repeats within it (the first counts)."""
         ids = {footprint.report_id for footprint, _ in recorded}
-        if len(ids) == len(recorded) and not (self._rows.keys() & ids):
+        if len(ids) == len(recorded) and not any(r in self._rows for r in ids):
             return recorded
         seen = set(self._rows)
         unseen = []
