@@ -45,6 +45,24 @@ def test_init_twice_is_harmless(db: str) -> None:
     assert (code, "schema is current" in out) == (0, True)
 
 
+def test_init_regroups_a_record_of_the_earlier_rule_in_the_migration(tmp_path: Path) -> None:
+    """A record written by the release before the first-report rule: one `init` migrates it
+    and regroups it, says so, and the log then verifies, the regroup in it."""
+    import gzip
+
+    path = tmp_path / "legacy.db"
+    with gzip.open(FIXTURES / "legacy" / "single-linkage-0009.db.gz") as packed:
+        path.write_bytes(packed.read())
+    code, out, err = run(str(path), "init")
+    assert code == 0, err
+    assert "schema 0009 -> " in out
+    assert "3 incidents before, 73 after" in out
+    code, out, _ = run(str(path), "verify")
+    assert (code, out.startswith("OK 90 ledger entries")) == (0, True)
+    code, out, _ = run(str(path), "incidents", "show", "INC-73")
+    assert (code, "INC-68" in out) == (0, True)  # the number merged by hand still leads there
+
+
 def test_ingest_list_summary_verify(db: str, tmp_path: Path) -> None:
     sample = REPO / "data" / "samples" / "ucdp_ged_donbas_minsk2.csv"
     code, out, _ = run(db, "ingest", str(sample))

@@ -149,6 +149,34 @@ def test_splitting_off_the_first_report_lets_the_rule_regroup_the_rest() -> None
     assert book.membership("c") == Membership("c", 2, 3, False, "b")
 
 
+def test_a_split_lets_in_what_the_moved_report_kept_out() -> None:
+    """q (source B) was turned away from f's incident because r, also B's, was in it; once r
+    is split off, q joins f, though q is out of r's reach (found in review)."""
+    for loader in (False, True):
+        store = _Store()
+        book = IncidentBook(loader=_Loader(store)) if loader else IncidentBook()
+        for footprint, seq in (
+            (fp("f", 0.0, 0, source="A"), 1),
+            (fp("r", 1.5, 0, source="B"), 2),
+            (fp("q", -1.5, 5, source="B"), 3),
+        ):
+            store.footprints[footprint.report_id] = footprint
+            if loader:
+                book = IncidentBook(loader=_Loader(store))
+            book.add(footprint, seq)
+            store.apply(book)
+        assert partition(book if not loader else _stored(store)) == {
+            frozenset({"f", "r"}),
+            frozenset({"q"}),
+        }
+        if loader:
+            book = IncidentBook(loader=_Loader(store))
+        book.split(1, ["r"], split_seq=4)
+        store.apply(book)
+        result = book if not loader else _stored(store)
+        assert partition(result) == {frozenset({"f", "q"}), frozenset({"r"})}
+
+
 def test_a_split_cuts_the_merge_that_held_the_part_moved_out() -> None:
     book = IncidentBook()
     book.add(fp("a", 0), 1)
@@ -364,3 +392,11 @@ def test_live_batches_with_merges_and_splits_equal_a_replay_of_the_log(
         assert row.incident == min(m.key for m in members)
     if all(entry[0] == "add" for entry in log):  # no hand: the rule's own incidents
         assert partition(replay) == set(group(e[1] for e in log))  # type: ignore[misc]
+
+
+def _stored(store: _Store) -> IncidentBook:
+    """A book holding every stored row (to read the store's partition with `partition`)."""
+    book = IncidentBook()
+    for report_id, row in store.rows.items():
+        book.seed(store.footprints[report_id], row)
+    return book

@@ -35,7 +35,7 @@ from ceasefire.store.incident_check import (
     needs_regroup,
     regroup,
 )
-from ceasefire.store.migrate import current_revision, upgrade
+from ceasefire.store.migrate import revision_in, upgrade_in
 from ceasefire.store.verify import verify
 
 app = typer.Typer(
@@ -94,19 +94,22 @@ def init(ctx: typer.Context) -> None:
     state: AppState = ctx.obj
     engine = state.engine(require_schema=False)
     shown = engine.url.render_as_string(hide_password=True)
+    # One transaction: the schema, and what the rows need after it (grouping reports from
+    # before incidents existed; regrouping a record grouped by the earlier rule), so no
+    # command ever meets the new schema over rows in the old state.
     try:
-        before = current_revision(engine)
-        upgrade(engine)
-        after = current_revision(engine)
+        with collector_paused(), writing(engine) as connection:
+            before = revision_in(connection)
+            upgrade_in(connection)
+            after = revision_in(connection)
+            grouped = group_ungrouped(connection)
+            regrouped = regroup(connection, utc_now) if needs_regroup(connection) else None
     except OperationalError as exc:
         raise fail(f"cannot open the database {shown}: {exc.orig}") from None
     if before == after:
         out.print(f"{shown}: schema is current ({after})", highlight=False)
     else:
         out.print(f"{shown}: schema {before or 'none'} -> {after}", highlight=False)
-    with collector_paused(), writing(engine) as connection:
-        grouped = group_ungrouped(connection)
-        regrouped = regroup(connection, utc_now) if needs_regroup(connection) else None
     if grouped is not None:
         out.print(f"reports recorded before incidents existed grouped: {grouped} incidents")
     if regrouped is not None:

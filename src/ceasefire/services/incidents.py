@@ -44,6 +44,7 @@ from ceasefire.store.incident_store import (
     write_changes,
     write_judged,
 )
+from ceasefire.store.ledger_store import lock_head
 from ceasefire.store.report_rows import report_from_row, source_from_row
 from ceasefire.store.schema import (
     incident_members,
@@ -157,6 +158,10 @@ def record_review(
     """Check and record one review (inside the caller's write transaction): the reports it
     judges are its incident's as they stand (both incidents' for a merge); a merge or split
     also regroups the membership. Raises ReviewError, writing nothing, when it cannot."""
+    # Hold appends off first (PostgreSQL would take the lock only at the review's own entry):
+    # an import committing between reading the incident and writing the review would leave
+    # the book regrouping from rows that are no longer current.
+    lock_head(connection)
     problems = review_problems(draft, terms.parties)
     number = current_incident(connection, draft.incident)
     if number is None:

@@ -22,7 +22,17 @@ def _config(connection: Connection | None = None) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
-        command.upgrade(_config(connection), revision)
+        upgrade_in(connection, revision)
+
+
+def upgrade_in(connection: Connection, revision: str = "head") -> None:
+    """Migrate inside the caller's transaction (so what the new schema needs done to the
+    rows can be done in the same one: nothing sees the schema new and the rows old)."""
+    command.upgrade(_config(connection), revision)
+
+
+def revision_in(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -31,7 +31,7 @@ import bisect
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple, Protocol
@@ -198,7 +198,7 @@ class IncidentBook:
                 if footprint.updates is not None:
                     self._add_link(Link(footprint.report_id, footprint.updates, UPDATE, seq))
         self._ask_links(keys)  # updates that arrived before what they update
-        changed = self._regroup(_canonical_order(columns(added)), [])
+        changed = self._regroup(_canonical_order(columns(added)), {})
         self._renumber(changed, keys)
 
     def merge(self, first: int, second: int, seq: int) -> int:
@@ -246,7 +246,9 @@ class IncidentBook:
                 other = link.other_id if link.report_id == report_id else link.report_id
                 if other in members and other not in chosen:
                     self._remove_link(link)
-        removed = sorted(r for r in chosen if self._first.get(r) is not None)
+        # Their first reports as they were: each loses a source, so what it turned away may
+        # now join it (read before the rows below are overwritten).
+        removed = {r: first for r in sorted(chosen) if (first := self._first.get(r)) is not None}
         for report_id in chosen:
             self._first[report_id] = None
             row = self._rows[report_id]
@@ -267,10 +269,11 @@ class IncidentBook:
             raise BookError("a split needs some, but not all, of the incident's reports")
 
     # -- the automatic layer -----------------------------------------------------------------
-    def _regroup(self, added: Columns | None, removed: list[str]) -> set[str]:
+    def _regroup(self, added: Columns | None, removed: Mapping[str, str]) -> set[str]:
         """Re-decide the automatic groups after `added` (columns in canonical order, the
-        batch's new part) became groupable and `removed` stopped being so; returns every
-        report whose first report changed, with its old and new first reports.
+        batch's new part) became groupable and `removed` (with the first report each had)
+        stopped being so; returns every report whose first report changed, with its old and
+        new first reports.
 
         What can change: every report within reach of an added or removed one (its nearest
         report of that one's source may have changed, whether it comes before or after), and
@@ -285,19 +288,19 @@ class IncidentBook:
         added_ids: list[str] = [] if new_part is None else new_part.ids.tolist()
         if not added_ids and not removed:
             return set()
-        near = self._within_reach(set(removed), new_part, set(), all_new=True)
+        # Round one: whatever is within reach of a new or removed report, or of a removed
+        # report's first report.
+        seeds = {*added_ids, *removed, *removed.values()}
+        near = self._within_reach(seeds - set(added_ids), new_part, set(), all_new=True)
         if not near and not removed:  # nothing held is near: the new reports decide alone
             assert new_part is not None
             ids, firsts, _ = self._decide(new_part, new_part, set())
             self._first.update(zip(ids, firsts, strict=True))
             return set(ids)
-        seeds = {*added_ids, *removed}
         floor = min(self._footprints[r].canonical for r in (*added_ids[:1], *removed, *near))
-        before: dict[str, str | None] = {r: self._stored_first(r) for r in removed}
+        before: dict[str, str | None] = dict(removed)
         extra: set[str] = set()  # held reports re-decided with the new ones
-        frontier: set[str] = seeds | {
-            first for r in removed if (first := self._stored_first(r)) is not None
-        }
+        frontier: set[str] = set(seeds)
         followed: set[str] = set()
         touched: set[str] = set()
         decided_extra: set[str] | None = None
@@ -331,10 +334,6 @@ class IncidentBook:
             | {f for r in touched if (f := before.get(r)) is not None}
             | {f for r in touched if (f := self._first.get(r)) is not None}
         )
-
-    def _stored_first(self, report_id: str) -> str | None:
-        row = self._rows.get(report_id)
-        return None if row is None else row.first
 
     def _region(self, new_part: Columns | None, extra: set[str]) -> Columns:
         """The new part and the held reports re-decided with it, in canonical order."""
@@ -652,7 +651,8 @@ class IncidentBook:
         if not wanted:
             return
         self._asked_links |= wanted
-        found = [link for link in self._loader.links(wanted) if link not in self._links_held()]
+        held = self._links_held()
+        found = [link for link in self._loader.links(wanted) if link not in held]
         self._ask_reports({end for link in found for end in link[:2] if end not in self._rows})
         for link in found:
             self._links[link.report_id].add(link)
