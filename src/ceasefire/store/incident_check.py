@@ -8,8 +8,9 @@ rebuild` repairs.
 
 A record grouped under the earlier rule (single linkage: a chain of shellings became one
 incident) is brought to the first-report rule by `regroup`, which `ceasefire init` runs after
-migrating: it writes the reports each review judged (its incident's reports recorded before
-it) into the log as an `IncidentsRegrouped` entry, then rebuilds. Analysts' numbers still
+migrating: it writes the reports each review judged (its incident as it stood when the review
+was made, by replaying the earlier rule: `legacy.SingleLinkage`) into the log as an
+`IncidentsRegrouped` entry, then rebuilds. Analysts' numbers still
 resolve (an incident number is a report's key), reviews stay with the events they judged, and
 the log says when and why every number changed.
 """
@@ -34,6 +35,7 @@ from ceasefire.domain.incidents.book import (
     incident_label,
 )
 from ceasefire.domain.incidents.grouping import Footprint
+from ceasefire.domain.incidents.legacy import SingleLinkage
 from ceasefire.domain.incidents.review import (
     Action,
     Review,
@@ -276,8 +278,8 @@ def needs_regroup(connection: Connection) -> bool:
 
 def regroup(connection: Connection, clock: Callable[[], datetime]) -> Regrouping:
     """Bring a record grouped under the earlier rule to this one (inside the caller's write
-    transaction): record in the log which reports each review judged, as the stored incidents
-    say (its incident's reports recorded before it), then rebuild from the log."""
+    transaction): record in the log which reports each review judged (`_judged_so_far`), then
+    rebuild from the log."""
     before = connection.execute(
         select(func.count(func.distinct(incident_members.c.incident_no)))
     ).scalar_one()
@@ -296,42 +298,33 @@ def regroup(connection: Connection, clock: Callable[[], datetime]) -> Regrouping
 
 
 def _judged_so_far(connection: Connection) -> dict[int, list[str]]:
-    """For each review: the reports of the incidents it named, as the stored incidents now
-    stand, that were recorded before it."""
-    from ceasefire.services.incidents import current_incidents
-
+    """For each review: the reports of the incidents it named as they stood when it was made,
+    by replaying the earlier rule (`legacy.SingleLinkage`) up to it."""
     reviews = [
         review_from_content(s.seq, s.recorded_at, s.content) for s in stored_reviews(connection)
     ]
-    named = {
-        review.seq: [n for n in (review.incident, review.other, _split_number(review)) if n]
-        for review in reviews
-    }
-    resolved = current_incidents(connection, {n for numbers in named.values() for n in numbers})
-    members: dict[int, list[tuple[str, int]]] = {}
-    wanted = sorted(set(resolved.values()))
-    for start in range(0, len(wanted), 900):
-        query = (
-            select(incident_members.c.incident_no, reports.c.report_id, reports.c.ledger_seq)
-            .join(reports, reports.c.report_id == incident_members.c.report_id)
-            .where(incident_members.c.incident_no.in_(wanted[start : start + 900]))
-        )
-        for number, report_id, report_seq in connection.execute(query):
-            members.setdefault(int(number), []).append((report_id, int(report_seq)))
-    judged: dict[int, list[str]] = {}
-    for review in reviews:
-        incidents = {resolved[n] for n in named[review.seq] if n in resolved}
-        ids = {
-            report_id
-            for number in incidents
-            for report_id, report_seq in members.get(number, ())
-            if report_seq < review.seq
-        }
-        ids |= set(review.reports)  # a split judged what it moved
-        if ids:
-            judged[review.seq] = sorted(ids)
-    return judged
-
-
-def _split_number(review: Review) -> int | None:
-    return review.seq if review.action is Action.SPLIT else None
+    old = SingleLinkage()
+    steps: Iterator[tuple[int, Footprint | Review]] = heapq.merge(
+        ((seq, footprint) for footprint, seq in _recorded(connection)),
+        ((review.seq, review) for review in reviews),
+        key=lambda step: step[0],
+    )
+    judged: dict[int, set[str]] = {}
+    batch: list[tuple[Footprint, int]] = []
+    for seq, step in steps:
+        if isinstance(step, Footprint):
+            batch.append((step, seq))
+            continue
+        old.add_all(batch)
+        batch = []
+        named = [n for n in (step.incident, step.other) if n is not None]
+        judged[step.seq] = set().union(*(old.judged(n) for n in named))
+        if step.action is Action.MERGE and step.other is not None:
+            old.merge(step.incident, step.other)
+        elif step.action is Action.SPLIT:
+            old.split(step.reports, step.seq)
+            moved = set(step.reports)  # as the live path does (`unjudge_moved`)
+            earlier = {(s, r) for s, ids in judged.items() if s != step.seq for r in ids}
+            for undone, report_id in judged_after_split(earlier, moved, judged[step.seq] - moved):
+                judged[undone].discard(report_id)
+    return {seq: sorted(ids) for seq, ids in judged.items() if ids}
