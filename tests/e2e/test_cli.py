@@ -57,6 +57,7 @@ def test_init_regroups_a_record_of_the_earlier_rule_in_the_migration(tmp_path: P
     assert code == 0, err
     assert "schema 0009 -> " in out
     assert "3 incidents before, 73 after" in out
+    assert "77 report placements made again" in out  # weapons judged where they were
     code, out, _ = run(str(path), "verify")
     assert (code, out.startswith("OK 90 ledger entries")) == (0, True)
     code, out, _ = run(str(path), "incidents", "show", "INC-73")

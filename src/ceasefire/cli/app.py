@@ -29,6 +29,7 @@ from ceasefire.cli.context import AppState, err, fail, out, styled
 from ceasefire.clock import utc_now
 from ceasefire.services.bulk import collector_paused
 from ceasefire.store.db import ENV_VAR, reading, writing
+from ceasefire.store.geography_store import place_again
 from ceasefire.store.incident_check import (
     group_ungrouped,
     membership_problem,
@@ -104,6 +105,7 @@ def init(ctx: typer.Context) -> None:
             after = revision_in(connection)
             grouped = group_ungrouped(connection)
             regrouped = regroup(connection, utc_now) if needs_regroup(connection) else None
+            placed = place_again(connection) if _crossed(before, PLACEMENT_REVISION) else 0
     except OperationalError as exc:
         raise fail(f"cannot open the database {shown}: {exc.orig}") from None
     if before == after:
@@ -114,6 +116,22 @@ def init(ctx: typer.Context) -> None:
         out.print(f"reports recorded before incidents existed grouped: {grouped} incidents")
     if regrouped is not None:
         out.print(incidents_cmd.regrouped_note(regrouped), highlight=False)
+    if placed:
+        out.print(
+            f"{placed:,} report placements made again: a withdrawal zone is now judged where a "
+            "report places the weapon (a sighting, outgoing fire), never at an impact",
+            highlight=False,
+        )
+
+
+# The migration after which a report's placement says where it puts a weapon: records placed
+# before it are placed again as they migrate.
+PLACEMENT_REVISION = "0010"
+
+
+def _crossed(before: str | None, revision: str) -> bool:
+    """Whether migrating from `before` ran `revision` (a record that had a schema at all)."""
+    return before is not None and before < revision
 
 
 @app.command("verify")

@@ -34,3 +34,16 @@ def classify_and_store(
     ]
     insert_tuples(connection, report_geography, rows)
     return len(rows)
+
+
+def place_again(connection: Connection) -> int:
+    """Every stored report placed again against the latest version of every agreement (after
+    the placement rules changed); returns the rows written."""
+    from ceasefire.store.agreement_store import latest_agreements
+    from ceasefire.store.report_store import ReportFilter, list_reports
+
+    agreements = latest_agreements(connection)
+    if not agreements:
+        return 0
+    reports = list_reports(connection, ReportFilter())
+    return sum(classify_and_store(connection, a, reports, replace=True) for a in agreements)
