@@ -45,7 +45,7 @@ from ceasefire.domain.incidents.firsts import (
     nearest_of_each_source,
 )
 from ceasefire.domain.incidents.grouping import DEFAULT_RULES, MAX_RADIUS_M, Footprint, LinkRule
-from ceasefire.domain.incidents.links import Columns, columns, link_pairs
+from ceasefire.domain.incidents.links import Columns, columns, link_pairs, near_box
 from ceasefire.domain.taxonomy import Family
 
 _LABEL = re.compile(r"^(?:INC-?)?(\d{1,18})$", re.IGNORECASE)
@@ -442,35 +442,12 @@ class IncidentBook:
         return {key: bisect.bisect_left(order, at) for key, at in earliest.items()}
 
     def _linkable_near(self, new: Columns, *, skip: Columns | None, exclude: set[str]) -> Columns:
-        """The held groupable reports that could be within reach of any of `new`: same
-        families, inside the box and time span of `new` widened by the longest reach, less the
-        part `skip` and the reports `exclude`. Reports are kept in parts (one per batch, as
-        they came); a part whose time span misses is skipped whole, so a stream of imports in
-        time order reads only the recent parts."""
+        """The held groupable reports that could be within reach of any of `new`, less the
+        part `skip`, the pinned ones and the reports `exclude`."""
         if self._pending:
             self._parts.append(columns(self._pending))
             self._pending = []
-        selected = [columns([])]
-        new = new.placed()
-        if not len(new):
-            return selected[0]
-        low, high = new.start.min() - self._reach_s, new.end.max() + self._reach_s
-        families = np.unique(new.family)
-        for part in self._parts:
-            if part is skip or not len(part) or part.end_max < low or part.start_min > high:
-                continue
-            keep = (
-                np.isin(part.family, families)
-                & (part.end >= low)
-                & (part.start <= high)
-                & (part.x >= new.x.min() - self._reach_m)
-                & (part.x <= new.x.max() + self._reach_m)
-                & (part.y >= new.y.min() - self._reach_m)
-                & (part.y <= new.y.max() + self._reach_m)
-            )
-            if keep.any():
-                selected.append(part.take(keep))
-        near = Columns.concat(selected)
+        near = near_box(self._parts, new, self._reach_m, self._reach_s, skip=skip)
         if (self._ungrouped or exclude) and len(near):
             hidden = self._ungrouped | exclude
             near = near.take(np.array([r not in hidden for r in near.ids.tolist()], dtype=bool))

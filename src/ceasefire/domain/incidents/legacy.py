@@ -16,10 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
-
 from ceasefire.domain.incidents.grouping import DEFAULT_RULES, MAX_RADIUS_M, Footprint, LinkRule
-from ceasefire.domain.incidents.links import Columns, columns, link_pairs
+from ceasefire.domain.incidents.links import Columns, columns, link_pairs, near_box
 from ceasefire.domain.taxonomy import Family
 
 
@@ -47,7 +45,7 @@ class SingleLinkage:
             self._by_key[seq] = node
         placed = [f for f, _ in batch if f.placed]
         new = columns([_without_update(f) for f in placed])
-        old = self._near(new)
+        old = near_box(self._parts, new, self._reach_m, self._reach_s)
         within_i, within_j, _ = link_pairs(new, None, self.rules)
         across_i, across_j, _ = link_pairs(new, old, self.rules)
         ids, old_ids = new.ids.tolist(), old.ids.tolist()
@@ -86,28 +84,6 @@ class SingleLinkage:
             self._node[report_id] = node
             self._members[node].add(report_id)
             self._pinned.add(report_id)
-
-    def _near(self, new: Columns) -> Columns:
-        """Held reports that could be within reach of any of `new` (as `IncidentBook`)."""
-        selected = [columns([])]
-        new = new.placed()
-        if not len(new):
-            return selected[0]
-        low, high = new.start.min() - self._reach_s, new.end.max() + self._reach_s
-        for part in self._parts:
-            if not len(part) or part.end_max < low or part.start_min > high:
-                continue
-            keep = (
-                (part.end >= low)
-                & (part.start <= high)
-                & (part.x >= new.x.min() - self._reach_m)
-                & (part.x <= new.x.max() + self._reach_m)
-                & (part.y >= new.y.min() - self._reach_m)
-                & (part.y <= new.y.max() + self._reach_m)
-            )
-            if np.any(keep):
-                selected.append(part.take(keep))
-        return Columns.concat(selected)
 
     def _find(self, node: str) -> str:
         root = node

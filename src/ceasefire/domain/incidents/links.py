@@ -122,6 +122,43 @@ def columns(footprints: Sequence[Footprint], ref_lat: float = REF_LAT) -> Column
     )
 
 
+def near_box(
+    parts: Sequence[Columns],
+    new: Columns,
+    reach_m: float,
+    reach_s: float,
+    *,
+    skip: Columns | None = None,
+) -> Columns:
+    """The rows of `parts` that could be within reach of any placed row of `new`: same
+    families, inside the box and time span of `new` widened by the reach (`skip`: a part left
+    out whole). Reports are kept in parts (one per batch, as they came); a part whose time span
+    misses is skipped whole, so a stream of imports in time order reads only the recent ones."""
+    selected = [empty_columns()]
+    new = new.placed()
+    if not len(new):
+        return selected[0]
+    low, high = new.start.min() - reach_s, new.end.max() + reach_s
+    families = np.unique(new.family)
+    west, east = new.x.min() - reach_m, new.x.max() + reach_m
+    south, north = new.y.min() - reach_m, new.y.max() + reach_m
+    for part in parts:
+        if part is skip or not len(part) or part.end_max < low or part.start_min > high:
+            continue
+        keep = (
+            np.isin(part.family, families)
+            & (part.end >= low)
+            & (part.start <= high)
+            & (part.x >= west)
+            & (part.x <= east)
+            & (part.y >= south)
+            & (part.y <= north)
+        )
+        if keep.any():
+            selected.append(part.take(keep))
+    return Columns.concat(selected)
+
+
 def empty_columns() -> Columns:
     return columns([])
 
