@@ -16,21 +16,31 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e . --group dev
 	touch $(STAMP)
 
-# The main job on the embedded default: a fresh SQLite file, the bundled UCDP extract
-# ingested, a summary, a few reports, the demo agreement loaded and every report placed
-# against its line, and a check of the tamper-evident log.
+# The main job on the embedded default: the bundled agreement on the real 2025 line, three days
+# of a truce with violations up to now (monitors' reports, and the parties' complaints naming
+# who fired), the default plan adopted, its clocks run once (phases, actions, notifications
+# written to a local folder), a decision explained, today's daily report, and the record
+# checked. Every date is relative to now, so it runs alike on any day.
+CF := $(BIN)/ceasefire --db $(DEMO_DB)
 demo: $(STAMP)
-	rm -f demo.db
-	$(BIN)/ceasefire --db $(DEMO_DB) init
-	$(BIN)/ceasefire --db $(DEMO_DB) ingest data/samples/ucdp_ged_donbas_minsk2.csv
-	$(BIN)/ceasefire --db $(DEMO_DB) reports summary
-	$(BIN)/ceasefire --db $(DEMO_DB) reports list --since 2015-02-15 --until 2015-02-20 --bbox 37.5,47.8,38.5,48.5 --limit 8
-	$(BIN)/ceasefire --db $(DEMO_DB) agreement load korea-model-demo
-	$(BIN)/ceasefire --db $(DEMO_DB) reports list --side UA --sector "Donetsk Oblast" --limit 5
-	$(BIN)/ceasefire --db $(DEMO_DB) incidents list --since 2015-02-15 --until 2015-02-16
-	$(BIN)/ceasefire --db $(DEMO_DB) incidents show INC-3 --as observer
-	$(BIN)/ceasefire --db $(DEMO_DB) report daily --date 2015-02-16 -o demo-daily.html
-	$(BIN)/ceasefire --db $(DEMO_DB) verify
+	rm -rf demo.db demo-reports.csv demo-daily.html demo-alerts
+	mkdir demo-alerts
+	$(CF) init
+	$(CF) agreement load korea-model-demo
+	$(CF) scenario generate --agreement korea-model-demo --from -3d --until now --seed 7 -o demo-reports.csv
+	$(CF) ingest demo-reports.csv
+	$(CF) plan adopt coalition-three-phase --counting reported
+	$(CF) notify add folder demo-alerts --events phase,action
+	$(CF) clock --once
+	$(CF) tracks
+	$(CF) actions list
+	$(CF) explain RU:2
+	$(CF) report daily --date today -o demo-daily.html
+	$(CF) verify
+	@echo
+	@echo "Notifications written to demo-alerts/: $$(ls demo-alerts | wc -l) files; today's daily report: demo-daily.html."
+	@echo "The dashboard: $(CF) users add me --role analyst   (prints a token), then"
+	@echo "               $(CF) serve   and open http://127.0.0.1:8000/ with that token."
 
 # The energy-moratorium case study (docs/case-study-energy-moratorium.md): the real strike
 # data, read from ../shared (its licence is not stated, so it is not in this repository),
@@ -75,4 +85,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/dashboard.py   # needs /usr/bin/chromium (scripts/ensure-services installs it)
 
 clean:
-	rm -rf $(VENV) demo.db demo-daily.html case-study.db case-study.html .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo.db demo-reports.csv demo-daily.html demo-alerts case-study.db case-study.html .pytest_cache .mypy_cache .ruff_cache

@@ -133,7 +133,7 @@ def test_export_imports_again_to_the_same_reports(db: str, tmp_path: Path, fmt: 
     [
         (["reports", "list", "--bbox", "1,2,3"], "--bbox"),
         (["reports", "list", "--category", "bombing"], "--category: unknown 'bombing'"),
-        (["reports", "list", "--since", "yesterday"], "--since"),
+        (["reports", "list", "--since", "the day before"], "--since"),
         (["reports", "list", "--format", "xml"], "--format"),
         (["ingest", "--tz", "Mars/Olympus", str(FIXTURES / "reports_good.csv")], "--tz"),
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -24,9 +25,26 @@ if TYPE_CHECKING:
 # reader) is imported where it is used, so that a command starts without loading it.
 
 # Markup off: what is printed includes file names, column names and other input, which must
-# never be read as Rich markup. Styles are applied with `styled`.
-out = Console(soft_wrap=True, markup=False, highlight=False)
-err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
+# never be read as Rich markup. Styles are applied with `styled`. Piped or redirected, a
+# console has no width to fit: tables are laid out as wide as their contents (COLUMNS, when
+# set, still decides), so an id, a time or an address is never cut to fit 80 columns.
+PIPED_WIDTH = 100_000
+
+
+def _console(*, stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    piped = not stream.isatty() and "COLUMNS" not in os.environ
+    return Console(
+        stderr=stderr,
+        soft_wrap=True,
+        markup=False,
+        highlight=False,
+        width=PIPED_WIDTH if piped else None,
+    )
+
+
+out = _console()
+err = _console(stderr=True)
 
 
 def styled(style: str, label: str, rest: str = "") -> Text:

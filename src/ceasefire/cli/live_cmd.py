@@ -25,7 +25,7 @@ from ceasefire.services.live import (
 )
 from ceasefire.services.notify import deliver_due
 from ceasefire.store.db import reading, writing
-from ceasefire.store.enforcement_store import acknowledged, decision_row
+from ceasefire.store.enforcement_store import acknowledged, decision_row, decisions_named
 
 AGREEMENT_OPTION = typer.Option(
     help="Agreement whose sectors violations carry (default: the only one in the record)."
@@ -136,16 +136,33 @@ def tracks_cmd(
 
 
 def explain_cmd(
-    ctx: typer.Context, decision_id: Annotated[str, typer.Argument(help="A decision id.")]
+    ctx: typer.Context,
+    decision_id: Annotated[
+        str,
+        typer.Argument(
+            help="A decision id, its first 6 or more characters, or PARTY:PHASE (the latest "
+            "recorded entry of that party into that phase, e.g. RU:2)."
+        ),
+    ],
 ) -> None:
     """A recorded decision in plain words: the rule, the parameters, the evidence, the times."""
     state: AppState = ctx.obj
     with reading(state.engine()) as connection:
         row = decision_row(connection, decision_id)
-        acks = acknowledged(connection).get(decision_id, {})
+        if row is None:
+            named = decisions_named(connection, decision_id)
+            if len(named) > 1 and ":" not in decision_id:
+                raise fail(
+                    f"{decision_id!r} is the start of {len(named)} decision ids "
+                    f"({', '.join(named[:4])}...): give more of it"
+                )
+            row = decision_row(connection, named[0]) if named else None
+        acks = acknowledged(connection).get(row["decision_id"], {}) if row else {}
     if row is None:
         raise fail(
-            f"no recorded decision {decision_id!r}: `ceasefire clock --once` records what is due"
+            f"no recorded decision {decision_id!r} (a decision id, its first 6 or more "
+            "characters, or PARTY:PHASE such as RU:2): `ceasefire tracks` lists the decisions "
+            "that entered each phase"
         )
     content = json.loads(row["content"])
     out.print(styled("bold", content["summary"]))

@@ -16,7 +16,8 @@ from ceasefire.store.db import reading, writing
 from ceasefire.store.schema import outbox
 
 app = typer.Typer(
-    help="Where decisions and actions are announced: webhooks (JSON or CAP 1.2) and e-mail.",
+    help="Where decisions and actions are announced: webhooks (JSON or CAP 1.2), e-mail, and a "
+    "local folder (one file per notification, for an operations centre offline).",
     no_args_is_help=True,
 )
 
@@ -24,8 +25,8 @@ app = typer.Typer(
 @app.command("add")
 def add_cmd(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help="webhook or email")],
-    target: Annotated[str, typer.Argument(help="The URL, or the e-mail address.")],
+    kind: Annotated[str, typer.Argument(help="webhook, email or folder")],
+    target: Annotated[str, typer.Argument(help="The URL, the e-mail address, or the folder.")],
     events: Annotated[
         str, typer.Option(help="Comma-separated: phase, action, reminder.")
     ] = "phase,action,reminder",

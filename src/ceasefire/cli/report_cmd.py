@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, time
+from datetime import date, time, tzinfo
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -17,6 +17,7 @@ from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.clock import utc_now
 from ceasefire.domain.incidents.book import incident_number
 from ceasefire.domain.publishing.period import daily_period, span_period
+from ceasefire.domain.timeparse import parse_relative
 from ceasefire.publish.document import Rendered
 from ceasefire.publish.map_layers import MapLayers
 from ceasefire.services.publishing import (
@@ -52,11 +53,15 @@ AgreementOption = Annotated[
 Report = TypeVar("Report")
 
 
-def _date(text: str) -> date:
+def _date(text: str, zone: tzinfo) -> date:
+    """YYYY-MM-DD, or `today` / `yesterday` in `zone`."""
+    relative = parse_relative(text, utc_now(), zone)
+    if relative is not None and relative.date_only:
+        return relative.at.astimezone(zone).date()
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise fail(f"--date: {text!r} is not a date (YYYY-MM-DD)") from None
+        raise fail(f"--date: {text!r} is not a date (YYYY-MM-DD, today or yesterday)") from None
 
 
 def _cutoff(text: str) -> time:
@@ -109,8 +114,10 @@ def daily_cmd(
     and open actions. Same record and cut-off, same report."""
     from ceasefire.publish.render import render_daily  # matplotlib: only when drawing
 
-    period = daily_period(_date(day), _cutoff(cutoff), time_zone(tz))
-    target = output or Path(f"daily-{day}.{output_format.value}")
+    zone = time_zone(tz)
+    on = _date(day, zone)
+    period = daily_period(on, _cutoff(cutoff), zone)
+    target = output or Path(f"daily-{on.isoformat()}.{output_format.value}")
     report, rendered = _publish(
         ctx.obj,
         target,

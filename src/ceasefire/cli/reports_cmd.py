@@ -14,9 +14,10 @@ from sqlalchemy import Engine
 
 from ceasefire.cli.context import AppState, fail, out, time_zone
 from ceasefire.cli.extract_cmd import extraction_table
+from ceasefire.clock import utc_now
 from ceasefire.domain.reports import Report
 from ceasefire.domain.taxonomy import WeaponClass, categories_matching, filter_names
-from ceasefire.domain.timeparse import end_of_day, parse_moment
+from ceasefire.domain.timeparse import end_of_day, parse_moment, parse_relative
 from ceasefire.domain.validation import BBox
 from ceasefire.export.report_formats import dump_json, to_geojson, to_json, write_csv
 from ceasefire.store.agreement_store import latest_agreements
@@ -31,12 +32,14 @@ OUTPUT_FORMATS = ("table", "json", "csv", "geojson")
 
 
 def parse_time(option: str, text: str | None, tz: tzinfo, *, end: bool) -> datetime | None:
+    """A time option: ISO 8601 (a date alone, as an end, means the end of that day), or one
+    relative to now (`now`, `today`, `yesterday`, `-3d`, `-36h`)."""
     if text is None:
         return None
     try:
-        moment = parse_moment(text, tz)
+        moment = parse_relative(text, utc_now(), tz) or parse_moment(text, tz)
     except ValueError as exc:
-        raise fail(f"{option}: {exc}") from None
+        raise fail(f"{option}: {exc}; or now, today, yesterday, -3d, -36h") from None
     return end_of_day(moment, tz) if end and moment.date_only else moment.at
 
 

@@ -51,6 +51,9 @@ class Profile:
     impact_km_from_line: float
     night_share: float
     reports_per_event: float
+    # The share of events the party fired upon also complains of, naming who fired (its
+    # liaison office), when it has not already reported the event.
+    complaint_share: float = 0.0
 
     def counted_kind(self, category: Category) -> str:
         kind = CATEGORY_INFO[category].osce_counting
@@ -91,6 +94,10 @@ def parse_profile(data: Any, source: str) -> Profile | list[str]:
         r.fail("night_share", "is a share between 0 and 1")
     if numbers["reports_per_event"] < 1:
         r.fail("reports_per_event", "is at least 1 (every event is reported once)")
+    complaint_share = data.get("complaint_share", 0.0)
+    if not isinstance(complaint_share, int | float) or not 0 <= complaint_share <= 1:
+        r.fail("complaint_share", f"is a share between 0 and 1, not {complaint_share!r}")
+        complaint_share = 0.0
     if r.problems:
         return [f"{source}: {p}" for p in r.problems]
     return Profile(
@@ -104,6 +111,7 @@ def parse_profile(data: Any, source: str) -> Profile | list[str]:
         impact_km_from_line=numbers["impact_km_from_line"],
         night_share=numbers["night_share"],
         reports_per_event=numbers["reports_per_event"],
+        complaint_share=float(complaint_share),
     )
 
 
@@ -203,6 +211,10 @@ def generate(
         mean = max(1.0, profile.counts_per_event.get(kind, 1.0))
         count = 1 + int(rng.poisson(mean - 1))
         reports = 1 + int(rng.poisson(profile.reports_per_event - 1))
+        complaint = len(REPORTERS) - 1  # the liaison office's place among the reporters
+        complains = profile.complaint_share > 0 and reports <= complaint
+        if complains and rng.random() < profile.complaint_share:  # drawn only if it may
+            rows.append(_row(rng, n, complaint, at, place, category, kind, count, shooter, victim))
         for copy in range(reports):
             row = _row(rng, n, copy, at, place, category, kind, count, shooter, victim)
             if copy >= len(REPORTERS):  # the liaison office again: it updates its complaint

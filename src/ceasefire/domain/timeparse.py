@@ -122,3 +122,35 @@ def add_months(moment: datetime, months: int, zone: tzinfo) -> datetime:
 def _days_in_month(year: int, month: int) -> int:
     following = date(year + month // 12, month % 12 + 1, 1)
     return (following - timedelta(days=1)).day
+
+
+_RELATIVE = re.compile(r"^(?:now)?\s*([+-])\s*(\d{1,5})\s*([dhm])$")
+_DAYS = {"today": 0, "yesterday": -1, "tomorrow": 1}
+_UNIT_S = {"d": 86_400, "h": 3_600, "m": 60}
+
+
+def parse_relative(text: str, now: datetime, zone: tzinfo) -> Moment | None:
+    """`now`, `today`, `yesterday`, `tomorrow` (whole days in `zone`), or an offset from now:
+    `-3d`, `-36h`, `+90m`, `now-2d`; None when `text` is none of these (a command line's
+    convenience, so that a command in the README works whatever today's date is).
+
+    >>> now = datetime(2026, 12, 7, 10, 30, tzinfo=UTC)
+    >>> parse_relative("-2d", now, UTC).at.isoformat()
+    '2026-12-05T10:30:00+00:00'
+    >>> parse_relative("yesterday", now, UTC).at.isoformat()
+    '2026-12-06T00:00:00+00:00'
+    >>> parse_relative("today", now, UTC).date_only
+    True
+    """
+    cleaned = text.strip().lower()
+    if cleaned == "now":
+        return Moment(now, date_only=False)
+    if cleaned in _DAYS:
+        day = now.astimezone(zone).date() + timedelta(days=_DAYS[cleaned])
+        return Moment(start_of_day(day, zone), date_only=True)
+    match = _RELATIVE.match(cleaned)
+    if match is None:
+        return None
+    sign, amount, unit = match.groups()
+    seconds = int(amount) * _UNIT_S[unit] * (1 if sign == "+" else -1)
+    return Moment(now + timedelta(seconds=seconds), date_only=False)

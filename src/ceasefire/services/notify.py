@@ -13,11 +13,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import smtplib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -43,7 +45,7 @@ from ceasefire.store.enforcement_store import acknowledged, decision_row
 from ceasefire.store.schema import notify_channels, outbox
 
 FORMATS = ("json", "cap")
-KINDS = ("webhook", "email")
+KINDS = ("webhook", "email", "folder")
 LEASE = timedelta(seconds=60)
 MAX_BACKOFF = timedelta(hours=1)
 
@@ -85,6 +87,8 @@ def add_channel(
         problems.append(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
     if kind == "webhook" and urlparse(target).scheme not in ("http", "https"):
         problems.append(f"{target!r} is not an http(s) URL")
+    if kind == "folder" and not Path(target).is_dir():
+        problems.append(f"{target!r} is not a folder (create it first)")
     if kind == "email":
         if "@" not in target:
             problems.append(f"{target!r} is not an e-mail address")
@@ -96,7 +100,7 @@ def add_channel(
     result = connection.execute(
         notify_channels.insert().values(
             kind=kind,
-            target=target,
+            target=str(Path(target).resolve()) if kind == "folder" else target,
             format=fmt,
             events=",".join(sorted(set(events))),
             secret=secret,
@@ -385,4 +389,19 @@ def send_email(channel: Channel, row: Mapping[str, Any]) -> None:
         smtp.send_message(message)
 
 
-SENDERS: dict[str, Sender] = {"webhook": send_webhook, "email": send_email}
+def send_to_folder(channel: Channel, row: Mapping[str, Any]) -> None:
+    """One file per notification, written whole then renamed into place: an operations centre
+    cut off from the network watches the folder; nothing half-written is ever there."""
+    folder = Path(channel.target)
+    suffix = ".xml" if row["content_type"] != "application/json" else ".json"
+    name = f"{int(row['id']):08d}-{row['event_id'].replace('/', '-')}{suffix}"
+    partial = folder / f".{name}.partial"
+    partial.write_text(row["body"], encoding="utf-8")
+    os.replace(partial, folder / name)
+
+
+SENDERS: dict[str, Sender] = {
+    "webhook": send_webhook,
+    "email": send_email,
+    "folder": send_to_folder,
+}

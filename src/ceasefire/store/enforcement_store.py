@@ -159,6 +159,30 @@ def decision_row(connection: Connection, decision_id: str) -> dict[str, Any] | N
     return None if row is None else dict(row._mapping)
 
 
+def decisions_named(connection: Connection, name: str) -> list[str]:
+    """The decision ids a name may mean, newest first: the id itself, an id's first six or
+    more characters (as a narrow table shows it), or PARTY:PHASE, the recorded entries of that
+    party into that phase."""
+    text = name.strip()
+    if ":" in text:
+        party, _, phase = text.partition(":")
+        if not phase.isdigit():
+            return []
+        query = select(decisions.c.decision_id).where(
+            decisions.c.party == party.upper(),
+            decisions.c.kind == "phase_entered",
+            decisions.c.phase == int(phase),
+        )
+    elif len(text) >= 6 and all(c in "0123456789abcdef" for c in text.lower()):
+        query = select(decisions.c.decision_id).where(
+            decisions.c.decision_id.startswith(text.lower(), autoescape=True)
+        )
+    else:
+        return []
+    query = query.order_by(decisions.c.ledger_seq.desc())
+    return [str(found) for found in connection.execute(query).scalars()]
+
+
 def acknowledge(
     connection: Connection,
     decision_id: str,
