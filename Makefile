@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 # The main job on the embedded default: the bundled agreement on the real 2025 line, three days
 # of a truce with violations up to now (monitors' reports, and the parties' complaints naming
 # who fired), the default plan adopted, its clocks run once (phases, actions, notifications
-# written to a local folder), a decision explained, today's daily report, and the record
+# written to a local folder), a decision explained, yesterday's daily report, and the record
 # checked. Every date is relative to now, so it runs alike on any day.
 CF := $(BIN)/ceasefire --db $(DEMO_DB)
 demo: $(STAMP)
@@ -35,10 +35,10 @@ demo: $(STAMP)
 	$(CF) tracks
 	$(CF) actions list
 	$(CF) explain RU:2
-	$(CF) report daily --date today -o demo-daily.html
+	$(CF) report daily --date yesterday -o demo-daily.html
 	$(CF) verify
 	@echo
-	@echo "Notifications written to demo-alerts/: $$(ls demo-alerts | wc -l) files; today's daily report: demo-daily.html."
+	@echo "Notifications written to demo-alerts/: $$(ls demo-alerts | wc -l) files; yesterday's daily report: demo-daily.html."
 	@echo "The dashboard: $(CF) users add me --role analyst   (prints a token), then"
 	@echo "               $(CF) serve   and open http://127.0.0.1:8000/ with that token."
 
