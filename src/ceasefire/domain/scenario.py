@@ -220,7 +220,10 @@ def generate(
             if copy >= len(REPORTERS):  # the liaison office again: it updates its complaint
                 row["updates"] = f"ev{n}-{len(REPORTERS) - 1}"
             rows.append(row)
-    return sorted(rows, key=lambda r: (r["observed_start"], r["source_id"], r["external_id"]))
+    # A later report of an event near the window's end may see it after the end: it belongs
+    # to the next window (and a window that ends now must hold nothing in the future).
+    inside = [r for r in rows if datetime.fromisoformat(r["observed_start"]) <= end]
+    return sorted(inside, key=lambda r: (r["observed_start"], r["source_id"], r["external_id"]))
 
 
 def _row(
