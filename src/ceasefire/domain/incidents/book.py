@@ -16,13 +16,15 @@ An old number therefore always leads to the incident now holding the report (or 
 named after, whatever a later report did to the groups.
 
 A late report can change the automatic groups after it in canonical order: it may become the
-first report of an event others had started, or take a source's place in an incident. The book
-re-decides only what can change: the reports within reach of what changed, later in canonical
-order, round after round until nothing more changes (`_regroup`); a report appended after
-everything near it, the live case, is decided alone. Whatever the book needs and does not hold,
-it asks its `Loader` for (the store's queries); with no loader, it holds the whole record (a
-replay). The same book serves the live path and the replay `verify` compares with, so the two
-cannot disagree by construction; property tests hold both to the plain statement of the rule.
+first report of an event others had started, take a source's place in an incident, or be a
+report's nearest of its source. The book re-decides only what can change: the reports within
+reach of what was added or removed, then those within reach of whatever changed, later in
+canonical order, round after round until nothing more changes (`_regroup`); a batch with
+nothing held near it (a first import, or reports far from the rest) is decided alone.
+Whatever the book needs and does not hold, it asks its `Loader` for (the store's queries); with
+no loader, it holds the whole record (a replay). The same book serves the live path and the
+replay `verify` compares with, so the two cannot disagree by construction; property tests hold
+both to the plain statement of the rule.
 """
 
 from __future__ import annotations
