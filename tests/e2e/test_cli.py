@@ -166,13 +166,17 @@ def test_verify_names_the_tampered_entry(sqlite_url: str, tmp_path: Path) -> Non
 
 
 def _command_paths(command: object, prefix: str = "") -> list[str]:
-    if hasattr(command, "commands"):  # a group
-        return [
-            path
-            for name, sub in command.commands.items()
-            for path in _command_paths(sub, f"{prefix} {name}".strip())
-        ]
-    return [prefix]
+    if hasattr(command, "loaded"):  # the root: its commands load when asked
+        children: dict[str, object] = command.loaded()
+    elif hasattr(command, "commands"):  # a group
+        children = command.commands
+    else:
+        return [prefix]
+    return [
+        path
+        for name, sub in children.items()
+        for path in _command_paths(sub, f"{prefix} {name}".strip())
+    ]
 
 
 def test_every_command_is_in_the_readme() -> None:
@@ -181,6 +185,17 @@ def test_every_command_is_in_the_readme() -> None:
     assert len(paths) >= 10
     missing = [p for p in paths if f"ceasefire {p}" not in readme]
     assert missing == []
+
+
+def test_the_root_lists_each_command_by_a_line_its_own_help_begins_with() -> None:
+    """The root's `--help` loads no command: its lines are written in `cli.app.COMMANDS`, and
+    each must begin as the command's own help begins (so an entry cannot point at another)."""
+    from ceasefire.cli.app import COMMANDS
+
+    for name, entry in COMMANDS.items():
+        command = entry.load(name)
+        first_word = (command.help or "").split()[0].rstrip(".:,;")
+        assert entry.summary.split()[0].rstrip(".:,;") == first_word, (name, command.help)
 
 
 def test_serve_refuses_a_tile_url_it_could_not_use(tmp_path: Path) -> None:

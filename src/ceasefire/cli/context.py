@@ -12,17 +12,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 from rich.console import Console
 from rich.text import Text
-from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
-
-from ceasefire.store.db import DatabaseURLError, make_engine, reading, resolve_url
-from ceasefire.store.migrate import current_revision, head_revision
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 
-# Every command imports this module: what only some of them need (geometry, the prose
-# reader) is imported where it is used, so that a command starts without loading it.
+# Every command imports this module, and `--help` of any command imports its module: the
+# database layer (SQLAlchemy, Alembic) and whatever only some commands need (geometry, the
+# prose reader) are imported where they are used, so that help and a command start fast.
 
 # Markup off: what is printed includes file names, column names and other input, which must
 # never be read as Rich markup. Styles are applied with `styled`. Piped or redirected, a
@@ -61,6 +59,8 @@ class AppState:
     db: str | None = None
 
     def url(self) -> str:
+        from ceasefire.store.db import DatabaseURLError, resolve_url
+
         try:
             return resolve_url(self.db, os.environ)
         except DatabaseURLError as exc:
@@ -68,6 +68,8 @@ class AppState:
 
     def engine(self, *, require_schema: bool = True, **options: Any) -> Engine:
         """`options` go to `make_engine` (a server's pool size)."""
+        from ceasefire.store.db import make_engine
+
         url = self.url()
         engine = make_engine(url, **options)
         if require_schema:
@@ -76,6 +78,10 @@ class AppState:
 
 
 def _check_schema(engine: Engine, url: str) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from ceasefire.store.migrate import current_revision, head_revision
+
     shown = engine.url.render_as_string(hide_password=True)
     try:
         revision = current_revision(engine)
@@ -93,6 +99,7 @@ def _check_schema(engine: Engine, url: str) -> None:
 def require_agreement(engine: Engine, name: str) -> LoadedAgreement:
     """The latest version of a stored agreement, or an error that says how to load one."""
     from ceasefire.store.agreement_store import agreement_named
+    from ceasefire.store.db import reading
 
     with reading(engine) as connection:
         loaded = agreement_named(connection, name)

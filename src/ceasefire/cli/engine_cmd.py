@@ -142,3 +142,9 @@ def _print(decisions: list, show_known: bool) -> None:  # type: ignore[type-arg]
         cells += [mark + describe(d), d.rule, d.decision_id]
         table.add_row(*cells)
     out.print(table)
+
+
+# `plan adopt` lives with the live clocks it starts.
+from ceasefire.cli.live_cmd import adopt_cmd  # noqa: E402
+
+plan_app.command("adopt")(adopt_cmd)
