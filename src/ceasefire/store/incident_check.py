@@ -39,8 +39,8 @@ from ceasefire.domain.incidents.legacy import SingleLinkage
 from ceasefire.domain.incidents.review import (
     Action,
     Review,
-    judged_after_split,
     review_from_content,
+    undo_split,
 )
 from ceasefire.store.incident_store import (
     FOOTPRINT_COLUMNS,
@@ -122,11 +122,7 @@ def replay(connection: Connection) -> Replay:
             for member in book.members(row.incident)
         }
         if step.action is Action.SPLIT:
-            moved = set(step.reports)
-            pairs = {(seq, r) for seq, ids in judged.items() if seq != step.seq for r in ids}
-            undone = judged_after_split(pairs, moved, judged[step.seq] - moved)
-            for seq_undone, report_id in undone:
-                judged[seq_undone].discard(report_id)
+            undo_split(judged, step.seq, step.reports)  # as the live path does
         _apply(book, step, numbered)
     book.add_all(batch)
     return Replay(book, {(seq, r) for seq, ids in judged.items() for r in ids})
@@ -323,8 +319,5 @@ def _judged_so_far(connection: Connection) -> dict[int, list[str]]:
             old.merge(step.incident, step.other)
         elif step.action is Action.SPLIT:
             old.split(step.reports, step.seq)
-            moved = set(step.reports)  # as the live path does (`unjudge_moved`)
-            earlier = {(s, r) for s, ids in judged.items() if s != step.seq for r in ids}
-            for undone, report_id in judged_after_split(earlier, moved, judged[step.seq] - moved):
-                judged[undone].discard(report_id)
+            undo_split(judged, step.seq, step.reports)  # as the live path does
     return {seq: sorted(ids) for seq, ids in judged.items() if ids}

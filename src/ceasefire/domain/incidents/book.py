@@ -292,13 +292,13 @@ class IncidentBook:
             return set()
         # Round one: whatever is within reach of a new or removed report, or of a removed
         # report's first report.
-        seeds = {*added_ids, *removed, *removed.values()}
-        near = self._within_reach(seeds - set(added_ids), new_part, set(), all_new=True)
+        near = self._within_reach({*removed, *removed.values()}, new_part, set(), all_new=True)
         if not near and not removed:  # nothing held is near: the new reports decide alone
             assert new_part is not None
             ids, firsts, _ = self._decide(new_part, new_part, set())
             self._first.update(zip(ids, firsts, strict=True))
             return set(ids)
+        seeds = {*added_ids, *removed, *removed.values()}
         floor = min(self._footprints[r].canonical for r in (*added_ids[:1], *removed, *near))
         before: dict[str, str | None] = dict(removed)
         extra: set[str] = set()  # held reports re-decided with the new ones

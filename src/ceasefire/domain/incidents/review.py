@@ -151,3 +151,18 @@ def judged_after_split(
         if ids & set(rest)
         for report_id in ids & set(moved)
     }
+
+
+def undo_split(judged: dict[int, set[str]], split_seq: int, moved: Collection[str]) -> None:
+    """Apply `judged_after_split` to judged sets held in memory (a replay): the split's own
+    set says what the rest was; only reviews that judged a moved report are looked at."""
+    moved = set(moved)
+    rest = judged.get(split_seq, set()) - moved
+    touching = {
+        (seq, report_id)
+        for seq, ids in judged.items()
+        if seq != split_seq and not ids.isdisjoint(moved)
+        for report_id in ids
+    }
+    for seq, report_id in judged_after_split(touching, moved, rest):
+        judged[seq].discard(report_id)
