@@ -35,7 +35,7 @@ demo: $(STAMP)
 	$(CF) tracks
 	$(CF) actions list
 	$(CF) explain RU:2
-	$(CF) report daily --date yesterday -o demo-daily.html
+	$(CF) publish daily --date yesterday -o demo-daily.html
 	$(CF) verify
 	@echo
 	@echo "Notifications written to demo-alerts/: $$(ls demo-alerts | wc -l) files; yesterday's daily report: demo-daily.html."

@@ -46,7 +46,7 @@ from sklearn.cluster import DBSCAN
 from ceasefire.domain.incidents.book import IncidentBook
 from ceasefire.domain.incidents.grouping import DEFAULT_RULES, EARTH_RADIUS_M, Footprint
 from ceasefire.domain.taxonomy import CATEGORY_INFO, Category, Family
-from ceasefire.services.bulk import collector_paused
+from ceasefire.speed.collector import collector_paused
 from timing import timed
 
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)

@@ -26,11 +26,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from ceasefire.domain.engine.engine import replay, timeline
-from ceasefire.domain.engine.violations import Violation
+from ceasefire.domain.enforcement.plan_run import replay, timeline
+from ceasefire.domain.enforcement.violations import Violation
 from ceasefire.domain.taxonomy import Category, Severity, default_severity
-from ceasefire.services.bulk import collector_paused
 from ceasefire.services.plans import DEFAULT_PLAN, read_plan
+from ceasefire.speed.collector import collector_paused
 from timing import timed
 
 YEAR_START = datetime(2025, 1, 1, tzinfo=UTC)

@@ -29,17 +29,17 @@ from rich.console import Console
 from rich.table import Table
 
 from ceasefire.clock import utc_now
-from ceasefire.domain.engine.simulation import simulate, sweep
+from ceasefire.domain.enforcement.simulation import simulate, sweep
 from ceasefire.domain.scenario import generate, parse_profile
 from ceasefire.domain.validation import REPORT_FIELDS, IngestRules
 from ceasefire.export.report_formats import csv_text
 from ceasefire.services.agreements import load_into_record
-from ceasefire.services.bulk import collector_paused
 from ceasefire.services.enforcement import counting_from
 from ceasefire.services.ingest import ingest_files
 from ceasefire.services.plans import load_plan_data, read_plan, with_counting
 from ceasefire.services.violations import violations_in_record
 from ceasefire.services.yaml_files import find, read_yaml
+from ceasefire.speed.collector import collector_paused
 from ceasefire.store.agreement_store import agreement_named
 from ceasefire.store.db import make_engine, reading
 from ceasefire.store.migrate import upgrade

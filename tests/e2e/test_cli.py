@@ -193,9 +193,23 @@ def test_the_root_lists_each_command_by_a_line_its_own_help_begins_with() -> Non
     from ceasefire.cli.app import COMMANDS
 
     for name, entry in COMMANDS.items():
+        if entry.renamed:
+            continue
         command = entry.load(name)
         first_word = (command.help or "").split()[0].rstrip(".:,;")
         assert entry.summary.split()[0].rstrip(".:,;") == first_word, (name, command.help)
+
+
+def test_a_renamed_command_still_runs_and_names_its_new_name(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    code, out, err = run(db, "report", "daily", "--help")
+    assert code == 0
+    assert "now `ceasefire publish`" in err
+    assert "--cutoff" in out
+    code, out, err = run(db, "--help")
+    listed = {line.split()[1] for line in out.splitlines() if line.startswith("│ ")}
+    assert "publish" in listed
+    assert "report" not in listed
 
 
 def test_serve_refuses_a_tile_url_it_could_not_use(tmp_path: Path) -> None:

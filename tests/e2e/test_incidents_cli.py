@@ -55,10 +55,10 @@ def test_four_reports_are_two_incidents_and_reviews_change_them(db: str) -> None
     assert sorted(found) == [1, 3]
     strike = str(found[3]["incident"])
     assert found[3]["status"] == "corroborated"  # OSCE and the acoustic network
-    code, out, err = run(db, "review", strike, "verify", "--reason", "crater seen")
+    code, out, err = run(db, "incidents", "review", strike, "verify", "--reason", "crater seen")
     assert code == 0, err
     assert "by alice" in out
-    code, _, err = run(db, "review", strike, "attribute", "UA", "--basis", "observed")
+    code, _, err = run(db, "incidents", "review", strike, "attribute", "UA", "--basis", "observed")
     assert code == 2
     assert "load an agreement first" in err
     code, out, _ = run(db, "incidents", "show", strike)
@@ -77,13 +77,13 @@ def test_four_reports_are_two_incidents_and_reviews_change_them(db: str) -> None
 
 def test_merge_then_show_the_old_id(db: str) -> None:
     numbers = sorted(str(row["incident"]) for row in listed(db))
-    code, out, err = run(db, "review", numbers[1], "merge", numbers[0])
+    code, out, err = run(db, "incidents", "review", numbers[1], "merge", numbers[0])
     assert code == 0, err
     assert "merged into" in out
     code, out, _ = run(db, "incidents", "show", max(numbers, key=lambda n: int(n[4:])))
     assert "is now" in out
     assert len(listed(db)) == 1
-    code, _, err = run(db, "review", "INC-x", "verify", "--reason", "r")
+    code, _, err = run(db, "incidents", "review", "INC-x", "verify", "--reason", "r")
     assert code == 2
     assert "not an incident id" in err
 
@@ -99,6 +99,7 @@ def test_violations_with_an_agreement_name_their_clauses(db: str) -> None:
     strike = next(r["incident"] for r in rows if r["party"] == "RU")
     code, _, err = run(
         db,
+        "incidents",
         "review",
         strike,
         "attribute",

@@ -14,12 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from ceasefire.api.app import create_app
-from ceasefire.api.token_cache import TokenCache
 from ceasefire.domain.access import PERMISSIONS, Permission, Role
 from ceasefire.domain.validation import IngestRules
 from ceasefire.services.agreements import load_into_record
 from ceasefire.services.ingest import ingest_files
 from ceasefire.services.users import add_user, revoke_user
+from ceasefire.speed.tokens import TokenCache
 from ceasefire.store.db import make_engine, reading, writing
 from ceasefire.store.migrate import upgrade
 from ceasefire.store.verify import verify

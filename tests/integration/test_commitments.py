@@ -12,9 +12,9 @@ from sqlalchemy import Connection, Engine, select
 
 from ceasefire.domain.commitments.rows import PERSON_COLUMNS, SEEN_COLUMNS, WEAPON_COLUMNS
 from ceasefire.domain.commitments.status import EvidenceKind, Status
-from ceasefire.domain.engine.decisions import DecisionKind
-from ceasefire.domain.engine.engine import timeline
-from ceasefire.domain.engine.plan import parse_plan
+from ceasefire.domain.enforcement.decisions import DecisionKind
+from ceasefire.domain.enforcement.plan import parse_plan
+from ceasefire.domain.enforcement.plan_run import timeline
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.ingest.tables import read_table
 from ceasefire.services.agreements import load_into_record

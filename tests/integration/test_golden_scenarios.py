@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from ceasefire.domain.engine.decisions import DecisionKind
+from ceasefire.domain.enforcement.decisions import DecisionKind
 from ceasefire.domain.validation import IngestRules
 from ceasefire.services.agreements import load_into_record
 from ceasefire.services.enforcement import counting_from, run_plan

@@ -221,7 +221,7 @@ def test_violations_for_the_engine_are_one_per_attributed_incident(
 
 
 def test_stories_are_told_once_per_state_of_the_record(engine: Engine, tmp_path: Path) -> None:
-    from ceasefire.services.incidents import cached_incident_stories
+    from ceasefire.speed.stories import cached_incident_stories
 
     ingest(engine, tmp_path, ROWS)
     with reading(engine) as connection:
@@ -236,7 +236,7 @@ def test_stories_are_told_once_per_state_of_the_record(engine: Engine, tmp_path:
 
 
 def test_a_new_states_stories_are_told_ahead_of_readers(engine: Engine, tmp_path: Path) -> None:
-    from ceasefire.services import incidents as module
+    from ceasefire.speed import stories as module
 
     ingest(engine, tmp_path, ROWS)
     with reading(engine) as connection:
@@ -253,7 +253,7 @@ def test_a_new_state_is_told_from_the_last_by_telling_again_only_what_changed(
     others, a merge, a split, a reply, a rebuild outside the ledger) the stories kept up to
     date equal the stories told afresh; only the first state and the rebuild are told in
     full."""
-    from ceasefire.services import incidents as module
+    from ceasefire.speed import stories as module
 
     in_full: list[int] = []
     told_in_full = module._told_in_full
@@ -390,7 +390,7 @@ def test_kept_stories_equal_a_fresh_telling_after_any_sequence(
     one place or several; reviews, replies, merges, splits), the incidents grouped import by
     import equal a replay of the log, and the stories kept up to date equal the stories told
     afresh from the record. SQLite only: each example is a fresh database."""
-    from ceasefire.services.incidents import cached_incident_stories
+    from ceasefire.speed.stories import cached_incident_stories
 
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(f"sqlite:///{Path(folder) / 'p.db'}")

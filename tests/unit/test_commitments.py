@@ -19,8 +19,8 @@ from ceasefire.domain.commitments.status import (
     assess,
     missed_deadline,
 )
-from ceasefire.domain.engine.plan import parse_plan
-from ceasefire.domain.engine.violations import counts
+from ceasefire.domain.enforcement.plan import parse_plan
+from ceasefire.domain.enforcement.violations import counts
 from ceasefire.domain.taxonomy import Category, Severity, WeaponClass
 from ceasefire.services.plans import load_plan_data
 

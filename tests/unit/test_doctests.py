@@ -8,7 +8,7 @@ from types import ModuleType
 import pytest
 
 from ceasefire.domain import reports, taxonomy, timeparse
-from ceasefire.domain.engine import simulation
+from ceasefire.domain.enforcement import simulation
 from ceasefire.ingest import strikes, viina
 from ceasefire.store import db
 

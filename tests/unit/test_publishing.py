@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ceasefire.domain import places
-from ceasefire.domain.engine.violations import Violation
+from ceasefire.domain.enforcement.violations import Violation
 from ceasefire.domain.incidents.attribution import Placement
 from ceasefire.domain.incidents.review import Action, Basis, Confidence, Review
 from ceasefire.domain.incidents.story import IncidentStory, tell

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ceasefire.domain.engine.simulation import SweepError, simulate, sweep, with_parameter
-from ceasefire.domain.engine.violations import Violation
+from ceasefire.domain.enforcement.simulation import SweepError, simulate, sweep, with_parameter
+from ceasefire.domain.enforcement.violations import Violation
 from ceasefire.domain.taxonomy import Category, Severity
 from ceasefire.services.plans import load_plan_data, read_plan
 

@@ -16,8 +16,9 @@ from fastapi import Request
 from ceasefire.api.routes_incidents import agreement_for, concerns
 from ceasefire.api.security import principal_of
 from ceasefire.domain.incidents.story import IncidentStory
-from ceasefire.services.incidents import IncidentFilter, cached_incident_stories, record_state
-from ceasefire.services.recent import Recent
+from ceasefire.services.incidents import IncidentFilter
+from ceasefire.speed.recent import Recent
+from ceasefire.speed.stories import cached_incident_stories, record_state
 from ceasefire.store.db import reading
 
 ANSWERS_KEPT = 8

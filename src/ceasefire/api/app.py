@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ceasefire.api import (
     routes_admin,
     routes_commitments,
-    routes_engine,
+    routes_enforcement,
     routes_exports,
     routes_incidents,
     routes_live,
@@ -39,13 +39,13 @@ from ceasefire.api import (
     routes_text,
 )
 from ceasefire.api.answers import ANSWERS_KEPT
-from ceasefire.api.collector import set_for_serving
-from ceasefire.api.token_cache import RECHECK_SECONDS, TokenCache
 from ceasefire.clock import utc_now
 from ceasefire.services.appender import Appender
 from ceasefire.services.audit_log import AuditLog
-from ceasefire.services.incidents import tell_ahead_in_background
-from ceasefire.services.recent import Recent
+from ceasefire.speed.collector import set_for_serving
+from ceasefire.speed.recent import Recent
+from ceasefire.speed.stories import tell_ahead_in_background
+from ceasefire.speed.tokens import RECHECK_SECONDS, TokenCache
 from ceasefire.store.db import SERVER_CONNECTIONS, make_engine, resolve_url, server_pool
 
 log = logging.getLogger("ceasefire.api")
@@ -71,7 +71,7 @@ def create_app(
 ) -> FastAPI:
     """The service. `event_stream_seconds` bounds how long one `/api/events` stream stays
     open before the client reconnects (tests set it short). `token_recheck_seconds`: how long
-    a token found valid is trusted before the database is asked again (`api.token_cache`)."""
+    a token found valid is trusted before the database is asked again (`speed.tokens`)."""
     app = FastAPI(
         title="ceasefire",
         summary="Ceasefire monitoring and enforcement: reports, incidents, the plan's decisions.",
@@ -91,7 +91,7 @@ def create_app(
         routes_reports,
         routes_text,
         routes_incidents,
-        routes_engine,
+        routes_enforcement,
         routes_exports,
         routes_map,
         routes_commitments,

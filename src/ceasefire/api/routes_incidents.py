@@ -27,7 +27,6 @@ from ceasefire.domain.taxonomy import Severity
 from ceasefire.services.incidents import (
     IncidentFilter,
     ReviewError,
-    cached_incident_stories,
     current_incident,
     incident_stories,
     record_review,
@@ -35,6 +34,7 @@ from ceasefire.services.incidents import (
     terms_of,
 )
 from ceasefire.services.violations import violation_count, violation_rows
+from ceasefire.speed.stories import cached_incident_stories
 from ceasefire.store.agreement_store import agreement_named, latest_agreements
 from ceasefire.store.db import reading, writing
 

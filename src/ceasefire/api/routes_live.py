@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ceasefire.api.security import needs
 from ceasefire.domain.access import Permission
-from ceasefire.services.incidents import tell_ahead
+from ceasefire.speed.stories import tell_ahead
 from ceasefire.store.db import reading
 from ceasefire.store.ledger_store import ledger_head
 

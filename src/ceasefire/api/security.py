@@ -15,9 +15,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from ceasefire.api.token_cache import TokenCache
 from ceasefire.domain.access import PERMISSIONS, Permission, Principal
 from ceasefire.services.users import authenticate
+from ceasefire.speed.tokens import TokenCache
 from ceasefire.store.db import reading
 
 
@@ -29,7 +29,7 @@ def _bearer(request: Request) -> str | None:
 
 async def current_principal(request: Request) -> Principal:
     """The caller, from the token cache when it was checked a moment ago (no thread, no
-    database), else from the database in a worker thread (`api.token_cache` says how fresh)."""
+    database), else from the database in a worker thread (`speed.tokens` says how fresh)."""
     token = _bearer(request)
     if token is None:
         raise HTTPException(

@@ -17,19 +17,18 @@ COMMANDS: dict[str, Lazy] = {
     "agreement": Lazy("ceasefire.cli.agreement_cmd:app", "Agreements: load, list."),
     "zones": Lazy("ceasefire.cli.zones_cmd:app", "Lines of contact and the zones around them."),
     "classify": Lazy("ceasefire.cli.classify_cmd:classify", "Add to each report where it stands."),
-    "incidents": Lazy("ceasefire.cli.incidents_cmd:app", "Incidents: list, show, rebuild."),
-    "review": Lazy("ceasefire.cli.incidents_cmd:review_cmd", "Review an incident."),
+    "incidents": Lazy("ceasefire.cli.incidents_cmd:app", "Incidents: list, show, review."),
     "violations": Lazy(
         "ceasefire.cli.incidents_cmd:violations_app", "Violations of the agreement's clauses."
     ),
-    "plan": Lazy("ceasefire.cli.engine_cmd:plan_app", "Enforcement plans: list, check, adopt."),
-    "replay": Lazy("ceasefire.cli.engine_cmd:replay_cmd", "Run a plan over the violations."),
+    "plan": Lazy("ceasefire.cli.plan_cmd:plan_app", "Enforcement plans: list, check, adopt."),
+    "replay": Lazy("ceasefire.cli.plan_cmd:replay_cmd", "Run a plan over the violations."),
     "simulate": Lazy("ceasefire.cli.simulate_cmd:simulate_cmd", "How a plan would have behaved."),
     "clock": Lazy("ceasefire.cli.live_cmd:clock_cmd", "Run the clocks."),
     "tracks": Lazy("ceasefire.cli.live_cmd:tracks_cmd", "Each party's phase under each plan."),
     "explain": Lazy("ceasefire.cli.live_cmd:explain_cmd", "A recorded decision in plain words."),
     "actions": Lazy("ceasefire.cli.live_cmd:actions_app", "What the plan requires of each actor."),
-    "report": Lazy("ceasefire.cli.report_cmd:app", "Published reports: daily, spot, period."),
+    "publish": Lazy("ceasefire.cli.publish_cmd:app", "Published reports: daily, spot, period."),
     "export": Lazy("ceasefire.cli.export_cmd:export_cmd", "Reports or incidents to files."),
     "notify": Lazy("ceasefire.cli.notify_cmd:app", "Where decisions and actions are announced."),
     "serve": Lazy("ceasefire.cli.service_cmd:serve_cmd", "Serve the API and the dashboard."),
@@ -42,6 +41,9 @@ COMMANDS: dict[str, Lazy] = {
     "weapons": Lazy("ceasefire.cli.commitments_cmd:weapons_app", "Declared weapons, inspections."),
     "extract": Lazy("ceasefire.cli.extract_cmd:extract_cmd", "Read reports written in prose."),
     "scenario": Lazy("ceasefire.cli.scenario_cmd:app", "Synthetic scenarios for what-if studies."),
+    # Former names, still accepted (not listed): each says its new name on standard error.
+    "review": Lazy("ceasefire.cli.incidents_cmd:review_cmd", "", renamed="incidents review"),
+    "report": Lazy("ceasefire.cli.publish_cmd:app", "", renamed="publish"),
 }
 
 

@@ -24,7 +24,6 @@ from ceasefire.domain.incidents.review import Action, Basis, Confidence, Review
 from ceasefire.domain.incidents.selection import Selection, newest_first
 from ceasefire.domain.taxonomy import Severity
 from ceasefire.export.report_formats import dump_json, point_feature
-from ceasefire.services.bulk import collector_paused
 from ceasefire.services.incidents import (
     IncidentFilter,
     ReviewError,
@@ -35,6 +34,7 @@ from ceasefire.services.incidents import (
     terms_of,
 )
 from ceasefire.services.violations import violation_count, violation_rows
+from ceasefire.speed.collector import collector_paused
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import reading, writing
 from ceasefire.store.incident_check import Regrouping, needs_regroup, rebuild, regroup
@@ -265,6 +265,7 @@ def regrouped_note(done: Regrouping) -> str:
     )
 
 
+@app.command("review")
 def review_cmd(
     ctx: typer.Context,
     incident: Annotated[str, typer.Argument(help="The incident reviewed, e.g. INC-42.")],
@@ -324,11 +325,15 @@ def review_cmd(
 def _with_targets(draft: Review, given: list[str]) -> Review:
     if draft.action is Action.ATTRIBUTE:
         if len(given) != 1:
-            raise fail("attribute takes one party, e.g. `review INC-42 attribute RU --basis ...`")
+            raise fail(
+                "attribute takes one party, e.g. `incidents review INC-42 attribute RU --basis ...`"
+            )
         return replace(draft, party=given[0])
     if draft.action is Action.MERGE:
         if len(given) != 1:
-            raise fail("merge takes one other incident, e.g. `review INC-42 merge INC-57`")
+            raise fail(
+                "merge takes one other incident, e.g. `incidents review INC-42 merge INC-57`"
+            )
         return replace(draft, other=_number(given[0], "merge"))
     if draft.action is Action.SPLIT:
         ids = sorted({part for g in given for part in g.split(",") if part})

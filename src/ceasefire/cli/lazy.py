@@ -26,8 +26,11 @@ class Lazy:
 
     target: str
     summary: str
+    renamed: str = ""  # a former name: not listed, still runs, and names its successor
 
     def load(self, name: str) -> click.Command:
+        if self.renamed:
+            typer.echo(f"note: `ceasefire {name}` is now `ceasefire {self.renamed}`", err=True)
         module, _, attribute = self.target.partition(":")
         found = getattr(importlib.import_module(module), attribute)
         holder = typer.Typer(add_completion=False)
@@ -54,7 +57,8 @@ class LazyGroup(TyperGroup):
     lazy: Mapping[str, Lazy] = {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [*self.lazy, *super().list_commands(ctx)]
+        listed = [name for name, entry in self.lazy.items() if not entry.renamed]
+        return [*listed, *super().list_commands(ctx)]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         entry = self.lazy.get(cmd_name)

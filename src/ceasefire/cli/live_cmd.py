@@ -13,7 +13,7 @@ from rich.table import Table
 
 from ceasefire.cli.context import AppState, fail, out, styled
 from ceasefire.clock import utc_now
-from ceasefire.domain.engine.plan import PlanError
+from ceasefire.domain.enforcement.plan import PlanError
 from ceasefire.services.live import (
     AcknowledgementError,
     AdoptionError,

@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 from ceasefire.cli.context import AppState, err, fail, out, styled
 from ceasefire.cli.incidents_cmd import regrouped_note
 from ceasefire.clock import utc_now
-from ceasefire.services.bulk import collector_paused
+from ceasefire.speed.collector import collector_paused
 from ceasefire.store.db import reading, writing
 from ceasefire.store.geography_store import place_again
 from ceasefire.store.incident_check import (

@@ -12,15 +12,15 @@ import typer
 from rich.table import Table
 from sqlalchemy import Engine, select
 
-from ceasefire.api.token_cache import RECHECK_SECONDS
 from ceasefire.cli.context import AppState, err, fail, out, time_zone
 from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.clock import utc_now
 from ceasefire.domain.access import Role
-from ceasefire.services.incidents import tell_ahead_in_background
 from ceasefire.services.live import AdoptionError, step
 from ceasefire.services.notify import deliver_due
 from ceasefire.services.users import UserError, add_user, list_users, revoke_user
+from ceasefire.speed.stories import tell_ahead_in_background
+from ceasefire.speed.tokens import RECHECK_SECONDS
 from ceasefire.store.db import ENV_VAR, SERVER_CONNECTIONS, reading, server_pool, writing
 from ceasefire.store.schema import audit
 
@@ -77,7 +77,7 @@ def serve_cmd(
         TOKEN_RECHECK_VAR,
         create_app,
     )
-    from ceasefire.api.collector import set_for_serving
+    from ceasefire.speed.collector import set_for_serving
 
     if tiles is not None and not (
         tiles.startswith(("https://", "http://")) and all(k in tiles for k in ("{z}", "{x}", "{y}"))

@@ -16,12 +16,12 @@ from ceasefire.cli.files import write_atomically
 from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.clock import utc_now
 from ceasefire.domain.canonical import utc_iso
-from ceasefire.domain.engine.plan import Plan, PlanError, parse_plan
-from ceasefire.domain.engine.simulation import Simulation, SweepError, simulate, sweep
+from ceasefire.domain.enforcement.plan import Plan, PlanError, parse_plan
+from ceasefire.domain.enforcement.simulation import Simulation, SweepError, simulate, sweep
 from ceasefire.publish.document import Rendered
-from ceasefire.services.bulk import collector_paused
 from ceasefire.services.plans import load_plan_data, with_counting
 from ceasefire.services.violations import violations_in_record
+from ceasefire.speed.collector import collector_paused
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import reading
 from ceasefire.store.ledger_store import ledger_head

@@ -16,7 +16,7 @@ from typing import Any
 import matplotlib as mpl
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from ceasefire.domain.engine.simulation import Simulation
+from ceasefire.domain.enforcement.simulation import Simulation
 from ceasefire.domain.publishing.daily import DailyReport
 from ceasefire.domain.publishing.span import PeriodReport
 from ceasefire.domain.publishing.spot import SpotReport

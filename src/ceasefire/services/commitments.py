@@ -24,7 +24,7 @@ from ceasefire.domain.commitments.status import (
     assess,
     missed_deadline,
 )
-from ceasefire.domain.engine.violations import Violation
+from ceasefire.domain.enforcement.violations import Violation
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.services.exchange import exchange_delivery
 from ceasefire.services.weapons import holding_area_delivery

@@ -8,12 +8,12 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from ceasefire.domain.engine.decisions import Decision
-from ceasefire.domain.engine.engine import replay, timeline
-from ceasefire.domain.engine.plan import STATUSES, Plan
-from ceasefire.domain.engine.violations import Violation, counts
-from ceasefire.services.bulk import collector_paused
+from ceasefire.domain.enforcement.decisions import Decision
+from ceasefire.domain.enforcement.plan import STATUSES, Plan
+from ceasefire.domain.enforcement.plan_run import replay, timeline
+from ceasefire.domain.enforcement.violations import Violation, counts
 from ceasefire.services.violations import violations_in_record
+from ceasefire.speed.collector import collector_paused
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import reading
 

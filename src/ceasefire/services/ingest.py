@@ -20,9 +20,9 @@ from ceasefire.domain.validation import Accepted, FieldError, IngestRules, parse
 from ceasefire.ingest.formats import detect_format, open_file
 from ceasefire.ingest.records import FileProblem, ParsedFile, RawRecord, read_text
 from ceasefire.ingest.text_reader import TextOptions, TextReading
-from ceasefire.services.bulk import collector_paused
 from ceasefire.services.extraction import extraction_context
 from ceasefire.services.incidents import Grouping, group_new_reports
+from ceasefire.speed.collector import collector_paused
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import writing
 from ceasefire.store.extraction_store import append_new_extractions

@@ -17,12 +17,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from ceasefire.domain.engine.decisions import DecisionKind, decision_from_content
-from ceasefire.domain.engine.engine import replay, timeline
-from ceasefire.domain.engine.plan import Plan, PlanError, parse_plan
-from ceasefire.domain.engine.records import to_write
-from ceasefire.domain.engine.status import TrackStatus, track_statuses
-from ceasefire.domain.engine.violations import Violation
+from ceasefire.domain.enforcement.decisions import DecisionKind, decision_from_content
+from ceasefire.domain.enforcement.plan import Plan, PlanError, parse_plan
+from ceasefire.domain.enforcement.plan_run import replay, timeline
+from ceasefire.domain.enforcement.records import to_write
+from ceasefire.domain.enforcement.status import TrackStatus, track_statuses
+from ceasefire.domain.enforcement.violations import Violation
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.domain.notifications import decision_event, reminder_event
 from ceasefire.services.notify import enqueue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ceasefire.domain.engine.plan import STATUSES, Plan, PlanError, parse_plan
+from ceasefire.domain.enforcement.plan import STATUSES, Plan, PlanError, parse_plan
 from ceasefire.services.yaml_files import bundled, find, read_yaml
 
 DEFAULT_PLAN = "coalition-three-phase"

@@ -18,7 +18,7 @@ from shapely.geometry import shape
 from sqlalchemy import Connection
 
 from ceasefire.domain.commitments.status import CommitmentState
-from ceasefire.domain.engine.violations import Violation
+from ceasefire.domain.enforcement.violations import Violation
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.domain.geo.zones import dmz_area
 from ceasefire.domain.incidents.story import IncidentStory

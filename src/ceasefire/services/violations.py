@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from ceasefire.domain.canonical import utc_iso
-from ceasefire.domain.engine.violations import Violation
+from ceasefire.domain.enforcement.violations import Violation
 from ceasefire.domain.incidents.assessment import IncidentStatus
 from ceasefire.domain.incidents.story import IncidentStory, attribution_state
 from ceasefire.services.commitments import missed_commitments

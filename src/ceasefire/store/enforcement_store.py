@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from ceasefire.domain.canonical import canonical_json
-from ceasefire.domain.engine.decisions import Decision, decision_content, decision_from_content
+from ceasefire.domain.enforcement.decisions import Decision, decision_content, decision_from_content
 from ceasefire.store.ledger_store import append_entry
 from ceasefire.store.schema import acknowledgements, decisions, plans, reminders
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from ceasefire.domain.canonical import utc_iso
 from ceasefire.domain.commitments.spec import CommitmentSpec, Verification
-from ceasefire.domain.engine.violations import Violation
+from ceasefire.domain.enforcement.violations import Violation
 from ceasefire.domain.taxonomy import Category
 
 

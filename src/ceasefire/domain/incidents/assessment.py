@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 
-from ceasefire.domain.engine.plan import SEVERITY_RANK
+from ceasefire.domain.enforcement.plan import SEVERITY_RANK
 from ceasefire.domain.reports import ObjectClass, Report, Source
 from ceasefire.domain.taxonomy import Category, Severity, WeaponClass, default_severity
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from ceasefire.domain.engine.plan import SEVERITY_RANK
+from ceasefire.domain.enforcement.plan import SEVERITY_RANK
 from ceasefire.domain.incidents.assessment import IncidentStatus
 from ceasefire.domain.incidents.story import IncidentStory
 from ceasefire.domain.taxonomy import Severity

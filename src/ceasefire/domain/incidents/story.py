@@ -125,7 +125,7 @@ class IncidentStory:
     @property
     def counted_at(self) -> datetime:
         """When the system knew enough to count it as it stands: its status and its
-        attribution both established (the engine's record time for this violation)."""
+        attribution both established (the plan run's record time for this violation)."""
         moments = [self.status_since]
         if self.attribution is not None and self.attribution.at is not None:
             moments.append(self.attribution.at)

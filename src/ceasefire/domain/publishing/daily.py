@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 
 from ceasefire.domain.agreement import ClauseKind
 from ceasefire.domain.commitments.status import CommitmentState
-from ceasefire.domain.engine.decisions import Decision, DecisionKind, describe
-from ceasefire.domain.engine.engine import timeline
-from ceasefire.domain.engine.plan import Plan
-from ceasefire.domain.engine.status import TrackStatus, track_statuses
-from ceasefire.domain.engine.violations import Violation
+from ceasefire.domain.enforcement.decisions import Decision, DecisionKind, describe
+from ceasefire.domain.enforcement.plan import Plan
+from ceasefire.domain.enforcement.plan_run import timeline
+from ceasefire.domain.enforcement.status import TrackStatus, track_statuses
+from ceasefire.domain.enforcement.violations import Violation
 from ceasefire.domain.incidents.assessment import IncidentStatus
 from ceasefire.domain.incidents.disclosure import INCIDENT_GRID_DEG
 from ceasefire.domain.incidents.story import IncidentStory

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ceasefire.domain.engine.decisions import Decision
-from ceasefire.domain.engine.engine import timeline
-from ceasefire.domain.engine.plan import Plan
-from ceasefire.domain.engine.violations import Violation
+from ceasefire.domain.enforcement.decisions import Decision
+from ceasefire.domain.enforcement.plan import Plan
+from ceasefire.domain.enforcement.plan_run import timeline
+from ceasefire.domain.enforcement.violations import Violation
 from ceasefire.domain.incidents.story import IncidentStory
 from ceasefire.domain.places import Gazetteer
 from ceasefire.domain.publishing.daily import Controller, IncidentLine, RecordState, line_for

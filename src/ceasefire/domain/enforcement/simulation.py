@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from ceasefire.domain.engine.decisions import Decision, DecisionKind
-from ceasefire.domain.engine.engine import timeline
-from ceasefire.domain.engine.plan import Plan, parse_plan
-from ceasefire.domain.engine.violations import Violation, counts
+from ceasefire.domain.enforcement.decisions import Decision, DecisionKind
+from ceasefire.domain.enforcement.plan import Plan, parse_plan
+from ceasefire.domain.enforcement.plan_run import timeline
+from ceasefire.domain.enforcement.violations import Violation, counts
 
 
 @dataclass(frozen=True, slots=True)

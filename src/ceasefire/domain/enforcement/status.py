@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ceasefire.domain.engine.decisions import Decision, DecisionKind
-from ceasefire.domain.engine.plan import Plan
+from ceasefire.domain.enforcement.decisions import Decision, DecisionKind
+from ceasefire.domain.enforcement.plan import Plan
 
 
 @dataclass(frozen=True)

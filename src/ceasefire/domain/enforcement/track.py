@@ -11,9 +11,9 @@ from collections import deque
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from ceasefire.domain.engine.decisions import Decision, DecisionKind
-from ceasefire.domain.engine.plan import SEVERITY_RANK, Exemption, Plan
-from ceasefire.domain.engine.violations import Violation, exemption_for
+from ceasefire.domain.enforcement.decisions import Decision, DecisionKind
+from ceasefire.domain.enforcement.plan import SEVERITY_RANK, Exemption, Plan
+from ceasefire.domain.enforcement.violations import Violation, exemption_for
 from ceasefire.domain.taxonomy import Severity
 
 DAY = timedelta(hours=24)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from ceasefire.api.collector import set_for_serving
+from ceasefire.speed.collector import set_for_serving
 
 
 @pytest.fixture(autouse=True)

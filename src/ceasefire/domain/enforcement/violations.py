@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from ceasefire.domain.engine.plan import SEVERITY_RANK, Exemption, Plan
+from ceasefire.domain.enforcement.plan import SEVERITY_RANK, Exemption, Plan
 from ceasefire.domain.taxonomy import Category, Severity
 
 

@@ -1,4 +1,4 @@
-"""The engine over time: violations arrive (late, out of order), clocks run, decisions are logged.
+"""A plan run over time: violations arrive (late, out of order), clocks run, decisions are logged.
 
 A decision enters the log once it is both known and due: `known_at` is the later of when it
 takes effect (`effective_at`, event time) and when the data that make it so arrived. Decisions
@@ -20,10 +20,10 @@ from datetime import datetime
 from itertools import groupby
 from operator import attrgetter
 
-from ceasefire.domain.engine.decisions import Decision, DecisionKind, withdrawal
-from ceasefire.domain.engine.plan import Plan
-from ceasefire.domain.engine.track import TrackFold
-from ceasefire.domain.engine.violations import Violation, considered, event_order
+from ceasefire.domain.enforcement.decisions import Decision, DecisionKind, withdrawal
+from ceasefire.domain.enforcement.plan import Plan
+from ceasefire.domain.enforcement.track import TrackFold
+from ceasefire.domain.enforcement.violations import Violation, considered, event_order
 
 Key = tuple[object, ...]
 
@@ -148,7 +148,7 @@ class PartyTrack:
             self.cursor += 1
 
 
-class Engine:
+class PlanRun:
     """Tracks for every party under one plan."""
 
     def __init__(self, plan: Plan) -> None:
@@ -192,14 +192,14 @@ class Engine:
 def replay(plan: Plan, violations: Sequence[Violation], until: datetime) -> list[Decision]:
     """The log as a running system would have written it: violations arriving at their
     `known_at`, clocks running to `until`."""
-    engine = Engine(plan)
+    run = PlanRun(plan)
     arrivals = sorted(violations, key=lambda v: (v.known_at, v.violation_id))
     for known_at, batch in groupby(arrivals, key=lambda v: v.known_at):
         if known_at > until:
             break
-        engine.receive(list(batch), known_at)
-    engine.tick(until)
-    return engine.log
+        run.receive(list(batch), known_at)
+    run.tick(until)
+    return run.log
 
 
 def timeline(plan: Plan, violations: Sequence[Violation]) -> list[Decision]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from ceasefire.domain.engine.decisions import Decision, DecisionKind, withdrawal
+from ceasefire.domain.enforcement.decisions import Decision, DecisionKind, withdrawal
 
 Key = tuple[object, ...]
 

@@ -1,4 +1,4 @@
-"""`ceasefire report daily` end to end: HTML read back by a parser, the PDF rendered to PNG
+"""`ceasefire publish daily` end to end: HTML read back by a parser, the PDF rendered to PNG
 pages with pdftoppm, Markdown with its figures beside it, the same bytes twice."""
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class Tables(HTMLParser):
 def test_html_report_reads_back_and_is_the_same_twice(db: str, tmp_path: Path) -> None:
     first, second = tmp_path / "a.html", tmp_path / "b.html"
     for target in (first, second):
-        code, out, err = run(db, "report", "daily", "--date", "2025-04-20", "-o", str(target))
+        code, out, err = run(db, "publish", "daily", "--date", "2025-04-20", "-o", str(target))
         assert code == 0, err
     assert "Daily report 110/2025" in out
     assert first.read_bytes() == second.read_bytes()
@@ -92,7 +92,7 @@ def test_html_report_reads_back_and_is_the_same_twice(db: str, tmp_path: Path) -
 def test_markdown_writes_its_figures_beside_it(db: str, tmp_path: Path) -> None:
     code, _, err = run(
         db,
-        "report",
+        "publish",
         "daily",
         "--date",
         "2025-04-20",
@@ -116,7 +116,7 @@ def test_pdf_renders_to_png_pages(db: str, tmp_path: Path) -> None:
         pytest.skip("pdftoppm is missing: apt-get install poppler-utils")
     pdf = tmp_path / "day.pdf"
     code, _, err = run(
-        db, "report", "daily", "--date", "2025-04-20", "--format", "pdf", "-o", str(pdf)
+        db, "publish", "daily", "--date", "2025-04-20", "--format", "pdf", "-o", str(pdf)
     )
     assert code == 0, err
     assert pdf.read_bytes().startswith(b"%PDF-")
@@ -129,21 +129,21 @@ def test_pdf_renders_to_png_pages(db: str, tmp_path: Path) -> None:
 
 
 def test_bad_options_are_named(db: str, tmp_path: Path) -> None:
-    code, _, err = run(db, "report", "daily", "--date", "20.04.2025")
+    code, _, err = run(db, "publish", "daily", "--date", "20.04.2025")
     assert code == 2
     assert "--date" in err
-    code, _, err = run(db, "report", "daily", "--date", "2025-04-20", "--cutoff", "7pm")
+    code, _, err = run(db, "publish", "daily", "--date", "2025-04-20", "--cutoff", "7pm")
     assert code == 2
     assert "--cutoff" in err
-    code, _, err = run(db, "report", "daily", "--date", "2025-04-20", "--tz", "Mars/Olympus")
+    code, _, err = run(db, "publish", "daily", "--date", "2025-04-20", "--tz", "Mars/Olympus")
     assert code == 2
     assert "--tz" in err
     code, _, err = run(
-        db, "report", "daily", "--date", "2025-04-20", "-o", str(tmp_path / "no" / "x.html")
+        db, "publish", "daily", "--date", "2025-04-20", "-o", str(tmp_path / "no" / "x.html")
     )
     assert code == 2
     assert "does not exist" in err
-    code, _, err = run(db, "report", "daily", "--date", "2025-04-20", "--agreement", "nope")
+    code, _, err = run(db, "publish", "daily", "--date", "2025-04-20", "--agreement", "nope")
     assert code == 2
     assert "nope" in err
     assert list(tmp_path.iterdir()) == []
@@ -164,7 +164,7 @@ def test_spot_report_on_one_incident_withholds_its_sources(db: str, tmp_path: Pa
     assert code == 0, err
     first = json.loads(out)[0]["incident"]
     target = tmp_path / "spot.html"
-    code, out, err = run(db, "report", "spot", first, "-o", str(target))
+    code, out, err = run(db, "publish", "spot", first, "-o", str(target))
     assert code == 0, err
     html = target.read_text()
     assert f"Spot report {first}" in html
@@ -174,17 +174,17 @@ def test_spot_report_on_one_incident_withholds_its_sources(db: str, tmp_path: Pa
     parsed.feed(html)
     assert {"summary", "figures", "details"} <= set(parsed.sections)
     code, out, err = run(
-        db, "report", "spot", first, "--format", "md", "-o", str(tmp_path / "s.md")
+        db, "publish", "spot", first, "--format", "md", "-o", str(tmp_path / "s.md")
     )
     assert code == 0, err
     assert (tmp_path / "s-map.svg").exists()
 
 
 def test_spot_report_names_what_is_wrong(db: str, tmp_path: Path) -> None:
-    code, _, err = run(db, "report", "spot", "INC-999999", "-o", str(tmp_path / "x.html"))
+    code, _, err = run(db, "publish", "spot", "INC-999999", "-o", str(tmp_path / "x.html"))
     assert code == 2
     assert "no incident INC-999999" in err
-    code, _, err = run(db, "report", "spot", "forty-two")
+    code, _, err = run(db, "publish", "spot", "forty-two")
     assert code == 2
     assert "not an incident id" in err
     assert list(tmp_path.iterdir()) == []
@@ -193,7 +193,7 @@ def test_spot_report_names_what_is_wrong(db: str, tmp_path: Path) -> None:
 def test_period_report_day_table_adds_up(db: str, tmp_path: Path) -> None:
     target = tmp_path / "week.html"
     code, out, err = run(
-        db, "report", "period", "--from", "2025-04-18", "--until", "2025-04-21", "-o", str(target)
+        db, "publish", "period", "--from", "2025-04-18", "--until", "2025-04-21", "-o", str(target)
     )
     assert code == 0, err
     assert "over 4 days" in out
@@ -205,12 +205,12 @@ def test_period_report_day_table_adds_up(db: str, tmp_path: Path) -> None:
     days = [r for r in parsed.rows if r and r[0].startswith("2025-04-")]
     assert [r[0] for r in days] == ["2025-04-18", "2025-04-19", "2025-04-20", "2025-04-21"]
     assert all(sum(int(c) for c in r[1:-1]) == int(r[-1]) for r in days)
-    code, _, err = run(db, "report", "period", "--from", "2025-04-21", "--until", "2025-04-18")
+    code, _, err = run(db, "publish", "period", "--from", "2025-04-21", "--until", "2025-04-18")
     assert code == 2
     assert "--until" in err
     code, _, err = run(
         db,
-        "report",
+        "publish",
         "period",
         "--from",
         "2025-04-18",

@@ -7,12 +7,12 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ceasefire.domain.engine.decisions import DecisionKind
-from ceasefire.domain.engine.engine import Engine, replay, timeline
-from ceasefire.domain.engine.violations import Violation
+from ceasefire.domain.enforcement.decisions import DecisionKind
+from ceasefire.domain.enforcement.plan_run import PlanRun, replay, timeline
+from ceasefire.domain.enforcement.violations import Violation
 from ceasefire.domain.taxonomy import Category, Severity
 
-from .test_engine_scenarios import PLAN, T, h
+from .test_enforcement_scenarios import PLAN, T, h
 
 KINDS = [Category.SMALL_ARMS, Category.ARTILLERY, Category.GROUND_ASSAULT, Category.AIR_STRIKE]
 
@@ -57,7 +57,7 @@ def standing(log: list) -> set:  # type: ignore[type-arg]
 @given(violation_sets())
 def test_incremental_equals_batch(violations: list[Violation]) -> None:
     batch = replay(PLAN, violations, until=HORIZON)
-    engine = Engine(PLAN)
+    engine = PlanRun(PLAN)
     for v in sorted(violations, key=lambda v: v.known_at):
         engine.receive([v], v.known_at)
     engine.tick(HORIZON)
@@ -120,8 +120,8 @@ def test_recording_at_any_steps_ends_where_the_log_stands(
 ) -> None:
     """Whenever the clock happens to run, the record it writes ends up standing exactly as
     the plan's log does, and a step with nothing new writes nothing."""
-    from ceasefire.domain.engine.records import standing as recorded_standing
-    from ceasefire.domain.engine.records import to_write
+    from ceasefire.domain.enforcement.records import standing as recorded_standing
+    from ceasefire.domain.enforcement.records import to_write
 
     record: list = []  # type: ignore[type-arg]
     adopted = h(-1)

@@ -1,4 +1,4 @@
-"""The enforcement engine: the plan as data, per-party tracks, decisions with their reasons.
+"""Enforcement: the plan as data, per-party tracks, decisions with their reasons.
 
 Pure and deterministic: (plan, violations, time) in, decisions out. No I/O, no wall clock.
 """

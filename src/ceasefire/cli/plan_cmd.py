@@ -12,9 +12,9 @@ from rich.table import Table
 from ceasefire.cli.context import AppState, err, fail, out, styled, time_zone
 from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.clock import utc_now
-from ceasefire.domain.engine.decisions import DecisionKind, decision_content, describe
-from ceasefire.domain.engine.plan import STATUSES, PlanError
-from ceasefire.domain.engine.plan_text import describe_plan
+from ceasefire.domain.enforcement.decisions import DecisionKind, decision_content, describe
+from ceasefire.domain.enforcement.plan import STATUSES, PlanError
+from ceasefire.domain.enforcement.plan_text import describe_plan
 from ceasefire.services.enforcement import counting_from, run_plan
 from ceasefire.services.plans import DEFAULT_PLAN, bundled_plans, read_plan
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ceasefire.domain.engine.plan import ActionSpec, Plan
+from ceasefire.domain.enforcement.plan import ActionSpec, Plan
 
 
 def describe_plan(plan: Plan) -> list[str]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ceasefire.api.token_cache import TokenCache
 from ceasefire.domain.access import Principal, Role
+from ceasefire.speed.tokens import TokenCache
 
 ANA = Principal("ana", Role.ANALYST, None)
 MO = Principal("mo", Role.MONITOR, None)

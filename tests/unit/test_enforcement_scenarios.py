@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ceasefire.domain.engine.decisions import Decision, DecisionKind
-from ceasefire.domain.engine.engine import replay, timeline
-from ceasefire.domain.engine.plan import Plan, parse_plan
-from ceasefire.domain.engine.violations import Violation
+from ceasefire.domain.enforcement.decisions import Decision, DecisionKind
+from ceasefire.domain.enforcement.plan import Plan, parse_plan
+from ceasefire.domain.enforcement.plan_run import replay, timeline
+from ceasefire.domain.enforcement.violations import Violation
 from ceasefire.domain.taxonomy import Category, Severity
 
 PLANS = Path(__file__).resolve().parents[2] / "src" / "ceasefire" / "data" / "plans"

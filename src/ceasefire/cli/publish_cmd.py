@@ -1,4 +1,4 @@
-"""`ceasefire report daily|spot|period`: published reports, as HTML, PDF or Markdown."""
+"""`ceasefire publish daily|spot|period`: published reports, as HTML, PDF or Markdown."""
 
 from __future__ import annotations
 
