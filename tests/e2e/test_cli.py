@@ -37,7 +37,71 @@ def db(db_url: str) -> str:
 def test_commands_before_init_say_what_to_do(tmp_path: Path) -> None:
     code, _, err = run(str(tmp_path / "new.db"), "reports", "list")
     assert code == 2
-    assert "run `ceasefire init`" in err
+    assert "`ceasefire --db " in err
+    assert "init` creates one" in err
+    assert not (tmp_path / "new.db").exists()  # a mistyped --db leaves no stray file behind
+
+
+def test_a_database_that_is_not_one_is_said_in_a_line(tmp_path: Path) -> None:
+    csv = tmp_path / "reports.csv"
+    csv.write_text("a,b\n1,2\n")
+    for command in (["reports", "list"], ["init"], ["verify"]):
+        code, out, err = run(str(csv), *command)
+        assert code == 2, command
+        assert err.strip().splitlines() == [
+            f"error: cannot open the database sqlite:///{csv}: file is not a database"
+        ]
+    assert csv.read_text() == "a,b\n1,2\n"
+
+
+def test_a_plan_that_is_not_there_is_a_usage_mistake_for_every_command(tmp_path: Path) -> None:
+    """Exit 2 and the name as typed (never the package path a bundled name is looked for
+    at), whether checking, adopting, replaying or simulating; a plan with problems is exit 1
+    for checking and adopting alike."""
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    assert run(db, "init")[0] == 0
+    for command in (
+        ["plan", "check", "nope"],
+        ["plan", "adopt", "nope"],
+        ["replay", "--plan", "nope"],
+        ["simulate", "--plan", "nope", "--truce", "2025-01-01/2025-01-02"],
+    ):
+        code, _, err = run(db, *command)
+        assert code == 2, command
+        assert "nope: no such file, and no bundled plan of that name" in err
+        assert "coalition-three-phase" in err
+        assert "data/plans" not in err
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nbogus: 1\n")
+    for command in (["plan", "check", str(bad)], ["plan", "adopt", str(bad)]):
+        code, _, err = run(db, *command)
+        assert code == 1, command
+        assert f"{bad}: the plan has problems" in err
+        assert "bogus: unknown key" in err
+    code, _, err = run(db, "agreement", "load", "nope")
+    assert code == 2
+    assert "no bundled agreement of that name" in err
+
+
+def test_an_unexpected_failure_is_one_line_and_exit_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ceasefire.cli import app as module
+
+    def broken() -> None:
+        raise RuntimeError("the disk caught fire")
+
+    monkeypatch.setattr(module, "app", broken)
+    monkeypatch.delenv("CEASEFIRE_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        module.main()
+    assert exited.value.code == module.FAILED == 3
+    said = capsys.readouterr().err.strip().splitlines()
+    assert len(said) == 1
+    assert said[0].startswith("error: unexpected RuntimeError: the disk caught fire")
+    monkeypatch.setenv("CEASEFIRE_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        module.main()
 
 
 def test_init_twice_is_harmless(db: str) -> None:

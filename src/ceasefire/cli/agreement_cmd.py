@@ -7,10 +7,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ceasefire.cli.context import AppState, err, out, styled
+from ceasefire.cli.context import AppState, err, fail, out, styled
 from ceasefire.clock import utc_now
 from ceasefire.domain.agreement import AgreementError
-from ceasefire.services.agreements import bundled_agreements, load_into_record
+from ceasefire.services.agreements import AgreementNotFound, bundled_agreements, load_into_record
 from ceasefire.store.agreement_store import latest_agreements
 from ceasefire.store.db import reading
 
@@ -32,6 +32,8 @@ def load_cmd(
     engine = state.engine()
     try:
         loaded, new, classified = load_into_record(engine, agreement, clock=utc_now)
+    except AgreementNotFound as exc:
+        raise fail(str(exc)) from None
     except AgreementError as exc:
         err.print(styled("bold red", "error: ", exc.source))
         for problem in exc.problems:

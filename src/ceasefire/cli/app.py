@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Annotated
 
 import typer
@@ -77,5 +79,32 @@ def main_options(
     ctx.obj = AppState(db=db)
 
 
+# Exit codes, the same for every command (docs/cli.md):
+DONE, FOUND_PROBLEMS, USAGE, FAILED = 0, 1, 2, 3
+
+
 def main() -> None:
-    app()
+    """Run the command; whatever escapes it is one line on standard error, never a traceback
+    (set CEASEFIRE_DEBUG=1 to see one)."""
+    try:
+        app()
+    except Exception as exc:
+        if os.environ.get("CEASEFIRE_DEBUG"):
+            raise
+        typer.echo(f"error: {_said(exc)}", err=True)
+        sys.exit(FAILED)
+
+
+def _said(exc: Exception) -> str:
+    """An unexpected failure in a sentence: the database's or the system's own words where
+    they are the cause, else the exception, named as a bug."""
+    orig = getattr(exc, "orig", None)  # SQLAlchemy's wrapper of the driver's error
+    if orig is not None:
+        return f"the database refused the command: {orig}".strip()
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
+    return (
+        f"unexpected {type(exc).__name__}: {exc} (a bug: CEASEFIRE_DEBUG=1 shows where; "
+        "please report it)"
+    )

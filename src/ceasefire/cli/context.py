@@ -6,6 +6,7 @@ import os
 import sys
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -71,21 +72,43 @@ class AppState:
         from ceasefire.store.db import make_engine
 
         url = self.url()
+        if require_schema:
+            _require_file(url)
         engine = make_engine(url, **options)
         if require_schema:
             _check_schema(engine, url)
         return engine
 
 
+def _require_file(url: str) -> None:
+    """An SQLite file that is not there: said, rather than created empty by opening it (a
+    mistyped --db would leave a stray file and then report a missing schema)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    path = parsed.database or ""
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or path in ("", ":memory:")
+        or path.startswith("file:")
+    ):
+        return
+    if not Path(path).exists():
+        raise fail(
+            f"no database at {path}: `ceasefire --db {path} init` creates one "
+            "(the database is --db, else $CEASEFIRE_DB, else ceasefire.db here)"
+        )
+
+
 def _check_schema(engine: Engine, url: str) -> None:
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DatabaseError
 
     from ceasefire.store.migrate import current_revision, head_revision
 
     shown = engine.url.render_as_string(hide_password=True)
     try:
         revision = current_revision(engine)
-    except OperationalError as exc:
+    except DatabaseError as exc:  # unreachable server, or a file that is not a database
         raise fail(f"cannot open the database {shown}: {exc.orig}") from None
     if revision is None:
         raise fail(f"the database {shown} has no ceasefire schema yet: run `ceasefire init`")

@@ -1,4 +1,4 @@
-"""`ceasefire plan adopt`, `clock`, `tracks`, `explain`, `actions list|ack`."""
+"""`ceasefire clock`, `tracks`, `explain`, `actions list|ack`."""
 
 from __future__ import annotations
 
@@ -13,12 +13,10 @@ from rich.table import Table
 
 from ceasefire.cli.context import AppState, fail, out, styled
 from ceasefire.clock import utc_now
-from ceasefire.domain.enforcement.plan import PlanError
 from ceasefire.services.live import (
     AcknowledgementError,
     AdoptionError,
     acknowledge_action,
-    adopt,
     open_actions,
     statuses,
     step,
@@ -34,29 +32,6 @@ AGREEMENT_OPTION = typer.Option(
 actions_app = typer.Typer(
     help="What the plan requires of each actor, and acknowledgements.", no_args_is_help=True
 )
-
-
-def adopt_cmd(
-    ctx: typer.Context,
-    plan: Annotated[str, typer.Argument(help="A plan file or bundled plan.")],
-    counting: Annotated[
-        str | None,
-        typer.Option(
-            help="Count violations of this status or better (recorded in the adopted plan)."
-        ),
-    ] = None,
-) -> None:
-    """Run the engine under this plan from now on (a new version when its content changed)."""
-    state: AppState = ctx.obj
-    try:
-        adopted = adopt(state.engine(), plan, counting=counting, clock=utc_now)
-    except (PlanError, AdoptionError) as exc:
-        raise fail(str(exc)) from None
-    out.print(
-        f"{adopted.name} version {adopted.version} adopted at "
-        f"{adopted.adopted_at:%Y-%m-%d %H:%M:%S} UTC (content {adopted.content_sha256[:12]}); "
-        "`ceasefire clock` runs it."
-    )
 
 
 def clock_cmd(

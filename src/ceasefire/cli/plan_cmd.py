@@ -16,11 +16,23 @@ from ceasefire.domain.enforcement.decisions import DecisionKind, decision_conten
 from ceasefire.domain.enforcement.plan import STATUSES, PlanError
 from ceasefire.domain.enforcement.plan_text import describe_plan
 from ceasefire.services.enforcement import counting_from, run_plan
-from ceasefire.services.plans import DEFAULT_PLAN, bundled_plans, read_plan
+from ceasefire.services.live import AdoptionError, adopt
+from ceasefire.services.plans import DEFAULT_PLAN, PlanNotFound, bundled_plans, read_plan
 
 plan_app = typer.Typer(
     help="Enforcement plans: check and explain a plan file.", no_args_is_help=True
 )
+
+
+def plan_failure(exc: PlanError, option: str = "") -> typer.Exit:
+    """A plan that cannot be used: a usage mistake (exit 2) when there is no such plan, else
+    the problems found in it, one a line (exit 1), whichever command was reading it."""
+    if isinstance(exc, PlanNotFound):
+        return fail(f"{option}{exc}")
+    err.print(styled("bold red", "error: ", f"{option}{exc.source}: the plan has problems"))
+    for problem in exc.problems:
+        err.print(f"  {problem}")
+    return typer.Exit(1)
 
 
 @plan_app.command("check")
@@ -31,10 +43,7 @@ def check_cmd(
     try:
         parsed = read_plan(plan)
     except PlanError as exc:
-        err.print(styled("bold red", "error: ", exc.source))
-        for problem in exc.problems:
-            err.print(f"  {problem}")
-        raise typer.Exit(1) from None
+        raise plan_failure(exc) from None
     for line in describe_plan(parsed):
         out.print(line)
 
@@ -85,7 +94,7 @@ def replay_cmd(
         if counting is not None:
             parsed = counting_from(parsed, counting)
     except PlanError as exc:
-        raise fail(f"--plan: {exc}") from None
+        raise plan_failure(exc, "--plan: ") from None
     except ValueError as exc:
         raise fail(str(exc)) from None
     state: AppState = ctx.obj
@@ -144,7 +153,28 @@ def _print(decisions: list, show_known: bool) -> None:  # type: ignore[type-arg]
     out.print(table)
 
 
-# `plan adopt` lives with the live clocks it starts.
-from ceasefire.cli.live_cmd import adopt_cmd  # noqa: E402
-
-plan_app.command("adopt")(adopt_cmd)
+@plan_app.command("adopt")
+def adopt_cmd(
+    ctx: typer.Context,
+    plan: Annotated[str, typer.Argument(help="A plan file or bundled plan.")],
+    counting: Annotated[
+        str | None,
+        typer.Option(
+            help="Count violations of this status or better (recorded in the adopted plan)."
+        ),
+    ] = None,
+) -> None:
+    """Run the clocks under this plan from now on (a new version when its content changed)."""
+    state: AppState = ctx.obj
+    try:
+        read_plan(plan)  # a mistaken plan is said before the database is opened
+        adopted = adopt(state.engine(), plan, counting=counting, clock=utc_now)
+    except PlanError as exc:
+        raise plan_failure(exc) from None
+    except AdoptionError as exc:
+        raise fail(str(exc)) from None
+    out.print(
+        f"{adopted.name} version {adopted.version} adopted at "
+        f"{adopted.adopted_at:%Y-%m-%d %H:%M:%S} UTC (content {adopted.content_sha256[:12]}); "
+        "`ceasefire clock` runs it."
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typer
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError
 
 from ceasefire.cli.context import AppState, err, fail, out, styled
 from ceasefire.cli.incidents_cmd import regrouped_note
@@ -37,7 +37,7 @@ def init_cmd(ctx: typer.Context) -> None:
             grouped = group_ungrouped(connection)
             regrouped = regroup(connection, utc_now) if needs_regroup(connection) else None
             placed = place_again(connection) if _crossed(before, PLACEMENT_REVISION) else 0
-    except OperationalError as exc:
+    except DatabaseError as exc:  # unreachable, or a file that is not a database
         raise fail(f"cannot open the database {shown}: {exc.orig}") from None
     if before == after:
         out.print(f"{shown}: schema is current ({after})", highlight=False)

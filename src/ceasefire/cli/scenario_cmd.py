@@ -14,7 +14,7 @@ from ceasefire.domain.scenario import generate, parse_profile
 from ceasefire.domain.validation import REPORT_FIELDS
 from ceasefire.export.report_formats import csv_text
 from ceasefire.publish.document import Rendered
-from ceasefire.services.yaml_files import bundled, find, read_yaml
+from ceasefire.services.yaml_files import bundled, find, not_found, read_yaml
 
 app = typer.Typer(help="Synthetic scenarios for what-if studies.", no_args_is_help=True)
 
@@ -48,6 +48,9 @@ def generate_cmd(
     if not output.parent.is_dir():
         raise fail(f"-o: the folder {output.parent} does not exist")
     path = find("scenarios", profile)
+    missing = not_found("scenarios", path)
+    if missing:
+        raise fail(f"--profile: {profile}: {missing}")
     data, problem = read_yaml("scenarios", path)
     parsed = parse_profile(data, str(path)) if problem is None else [f"{path}: {problem}"]
     if isinstance(parsed, list):

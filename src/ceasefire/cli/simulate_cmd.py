@@ -170,7 +170,7 @@ def simulate_cmd(
         write_atomically(output, Rendered(render_simulation(runs, key, zone, head_seq, note)))
         out.print(f"wrote {output} ({len(runs)} runs)")
     elif key is None:
-        _print_simulation(runs[0][1])
+        _print_simulation(runs[0][1], hint_counting=counting is None)
     else:
         _print_sweep(key, runs)
 
@@ -179,7 +179,9 @@ def _plan_data(name: str, counting: str | None) -> dict[str, Any]:
     try:
         data = load_plan_data(name)
     except PlanError as exc:
-        raise fail(f"--plan: {exc}") from None
+        from ceasefire.cli.plan_cmd import plan_failure
+
+        raise plan_failure(exc, "--plan: ") from None
     if counting is None:
         return data
     try:
@@ -195,7 +197,7 @@ def _parsed(data: dict[str, Any]) -> Plan:
     return parsed
 
 
-def _print_simulation(sim: Simulation) -> None:
+def _print_simulation(sim: Simulation, *, hint_counting: bool) -> None:
     table = Table(
         title=f"{sim.plan}, {_when(sim.start)} to {_when(sim.end)} UTC", title_justify="left"
     )
@@ -236,7 +238,10 @@ def _print_simulation(sim: Simulation) -> None:
                 highlight=False,
             )
     if not sim.outcomes:
-        out.print("No attributed violation in the window: no track. Try --counting reported.")
+        out.print(
+            "No attributed violation in the window: no track."
+            + (" Try --counting reported." if hint_counting else "")
+        )
 
 
 def _print_sweep(key: str, runs: list[tuple[Any, Simulation]]) -> None:

@@ -20,7 +20,7 @@ from ceasefire.domain.canonical import canonical_json
 from ceasefire.domain.geo.checks import check_area, check_line
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement, loaded
 from ceasefire.geofiles.geojson import GeoFileError, named, read_features, read_geometry
-from ceasefire.services.yaml_files import bundled, find, read_yaml
+from ceasefire.services.yaml_files import bundled, find, not_found, read_yaml
 from ceasefire.store.agreement_store import store_agreement
 from ceasefire.store.db import writing
 from ceasefire.store.geography_store import classify_and_store
@@ -38,9 +38,17 @@ def bundled_agreements() -> list[str]:
     return bundled("agreements")
 
 
+class AgreementNotFound(AgreementError):
+    """No agreement file at that path, and no bundled one of that name: a mistake in the
+    command, not a problem found in an agreement."""
+
+
 def read_agreement_file(name_or_path: str) -> dict[str, Any]:
     """The agreement document: the file's data with its geometries inlined and checked."""
     path = agreement_path(name_or_path)
+    missing = not_found("agreements", path)
+    if missing:
+        raise AgreementNotFound(name_or_path, [missing])
     data, problem = read_yaml("agreements", path)
     if problem:
         raise AgreementError(str(path), [problem])

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ceasefire.domain.enforcement.plan import STATUSES, Plan, PlanError, parse_plan
-from ceasefire.services.yaml_files import bundled, find, read_yaml
+from ceasefire.services.yaml_files import bundled, find, not_found, read_yaml
 
 DEFAULT_PLAN = "coalition-three-phase"
 
@@ -19,9 +19,17 @@ def plan_path(name_or_path: str) -> Path:
     return find("plans", name_or_path)
 
 
+class PlanNotFound(PlanError):
+    """No plan file at that path, and no bundled plan of that name: a mistake in the command,
+    not a problem found in a plan."""
+
+
 def load_plan_data(name_or_path: str) -> dict[str, Any]:
     """The plan file's content as data (not yet checked)."""
     path = plan_path(name_or_path)
+    missing = not_found("plans", path)
+    if missing:
+        raise PlanNotFound(name_or_path, [missing])
     data, problem = read_yaml("plans", path)
     if problem:
         raise PlanError(str(path), [problem])

@@ -34,6 +34,15 @@ def find(kind: str, name_or_path: str) -> Path:
     return DATA_DIR / kind / f"{name_or_path}.yaml"
 
 
+def not_found(kind: str, path: Path) -> str | None:
+    """Why `path` (from `find`) cannot be read because it is not there, or None if it is: in
+    the user's terms, without the package path a bundled name was looked for at."""
+    if path.exists():
+        return None
+    names = ", ".join(bundled(kind))
+    return f"no such file, and no bundled {kind.rstrip('s')} of that name (bundled: {names})"
+
+
 def read_yaml(kind: str, path: Path) -> tuple[Any, str | None]:
     """The file's data, or None and the reason it cannot be read."""
     try:
