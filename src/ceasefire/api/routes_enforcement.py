@@ -20,7 +20,7 @@ from ceasefire.services.live import (
     open_actions,
     statuses,
 )
-from ceasefire.store.agreement_store import agreement_named, latest_agreements
+from ceasefire.store.agreement_store import agreement_named, default_name, latest_agreements
 from ceasefire.store.db import reading, writing
 from ceasefire.store.enforcement_store import acknowledged, decision_rows
 
@@ -152,9 +152,11 @@ def basemap() -> dict[str, Any]:
 def agreements(request: Request) -> list[dict[str, Any]]:
     with reading(request.app.state.engine) as connection:
         found = latest_agreements(connection)
+        in_use = default_name(connection)
     return [
         {
             "name": a.name,
+            "in_use": a.name == in_use,  # what a request naming no agreement means
             "version": a.version,
             "title": a.spec.title,
             "parties": a.spec.parties,

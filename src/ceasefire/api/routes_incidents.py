@@ -35,7 +35,11 @@ from ceasefire.services.incidents import (
 )
 from ceasefire.services.violations import violation_count, violation_rows
 from ceasefire.speed.stories import cached_incident_stories
-from ceasefire.store.agreement_store import agreement_named, latest_agreements
+from ceasefire.store.agreement_store import (
+    AgreementChoiceError,
+    agreement_named,
+    default_agreement,
+)
 from ceasefire.store.db import reading, writing
 
 router = APIRouter(tags=["incidents"])
@@ -51,11 +55,10 @@ def agreement_for(connection: Connection, name: str | None) -> LoadedAgreement |
         if loaded is None:
             raise HTTPException(404, f"no agreement {name!r} in the record")
         return loaded
-    found = latest_agreements(connection)
-    if len(found) > 1:
-        names = ", ".join(a.name for a in found)
-        raise HTTPException(422, f"agreement: several in the record ({names}); name one")
-    return found[0] if found else None
+    try:
+        return default_agreement(connection)
+    except AgreementChoiceError as exc:
+        raise HTTPException(422, f"agreement: {exc}") from None
 
 
 def concerns(story: IncidentStory, principal: Principal) -> bool:

@@ -35,7 +35,7 @@ from ceasefire.services.incidents import (
 )
 from ceasefire.services.violations import violation_count, violation_rows
 from ceasefire.speed.collector import collector_paused
-from ceasefire.store.agreement_store import latest_agreements
+from ceasefire.store.agreement_store import AgreementChoiceError, default_agreement
 from ceasefire.store.db import reading, writing
 from ceasefire.store.incident_check import Regrouping, needs_regroup, rebuild, regroup
 
@@ -56,15 +56,14 @@ TzOption = Annotated[str, typer.Option("--tz", help="Zone for times given withou
 
 
 def agreement_or_only(engine: Engine, name: str | None) -> LoadedAgreement | None:
-    """The named agreement, the only one in the record, or None when there is none."""
+    """The named agreement, the record's default one, or None when it holds none."""
     if name is not None:
         return require_agreement(engine, name)
     with reading(engine) as connection:
-        loaded = latest_agreements(connection)
-    if len(loaded) > 1:
-        names = ", ".join(a.name for a in loaded)
-        raise fail(f"several agreements in the record ({names}): pass --agreement")
-    return loaded[0] if loaded else None
+        try:
+            return default_agreement(connection)
+        except AgreementChoiceError as exc:
+            raise fail(str(exc)) from None
 
 
 def _window(since: str | None, until: str | None, zone: tzinfo) -> IncidentFilter:

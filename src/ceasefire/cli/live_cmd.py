@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from ceasefire.cli.context import AppState, fail, out, styled
+from ceasefire.cli.listing import ListFormat, ListFormatOption, emit
 from ceasefire.clock import utc_now
 from ceasefire.services.live import (
     AcknowledgementError,
@@ -72,7 +73,9 @@ def clock_cmd(
 
 
 def tracks_cmd(
-    ctx: typer.Context, agreement: Annotated[str | None, AGREEMENT_OPTION] = None
+    ctx: typer.Context,
+    agreement: Annotated[str | None, AGREEMENT_OPTION] = None,
+    output_format: ListFormatOption = ListFormat.TABLE,
 ) -> None:
     """Each party's phase under each adopted plan, its T0, and the clocks running."""
     state: AppState = ctx.obj
@@ -81,6 +84,24 @@ def tracks_cmd(
         found = statuses(state.engine(), now, agreement)
     except AdoptionError as exc:
         raise fail(str(exc)) from None
+    if output_format is not ListFormat.TABLE:
+        rows = [
+            {
+                "plan": plan,
+                "party": t.party,
+                "phase": t.phase,
+                "phase_name": t.phase_name,
+                "since": t.since,
+                "t0": t.t0,
+                "rule": t.rule,
+                "clocks": [{"clock": what, "at": when} for what, when in t.clocks],
+                "decision": t.entered_by,
+            }
+            for plan, tracks in found.items()
+            for t in tracks
+        ]
+        emit(rows, output_format)
+        return
     if not found:
         out.print("No plan adopted: `ceasefire plan adopt coalition-three-phase` first.")
         return

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from sqlalchemy import func, select
 
 from ceasefire.cli.context import AppState, fail, out
+from ceasefire.cli.listing import ListFormat, ListFormatOption, emit
 from ceasefire.clock import utc_now
 from ceasefire.services.notify import ChannelError, add_channel, channels, remove_channel
 from ceasefire.store.db import reading, writing
@@ -65,7 +65,7 @@ def add_cmd(
 
 
 @app.command("list")
-def list_cmd(ctx: typer.Context) -> None:
+def list_cmd(ctx: typer.Context, output_format: ListFormatOption = ListFormat.TABLE) -> None:
     """Channels, and how their deliveries stand (never their secrets)."""
     state: AppState = ctx.obj
     with reading(state.engine()) as connection:
@@ -81,18 +81,19 @@ def list_cmd(ctx: typer.Context) -> None:
             .tuples()
             .all()
         )
-    table = Table("id", "kind", "target", "format", "events", "delivered", "waiting")
-    for c in found:
-        table.add_row(
-            str(c.id),
-            c.kind,
-            c.target,
-            c.format,
-            ",".join(sorted(c.events)),
-            str(delivered.get(c.id, 0)),
-            str(waiting.get(c.id, 0)),
-        )
-    out.print(table)
+    rows = [
+        {
+            "id": c.id,
+            "kind": c.kind,
+            "target": c.target,
+            "format": c.format,
+            "events": sorted(c.events),
+            "delivered": delivered.get(c.id, 0),
+            "waiting": waiting.get(c.id, 0),
+        }
+        for c in found
+    ]
+    emit(rows, output_format, title="notification channels")
 
 
 @app.command("remove")
@@ -111,20 +112,29 @@ def remove_cmd(ctx: typer.Context, channel_id: Annotated[int, typer.Argument()])
 def outbox_cmd(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
+    output_format: ListFormatOption = ListFormat.TABLE,
 ) -> None:
     """Notifications queued: delivered, waiting (with the last error), or cancelled."""
     state: AppState = ctx.obj
     with reading(state.engine()) as connection:
         rows = connection.execute(select(outbox).order_by(outbox.c.id.desc()).limit(limit)).all()
-    table = Table("id", "channel", "event", "state", "attempts", "last error")
+    listed = []
     for r in rows:
         if r.delivered_at is not None:
-            state_text = f"delivered {r.delivered_at:%Y-%m-%d %H:%M:%S}"
+            state_text, at = "delivered", r.delivered_at
         elif r.cancelled_at is not None:
-            state_text = "cancelled (acknowledged)"
+            state_text, at = "cancelled (acknowledged)", r.cancelled_at
         else:
-            state_text = f"waiting, next {r.next_attempt_at:%Y-%m-%d %H:%M:%S}"
-        table.add_row(
-            str(r.id), str(r.channel_id), r.event_id, state_text, str(r.attempts), r.last_error[:80]
+            state_text, at = "waiting, next attempt", r.next_attempt_at
+        listed.append(
+            {
+                "id": r.id,
+                "channel": r.channel_id,
+                "event": r.event_id,
+                "state": state_text,
+                "at": at,
+                "attempts": r.attempts,
+                "last_error": r.last_error,
+            }
         )
-    out.print(table)
+    emit(listed, output_format, title="notifications, newest first")

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from ceasefire.cli.context import AppState, err, fail, out, styled, time_zone
+from ceasefire.cli.listing import ListFormat, ListFormatOption, emit
 from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.clock import utc_now
 from ceasefire.domain.enforcement.decisions import DecisionKind, decision_content, describe
@@ -49,10 +50,10 @@ def check_cmd(
 
 
 @plan_app.command("list")
-def list_cmd() -> None:
+def list_cmd(output_format: ListFormatOption = ListFormat.TABLE) -> None:
     """The bundled plans."""
-    for name in bundled_plans():
-        out.print(f"{name}: {read_plan(name).title}")
+    rows = [{"name": name, "title": read_plan(name).title} for name in bundled_plans()]
+    emit(rows, output_format, title="bundled plans, for `ceasefire plan adopt NAME`")
 
 
 def replay_cmd(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Annotated
@@ -20,7 +21,7 @@ from ceasefire.domain.taxonomy import WeaponClass, categories_matching, filter_n
 from ceasefire.domain.timeparse import end_of_day, parse_moment, parse_relative
 from ceasefire.domain.validation import BBox
 from ceasefire.export.report_formats import dump_json, to_geojson, to_json, write_csv
-from ceasefire.store.agreement_store import latest_agreements
+from ceasefire.store.agreement_store import default_name, latest_agreements
 from ceasefire.store.db import reading
 from ceasefire.store.extraction_store import read_from_prose
 from ceasefire.store.report_store import ZONE_FILTERS, ReportFilter, count_reports, list_reports
@@ -158,13 +159,18 @@ def _agreement_for_filters(engine: Engine, given: str | None) -> str:
                 f"(have: {', '.join(names) or 'none'})"
             )
         return given
-    if len(names) == 1:
-        return names[0]
     if not names:
         raise fail(
             "--sector, --side and --zone need an agreement: `ceasefire agreement load NAME` first"
         )
-    raise fail(f"several agreements in the record ({', '.join(names)}): pass --agreement")
+    with reading(engine) as connection:
+        chosen = default_name(connection)
+    if chosen is None:
+        raise fail(
+            f"several agreements in the record ({', '.join(names)}): pass --agreement, or set "
+            "the default with `ceasefire agreement use NAME`"
+        )
+    return chosen
 
 
 def _where(report: Report) -> str:
@@ -195,11 +201,19 @@ def _print_table(found: list[Report], total: int) -> None:
 
 
 @app.command("summary")
-def summary_cmd(ctx: typer.Context) -> None:
+def summary_cmd(
+    ctx: typer.Context,
+    format_name: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+) -> None:
     """Totals: reports, sources, the time span, and counts by category, year and source."""
+    if format_name not in ("table", "json"):
+        raise fail(f"--format: {format_name!r} is not one of table, json")
     state: AppState = ctx.obj
     with reading(state.engine()) as connection:
         s = summarise(connection)
+    if format_name == "json":
+        print(json.dumps(asdict(s), default=str, ensure_ascii=False, indent=1))
+        return
     if s.reports == 0:
         out.print("No reports stored yet: `ceasefire ingest FILE` adds some.")
         return

@@ -9,10 +9,10 @@ from datetime import timedelta
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from sqlalchemy import Engine, select
 
 from ceasefire.cli.context import AppState, err, fail, out, time_zone
+from ceasefire.cli.listing import ListFormat, ListFormatOption, emit
 from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.clock import utc_now
 from ceasefire.domain.access import Role
@@ -185,22 +185,22 @@ def users_revoke(ctx: typer.Context, name: Annotated[str, typer.Argument()]) -> 
 
 
 @users_app.command("list")
-def users_list(ctx: typer.Context) -> None:
+def users_list(ctx: typer.Context, output_format: ListFormatOption = ListFormat.TABLE) -> None:
     """Users, their roles and whether they are active (never their tokens)."""
     state: AppState = ctx.obj
     with reading(state.engine()) as connection:
         found = list_users(connection)
-    table = Table("name", "role", "party", "created (UTC)", "revoked (UTC)")
-    for row in found:
-        revoked = row["revoked_at"]
-        table.add_row(
-            row["name"],
-            row["role"],
-            row["party"] or "",
-            f"{row['created_at']:%Y-%m-%d %H:%M}",
-            "" if revoked is None else f"{revoked:%Y-%m-%d %H:%M}",
-        )
-    out.print(table)
+    rows = [
+        {
+            "name": row["name"],
+            "role": row["role"],
+            "party": row["party"],
+            "created": row["created_at"],
+            "revoked": row["revoked_at"],
+        }
+        for row in found
+    ]
+    emit(rows, output_format, title="users (times UTC)")
 
 
 def audit_cmd(
@@ -210,6 +210,7 @@ def audit_cmd(
     until: Annotated[str | None, typer.Option(help="Before.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 100,
     tz: Annotated[str, typer.Option("--tz", help="Zone for times without an offset.")] = "UTC",
+    output_format: ListFormatOption = ListFormat.TABLE,
 ) -> None:
     """Every API request: who, what, when, the outcome."""
     state: AppState = ctx.obj
@@ -225,9 +226,15 @@ def audit_cmd(
         query = query.where(audit.c.at < end)
     with reading(state.engine()) as connection:
         rows = connection.execute(query.order_by(audit.c.id.desc()).limit(limit)).all()
-    table = Table("at (UTC)", "user", "role", "request", "status")
-    for r in rows:
-        table.add_row(
-            f"{r.at:%Y-%m-%d %H:%M:%S}", r.user, r.role, f"{r.method} {r.path}", str(r.status)
-        )
-    out.print(table)
+    listed = [
+        {
+            "at": r.at,
+            "user": r.user,
+            "role": r.role,
+            "method": r.method,
+            "path": r.path,
+            "status": r.status,
+        }
+        for r in rows
+    ]
+    emit(listed, output_format, title="API requests, newest first (times UTC)")

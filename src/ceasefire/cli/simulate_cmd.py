@@ -22,7 +22,7 @@ from ceasefire.publish.document import Rendered
 from ceasefire.services.plans import load_plan_data, with_counting
 from ceasefire.services.violations import violations_in_record
 from ceasefire.speed.collector import collector_paused
-from ceasefire.store.agreement_store import latest_agreements
+from ceasefire.store.agreement_store import default_name
 from ceasefire.store.db import reading
 from ceasefire.store.ledger_store import ledger_head
 
@@ -141,8 +141,7 @@ def simulate_cmd(
     state: AppState = ctx.obj
     with collector_paused(), reading(state.engine()) as connection:
         if agreement is None:
-            names = [a.name for a in latest_agreements(connection)]
-            agreement = names[0] if len(names) == 1 else None
+            agreement = default_name(connection)
         violations = violations_in_record(connection, agreement, at=utc_now())
         head_seq, _ = ledger_head(connection)
     key: str | None = None

@@ -14,7 +14,7 @@ from ceasefire.domain.enforcement.plan_run import replay, timeline
 from ceasefire.domain.enforcement.violations import Violation, counts
 from ceasefire.services.violations import violations_in_record
 from ceasefire.speed.collector import collector_paused
-from ceasefire.store.agreement_store import latest_agreements
+from ceasefire.store.agreement_store import default_name
 from ceasefire.store.db import reading
 
 
@@ -46,8 +46,7 @@ def run_plan(
 ) -> ReplayResult:
     with collector_paused(), reading(engine) as connection:
         if agreement is None:
-            names = [a.name for a in latest_agreements(connection)]
-            agreement = names[0] if len(names) == 1 else None
+            agreement = default_name(connection)
         violations = violations_in_record(connection, agreement, at=as_known_at or now)
     in_window = [v for v in violations if _within(v, since, until)]
     counted = sum(1 for v in in_window if counts(plan, v))

@@ -28,7 +28,7 @@ from ceasefire.domain.notifications import decision_event, reminder_event
 from ceasefire.services.notify import enqueue
 from ceasefire.services.plans import load_plan_data, with_counting
 from ceasefire.services.violations import violations_in_record
-from ceasefire.store.agreement_store import agreement_named, latest_agreements
+from ceasefire.store.agreement_store import agreement_named, default_name, latest_agreements
 from ceasefire.store.db import reading, writing
 from ceasefire.store.enforcement_store import (
     AdoptedPlan,
@@ -79,12 +79,12 @@ def running_plan(adopted: AdoptedPlan) -> Plan:
 
 
 def _violations(connection: Connection, agreement: str | None, now: datetime) -> list[Violation]:
-    """Violations with sectors from `agreement`, or from the only agreement in the record."""
+    """Violations with sectors from `agreement`, or from the record's default agreement."""
     names = [a.name for a in latest_agreements(connection)]
     if agreement is not None and agreement not in names:
         raise AdoptionError(f"--agreement: no agreement {agreement!r} in the record")
-    if agreement is None and len(names) == 1:
-        agreement = names[0]
+    if agreement is None:
+        agreement = default_name(connection)
     return violations_in_record(connection, agreement, at=now)
 
 
@@ -143,10 +143,8 @@ def _clock_claimed(connection: Connection) -> bool:
 
 
 def _agreement(connection: Connection, name: str | None) -> LoadedAgreement | None:
-    if name is not None:
-        return agreement_named(connection, name)
-    found = latest_agreements(connection)
-    return found[0] if len(found) == 1 else None
+    name = name if name is not None else default_name(connection)
+    return None if name is None else agreement_named(connection, name)
 
 
 def open_actions(connection: Connection, now: datetime) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.domain.incidents.story import IncidentStory
 from ceasefire.services.incidents import IncidentFilter, incident_stories
 from ceasefire.speed.recent import Recent
-from ceasefire.store.agreement_store import latest_agreements
+from ceasefire.store.agreement_store import agreement_named, default_name
 from ceasefire.store.db import reading
 from ceasefire.store.schema import incident_members, ledger, review_reports
 
@@ -197,7 +197,7 @@ def tell_ahead_in_background(engine: Engine) -> None:
 
 
 def tell_ahead(engine: Engine) -> None:
-    """Tell the stories of the record's current state (its only agreement, every incident:
+    """Tell the stories of the record's current state (its default agreement, every incident:
     what the dashboard asks for) unless that is already being done, so the first screen to
     refetch after a change finds them told. Called when an event stream sees the record grow,
     so a server nobody watches spends nothing on it."""
@@ -205,8 +205,8 @@ def tell_ahead(engine: Engine) -> None:
         return
     try:
         with reading(engine) as connection:
-            found = latest_agreements(connection)
-            cached_incident_stories(connection, found[0] if len(found) == 1 else None)
+            name = default_name(connection)
+            cached_incident_stories(connection, agreement_named(connection, name) if name else None)
     except Exception as exc:  # a failed head start only costs the next reader time
         logging.getLogger(__name__).warning("telling incident stories ahead failed: %s", exc)
     finally:

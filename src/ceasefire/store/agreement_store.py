@@ -13,9 +13,10 @@ from sqlalchemy import Connection, func, select
 from ceasefire.domain.canonical import canonical_json, sha256_hex
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement, loaded
 from ceasefire.store.ledger_store import append_entry, lock_head
-from ceasefire.store.schema import agreements
+from ceasefire.store.schema import agreement_choices, agreements
 
 AGREEMENT_LOADED = "AgreementLoaded"
+AGREEMENT_CHOSEN = "AgreementChosen"
 
 
 def store_agreement(
@@ -103,21 +104,73 @@ def agreement_named(connection: Connection, name: str) -> LoadedAgreement | None
 
 
 class AgreementChoiceError(LookupError):
-    """No agreement by that name, or several in the record and none named."""
+    """No agreement by that name, or several in the record and none named or in use."""
+
+
+def choice_content(name: str, chosen_by: str) -> dict[str, str]:
+    """What the ledger entry of a choice commits to (and `verify` recomputes from its row)."""
+    return {"agreement": name, "chosen_by": chosen_by}
+
+
+def choose_agreement(
+    connection: Connection, name: str, chosen_by: str, *, clock: Callable[[], datetime]
+) -> bool:
+    """Make `name` the agreement commands mean when none is named: a ledger entry and a row.
+    False (nothing written) when it already is."""
+    lock_head(connection)
+    if agreement_in_use(connection) == name:
+        return False
+    payload = canonical_json(choice_content(name, chosen_by))
+    seq, recorded_at = append_entry(connection, clock, AGREEMENT_CHOSEN, name, payload)
+    connection.execute(
+        agreement_choices.insert().values(
+            ledger_seq=seq, name=name, chosen_by=chosen_by, chosen_at=recorded_at
+        )
+    )
+    return True
+
+
+def agreement_in_use(connection: Connection) -> str | None:
+    """The agreement last chosen with `agreement use`, if any (one indexed row)."""
+    return connection.execute(
+        select(agreement_choices.c.name).order_by(agreement_choices.c.ledger_seq.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def default_name(connection: Connection) -> str | None:
+    """The agreement a command means when it names none: the one chosen with `ceasefire
+    agreement use`, else the record's only one; None when it holds none, or several and
+    none was chosen."""
+    names = [a.name for a in latest_agreements(connection)]
+    chosen = agreement_in_use(connection) if len(names) > 1 else None
+    if chosen in names:
+        return chosen
+    return names[0] if len(names) == 1 else None
+
+
+def default_agreement(connection: Connection) -> LoadedAgreement | None:
+    """`default_name`'s agreement; None when the record holds none, an error when it holds
+    several and none was chosen."""
+    loaded = latest_agreements(connection)
+    name = default_name(connection)
+    found = next((a for a in loaded if a.name == name), None)
+    if found is None and loaded:
+        names = ", ".join(a.name for a in loaded)
+        raise AgreementChoiceError(
+            f"the record holds several agreements ({names}): name one with --agreement, or "
+            "set the default with `ceasefire agreement use NAME`"
+        )
+    return found
 
 
 def named_or_only(connection: Connection, name: str | None) -> LoadedAgreement | None:
-    """The named agreement, or the record's only one; None when it holds none."""
+    """The named agreement, else the default (`default_agreement`); None when none is held."""
     if name is not None:
         found = agreement_named(connection, name)
         if found is None:
             raise AgreementChoiceError(f"--agreement: no agreement {name!r} in the record")
         return found
-    loaded = latest_agreements(connection)
-    if len(loaded) > 1:
-        names = ", ".join(a.name for a in loaded)
-        raise AgreementChoiceError(f"--agreement: the record holds several agreements ({names})")
-    return loaded[0] if loaded else None
+    return default_agreement(connection)
 
 
 def commitments_first_recorded(connection: Connection, name: str) -> dict[str, datetime]:

@@ -112,6 +112,18 @@ agreements = Table(
     Column("ledger_seq", BigInteger, ForeignKey("ledger.seq"), nullable=False, unique=True),
 )
 
+# Which agreement commands mean when none is named: the latest row (each choice a ledger entry).
+agreement_choices = Table(
+    "agreement_choices",
+    metadata,
+    Column(
+        "ledger_seq", BigInteger, ForeignKey("ledger.seq"), primary_key=True, autoincrement=False
+    ),
+    Column("name", String(64), nullable=False),
+    Column("chosen_by", String(128), nullable=False),
+    Column("chosen_at", UtcDateTime, nullable=False),
+)
+
 # Derived from reports and agreements, recomputed at will: not in the ledger.
 report_geography = Table(
     "report_geography",

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from ceasefire.domain.canonical import canonical_json, sha256_hex, source_content, utc_iso
 from ceasefire.domain.intake import REPORT_RECEIVED, SOURCE_REGISTERED
 from ceasefire.domain.ledger import Break, ChainCheck, LedgerEntry
-from ceasefire.store.agreement_store import AGREEMENT_LOADED
+from ceasefire.store.agreement_store import AGREEMENT_CHOSEN, AGREEMENT_LOADED, choice_content
 from ceasefire.store.commitment_store import RECORD_KINDS, SUBJECT_FIELD, persons_problem
 from ceasefire.store.enforcement_store import ACTION_ACKNOWLEDGED, DECISION_RECORDED, PLAN_ADOPTED
 from ceasefire.store.extraction_store import REPORT_EXTRACTED
@@ -37,6 +37,7 @@ from ceasefire.store.ledger_store import entry_count
 from ceasefire.store.report_rows import row_content, source_from_row
 from ceasefire.store.schema import (
     acknowledgements,
+    agreement_choices,
     agreements,
     commitment_records,
     decisions,
@@ -59,6 +60,7 @@ _ACK_PREFIX = "k_"
 _REVIEW_PREFIX = "v_"
 _COMMITMENT_PREFIX = "c_"
 _EXTRACTION_PREFIX = "x_"
+_CHOICE_PREFIX = "ac_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,7 @@ _PROJECTIONS = (
     (_REVIEW_PREFIX, reviews),
     (_COMMITMENT_PREFIX, commitment_records),
     (_EXTRACTION_PREFIX, report_extractions),
+    (_CHOICE_PREFIX, agreement_choices),
 )
 
 
@@ -177,6 +180,8 @@ def _projection_problem(entry: LedgerEntry, row: Mapping[str, Any]) -> Break | N
             problem = _review_problem(entry, _unprefixed(row, _REVIEW_PREFIX))
         elif entry.kind == REPORT_EXTRACTED:
             problem = _extraction_problem(entry, _unprefixed(row, _EXTRACTION_PREFIX))
+        elif entry.kind == AGREEMENT_CHOSEN:
+            problem = _choice_problem(entry, _unprefixed(row, _CHOICE_PREFIX))
         elif entry.kind in RECORD_KINDS:
             problem = _commitment_problem(entry, _unprefixed(row, _COMMITMENT_PREFIX))
     except (ValueError, KeyError, TypeError) as exc:
@@ -239,6 +244,22 @@ def _plan_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
     }
     if label != entry.subject_id or sha256_hex(canonical_json(content)) != entry.payload_sha256:
         return f"plan {label} differs from what the log recorded"
+    return None
+
+
+def _choice_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
+    if row is None:
+        return "its agreement_choices row is missing (deleted)"
+    content = choice_content(row["name"], row["chosen_by"])
+    if (
+        row["name"] != entry.subject_id
+        or sha256_hex(canonical_json(content)) != entry.payload_sha256
+    ):
+        return "the agreement in use differs from what the log recorded: " + _differences(
+            entry.payload, content
+        )
+    if _moment(row["chosen_at"]) != entry.recorded_at:
+        return "its agreement_choices row's time differs from the log's"
     return None
 
 
@@ -406,6 +427,7 @@ _FACT_TABLES: tuple[tuple[Table[Any], str, Callable[[Mapping[str, Any]], str]], 
     (acknowledgements, ACTION_ACKNOWLEDGED, _acknowledgement),
     (reviews, INCIDENT_REVIEWED, _reviewed),
     (report_extractions, REPORT_EXTRACTED, lambda row: str(row["report_id"])),
+    (agreement_choices, AGREEMENT_CHOSEN, lambda row: str(row["name"])),
 )
 
 
