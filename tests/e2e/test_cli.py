@@ -46,7 +46,7 @@ def test_a_database_that_is_not_one_is_said_in_a_line(tmp_path: Path) -> None:
     csv = tmp_path / "reports.csv"
     csv.write_text("a,b\n1,2\n")
     for command in (["reports", "list"], ["init"], ["verify"]):
-        code, out, err = run(str(csv), *command)
+        code, _, err = run(str(csv), *command)
         assert code == 2, command
         assert err.strip().splitlines() == [
             f"error: cannot open the database sqlite:///{csv}: file is not a database"
@@ -243,12 +243,31 @@ def _command_paths(command: object, prefix: str = "") -> list[str]:
     ]
 
 
-def test_every_command_is_in_the_readme() -> None:
-    readme = (REPO / "README.md").read_text()
+def test_the_cli_reference_is_written_from_the_commands() -> None:
+    """docs/cli.md is generated from the command definitions: it names every command and
+    option, and a change to a command without regenerating it fails here."""
+    from ceasefire.cli.reference import cli_reference_markdown
+
+    written = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert written == cli_reference_markdown(), (
+        "docs/cli.md is stale: run `.venv/bin/python scripts/write_cli_docs.py`"
+    )
     paths = _command_paths(typer.main.get_command(app))
-    assert len(paths) >= 10
-    missing = [p for p in paths if f"ceasefire {p}" not in readme]
+    assert len(paths) >= 40
+    assert [p for p in paths if f"`ceasefire {p}`" not in written] == []
+    assert "| `--by` |" in written
+    assert "One of: `table`, `json`, `csv`" in written
+
+
+def test_every_command_is_shown_by_an_example_and_every_doc_is_linked() -> None:
+    written = [p for p in (REPO / "docs").glob("*.md") if p.name != "cli.md"]  # not generated
+    documents = "".join(p.read_text() for p in [REPO / "README.md", *written])
+    paths = _command_paths(typer.main.get_command(app))
+    missing = [p for p in paths if f"ceasefire {p}" not in documents]
     assert missing == []
+    readme = (REPO / "README.md").read_text()
+    unlinked = [d.name for d in (REPO / "docs").glob("*.md") if f"docs/{d.name}" not in readme]
+    assert unlinked == []
 
 
 def test_the_root_lists_each_command_by_a_line_its_own_help_begins_with() -> None:

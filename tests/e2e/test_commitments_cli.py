@@ -1,4 +1,4 @@
-"""The commitments commands as the README gives them, in order, on one database."""
+"""The commitments commands as docs/examples.md gives them, in order, on one database."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`ceasefire extract` and `ceasefire ingest --format text` as the README gives them."""
+"""`ceasefire extract` and `ceasefire ingest --format text` as docs/records.md gives them."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ URGENCY = {
     Status.FULFILLED: 4,
 }
 AgreementQuery = Annotated[
-    str | None, Query(description="The agreement (default: the only one in the record).")
+    str | None, Query(description="The agreement (default: the agreement in use).")
 ]
 AtQuery = Annotated[str | None, Query(description="As the record stood then (default: now).")]
 

@@ -45,7 +45,8 @@ from ceasefire.store.db import reading, writing
 router = APIRouter(tags=["incidents"])
 
 AgreementQuery = Annotated[
-    str | None, Query(description="Whose clauses, parties and sectors (default: the only one).")
+    str | None,
+    Query(description="Whose clauses, parties and sectors (default: the one in use)."),
 ]
 
 

@@ -35,7 +35,7 @@ def _needs_and_repeats(permission: Permission) -> dict[str, Any]:
     return route
 
 
-# One report, in the same fields as our CSV and JSON Lines formats (README); the values are
+# One report, in the same fields as our CSV and JSON Lines formats (docs/records.md); the values are
 # checked by the same validation as a file import, which names every problem.
 ReportIn: type[BaseModel] = create_model(  # type: ignore[call-overload]
     "ReportIn",

@@ -54,7 +54,7 @@ weapons_app = typer.Typer(
 )
 
 AgreementOption = Annotated[
-    str | None, typer.Option(help="The agreement (default: the only one in the record).")
+    str | None, typer.Option(help="The agreement (default: the agreement in use).")
 ]
 ByOption = Annotated[
     str, typer.Option("--by", help="Who records this (default: $USER).", show_default=False)

@@ -66,7 +66,7 @@ def export_cmd(
         Path | None, typer.Option("-o", "--output", help="File (default: standard output).")
     ] = None,
     agreement: Annotated[
-        str | None, typer.Option(help="Agreement for incidents (default: the only one).")
+        str | None, typer.Option(help="Agreement for incidents (default: the agreement in use).")
     ] = None,
 ) -> None:
     """Reports in our import schema (`ceasefire ingest` reads them back to the same reports) or

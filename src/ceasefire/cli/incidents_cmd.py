@@ -45,7 +45,7 @@ violations_app = typer.Typer(help="Violations of the agreement's clauses.", no_a
 AgreementOption = Annotated[
     str | None,
     typer.Option(
-        help="Agreement whose clauses, parties and sectors apply (default: the only one)."
+        help="Agreement whose clauses, parties and sectors apply (default: the agreement in use)."
     ),
 ]
 RoleOption = Annotated[

@@ -27,7 +27,7 @@ from ceasefire.store.db import reading, writing
 from ceasefire.store.enforcement_store import acknowledged, decision_row, decisions_named
 
 AGREEMENT_OPTION = typer.Option(
-    help="Agreement whose sectors violations carry (default: the only one in the record)."
+    help="Agreement whose sectors violations carry (default: the agreement in use)."
 )
 
 actions_app = typer.Typer(

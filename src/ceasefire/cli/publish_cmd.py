@@ -48,7 +48,8 @@ OutputOption = Annotated[
     typer.Option("-o", "--output", help="File to write (default: named after the report, here)."),
 ]
 AgreementOption = Annotated[
-    str | None, typer.Option(help="Agreement for sectors and zones (default: the only one).")
+    str | None,
+    typer.Option(help="Agreement for sectors and zones (default: the one in use)."),
 ]
 Report = TypeVar("Report")
 

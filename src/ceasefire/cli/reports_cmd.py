@@ -84,7 +84,7 @@ def list_cmd(
     agreement: Annotated[
         str | None,
         typer.Option(
-            help="Agreement whose geography --sector/--side/--zone use (default: the only one)."
+            help="Agreement whose geography --sector/--side/--zone use (default: the one in use)."
         ),
     ] = None,
     sector: Annotated[str | None, typer.Option(help="Sector name, e.g. 'Donetsk Oblast'.")] = None,

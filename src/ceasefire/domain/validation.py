@@ -34,7 +34,7 @@ from ceasefire.domain.timeparse import Moment, add_days, add_months, end_of_day,
 
 _E = TypeVar("_E", bound=Enum)
 
-# The input schema, in the column order of our CSV format (documented in the README).
+# The input schema, in the column order of our CSV format (documented in docs/records.md).
 REPORT_FIELDS: tuple[str, ...] = (
     "source_id",
     "source_kind",

@@ -42,7 +42,7 @@ class CommitmentError(ValueError):
 
 
 def commitment_agreement(connection: Connection, name: str | None) -> LoadedAgreement:
-    """The agreement whose commitments are meant: named, or the record's only one."""
+    """The agreement whose commitments are meant: named, or the record's default one."""
     try:
         agreement = named_or_only(connection, name)
     except AgreementChoiceError as exc:
