@@ -184,10 +184,10 @@ def _print_table(found: list[Report], total: int) -> None:
     table = Table(title=f"{len(found)} of {total} reports", title_justify="left")
     table.add_column("observed (UTC)", no_wrap=True)
     table.add_column("category", no_wrap=True)
-    table.add_column("where", overflow="ellipsis", no_wrap=True, max_width=28)
+    table.add_column("where", min_width=15)
     table.add_column("killed", justify="right", no_wrap=True, min_width=6)
-    table.add_column("source", overflow="ellipsis", no_wrap=True, max_width=14)
-    table.add_column("report", no_wrap=True)
+    table.add_column("source", min_width=12)
+    table.add_column("report", overflow="fold")  # whole, folded in a narrow terminal
     for r in found:
         table.add_row(
             r.observed_start.strftime("%Y-%m-%d %H:%M"),
@@ -195,7 +195,7 @@ def _print_table(found: list[Report], total: int) -> None:
             _where(r),
             str(r.killed),
             r.source_id,
-            r.report_id[:12],
+            r.report_id,
         )
     out.print(table)
 
