@@ -318,3 +318,15 @@ def test_a_command_starts_without_the_libraries_only_some_commands_use() -> None
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert started.stdout.split() == []
+
+
+def test_a_missing_rejects_folder_is_said_before_anything_is_stored(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    assert run(db, "init")[0] == 0
+    bad = str(FIXTURES / "reports_bad.csv")
+    code, _, err = run(db, "ingest", "--rejects-dir", str(tmp_path / "absent"), bad)
+    assert code == 2
+    assert "--rejects-dir:" in err
+    assert "is not a folder" in err
+    code, out, _ = run(db, "reports", "summary")
+    assert "No reports stored yet" in out

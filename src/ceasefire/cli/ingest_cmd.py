@@ -77,6 +77,8 @@ def ingest(
     engine = state.engine()
     if format_name is not None and format_name not in FORMAT_NAMES:
         raise fail(f"--format: {format_name!r} is not one of {', '.join(FORMAT_NAMES)}")
+    if rejects_dir is not None and not rejects_dir.is_dir():  # said before anything is stored
+        raise fail(f"--rejects-dir: {rejects_dir} is not a folder (create it first)")
     rules = IngestRules(now=utc_now(), zone=time_zone(tz))
     if lang not in LANGUAGES:
         raise fail(f"--lang: {lang!r} is not one of {', '.join(LANGUAGES)}")
