@@ -37,7 +37,7 @@ test fails when this page and the code differ. `ceasefire COMMAND --help` prints
   `agreement use`, the commitment commands) take `--by`; without it, `$CEASEFIRE_USER`, else
   the login name.
 - **Exit codes**: `0` done; `1` the command ran and found problems (`verify` found a break,
-  rows were rejected, a plan or agreement file has problems: each is listed); `2` a usage
+  rows or files were refused, a plan or agreement file has problems: each is listed); `2` a usage
   mistake (an unknown option or name, a missing file, no database yet), said in one line;
   `3` the command failed for a reason outside it (the database refused, the disk is full),
   said in one line (`CEASEFIRE_DEBUG=1` shows the traceback).
