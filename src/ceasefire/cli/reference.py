@@ -36,11 +36,12 @@ test fails when this page and the code differ. `ceasefire COMMAND --help` prints
 - **Who**: commands that record a person's act (`incidents review`, `actions ack`,
   `agreement use`, the commitment commands) take `--by`; without it, `$CEASEFIRE_USER`, else
   the login name.
-- **Exit codes**: `0` done; `1` the command ran and found problems (`verify` found a break,
-  rows or files were refused, a plan or agreement file has problems: each is listed); `2` a usage
-  mistake (an unknown option or name, a missing file, no database yet), said in one line;
-  `3` the command failed for a reason outside it (the database refused, the disk is full),
-  said in one line (`CEASEFIRE_DEBUG=1` shows the traceback).
+- **Exit codes**: `0` done; `1` the command ran and found problems (`verify` found a
+  break, rows or files were refused, a plan or agreement file has problems: each is listed);
+  `2` a usage mistake (an unknown option, plan or agreement name, a missing folder, no
+  database yet), said in one line; `3` the command failed for a reason outside it (the
+  database refused, the disk is full), said in one line (`CEASEFIRE_DEBUG=1` shows the
+  traceback).
 - Former names still run and say their new one on standard error: `ceasefire report` is
   `ceasefire publish`, `ceasefire review` is `ceasefire incidents review`.
 
