@@ -46,7 +46,7 @@ def test_a_database_that_is_not_one_is_said_in_a_line(tmp_path: Path) -> None:
     csv = tmp_path / "reports.csv"
     csv.write_text("a,b\n1,2\n")
     for command in (["reports", "list"], ["init"], ["verify"]):
-        code, out, err = run(str(csv), *command)
+        code, _, err = run(str(csv), *command)
         assert code == 2, command
         assert err.strip().splitlines() == [
             f"error: cannot open the database sqlite:///{csv}: file is not a database"
