@@ -299,3 +299,11 @@ def test_a_command_starts_without_the_libraries_only_some_commands_use() -> None
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert started.stdout.split() == []
+
+
+def test_the_choices_help_lists_are_those_the_importer_has() -> None:
+    """`ingest --help` lists the formats from `ingest.names`, apart from the readers so that
+    the help does not load them: the two lists are one."""
+    from ceasefire.ingest.formats import FORMAT_NAMES, PARSERS
+
+    assert (*PARSERS, "text") == FORMAT_NAMES
