@@ -330,3 +330,71 @@ def test_a_missing_rejects_folder_is_said_before_anything_is_stored(tmp_path: Pa
     assert "is not a folder" in err
     code, out, _ = run(db, "reports", "summary")
     assert "No reports stored yet" in out
+
+
+# What a command imports when it runs, never to print its help: the database layer, geometry
+# and NumPy, the web stack, the document renderers, YAML.
+LOADED_TO_RUN = (
+    "sqlalchemy",
+    "alembic",
+    "shapely",
+    "numpy",
+    "pyproj",
+    "scipy",
+    "matplotlib",
+    "jinja2",
+    "weasyprint",
+    "httpx",
+    "fastapi",
+    "uvicorn",
+    "yaml",
+)
+
+# Every command's and sub-command's help, in one process; after each, the libraries it was
+# the first to import, if any.
+_EVERY_HELP = """
+import contextlib, io, sys
+import typer
+from ceasefire.cli.app import COMMANDS, app
+
+root = typer.main.get_command(app)
+seen = set()
+
+def paths(command, path):
+    yield path
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from paths(sub, (*path, name))
+
+for name, entry in COMMANDS.items():
+    if entry.renamed:
+        continue
+    for path in paths(entry.load(name), (name,)):
+        shown = io.StringIO()
+        with contextlib.redirect_stdout(shown):
+            root.main([*path, "--help"], prog_name="ceasefire", standalone_mode=False)
+        assert "Usage" in shown.getvalue(), path
+        new = [m for m in LIBRARIES if m in sys.modules and m not in seen]
+        seen.update(new)
+        if new:
+            print(" ".join(path) + ": " + " ".join(new))
+"""
+
+
+def test_a_commands_help_imports_nothing_the_command_needs_only_to_run() -> None:
+    """`ceasefire CMD [SUB] --help` imports the command's module and builds its options, and
+    nothing else: each module keeps at its top what its options need (Typer, the choices they
+    offer), and imports its services, the store and the domain's heavy parts inside the
+    commands. So that no command's help starts slowly again (issue #22)."""
+    code = f"LIBRARIES = {LOADED_TO_RUN!r}\n{_EVERY_HELP}"
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert shown.stdout.splitlines() == []
+
+
+def test_the_choices_help_lists_are_those_the_importer_has() -> None:
+    """`ingest --help` lists the formats from `ingest.names`, apart from the readers so that
+    the help does not load them: the two lists are one."""
+    from ceasefire.ingest.formats import FORMAT_NAMES, PARSERS
+
+    assert (*PARSERS, "text") == FORMAT_NAMES

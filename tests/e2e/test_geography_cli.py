@@ -42,8 +42,9 @@ def test_agreement_list_and_unknown_agreement(db: str) -> None:
     code, _, err = run(db, "zones", "build", "--agreement", "nope")
     assert (code, "no agreement 'nope'" in err) == (2, True)
     code, _, err = run(db, "agreement", "load", "nope")
-    assert code == 1
-    assert "bundled agreements: korea-model-demo" in err
+    assert code == 2  # a name that is not there: a usage mistake, said in one line
+    assert "nope: no such file, and no bundled agreement of that name" in err
+    assert "(bundled: korea-model-demo)" in err
 
 
 def test_zones_build_writes_every_zone(db: str, tmp_path: Path) -> None:

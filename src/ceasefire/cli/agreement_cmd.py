@@ -11,10 +11,6 @@ import typer
 from ceasefire.cli.context import AppState, err, fail, out, styled
 from ceasefire.cli.listing import ListFormat, ListFormatOption, emit
 from ceasefire.clock import utc_now
-from ceasefire.domain.agreement import AgreementError
-from ceasefire.services.agreements import AgreementNotFound, bundled_agreements, load_into_record
-from ceasefire.store.agreement_store import choose_agreement, default_name, latest_agreements
-from ceasefire.store.db import reading, writing
 
 app = typer.Typer(
     help="Agreements: parties, time in force, geography and zone rules.", no_args_is_help=True
@@ -30,6 +26,11 @@ def load_cmd(
 ) -> None:
     """Check and store an agreement (a new version when its content changed), then place every
     stored report against its geography."""
+    from ceasefire.domain.agreement import AgreementError
+    from ceasefire.services.agreements import AgreementNotFound, load_into_record
+    from ceasefire.store.agreement_store import default_name, latest_agreements
+    from ceasefire.store.db import reading
+
     state: AppState = ctx.obj
     engine = state.engine()
     try:
@@ -78,6 +79,9 @@ def use_cmd(
     ] = None,
 ) -> None:
     """Set the agreement that commands use when --agreement is not given (a ledger entry)."""
+    from ceasefire.store.agreement_store import choose_agreement, latest_agreements
+    from ceasefire.store.db import writing
+
     state: AppState = ctx.obj
     engine = state.engine()
     who = by or os.environ.get("CEASEFIRE_USER") or getpass.getuser()
@@ -96,6 +100,10 @@ def use_cmd(
 @app.command("list")
 def list_cmd(ctx: typer.Context, output_format: ListFormatOption = ListFormat.TABLE) -> None:
     """Agreements in the record (latest version of each) and the bundled ones."""
+    from ceasefire.services.agreements import bundled_agreements
+    from ceasefire.store.agreement_store import default_name, latest_agreements
+    from ceasefire.store.db import reading
+
     state: AppState = ctx.obj
     with reading(state.engine()) as connection:
         stored = latest_agreements(connection)

@@ -14,11 +14,6 @@ import typer
 
 from ceasefire.cli.context import AppState, err, fail, out, require_agreement, time_zone
 from ceasefire.clock import utc_now
-from ceasefire.domain.geo.placement import placements
-from ceasefire.domain.validation import REPORT_FIELDS, IngestRules
-from ceasefire.export.report_formats import csv_cell, point_feature, report_fields
-from ceasefire.geofiles.kml import write_points_kml
-from ceasefire.services.ingest import read_reports
 
 PLACEMENT_FIELDS = (
     "party",
@@ -49,6 +44,11 @@ def classify(
     """Add to each report: the party controlling where it was, the signed distance to the line
     (m, positive on the agreement's positive side), whether it is ambiguous (its uncertainty
     reaches across the line), in the DMZ, which weapon zones it lies in, sector and oblast."""
+    from ceasefire.domain.geo.placement import placements
+    from ceasefire.domain.validation import IngestRules
+    from ceasefire.export.report_formats import report_fields
+    from ceasefire.services.ingest import read_reports
+
     if output_format not in ("csv", "geojson", "kml"):
         raise fail(f"--format: {output_format!r} is not csv, geojson or kml")
     if output_format == "kml" and output is None:
@@ -84,6 +84,10 @@ def classify(
 def _write(
     rows: list[dict[str, Any]], output_format: str, output: Path | None, *, title: str
 ) -> None:
+    from ceasefire.domain.validation import REPORT_FIELDS
+    from ceasefire.export.report_formats import csv_cell, point_feature
+    from ceasefire.geofiles.kml import write_points_kml
+
     if output_format == "kml":
         assert output is not None  # checked with the options
         write_points_kml(output, rows, title=title, name_keys=("category", "observed_start"))

@@ -9,39 +9,20 @@ import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import Connection
 
 from ceasefire.cli.context import AppState, fail, out, styled, time_zone
-from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.clock import utc_now
-from ceasefire.domain.canonical import utc_iso
-from ceasefire.domain.commitments.rows import PERSON_COLUMNS, SEEN_COLUMNS, WEAPON_COLUMNS
-from ceasefire.domain.commitments.status import CommitmentState, EvidenceKind, Status
-from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
-from ceasefire.ingest.records import FileProblem
-from ceasefire.ingest.tables import read_table
-from ceasefire.services.commitments import (
-    CommitmentError,
-    commitment_agreement,
-    commitment_row,
-    commitment_states,
-    record_evidence,
-)
-from ceasefire.services.exchange import (
-    ExchangeError,
-    decide,
-    disclosed,
-    import_agreed,
-    reconciliations,
-    record_exchange,
-)
-from ceasefire.services.weapons import WeaponsError, declare, inspect_area
-from ceasefire.store.db import reading, writing
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from ceasefire.domain.commitments.status import CommitmentState, EvidenceKind
+    from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 
 commitments_app = typer.Typer(
     help="The agreement's commitments: what, who, due, status, evidence.", no_args_is_help=True
@@ -61,7 +42,6 @@ ByOption = Annotated[
 ]
 TzOption = Annotated[str, typer.Option("--tz", help="Zone for times given without an offset.")]
 T = TypeVar("T")
-_ERRORS = (CommitmentError, ExchangeError, WeaponsError)
 
 
 def _by(value: str) -> str:
@@ -77,17 +57,25 @@ def _run(
 ) -> T:
     """Run `work` in one transaction with the agreement; errors end the command cleanly and
     leave nothing half-written."""
+    from ceasefire.services.commitments import CommitmentError, commitment_agreement
+    from ceasefire.services.exchange import ExchangeError
+    from ceasefire.services.weapons import WeaponsError
+    from ceasefire.store.db import reading, writing
+
     engine = state.engine()
     try:
         with (writing if write else reading)(engine) as connection:
             return work(connection, commitment_agreement(connection, agreement))
-    except _ERRORS as exc:
+    except (CommitmentError, ExchangeError, WeaponsError) as exc:
         raise fail(str(exc)) from None
 
 
 def _table_rows(
     path: Path, columns: dict[str, tuple[str, ...]], required: list[str]
 ) -> list[tuple[str, dict[str, str]]]:
+    from ceasefire.ingest.records import FileProblem
+    from ceasefire.ingest.tables import read_table
+
     if not path.is_file():
         raise fail(f"{path}: no such file")
     try:
@@ -97,6 +85,8 @@ def _table_rows(
 
 
 def _moment(option: str, text: str | None, tz: str) -> datetime:
+    from ceasefire.cli.reports_cmd import parse_time
+
     return parse_time(option, text, time_zone(tz), end=False) or utc_now()
 
 
@@ -112,6 +102,8 @@ def list_cmd(
     tz: TzOption = "UTC",
 ) -> None:
     """Every commitment in the agreement: what, who, due, status and the evidence behind it."""
+    from ceasefire.services.commitments import commitment_row, commitment_states
+
     moment = _moment("--at", at, tz)
     if output_format not in ("table", "json", "csv"):
         raise fail(f"--format: {output_format!r} is not one of table, json, csv")
@@ -142,17 +134,17 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-_STATUS_STYLE = {
-    Status.PENDING: "",
-    Status.PARTLY_FULFILLED: "yellow",
-    Status.FULFILLED: "green",
-    Status.OVERDUE: "bold red",
-    Status.DISPUTED: "magenta",
-}
-
-
 def _print_states(states: list[CommitmentState], moment: datetime) -> None:
     """One block per commitment: a table would squeeze the explanation into a sliver."""
+    from ceasefire.domain.commitments.status import Status
+
+    status_style = {
+        Status.PENDING: "",
+        Status.PARTLY_FULFILLED: "yellow",
+        Status.FULFILLED: "green",
+        Status.OVERDUE: "bold red",
+        Status.DISPUTED: "magenta",
+    }
     out.print(f"{len(states)} commitments as the record stood at {_minute(moment)} UTC")
     for state in states:
         spec = state.spec
@@ -160,7 +152,7 @@ def _print_states(states: list[CommitmentState], moment: datetime) -> None:
             Text.assemble(
                 (spec.commitment_id, "bold"),
                 f" ({spec.kind.value}, {spec.party}) due {_minute(spec.due)} UTC: ",
-                (state.status.value.replace("_", " "), _STATUS_STYLE[state.status]),
+                (state.status.value.replace("_", " "), status_style[state.status]),
                 f", {state.progress}",
             )
         )
@@ -173,6 +165,8 @@ def _print_states(states: list[CommitmentState], moment: datetime) -> None:
 
 
 def _minute(moment: datetime) -> str:
+    from ceasefire.domain.canonical import utc_iso
+
     return utc_iso(moment)[:16].replace("T", " ")
 
 
@@ -187,6 +181,8 @@ def _evidence(
     agreement: str | None,
     tz: str,
 ) -> None:
+    from ceasefire.services.commitments import record_evidence
+
     moment = _moment("--at", at, tz)
     record = _run(
         ctx.obj,
@@ -230,6 +226,8 @@ def fulfil_cmd(
     tz: TzOption = "UTC",
 ) -> None:
     """Record that a commitment was fulfilled. A ledger entry, like everything else."""
+    from ceasefire.domain.commitments.status import EvidenceKind
+
     _evidence(ctx, commitment_id, EvidenceKind.FULFILLED, evidence, by, at, quantity, agreement, tz)
 
 
@@ -245,6 +243,8 @@ def partial_cmd(
     tz: TzOption = "UTC",
 ) -> None:
     """Record part of a commitment delivered, with the quantity."""
+    from ceasefire.domain.commitments.status import EvidenceKind
+
     _evidence(ctx, commitment_id, EvidenceKind.PARTIAL, evidence, by, at, quantity, agreement, tz)
 
 
@@ -261,6 +261,8 @@ def dispute_cmd(
     """Record that a commitment's state is contested: it shows as disputed, and a missed
     deadline is not counted, until `commitments resolve` (or, for evidence-verified
     commitments, new evidence) settles it."""
+    from ceasefire.domain.commitments.status import EvidenceKind
+
     _evidence(ctx, commitment_id, EvidenceKind.DISPUTED, reason, by, at, None, agreement, tz)
 
 
@@ -276,6 +278,8 @@ def resolve_cmd(
 ) -> None:
     """Record that a dispute is settled: the commitment's status comes from its evidence (or
     the exchange and weapons records) again, a missed deadline included."""
+    from ceasefire.domain.commitments.status import EvidenceKind
+
     _evidence(ctx, commitment_id, EvidenceKind.RESOLVED, evidence, by, at, None, agreement, tz)
 
 
@@ -299,6 +303,9 @@ def lists_import_cmd(
 ) -> None:
     """Import the agreed list of persons one side is to hand over. The names are kept for
     analysts only; the record holds a salted digest of the list."""
+    from ceasefire.domain.commitments.rows import PERSON_COLUMNS
+    from ceasefire.services.exchange import import_agreed
+
     rows = _table_rows(path, PERSON_COLUMNS, [])
     record = _run(
         ctx.obj,
@@ -336,6 +343,9 @@ def record_cmd(
     tz: TzOption = "UTC",
 ) -> None:
     """Record an exchange: both lists in one transaction, or neither."""
+    from ceasefire.domain.commitments.rows import PERSON_COLUMNS
+    from ceasefire.services.exchange import record_exchange
+
     moment = _moment("--date", date, tz)
     given = {
         name: (_table_rows(path, PERSON_COLUMNS, []), path.name)
@@ -380,6 +390,8 @@ def reconcile_cmd(
 ) -> None:
     """Who was agreed and handed over, agreed but not handed over, handed over but on no
     list, and the likely matches an analyst must decide (`exchange decide`)."""
+    from ceasefire.services.exchange import disclosed, reconciliations
+
     if role not in Roles:
         raise fail(f"--as: {role!r} is not one of {', '.join(Roles)}")
     if output_format not in ("table", "csv", "json"):
@@ -510,6 +522,8 @@ def decide_cmd(
     agreement: AgreementOption = None,
 ) -> None:
     """An analyst's decision on a doubtful match; it overrides the rules from now on."""
+    from ceasefire.services.exchange import decide
+
     if verdict not in ("same", "different"):
         raise fail(f"VERDICT: {verdict!r}: say same or different")
     record = _run(
@@ -551,6 +565,9 @@ def declare_cmd(
 ) -> None:
     """Declare the weapons kept in holding areas; a later declaration of an area replaces
     that area's earlier one."""
+    from ceasefire.domain.commitments.rows import WEAPON_COLUMNS
+    from ceasefire.services.weapons import declare
+
     rows = _table_rows(path, WEAPON_COLUMNS, ["area_id", "serial", "weapon_class", "lon", "lat"])
     result = _run(
         ctx.obj,
@@ -588,6 +605,9 @@ def inspect_cmd(
 ) -> None:
     """Record a monitors' visit: present, missing, moved, extra; a declared weapon seen
     inside its withdrawal zone is filed as a report (a candidate violation)."""
+    from ceasefire.domain.commitments.rows import SEEN_COLUMNS
+    from ceasefire.services.weapons import inspect_area
+
     moment = _moment("--at", at, tz)
     rows = _table_rows(seen, SEEN_COLUMNS, ["serial"])
     result = _run(

@@ -12,26 +12,8 @@ from typing import Annotated, Any
 import typer
 
 from ceasefire.cli.context import AppState, fail, out, time_zone
-from ceasefire.cli.files import write_atomically
-from ceasefire.cli.reports_cmd import parse_bbox, parse_time
 from ceasefire.clock import utc_now
-from ceasefire.domain.incidents.disclosure import Role, concerns_party, incident_summary
-from ceasefire.domain.incidents.selection import Selection
-from ceasefire.export import acled
-from ceasefire.export.report_formats import (
-    csv_text,
-    point_feature,
-    report_fields,
-    to_geojson,
-    write_csv,
-)
-from ceasefire.geofiles.kml import points_kml
-from ceasefire.publish.document import Rendered
-from ceasefire.services.incidents import IncidentFilter, incident_stories
-from ceasefire.services.publishing import PublishingError, report_agreement
-from ceasefire.store.db import reading
-from ceasefire.store.report_store import ReportFilter, list_reports
-from ceasefire.store.report_summary import load_sources
+from ceasefire.domain.incidents.vocabulary import Role
 
 
 class ExportFormat(StrEnum):
@@ -72,6 +54,17 @@ def export_cmd(
     """Reports in our import schema (`ceasefire ingest` reads them back to the same reports) or
     in ACLED's columns; incidents as the role may see them. Reports carry their sources and
     exact positions, so only an analyst's export holds them; other roles export incidents."""
+    from ceasefire.cli.files import write_atomically
+    from ceasefire.cli.reports_cmd import parse_bbox, parse_time
+    from ceasefire.domain.incidents.disclosure import concerns_party, incident_summary
+    from ceasefire.domain.incidents.selection import Selection
+    from ceasefire.publish.document import Rendered
+    from ceasefire.services.incidents import IncidentFilter, incident_stories
+    from ceasefire.services.publishing import PublishingError, report_agreement
+    from ceasefire.store.db import reading
+    from ceasefire.store.report_store import ReportFilter, list_reports
+    from ceasefire.store.report_summary import load_sources
+
     state: AppState = ctx.obj
     zone = time_zone(tz)
     if role is Role.PARTY and not party:
@@ -122,6 +115,10 @@ def export_cmd(
 def _reports_document(
     found: list[Any], sources: dict[str, Any], fmt: ExportFormat, zone: Any
 ) -> bytes:
+    from ceasefire.export import acled
+    from ceasefire.export.report_formats import csv_text, report_fields, to_geojson, write_csv
+    from ceasefire.geofiles.kml import points_kml
+
     if fmt is ExportFormat.GEOJSON:
         return (
             json.dumps(to_geojson(found, sources), ensure_ascii=False, indent=1) + "\n"
@@ -137,6 +134,9 @@ def _reports_document(
 
 
 def _incidents_document(rows: list[dict[str, Any]], fmt: ExportFormat) -> bytes:
+    from ceasefire.export.report_formats import csv_text, point_feature
+    from ceasefire.geofiles.kml import points_kml
+
     if fmt is ExportFormat.GEOJSON:
         features = [point_feature(dict(row), row["incident"]) for row in rows]
         document = {"type": "FeatureCollection", "features": features}

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from ceasefire.cli.context import err, fail, out, reference_time_option, time_zone
-from ceasefire.ingest.records import FileProblem, RawRecord, read_text
-from ceasefire.ingest.text_reader import LANGUAGES, TextOptions, paragraphs, read_paragraph
-from ceasefire.services.extraction import extraction_context
+from ceasefire.ingest.names import LANGUAGES
+
+if TYPE_CHECKING:
+    from ceasefire.ingest.records import RawRecord
 
 FORMATS = ("table", "json")
 
@@ -38,6 +39,10 @@ def extract_cmd(
 ) -> None:
     """Read reports written in prose and show each field found, the words it came from, the
     rule that read it and how sure it is; fields the text does not settle are flagged."""
+    from ceasefire.ingest.records import FileProblem, read_text
+    from ceasefire.ingest.text_reader import TextOptions, paragraphs, read_paragraph
+    from ceasefire.services.extraction import extraction_context
+
     if format_name not in FORMATS:
         raise fail(f"--format: {format_name!r} is not one of {', '.join(FORMATS)}")
     if lang not in LANGUAGES:

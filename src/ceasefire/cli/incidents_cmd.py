@@ -7,37 +7,23 @@ import os
 import sys
 from dataclasses import replace
 from datetime import tzinfo
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlalchemy import Engine
 
 from ceasefire.cli.context import AppState, err, fail, out, require_agreement, styled, time_zone
-from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.clock import utc_now
-from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
-from ceasefire.domain.incidents.assessment import IncidentStatus
-from ceasefire.domain.incidents.book import incident_label, incident_number
-from ceasefire.domain.incidents.disclosure import Role, incident_detail, incident_summary
-from ceasefire.domain.incidents.review import Action, Basis, Confidence, Review
-from ceasefire.domain.incidents.selection import Selection, newest_first
+from ceasefire.domain.incidents.vocabulary import Action, Basis, Confidence, IncidentStatus, Role
 from ceasefire.domain.taxonomy import Severity
-from ceasefire.export.report_formats import dump_json, point_feature
-from ceasefire.services.incidents import (
-    IncidentFilter,
-    ReviewError,
-    current_incident,
-    incident_stories,
-    record_review,
-    source_map,
-    terms_of,
-)
-from ceasefire.services.violations import violation_count, violation_rows
-from ceasefire.speed.collector import collector_paused
-from ceasefire.store.agreement_store import AgreementChoiceError, default_agreement
-from ceasefire.store.db import reading, writing
-from ceasefire.store.incident_check import Regrouping, needs_regroup, rebuild, regroup
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
+    from ceasefire.domain.incidents.review import Review
+    from ceasefire.services.incidents import IncidentFilter
+    from ceasefire.store.incident_check import Regrouping
 
 app = typer.Typer(help="Incidents: reports of one event, grouped, reviewed.", no_args_is_help=True)
 violations_app = typer.Typer(help="Violations of the agreement's clauses.", no_args_is_help=True)
@@ -57,6 +43,9 @@ TzOption = Annotated[str, typer.Option("--tz", help="Zone for times given withou
 
 def agreement_or_only(engine: Engine, name: str | None) -> LoadedAgreement | None:
     """The named agreement, the record's default one, or None when it holds none."""
+    from ceasefire.store.agreement_store import AgreementChoiceError, default_agreement
+    from ceasefire.store.db import reading
+
     if name is not None:
         return require_agreement(engine, name)
     with reading(engine) as connection:
@@ -67,12 +56,17 @@ def agreement_or_only(engine: Engine, name: str | None) -> LoadedAgreement | Non
 
 
 def _window(since: str | None, until: str | None, zone: tzinfo) -> IncidentFilter:
+    from ceasefire.cli.reports_cmd import parse_time
+    from ceasefire.services.incidents import IncidentFilter
+
     return IncidentFilter(
         parse_time("--since", since, zone, end=False), parse_time("--until", until, zone, end=True)
     )
 
 
 def _number(text: str, what: str = "incident") -> int:
+    from ceasefire.domain.incidents.book import incident_number
+
     number = incident_number(text)
     if number is None:
         raise fail(f"{what}: {text!r} is not an incident id (like INC-42)")
@@ -98,6 +92,12 @@ def list_cmd(
     output_format: Annotated[str, typer.Option("--format", help="table|json|geojson")] = "table",
 ) -> None:
     """List incidents, newest first."""
+    from ceasefire.domain.incidents.disclosure import incident_summary
+    from ceasefire.domain.incidents.selection import Selection, newest_first
+    from ceasefire.export.report_formats import dump_json, point_feature
+    from ceasefire.services.incidents import incident_stories
+    from ceasefire.store.db import reading
+
     if output_format not in ("table", "json", "geojson"):
         raise fail(f"--format: {output_format!r} is not one of table, json, geojson")
     state: AppState = ctx.obj
@@ -166,6 +166,17 @@ def show_cmd(
 ) -> None:
     """One incident: its reports (sources for analysts only), classification, status history,
     attribution and its basis, clauses breached, the party's reply."""
+    from ceasefire.domain.incidents.book import incident_label
+    from ceasefire.domain.incidents.disclosure import incident_detail
+    from ceasefire.export.report_formats import dump_json
+    from ceasefire.services.incidents import (
+        IncidentFilter,
+        current_incident,
+        incident_stories,
+        source_map,
+    )
+    from ceasefire.store.db import reading
+
     if output_format not in ("text", "json"):
         raise fail(f"--format: {output_format!r} is not one of text, json")
     state: AppState = ctx.obj
@@ -245,6 +256,10 @@ def _print_detail(d: dict[str, Any]) -> None:
 def rebuild_cmd(ctx: typer.Context) -> None:
     """Recompute every report's incident from the log (after `verify` reports a difference);
     a record grouped under the earlier rule is regrouped, and the log records it."""
+    from ceasefire.speed.collector import collector_paused
+    from ceasefire.store.db import writing
+    from ceasefire.store.incident_check import needs_regroup, rebuild, regroup
+
     state: AppState = ctx.obj
     with collector_paused(), writing(state.engine()) as connection:
         if needs_regroup(connection):
@@ -288,6 +303,11 @@ def review_cmd(
 ) -> None:
     """Review an incident: verify, dispute, reject, attribute, merge, split, or record a party's
     reply. Each review is a ledger entry with the reviewer's name; nothing is overwritten."""
+    from ceasefire.domain.incidents.book import incident_label
+    from ceasefire.domain.incidents.review import Review
+    from ceasefire.services.incidents import ReviewError, record_review, terms_of
+    from ceasefire.store.db import writing
+
     state: AppState = ctx.obj
     engine = state.engine()
     given = list(targets or [])
@@ -356,6 +376,11 @@ def violations_list_cmd(
     """Each clause a violation breaches, with the party it is laid at (proposed and contested
     attributions are marked; only confirmed ones make a violation verified). One incident is
     one violation, whatever it breaches: the count is the reports' count."""
+    from ceasefire.export.report_formats import dump_json
+    from ceasefire.services.incidents import incident_stories
+    from ceasefire.services.violations import violation_count, violation_rows
+    from ceasefire.store.db import reading
+
     if output_format not in ("table", "json"):
         raise fail(f"--format: {output_format!r} is not one of table, json")
     state: AppState = ctx.obj

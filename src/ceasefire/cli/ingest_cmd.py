@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -17,12 +17,11 @@ from ceasefire.cli.context import (
     styled,
     time_zone,
 )
-from ceasefire.cli.progress import progress_bar
 from ceasefire.clock import utc_now
-from ceasefire.domain.validation import IngestRules
-from ceasefire.ingest.formats import FORMAT_NAMES
-from ceasefire.ingest.text_reader import LANGUAGES, TextOptions
-from ceasefire.services.ingest import IngestOutcome, ingest_files
+from ceasefire.ingest.names import FORMAT_NAMES, LANGUAGES
+
+if TYPE_CHECKING:
+    from ceasefire.services.ingest import IngestOutcome
 
 MAX_LINES_SHOWN = 50
 
@@ -73,6 +72,11 @@ def ingest(
 ) -> None:
     """Import reports. Repeats are recognised and stored once; rejected records are listed as
     file:line: field: reason and written to a rejects file. Exit 1 if anything was rejected."""
+    from ceasefire.cli.progress import progress_bar
+    from ceasefire.domain.validation import IngestRules
+    from ceasefire.ingest.text_reader import TextOptions
+    from ceasefire.services.ingest import ingest_files
+
     state: AppState = ctx.obj
     engine = state.engine()
     if format_name is not None and format_name not in FORMAT_NAMES:

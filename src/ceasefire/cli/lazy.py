@@ -5,6 +5,12 @@ web stack): importing all of them to print the list of commands took most of a s
 root group knows each command by a `Lazy` entry (where it lives and the line `--help` shows)
 and imports its module only when that command runs or its own help is asked for. A test holds
 each entry's line to the loaded command's own summary, so the two cannot drift apart.
+
+A command's own help imports its module and builds its options, so a command module keeps at
+its top only what its options need (Typer, `cli.context`, `cli.listing`, the choices they
+offer, from light modules such as `domain.incidents.vocabulary`) and imports its services, the
+store and the domain's heavy parts inside the commands; type hints of helpers come under
+`TYPE_CHECKING`. A test runs every command's help and fails if it imports any of them.
 """
 
 from __future__ import annotations

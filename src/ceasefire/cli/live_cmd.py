@@ -14,17 +14,6 @@ from rich.table import Table
 from ceasefire.cli.context import AppState, fail, out, styled
 from ceasefire.cli.listing import ListFormat, ListFormatOption, emit
 from ceasefire.clock import utc_now
-from ceasefire.services.live import (
-    AcknowledgementError,
-    AdoptionError,
-    acknowledge_action,
-    open_actions,
-    statuses,
-    step,
-)
-from ceasefire.services.notify import deliver_due
-from ceasefire.store.db import reading, writing
-from ceasefire.store.enforcement_store import acknowledged, decision_row, decisions_named
 
 AGREEMENT_OPTION = typer.Option(
     help="Agreement whose sectors violations carry (default: the agreement in use)."
@@ -46,6 +35,9 @@ def clock_cmd(
 ) -> None:
     """Run the clocks: record decisions as they fall due or as reports bring them, and remind
     actors of overdue actions until they acknowledge. Safe to stop and restart at any moment."""
+    from ceasefire.services.live import AdoptionError, step
+    from ceasefire.services.notify import deliver_due
+
     state: AppState = ctx.obj
     engine = state.engine()
     every = timedelta(hours=remind_every_h)
@@ -78,6 +70,8 @@ def tracks_cmd(
     output_format: ListFormatOption = ListFormat.TABLE,
 ) -> None:
     """Each party's phase under each adopted plan, its T0, and the clocks running."""
+    from ceasefire.services.live import AdoptionError, statuses
+
     state: AppState = ctx.obj
     now = utc_now()
     try:
@@ -142,6 +136,9 @@ def explain_cmd(
     ],
 ) -> None:
     """A recorded decision in plain words: the rule, the parameters, the evidence, the times."""
+    from ceasefire.store.db import reading
+    from ceasefire.store.enforcement_store import acknowledged, decision_row, decisions_named
+
     state: AppState = ctx.obj
     with reading(state.engine()) as connection:
         row = decision_row(connection, decision_id)
@@ -186,6 +183,9 @@ def actions_list_cmd(
     output_format: Annotated[str, typer.Option("--format", help="table|json")] = "table",
 ) -> None:
     """Open actions (required, not withdrawn, not acknowledged), overdue ones marked."""
+    from ceasefire.services.live import open_actions
+    from ceasefire.store.db import reading
+
     state: AppState = ctx.obj
     now = utc_now()
     with reading(state.engine()) as connection:
@@ -216,6 +216,9 @@ def ack_cmd(
     note: Annotated[str, typer.Option(help="What the actor says.")] = "",
 ) -> None:
     """Acknowledge an action; its reminders stop. Recorded in the tamper-evident log."""
+    from ceasefire.services.live import AcknowledgementError, acknowledge_action
+    from ceasefire.store.db import writing
+
     state: AppState = ctx.obj
     try:
         with writing(state.engine()) as connection:

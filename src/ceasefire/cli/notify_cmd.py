@@ -6,14 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import func, select
 
 from ceasefire.cli.context import AppState, fail, out
 from ceasefire.cli.listing import ListFormat, ListFormatOption, emit
 from ceasefire.clock import utc_now
-from ceasefire.services.notify import ChannelError, add_channel, channels, remove_channel
-from ceasefire.store.db import reading, writing
-from ceasefire.store.schema import outbox
 
 app = typer.Typer(
     help="Where decisions and actions are announced: webhooks (JSON or CAP 1.2), e-mail, and a "
@@ -37,6 +33,9 @@ def add_cmd(
     smtp: Annotated[str | None, typer.Option(help="e-mail: the relay, smtp://host:port.")] = None,
 ) -> None:
     """Add a channel; from the next clock step its events are queued and delivered."""
+    from ceasefire.services.notify import ChannelError, add_channel
+    from ceasefire.store.db import writing
+
     secret = None
     if secret_file is not None:
         try:
@@ -67,6 +66,12 @@ def add_cmd(
 @app.command("list")
 def list_cmd(ctx: typer.Context, output_format: ListFormatOption = ListFormat.TABLE) -> None:
     """Channels, and how their deliveries stand (never their secrets)."""
+    from sqlalchemy import func, select
+
+    from ceasefire.services.notify import channels
+    from ceasefire.store.db import reading
+    from ceasefire.store.schema import outbox
+
     state: AppState = ctx.obj
     with reading(state.engine()) as connection:
         found = channels(connection)
@@ -99,6 +104,9 @@ def list_cmd(ctx: typer.Context, output_format: ListFormatOption = ListFormat.TA
 @app.command("remove")
 def remove_cmd(ctx: typer.Context, channel_id: Annotated[int, typer.Argument()]) -> None:
     """Stop announcing on a channel (what it was sent stays in the outbox's history)."""
+    from ceasefire.services.notify import ChannelError, remove_channel
+    from ceasefire.store.db import writing
+
     state: AppState = ctx.obj
     try:
         with writing(state.engine()) as connection:
@@ -115,6 +123,11 @@ def outbox_cmd(
     output_format: ListFormatOption = ListFormat.TABLE,
 ) -> None:
     """Notifications queued: delivered, waiting (with the last error), or cancelled."""
+    from sqlalchemy import select
+
+    from ceasefire.store.db import reading
+    from ceasefire.store.schema import outbox
+
     state: AppState = ctx.obj
     with reading(state.engine()) as connection:
         rows = connection.execute(select(outbox).order_by(outbox.c.id.desc()).limit(limit)).all()

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from ceasefire.cli.context import AppState, err, fail, out, styled, time_zone
 from ceasefire.cli.listing import ListFormat, ListFormatOption, emit
-from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.clock import utc_now
-from ceasefire.domain.enforcement.decisions import DecisionKind, decision_content, describe
-from ceasefire.domain.enforcement.plan import STATUSES, PlanError
-from ceasefire.domain.enforcement.plan_text import describe_plan
-from ceasefire.services.enforcement import counting_from, run_plan
-from ceasefire.services.live import AdoptionError, adopt
-from ceasefire.services.plans import DEFAULT_PLAN, PlanNotFound, bundled_plans, read_plan
+from ceasefire.data import DEFAULT_PLAN
+
+if TYPE_CHECKING:
+    from ceasefire.domain.enforcement.plan import PlanError
 
 plan_app = typer.Typer(
     help="Enforcement plans: check and explain a plan file.", no_args_is_help=True
@@ -28,6 +25,8 @@ plan_app = typer.Typer(
 def plan_failure(exc: PlanError, option: str = "") -> typer.Exit:
     """A plan that cannot be used: a usage mistake (exit 2) when there is no such plan, else
     the problems found in it, one a line (exit 1), whichever command was reading it."""
+    from ceasefire.services.plans import PlanNotFound
+
     if isinstance(exc, PlanNotFound):
         return fail(f"{option}{exc}")
     err.print(styled("bold red", "error: ", f"{option}{exc.source}: the plan has problems"))
@@ -41,6 +40,10 @@ def check_cmd(
     plan: Annotated[str, typer.Argument(help="A plan YAML file, or a bundled plan's name.")],
 ) -> None:
     """Validate a plan and print its phases and parameters in words."""
+    from ceasefire.domain.enforcement.plan import PlanError
+    from ceasefire.domain.enforcement.plan_text import describe_plan
+    from ceasefire.services.plans import read_plan
+
     try:
         parsed = read_plan(plan)
     except PlanError as exc:
@@ -52,6 +55,8 @@ def check_cmd(
 @plan_app.command("list")
 def list_cmd(output_format: ListFormatOption = ListFormat.TABLE) -> None:
     """The bundled plans."""
+    from ceasefire.services.plans import bundled_plans, read_plan
+
     rows = [{"name": name, "title": read_plan(name).title} for name in bundled_plans()]
     emit(rows, output_format, title="bundled plans, for `ceasefire plan adopt NAME`")
 
@@ -87,6 +92,12 @@ def replay_cmd(
     """Run a plan over the violations in the record. Without --as-known-at: what should happen,
     in event time, in light of everything known now. With it: the decision log as of then,
     each decision with when it took effect and when it became known."""
+    from ceasefire.cli.reports_cmd import parse_time
+    from ceasefire.domain.enforcement.decisions import decision_content
+    from ceasefire.domain.enforcement.plan import STATUSES, PlanError
+    from ceasefire.services.enforcement import counting_from, run_plan
+    from ceasefire.services.plans import read_plan
+
     if output_format not in ("table", "json"):
         raise fail(f"--format: {output_format!r} is not table or json")
     zone = time_zone(tz)
@@ -136,6 +147,8 @@ def replay_cmd(
 
 
 def _print(decisions: list, show_known: bool) -> None:  # type: ignore[type-arg]
+    from ceasefire.domain.enforcement.decisions import DecisionKind, describe
+
     table = Table(title_justify="left")
     table.add_column("effective (UTC)", no_wrap=True)
     if show_known:
@@ -166,6 +179,10 @@ def adopt_cmd(
     ] = None,
 ) -> None:
     """Run the clocks under this plan from now on (a new version when its content changed)."""
+    from ceasefire.domain.enforcement.plan import PlanError
+    from ceasefire.services.live import AdoptionError, adopt
+    from ceasefire.services.plans import read_plan
+
     state: AppState = ctx.obj
     try:
         read_plan(plan)  # a mistaken plan is said before the database is opened

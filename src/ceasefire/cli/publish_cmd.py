@@ -6,29 +6,18 @@ from collections.abc import Callable
 from datetime import date, time, tzinfo
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from sqlalchemy import Connection
 
 from ceasefire.cli.context import AppState, err, fail, out, time_zone
-from ceasefire.cli.files import write_atomically
-from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.clock import utc_now
-from ceasefire.domain.incidents.book import incident_number
-from ceasefire.domain.publishing.period import daily_period, span_period
-from ceasefire.domain.timeparse import parse_relative
-from ceasefire.publish.document import Rendered
-from ceasefire.publish.map_layers import MapLayers
-from ceasefire.services.publishing import (
-    PublishingError,
-    build_daily,
-    build_period,
-    build_spot,
-    map_layers,
-    report_agreement,
-)
-from ceasefire.store.db import reading
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from ceasefire.publish.document import Rendered
+    from ceasefire.publish.map_layers import MapLayers
 
 app = typer.Typer(
     help="Published reports: daily, spot and period, with maps and plots.", no_args_is_help=True
@@ -56,6 +45,8 @@ Report = TypeVar("Report")
 
 def _date(text: str, zone: tzinfo) -> date:
     """YYYY-MM-DD, or `today` / `yesterday` in `zone`."""
+    from ceasefire.domain.timeparse import parse_relative
+
     relative = parse_relative(text, utc_now(), zone)
     if relative is not None and relative.date_only:
         return relative.at.astimezone(zone).date()
@@ -82,6 +73,10 @@ def _publish(
 ) -> tuple[Report, Rendered]:
     """Read the record in one transaction, render, write the file whole: what every report
     command does, with progress shown while it reads and renders."""
+    from ceasefire.cli.files import write_atomically
+    from ceasefire.services.publishing import PublishingError, map_layers, report_agreement
+    from ceasefire.store.db import reading
+
     if not target.parent.is_dir():
         raise fail(f"-o: the folder {target.parent} does not exist")
     engine = state.engine()
@@ -113,7 +108,9 @@ def daily_cmd(
     """The daily report: summary, per-sector table against the previous day, a map and a
     time-of-day plot, every incident placed from a named place, the plan's tracks, decisions
     and open actions. Same record and cut-off, same report."""
+    from ceasefire.domain.publishing.period import daily_period
     from ceasefire.publish.render import render_daily  # matplotlib: only when drawing
+    from ceasefire.services.publishing import build_daily
 
     zone = time_zone(tz)
     on = _date(day, zone)
@@ -146,7 +143,9 @@ def spot_cmd(
 ) -> None:
     """A spot report on one incident, for immediate circulation: what, where, when, how well
     attested, attribution and its basis, clauses breached, replies, the plan's decisions."""
+    from ceasefire.domain.incidents.book import incident_number
     from ceasefire.publish.render import render_spot  # matplotlib: only when drawing
+    from ceasefire.services.publishing import build_spot
 
     zone = time_zone(tz)
     number = incident_number(incident)
@@ -176,7 +175,10 @@ def period_cmd(
 ) -> None:
     """A weekly or monthly report: violations day by day per party, compliance per party and
     clause, sectors against the previous period of the same length, grave incidents, the plan."""
+    from ceasefire.cli.reports_cmd import parse_time
+    from ceasefire.domain.publishing.period import span_period
     from ceasefire.publish.render import render_period  # matplotlib: only when drawing
+    from ceasefire.services.publishing import build_period
 
     zone = time_zone(tz)
     begin = parse_time("--from", start, zone, end=False)

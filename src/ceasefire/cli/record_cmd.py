@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import typer
-from sqlalchemy.exc import DatabaseError
 
 from ceasefire.cli.context import AppState, err, fail, out, styled
-from ceasefire.cli.incidents_cmd import regrouped_note
 from ceasefire.clock import utc_now
-from ceasefire.speed.collector import collector_paused
-from ceasefire.store.db import reading, writing
-from ceasefire.store.geography_store import place_again
-from ceasefire.store.incident_check import (
-    group_ungrouped,
-    membership_problem,
-    needs_regroup,
-    regroup,
-)
-from ceasefire.store.migrate import revision_in, upgrade_in
-from ceasefire.store.verify import verify
 
 
 def init_cmd(ctx: typer.Context) -> None:
     """Create the database, or migrate it to this version's schema."""
+    from sqlalchemy.exc import DatabaseError
+
+    from ceasefire.cli.incidents_cmd import regrouped_note
+    from ceasefire.speed.collector import collector_paused
+    from ceasefire.store.db import writing
+    from ceasefire.store.geography_store import place_again
+    from ceasefire.store.incident_check import group_ungrouped, needs_regroup, regroup
+    from ceasefire.store.migrate import revision_in, upgrade_in
+
     state: AppState = ctx.obj
     engine = state.engine(require_schema=False)
     shown = engine.url.render_as_string(hide_password=True)
@@ -67,6 +63,11 @@ def _crossed(before: str | None, revision: str) -> bool:
 
 def verify_cmd(ctx: typer.Context) -> None:
     """Check the whole tamper-evident log; exit 1 naming the first entry that does not match."""
+    from ceasefire.speed.collector import collector_paused
+    from ceasefire.store.db import reading
+    from ceasefire.store.incident_check import membership_problem
+    from ceasefire.store.verify import verify
+
     state: AppState = ctx.obj
     engine = state.engine()
     with reading(engine) as connection:

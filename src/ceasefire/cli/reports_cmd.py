@@ -7,25 +7,19 @@ import sys
 from dataclasses import asdict
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import Engine
 
 from ceasefire.cli.context import AppState, fail, out, time_zone
-from ceasefire.cli.extract_cmd import extraction_table
 from ceasefire.clock import utc_now
-from ceasefire.domain.reports import Report
-from ceasefire.domain.taxonomy import WeaponClass, categories_matching, filter_names
-from ceasefire.domain.timeparse import end_of_day, parse_moment, parse_relative
-from ceasefire.domain.validation import BBox
-from ceasefire.export.report_formats import dump_json, to_geojson, to_json, write_csv
-from ceasefire.store.agreement_store import default_name, latest_agreements
-from ceasefire.store.db import reading
-from ceasefire.store.extraction_store import read_from_prose
-from ceasefire.store.report_store import ZONE_FILTERS, ReportFilter, count_reports, list_reports
-from ceasefire.store.report_summary import load_sources, summarise
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from ceasefire.domain.reports import Report
+    from ceasefire.domain.validation import BBox
 
 app = typer.Typer(help="Read the stored reports.", no_args_is_help=True)
 
@@ -35,6 +29,8 @@ OUTPUT_FORMATS = ("table", "json", "csv", "geojson")
 def parse_time(option: str, text: str | None, tz: tzinfo, *, end: bool) -> datetime | None:
     """A time option: ISO 8601 (a date alone, as an end, means the end of that day), or one
     relative to now (`now`, `today`, `yesterday`, `-3d`, `-36h`)."""
+    from ceasefire.domain.timeparse import end_of_day, parse_moment, parse_relative
+
     if text is None:
         return None
     try:
@@ -45,6 +41,8 @@ def parse_time(option: str, text: str | None, tz: tzinfo, *, end: bool) -> datet
 
 
 def parse_bbox(text: str | None) -> BBox | None:
+    from ceasefire.domain.validation import BBox
+
     if text is None:
         return None
     try:
@@ -100,6 +98,17 @@ def list_cmd(
     ] = None,
 ) -> None:
     """List reports whose observed window overlaps the time filter, oldest first."""
+    from ceasefire.domain.taxonomy import WeaponClass, categories_matching, filter_names
+    from ceasefire.export.report_formats import dump_json, to_geojson, to_json, write_csv
+    from ceasefire.store.db import reading
+    from ceasefire.store.report_store import (
+        ZONE_FILTERS,
+        ReportFilter,
+        count_reports,
+        list_reports,
+    )
+    from ceasefire.store.report_summary import load_sources
+
     if output_format not in OUTPUT_FORMATS:
         raise fail(f"--format: {output_format!r} is not one of {', '.join(OUTPUT_FORMATS)}")
     zone_info = time_zone(tz)
@@ -150,6 +159,9 @@ def list_cmd(
 
 
 def _agreement_for_filters(engine: Engine, given: str | None) -> str:
+    from ceasefire.store.agreement_store import default_name, latest_agreements
+    from ceasefire.store.db import reading
+
     with reading(engine) as connection:
         names = [a.name for a in latest_agreements(connection)]
     if given is not None:
@@ -206,6 +218,9 @@ def summary_cmd(
     format_name: Annotated[str, typer.Option("--format", help="table|json")] = "table",
 ) -> None:
     """Totals: reports, sources, the time span, and counts by category, year and source."""
+    from ceasefire.store.db import reading
+    from ceasefire.store.report_summary import summarise
+
     if format_name not in ("table", "json"):
         raise fail(f"--format: {format_name!r} is not one of table, json")
     state: AppState = ctx.obj
@@ -247,6 +262,10 @@ def extraction_cmd(
 ) -> None:
     """How a report filed in prose was read: per field the words, the rule and the confidence,
     and the flags, as stored beside the report when it was accepted."""
+    from ceasefire.cli.extract_cmd import extraction_table
+    from ceasefire.store.db import reading
+    from ceasefire.store.extraction_store import read_from_prose
+
     if format_name not in ("table", "json"):
         raise fail(f"--format: {format_name!r} is not one of table, json")
     state: AppState = ctx.obj

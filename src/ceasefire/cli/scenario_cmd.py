@@ -8,13 +8,7 @@ from typing import Annotated
 import typer
 
 from ceasefire.cli.context import AppState, err, fail, out, require_agreement, time_zone
-from ceasefire.cli.files import write_atomically
-from ceasefire.cli.reports_cmd import parse_time
-from ceasefire.domain.scenario import generate, parse_profile
-from ceasefire.domain.validation import REPORT_FIELDS
-from ceasefire.export.report_formats import csv_text
-from ceasefire.publish.document import Rendered
-from ceasefire.services.yaml_files import bundled, find, not_found, read_yaml
+from ceasefire.data import bundled
 
 app = typer.Typer(help="Synthetic scenarios for what-if studies.", no_args_is_help=True)
 
@@ -38,6 +32,14 @@ def generate_cmd(
 ) -> None:
     """Reports of events placed along the agreement's line at the profile's rates, each
     reported by one or more sources; a CSV that `ceasefire ingest` reads."""
+    from ceasefire.cli.files import write_atomically
+    from ceasefire.cli.reports_cmd import parse_time
+    from ceasefire.domain.scenario import generate, parse_profile
+    from ceasefire.domain.validation import REPORT_FIELDS
+    from ceasefire.export.report_formats import csv_text
+    from ceasefire.publish.document import Rendered
+    from ceasefire.services.yaml_files import find, not_found, read_yaml
+
     state: AppState = ctx.obj
     zone = time_zone(tz)
     begin = parse_time("--from", start, zone, end=False)

@@ -6,23 +6,19 @@ import os
 import socket
 import threading
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import Engine, select
 
 from ceasefire.cli.context import AppState, err, fail, out, time_zone
 from ceasefire.cli.listing import ListFormat, ListFormatOption, emit
-from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.clock import utc_now
 from ceasefire.domain.access import Role
-from ceasefire.services.live import AdoptionError, step
-from ceasefire.services.notify import deliver_due
-from ceasefire.services.users import UserError, add_user, list_users, revoke_user
-from ceasefire.speed.stories import tell_ahead_in_background
 from ceasefire.speed.tokens import RECHECK_SECONDS
-from ceasefire.store.db import ENV_VAR, SERVER_CONNECTIONS, reading, server_pool, writing
-from ceasefire.store.schema import audit
+from ceasefire.store.pool import SERVER_CONNECTIONS
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 # On stop, requests in flight get this long to finish; the dashboards' event streams, which
 # never finish by themselves, are then cut (their pages reconnect to the next server).
@@ -78,6 +74,8 @@ def serve_cmd(
         create_app,
     )
     from ceasefire.speed.collector import set_for_serving
+    from ceasefire.speed.stories import tell_ahead_in_background
+    from ceasefire.store.db import ENV_VAR, server_pool
 
     if tiles is not None and not (
         tiles.startswith(("https://", "http://")) and all(k in tiles for k in ("{z}", "{x}", "{y}"))
@@ -140,6 +138,9 @@ def _clock_loop(engine: Engine, interval: float, stop: threading.Event) -> None:
     """The clock as `ceasefire clock` runs it, inside the server: decisions as they fall due,
     reminders of overdue actions, then the outbox delivered. A failed step is reported and
     tried again next time."""
+    from ceasefire.services.live import AdoptionError, step
+    from ceasefire.services.notify import deliver_due
+
     worker = f"{socket.gethostname()}:{os.getpid()}"
     while not stop.is_set():
         try:
@@ -162,6 +163,9 @@ def users_add(
     ] = None,
 ) -> None:
     """Add a user and print its API token, once: it is stored only as a hash."""
+    from ceasefire.services.users import UserError, add_user
+    from ceasefire.store.db import writing
+
     state: AppState = ctx.obj
     try:
         with writing(state.engine()) as connection:
@@ -175,6 +179,9 @@ def users_add(
 @users_app.command("revoke")
 def users_revoke(ctx: typer.Context, name: Annotated[str, typer.Argument()]) -> None:
     """Revoke a user's token at once."""
+    from ceasefire.services.users import UserError, revoke_user
+    from ceasefire.store.db import writing
+
     state: AppState = ctx.obj
     try:
         with writing(state.engine()) as connection:
@@ -187,6 +194,9 @@ def users_revoke(ctx: typer.Context, name: Annotated[str, typer.Argument()]) -> 
 @users_app.command("list")
 def users_list(ctx: typer.Context, output_format: ListFormatOption = ListFormat.TABLE) -> None:
     """Users, their roles and whether they are active (never their tokens)."""
+    from ceasefire.services.users import list_users
+    from ceasefire.store.db import reading
+
     state: AppState = ctx.obj
     with reading(state.engine()) as connection:
         found = list_users(connection)
@@ -213,6 +223,12 @@ def audit_cmd(
     output_format: ListFormatOption = ListFormat.TABLE,
 ) -> None:
     """Every API request: who, what, when, the outcome."""
+    from sqlalchemy import select
+
+    from ceasefire.cli.reports_cmd import parse_time
+    from ceasefire.store.db import reading
+    from ceasefire.store.schema import audit
+
     state: AppState = ctx.obj
     zone = time_zone(tz)
     query = select(audit)

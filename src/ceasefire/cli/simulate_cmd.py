@@ -5,29 +5,22 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
 from rich.table import Table
 
 from ceasefire.cli.context import AppState, fail, out, time_zone
-from ceasefire.cli.files import write_atomically
-from ceasefire.cli.reports_cmd import parse_time
 from ceasefire.clock import utc_now
-from ceasefire.domain.canonical import utc_iso
-from ceasefire.domain.enforcement.plan import Plan, PlanError, parse_plan
-from ceasefire.domain.enforcement.simulation import Simulation, SweepError, simulate, sweep
-from ceasefire.publish.document import Rendered
-from ceasefire.services.plans import load_plan_data, with_counting
-from ceasefire.services.violations import violations_in_record
-from ceasefire.speed.collector import collector_paused
-from ceasefire.store.agreement_store import default_name
-from ceasefire.store.db import reading
-from ceasefire.store.ledger_store import ledger_head
+
+if TYPE_CHECKING:
+    from ceasefire.domain.enforcement.plan import Plan
+    from ceasefire.domain.enforcement.simulation import Simulation
 
 
 def _window(text: str, zone: Any) -> tuple[datetime, datetime]:
+    from ceasefire.cli.reports_cmd import parse_time
+
     if "/" not in text:
         raise fail(f"--truce: {text!r} must be START/END (e.g. 2025-03-18T00:00+02:00/2025-04-17)")
     first, second = text.split("/", 1)
@@ -40,6 +33,8 @@ def _window(text: str, zone: Any) -> tuple[datetime, datetime]:
 
 
 def _sweep_values(text: str) -> tuple[str, list[Any]]:
+    import yaml
+
     key, _, values = text.partition("=")
     if not key or not values:
         raise fail(
@@ -57,10 +52,14 @@ def _when(moment: datetime | None) -> str:
 
 
 def _iso(moment: datetime | None) -> str | None:
+    from ceasefire.domain.canonical import utc_iso
+
     return None if moment is None else utc_iso(moment)
 
 
 def _as_json(sim: Simulation) -> dict[str, Any]:
+    from ceasefire.domain.canonical import utc_iso
+
     return {
         "plan": sim.plan,
         "from": utc_iso(sim.start),
@@ -127,6 +126,13 @@ def simulate_cmd(
     would have been entered and why, time in each phase, actions. --sweep: when phases 2 and 3
     fire as one parameter varies. --compare: several plans side by side. The violations are
     grouped once for every run."""
+    from ceasefire.domain.enforcement.simulation import SweepError, simulate, sweep
+    from ceasefire.services.violations import violations_in_record
+    from ceasefire.speed.collector import collector_paused
+    from ceasefire.store.agreement_store import default_name
+    from ceasefire.store.db import reading
+    from ceasefire.store.ledger_store import ledger_head
+
     if output_format not in ("table", "json", "html"):
         raise fail(f"--format: {output_format!r} is not table, json or html")
     if output_format == "html" and output is None:
@@ -164,6 +170,8 @@ def simulate_cmd(
         if not output.parent.is_dir():
             raise fail(f"-o: the folder {output.parent} does not exist")
         note = f"counting {counting or 'as each plan says'}; agreement {agreement or 'none'}."
+        from ceasefire.cli.files import write_atomically
+        from ceasefire.publish.document import Rendered
         from ceasefire.publish.render import render_simulation  # matplotlib: only when drawing
 
         write_atomically(output, Rendered(render_simulation(runs, key, zone, head_seq, note)))
@@ -175,6 +183,9 @@ def simulate_cmd(
 
 
 def _plan_data(name: str, counting: str | None) -> dict[str, Any]:
+    from ceasefire.domain.enforcement.plan import PlanError
+    from ceasefire.services.plans import load_plan_data, with_counting
+
     try:
         data = load_plan_data(name)
     except PlanError as exc:
@@ -190,6 +201,8 @@ def _plan_data(name: str, counting: str | None) -> dict[str, Any]:
 
 
 def _parsed(data: dict[str, Any]) -> Plan:
+    from ceasefire.domain.enforcement.plan import parse_plan
+
     parsed = parse_plan(data)
     if isinstance(parsed, list):
         raise fail(f"--plan {data.get('name', '?')}: {'; '.join(parsed)}")

@@ -9,11 +9,6 @@ import typer
 from rich.table import Table
 
 from ceasefire.cli.context import AppState, fail, out, require_agreement
-from ceasefire.domain.geo.line_from_area import LineParameters
-from ceasefire.domain.geo.zones import build_zones
-from ceasefire.geofiles.geojson import GeoFileError, feature, write_collection
-from ceasefire.geofiles.kml import write_kml
-from ceasefire.services.geography import line_from_area, zone_features
 
 app = typer.Typer(help="Lines of contact and the zones around them.", no_args_is_help=True)
 
@@ -51,6 +46,10 @@ def line_from_area_cmd(
 ) -> None:
     """Derive the line of contact from a control area: its boundary inside the country, less
     the stretches that follow the border or the coast."""
+    from ceasefire.domain.geo.line_from_area import LineParameters
+    from ceasefire.geofiles.geojson import GeoFileError, feature, write_collection
+    from ceasefire.services.geography import line_from_area
+
     parameters = LineParameters(
         border_tolerance_m=border_tolerance_km * 1000,
         probe_m=probe_km * 1000,
@@ -99,6 +98,11 @@ def build_cmd(
 ) -> None:
     """Write the line of contact, the DMZ, each side's withdrawal line, one zone per weapon class
     and side, and the sectors, as GeoJSON (RFC 7946) or KML."""
+    from ceasefire.domain.geo.zones import build_zones
+    from ceasefire.geofiles.geojson import write_collection
+    from ceasefire.geofiles.kml import write_kml
+    from ceasefire.services.geography import zone_features
+
     state: AppState = ctx.obj
     loaded = require_agreement(state.engine(), agreement)
     zones = build_zones(loaded.geography, loaded.zone_parameters)

@@ -6,6 +6,14 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).parent
 BUNDLED_PREFIX = "bundled:"
+# The plan adopted, replayed and simulated when none is named: one of the bundled plans.
+DEFAULT_PLAN = "coalition-three-phase"
+
+
+def bundled(kind: str) -> list[str]:
+    """Names of the bundled files of a kind (`agreements`, `plans`, `scenarios`): here, not
+    beside the YAML reader, so that a command's help can list them without loading it."""
+    return sorted(p.stem for p in (DATA_DIR / kind).glob("*.yaml"))
 
 
 def resolve(reference: str, relative_to: Path | None = None) -> Path:

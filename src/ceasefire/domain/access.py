@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ceasefire.domain.incidents.disclosure import Role as Disclosure
+from ceasefire.domain.incidents.vocabulary import Role as Disclosure
 
 
 class Role(StrEnum):

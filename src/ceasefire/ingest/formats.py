@@ -9,6 +9,7 @@ from pathlib import Path
 from ceasefire.ingest.csv_reader import parse_our_csv
 from ceasefire.ingest.datasets import ACLED_REQUIRED, UCDP_REQUIRED, parse_acled, parse_ucdp
 from ceasefire.ingest.json_readers import parse_geojson, parse_jsonl
+from ceasefire.ingest.names import FORMAT_NAMES as FORMAT_NAMES
 from ceasefire.ingest.records import FileProblem, ParsedFile
 from ceasefire.ingest.strikes import STRIKES_REQUIRED, parse_strikes
 from ceasefire.ingest.text_reader import TextReading, parse_text
@@ -25,7 +26,6 @@ PARSERS: dict[str, Parser] = {
     "missile-attacks": parse_strikes,
     "viina": parse_viina,
 }
-FORMAT_NAMES = (*PARSERS, "text")
 
 
 def detect_format(path: Path, text: str) -> str:

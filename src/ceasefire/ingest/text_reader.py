@@ -20,6 +20,7 @@ from typing import Any
 from ceasefire.domain.extraction.extract import Context, as_record, extract, report_fields
 from ceasefire.domain.timeparse import parse_moment
 from ceasefire.domain.validation import FieldError, Value
+from ceasefire.ingest.names import LANGUAGES as LANGUAGES
 from ceasefire.ingest.records import ParsedFile, RawRecord
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
@@ -32,7 +33,6 @@ NEEDED = (
 # A paragraph longer than this is several reports run together (or not a report at all);
 # reading it would also cost time that grows with its length.
 MAX_PARAGRAPH = 5_000
-LANGUAGES = ("en", "uk", "ru")
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ceasefire.data import DEFAULT_PLAN as DEFAULT_PLAN
 from ceasefire.domain.enforcement.plan import STATUSES, Plan, PlanError, parse_plan
 from ceasefire.services.yaml_files import bundled, find, not_found, read_yaml
-
-DEFAULT_PLAN = "coalition-three-phase"
 
 
 def bundled_plans() -> list[str]:

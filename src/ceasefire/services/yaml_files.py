@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from ceasefire.data import DATA_DIR
+from ceasefire.data import bundled as bundled
 
 
 class StringTimesLoader(yaml.SafeLoader):
@@ -19,11 +20,6 @@ StringTimesLoader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-
-
-def bundled(kind: str) -> list[str]:
-    """Names of the bundled files of a kind (`agreements`, `plans`)."""
-    return sorted(p.stem for p in (DATA_DIR / kind).glob("*.yaml"))
 
 
 def find(kind: str, name_or_path: str) -> Path:

@@ -10,6 +10,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from ceasefire.store.pool import SERVER_CONNECTIONS as SERVER_CONNECTIONS
+from ceasefire.store.pool import server_pool as server_pool
+
 DEFAULT_URL = "sqlite:///ceasefire.db"
 ENV_VAR = "CEASEFIRE_DB"
 _WRITE_OPTION = "ceasefire_write"
@@ -76,19 +79,6 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: object) ->
 def _sqlite_on_begin(connection: Connection) -> None:
     mode = "IMMEDIATE" if connection.get_execution_options().get(_WRITE_OPTION) else "DEFERRED"
     connection.exec_driver_sql(f"BEGIN {mode}")
-
-
-SERVER_CONNECTIONS = 20  # per serving process; PostgreSQL allows 100 by default
-
-
-def server_pool(connections: int = SERVER_CONNECTIONS) -> dict[str, Any]:
-    """Pool options for a serving process: `connections` kept open and no more.
-
-    SQLAlchemy's default (5 kept, 10 more opened on demand and closed on return) made a busy
-    server open and close a PostgreSQL connection for most requests, a new backend process
-    each time: a quarter of the request threads' time. With the pool this size, a request
-    beyond it waits for a connection to come back, which takes milliseconds."""
-    return {"pool_size": connections, "max_overflow": 0, "pool_timeout": 60}
 
 
 @contextmanager

@@ -11,20 +11,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from enum import StrEnum
 
 from ceasefire.domain.enforcement.plan import SEVERITY_RANK
+from ceasefire.domain.incidents.vocabulary import IncidentStatus as IncidentStatus
 from ceasefire.domain.reports import ObjectClass, Report, Source
 from ceasefire.domain.taxonomy import Category, Severity, WeaponClass, default_severity
-
-
-class IncidentStatus(StrEnum):
-    REPORTED = "reported"
-    CORROBORATED = "corroborated"
-    VERIFIED = "verified"
-    DISPUTED = "disputed"
-    REJECTED = "rejected"
-
 
 HEAVY_WEAPONS = frozenset(
     {WeaponClass.ARTILLERY_100MM_PLUS, WeaponClass.MLRS, WeaponClass.HEAVY_ROCKET_MISSILE}

@@ -11,23 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from ceasefire.domain.canonical import utc_iso
 from ceasefire.domain.incidents.story import IncidentStory
+from ceasefire.domain.incidents.vocabulary import Role as Role
 from ceasefire.domain.reports import Report, Source
 
 INCIDENT_GRID_DEG = 0.01  # about 1.1 km north-south
 REPORT_GRID_DEG = 0.05  # about 5.5 km
 WITHHELD = "withheld"
-
-
-class Role(StrEnum):
-    ANALYST = "analyst"
-    GUARANTOR = "guarantor"
-    PARTY = "party"
-    OBSERVER = "observer"
 
 
 def sees_sources(role: Role) -> bool:

@@ -9,21 +9,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from ceasefire.domain.incidents.book import incident_label, incident_number
-
-
-class Action(StrEnum):
-    VERIFY = "verify"
-    DISPUTE = "dispute"
-    REJECT = "reject"
-    ATTRIBUTE = "attribute"
-    MERGE = "merge"
-    SPLIT = "split"
-    RESPOND = "respond"
-
+from ceasefire.domain.incidents.vocabulary import Action as Action
+from ceasefire.domain.incidents.vocabulary import Basis as Basis
+from ceasefire.domain.incidents.vocabulary import Confidence as Confidence
 
 # The reviews that set an incident's status, and the status each sets.
 STATUS_OF: dict[Action, str] = {
@@ -31,22 +22,6 @@ STATUS_OF: dict[Action, str] = {
     Action.DISPUTE: "disputed",
     Action.REJECT: "rejected",
 }
-
-
-class Basis(StrEnum):
-    """How an attribution was established, as monitoring missions record it."""
-
-    CRATER_ANALYSIS = "crater-analysis"
-    ORIGIN_OF_FIRE = "origin-of-fire"
-    OBSERVED = "observed"
-    PARTY_ADMISSION = "party-admission"
-    HEURISTIC = "heuristic"
-
-
-class Confidence(StrEnum):
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
 
 
 @dataclass(frozen=True, slots=True)
