@@ -292,6 +292,65 @@ def test_a_new_state_is_told_from_the_last_by_telling_again_only_what_changed(
     assert in_full == [1, 1]  # what was kept no longer adds up: told in full
 
 
+def test_the_clocks_kept_violations_equal_the_records_after_every_kind_of_change(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A running clock keeps each incident's violation between steps (`speed.violations`):
+    after a report joining, a late report regrouping, a merge, a split, a reply, an
+    attribution, a rejection and a rebuild outside the ledger, what it holds equals the
+    violations told from the record afresh, and it looked again only at what changed."""
+    from ceasefire.speed import violations as kept_module
+
+    looked: list[int] = []
+    as_violation = kept_module.as_violation
+    monkeypatch.setattr(
+        kept_module, "as_violation", lambda story: looked.append(1) or as_violation(story)
+    )
+
+    def same_as_afresh() -> int:
+        looked.clear()
+        with reading(engine) as connection:
+            kept = kept_module.violations_now(connection, None, at=NOW)
+            afresh = violations_in_record(connection, None, at=NOW)
+        assert sorted(kept, key=lambda v: v.violation_id) == sorted(
+            afresh, key=lambda v: v.violation_id
+        )
+        assert afresh  # each state holds violations to compare
+        return len(looked)
+
+    ingest(engine, tmp_path, [row("a", 0), row("c", 4, 10), row("f", 40), row("g", 80, 90)])
+    assert same_as_afresh() == 4  # the first step: every incident
+    ingest(engine, tmp_path, [row("b", -1.5, 5, org="ICRC")], "joins")
+    assert same_as_afresh() == 1  # a's incident, corroborated now
+    ingest(engine, tmp_path, [row("y", 1.0, -3)], "late")
+    assert same_as_afresh() <= 3
+    merged = review(engine, Action.MERGE, number_of(engine, "a"), other=number_of(engine, "f"))
+    same_as_afresh()
+    with reading(engine) as connection:
+        y_id = connection.execute(
+            text("select report_id from reports where external_id='y'")
+        ).scalar_one()
+    review(engine, Action.SPLIT, merged, reports=(y_id,))
+    same_as_afresh()
+    review(engine, Action.RESPOND, number_of(engine, "y"), party="RU", text="not us")
+    assert same_as_afresh() == 1
+    review(
+        engine,
+        Action.ATTRIBUTE,
+        number_of(engine, "g"),
+        party="UA",
+        basis=Basis.OBSERVED,
+        confidence=Confidence.HIGH,
+        reason="seen",
+    )
+    assert same_as_afresh() == 1
+    review(engine, Action.REJECT, number_of(engine, "c"), reason="a training exercise")
+    assert same_as_afresh() == 1
+    with engine.begin() as connection:  # membership changed outside the ledger (by hand)
+        connection.execute(text("update incident_members set incident_no = incident_no + 1000"))
+    assert same_as_afresh() >= 4  # what was kept no longer adds up: all looked at again
+
+
 def test_a_missed_commitment_reported_twice_is_one_incident(engine: Engine, tmp_path: Path) -> None:
     """Every category is grouped, across imports (the second import reads stored neighbours)."""
     missed = [row("m1", 0).replace("artillery", "missed_commitment")]

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ceasefire.cli.context import AppState, fail, out, styled
+from ceasefire.cli.context import AppState, err, fail, out, styled
 from ceasefire.cli.listing import ListFormat, ListFormatOption, emit
 from ceasefire.clock import utc_now
 
@@ -37,15 +37,23 @@ def clock_cmd(
     actors of overdue actions until they acknowledge. Safe to stop and restart at any moment."""
     from ceasefire.services.live import AdoptionError, step
     from ceasefire.services.notify import deliver_due
+    from ceasefire.speed.violations import violations_now
 
     state: AppState = ctx.obj
     engine = state.engine()
     every = timedelta(hours=remind_every_h)
     while True:
         try:
-            result = step(
-                engine, now=utc_now(), clock=utc_now, remind_every=every, agreement=agreement
-            )
+            # The first step tells every incident; later ones only what changed since.
+            with err.status("clock step: violations, each plan's decisions, reminders"):
+                result = step(
+                    engine,
+                    now=utc_now(),
+                    clock=utc_now,
+                    remind_every=every,
+                    agreement=agreement,
+                    violations=violations_now,
+                )
         except AdoptionError as exc:
             raise fail(str(exc)) from None
         for plan, count in result.recorded.items():

@@ -140,11 +140,18 @@ def _clock_loop(engine: Engine, interval: float, stop: threading.Event) -> None:
     tried again next time."""
     from ceasefire.services.live import AdoptionError, step
     from ceasefire.services.notify import deliver_due
+    from ceasefire.speed.violations import violations_now
 
     worker = f"{socket.gethostname()}:{os.getpid()}"
     while not stop.is_set():
         try:
-            step(engine, now=utc_now(), clock=utc_now, remind_every=timedelta(hours=1))
+            step(
+                engine,
+                now=utc_now(),
+                clock=utc_now,
+                remind_every=timedelta(hours=1),
+                violations=violations_now,  # kept between steps: each reads what changed
+            )
             deliver_due(engine, now=utc_now(), worker=worker)
         except AdoptionError as exc:
             err.print(f"clock: {exc}")

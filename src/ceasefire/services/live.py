@@ -78,14 +78,24 @@ def running_plan(adopted: AdoptedPlan) -> Plan:
     return plan
 
 
-def _violations(connection: Connection, agreement: str | None, now: datetime) -> list[Violation]:
+# Where a step's violations come from: `violations_in_record` tells them from the record;
+# a running process passes `speed.violations.violations_now`, which keeps them between steps.
+ViolationSource = Callable[..., list[Violation]]
+
+
+def _violations(
+    connection: Connection,
+    agreement: str | None,
+    now: datetime,
+    source: ViolationSource = violations_in_record,
+) -> list[Violation]:
     """Violations with sectors from `agreement`, or from the record's default agreement."""
     names = [a.name for a in latest_agreements(connection)]
     if agreement is not None and agreement not in names:
         raise AdoptionError(f"--agreement: no agreement {agreement!r} in the record")
     if agreement is None:
         agreement = default_name(connection)
-    return violations_in_record(connection, agreement, at=now)
+    return source(connection, agreement, at=now)
 
 
 @dataclass
@@ -103,18 +113,20 @@ def step(
     clock: Clock,
     remind_every: timedelta,
     agreement: str | None = None,
+    violations: ViolationSource = violations_in_record,
 ) -> StepResult:
     """Bring every adopted plan's decisions up to `now`, then remind actors of open actions
-    past due (no more often than `remind_every`), in one transaction."""
+    past due (no more often than `remind_every`), in one transaction. `violations` gives the
+    record's violations (the same from any source; a running process keeps them)."""
     result = StepResult()
     with writing(engine) as connection:
         if not _clock_claimed(connection):
             result.skipped = True  # another server is taking this step
             return result
-        violations = _violations(connection, agreement, now)
+        found = _violations(connection, agreement, now, violations)
         events = []
         for adopted in adopted_plans(connection):
-            log = replay(running_plan(adopted), violations, until=now)
+            log = replay(running_plan(adopted), found, until=now)
             record = recorded_decisions(connection, adopted.name)
             entries = to_write(log, record, adopted_at=adopted.adopted_at)
             written = record_decisions(connection, adopted, entries, clock=clock)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,7 +75,7 @@ def cached_incident_stories(
 
 
 @dataclass(frozen=True)
-class _Told:
+class Told:
     """Every incident's story at one state of the record, and each report's incident: what
     the next state is told from."""
 
@@ -82,29 +83,67 @@ class _Told:
     head_hash: str  # the ledger entry at `head`: it commits to everything before it
     stories: dict[int, IncidentStory]
     incident_of: dict[str, int]  # report id -> incident number
+    rows: int  # membership rows, and the sum of their incident numbers: what `record_state`
+    numbers: int  # counts, so a state retold is checked against the table without a sum
 
 
-_LATEST: dict[tuple[str, Any], _Told] = {}  # per database and agreement version
+Where = tuple[str, Any]  # a database, and the agreement version stories are told under
+_LATEST: dict[Where, Told] = {}
+# How each state told from the one before differs from it: (from head, to head, the incident
+# numbers told again or gone). Readers that keep something per incident (the clock's
+# violations) follow these rather than look at every incident again.
+_CHANGES: dict[Where, deque[tuple[int, int, frozenset[int]]]] = {}
+_CHANGES_KEPT = 256
 
 
-def _every_story(
-    connection: Connection, agreement: LoadedAgreement | None, state: tuple[int, int, int]
-) -> list[IncidentStory]:
-    """Every incident's story at `state`: from the newest state told, when the ledger has
-    only grown since (its entry at that state's head is unchanged), by telling again only the
-    incidents the new entries touch; otherwise all of them."""
-    where = (
+def where_told(connection: Connection, agreement: LoadedAgreement | None) -> Where:
+    return (
         _database(connection),
         None if agreement is None else (agreement.name, agreement.version),
     )
+
+
+def told_now(
+    connection: Connection,
+    agreement: LoadedAgreement | None,
+    state: tuple[int, int, int] | None = None,
+) -> Told:
+    """Every incident's story at the record's state: from the newest state told, when the
+    ledger has only grown since (its entry at that state's head is unchanged), by telling
+    again only the incidents the new entries touch; otherwise all of them."""
+    state = state or record_state(connection)
+    where = where_told(connection, agreement)
     before = _LATEST.get(where)
+    same_state = before is not None and (before.head, before.rows, before.numbers) == state
+    if before is not None and same_state and _same_history(connection, before):
+        return before
     told = None
     if before is not None and before.head < state[0] and _same_history(connection, before):
         told = _retold(connection, agreement, before, state)
     if told is None:
         told = _told_in_full(connection, agreement)
+        _CHANGES.pop(where, None)  # told afresh: no chain of changes leads here
     if before is None or told.head >= before.head:
         _LATEST[where] = told
+    return told
+
+
+def changes_between(where: Where, start: int, end: int) -> frozenset[int] | None:
+    """The incidents told again or gone between two told states of `where` (heads `start`
+    and `end`), or None when the states kept do not join them."""
+    found: set[int] = set()
+    at = start
+    for since, head, changed in list(_CHANGES.get(where, ())):
+        if since == at and head <= end:
+            found |= changed
+            at = head
+    return frozenset(found) if at == end else None
+
+
+def _every_story(
+    connection: Connection, agreement: LoadedAgreement | None, state: tuple[int, int, int]
+) -> list[IncidentStory]:
+    told = told_now(connection, agreement, state)
     return [told.stories[n] for n in sorted(told.stories)]
 
 
@@ -112,7 +151,7 @@ def _database(connection: Connection) -> str:
     return connection.engine.url.render_as_string()
 
 
-def _same_history(connection: Connection, told: _Told) -> bool:
+def _same_history(connection: Connection, told: Told) -> bool:
     entry = connection.execute(select(ledger.c.entry_hash).where(ledger.c.seq == told.head))
     return entry.scalar_one_or_none() == told.head_hash
 
@@ -124,48 +163,61 @@ def _head(connection: Connection) -> tuple[int, str]:
     return (0, "") if row is None else (int(row.seq), row.entry_hash)
 
 
-def _told_in_full(connection: Connection, agreement: LoadedAgreement | None) -> _Told:
+def _told_in_full(connection: Connection, agreement: LoadedAgreement | None) -> Told:
     head, head_hash = _head(connection)
     stories = {s.number: s for s in incident_stories(connection, agreement)}
     incident_of = {r.report_id: n for n, s in stories.items() for r in s.members}
-    return _Told(head, head_hash, stories, incident_of)
+    numbers = sum(n * len(s.members) for n, s in stories.items())
+    return Told(head, head_hash, stories, incident_of, len(incident_of), numbers)
 
 
 def _retold(
     connection: Connection,
     agreement: LoadedAgreement | None,
-    before: _Told,
+    before: Told,
     state: tuple[int, int, int],
-) -> _Told | None:
+) -> Told | None:
     """`before` brought up to the record's head: the incidents holding a report, or named by
     a review, recorded since are told again, and so is every incident that lost a report to
     them; an incident whose reports all moved is gone. None when the result does not add up
     to the membership table (rows changed outside the ledger: a rebuild)."""
     head, head_hash = _head(connection)
+    # Copied, not changed in place: readers may still hold the state before. (Two dict
+    # copies are the part of a retelling that grows with the record; the rest grows with
+    # what changed.)
     stories = dict(before.stories)
     incident_of = dict(before.incident_of)
+    rows, numbers = before.rows, before.numbers
     changed = _touched_since(connection, before.head)
+    every_changed: set[int] = set()
     while changed:
+        every_changed |= changed
         fresh = {
             s.number: s
             for s in incident_stories(connection, agreement, IncidentFilter(numbers=changed))
         }
         losers: set[int] = set()
         for number in changed:
-            stories.pop(number, None)
+            gone = stories.pop(number, None)
+            if gone is not None:
+                rows -= len(gone.members)
+                numbers -= number * len(gone.members)
         for number, story in fresh.items():
             stories[number] = story
+            rows += len(story.members)
+            numbers += number * len(story.members)
             for report in story.members:
                 old = incident_of.get(report.report_id)
                 if old is not None and old != number and old not in fresh:
                     losers.add(old)
                 incident_of[report.report_id] = number
         changed = frozenset(losers)  # told again (or found gone) in the next round
-    rows = sum(len(s.members) for s in stories.values())
-    numbers = sum(n * len(s.members) for n, s in stories.items())
     if (rows, numbers) != state[1:] or len(incident_of) != rows:
         return None
-    return _Told(head, head_hash, stories, incident_of)
+    where = where_told(connection, agreement)
+    changes = _CHANGES.setdefault(where, deque(maxlen=_CHANGES_KEPT))
+    changes.append((before.head, head, frozenset(every_changed)))
+    return Told(head, head_hash, stories, incident_of, rows, numbers)
 
 
 def _touched_since(connection: Connection, seq: int) -> frozenset[int]:
