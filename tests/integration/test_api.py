@@ -250,6 +250,40 @@ def test_liaisons_see_what_concerns_their_party_and_reply(
         assert sorted(f"INC-{n}" for n in columns["incident"]) == wanted
 
 
+def test_the_maps_first_screen_is_the_records_last_days(
+    client: TestClient, tokens: dict[Role, str]
+) -> None:
+    """`days=7` without `since`: the week before the record's latest report (not before
+    today, so a record of past years opens on its own last days), said in a header; with
+    `since`, or without `days`, the window asked for."""
+    analyst = auth(tokens[Role.ANALYST])
+    days = ("2025-04-01", "2025-04-20", "2025-04-24", "2025-04-28")
+    posted = client.post(
+        "/api/reports",
+        headers=analyst,
+        json=[
+            strike(f"d{k}", observed_start=f"{day}T10:00Z", lon=37.9 + k)
+            for k, day in enumerate(days)
+        ],
+    )
+    assert posted.status_code in (200, 201), posted.text
+
+    def starts(**params: Any) -> tuple[list[str], str | None]:
+        answer = client.get("/api/map/incidents", headers=analyst, params=params)
+        assert answer.status_code == 200, answer.text
+        seen = [datetime.fromtimestamp(t, UTC).date().isoformat() for t in answer.json()["start"]]
+        return sorted(seen), answer.headers.get("X-Window-Since")
+
+    found, since = starts(days=7)
+    assert since is not None
+    assert since.startswith("2025-04-21T10:00")
+    assert found == ["2025-04-24", "2025-04-28"]
+    assert len(starts()[0]) == 4  # no days: the whole record
+    found, since = starts(days=7, since="2025-04-15")
+    assert (len(found), since) == (3, None)  # the user's window wins
+    assert client.get("/api/map/incidents", headers=analyst, params={"days": 0}).status_code == 422
+
+
 def test_every_request_is_audited_without_its_token(
     engine: Engine, client: TestClient, tokens: dict[Role, str]
 ) -> None:

@@ -8,9 +8,11 @@ each change to the record; see `domain.incidents.map_columns` for the shape.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import func, select
 
 from ceasefire.api.answers import stories_answer
 from ceasefire.api.params import incident_window
@@ -19,6 +21,8 @@ from ceasefire.api.security import needs, principal_of
 from ceasefire.domain.access import Permission
 from ceasefire.domain.incidents.map_columns import map_columns
 from ceasefire.domain.incidents.story import IncidentStory
+from ceasefire.store.db import reading
+from ceasefire.store.schema import reports
 
 router = APIRouter(tags=["incidents"])
 
@@ -33,12 +37,34 @@ def map_incidents(
     since: str | None = None,
     until: str | None = None,
     agreement: AgreementQuery = None,
+    days: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            description="Without `since`: the last this many days of the record (counted "
+            "back from its latest report, so a record of past years opens on its last days). "
+            "The window used is in the `X-Window-Since` header.",
+        ),
+    ] = None,
 ) -> Response:
     disclosure = principal_of(request).disclosure
 
     def build(stories: list[IncidentStory], now: datetime) -> str:
         return json.dumps(map_columns(stories, disclosure), separators=(",", ":"))
 
+    headers = {}
+    if since is None and days is not None:
+        latest = _latest_observed(request)
+        if latest is not None:
+            since = (latest - timedelta(days=days)).isoformat()
+            headers["X-Window-Since"] = since
     window = incident_window(since, until, request.app.state.zone)
     body = stories_answer(request, agreement, window, "map", build)
-    return Response(body, media_type="application/json")
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def _latest_observed(request: Request) -> datetime | None:
+    """When the record's latest report starts (one step down an index)."""
+    with reading(request.app.state.engine) as connection:
+        latest = connection.execute(select(func.max(reports.c.observed_start))).scalar_one()
+    return latest if isinstance(latest, datetime) else None

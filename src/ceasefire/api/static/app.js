@@ -197,9 +197,25 @@ async function incidents() {
   showIncidents(columns);
 }
 
+// The first screen asks for the record's last week, not all of it: a year's record is a
+// million reports. The server says where that week starts; it fills "From", and the user
+// widens it (clearing "From" asks for everything).
+const DEFAULT_WINDOW_DAYS = 7;
+let defaultWindow = true;
+
 async function fetchIncidents() {
-  try { return await api(`/api/map/incidents?${filters()}`); }
-  catch (e) { return null; }  // a role without incidents simply has none on its map
+  const params = filters();
+  if (defaultWindow && !params.has("since")) params.set("days", String(DEFAULT_WINDOW_DAYS));
+  try {
+    const response = await fetch(`/api/map/incidents?${params}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    if (!response.ok) return null;
+    const since = response.headers.get("X-Window-Since");
+    const from = document.getElementById("since");
+    if (since && defaultWindow && !from.value) from.value = since.slice(0, 10);
+    return await response.json();
+  } catch (e) { return null; }  // a role without incidents simply has none on its map
 }
 
 function showIncidents(columns) {
@@ -564,6 +580,7 @@ document.getElementById("sign-in").addEventListener("submit", (event) => {
 document.getElementById("sign-out").addEventListener("click", () => signOut());
 document.getElementById("filters").addEventListener("submit", (event) => {
   event.preventDefault();
+  defaultWindow = false;  // the user's window from now on, even an empty one (everything)
   incidents();  // From and Until go to the server; the other filters apply in the page
 });
 for (const id of ["status", "severity", "category"]) {

@@ -1,0 +1,140 @@
+"""One clock step after a few new reports: kept violations against telling the record afresh.
+
+A record of the bundled `escalation` scenario along the real line (the default agreement, the
+default plan adopted, counting reported incidents) is built at each size, holding back its last
+reports. Then, in one process as `ceasefire clock` or `serve` runs it, rounds of: a few held-back
+reports ingested, then one clock step. *kept*: the step takes its violations from
+`speed.violations.violations_now`, which keeps each incident's violation between steps and looks
+again only at the incidents told again since. *afresh*: the same step telling every incident's
+story from the record (`violations_in_record`, what each step did before). The two alternate,
+round by round, on the same record; the table gives the median step of each and their ratio,
+and, across sizes, how the kept step grows with the record (the goal of issue #23: the step at
+the larger size within 2x of the smaller).
+
+Usage: .venv/bin/python benchmarks/clock_step.py [--days 7 70] [--rounds 6] [--batch 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from datetime import UTC, timedelta
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine
+
+from ceasefire.clock import utc_now
+from ceasefire.domain.scenario import generate, parse_profile
+from ceasefire.domain.validation import REPORT_FIELDS, IngestRules
+from ceasefire.export.report_formats import csv_text
+from ceasefire.services.agreements import load_into_record
+from ceasefire.services.ingest import ingest_files
+from ceasefire.services.live import ViolationSource, adopt, step
+from ceasefire.services.violations import violations_in_record
+from ceasefire.services.yaml_files import find, read_yaml
+from ceasefire.speed.violations import violations_now
+from ceasefire.store.agreement_store import agreement_named
+from ceasefire.store.db import make_engine, reading
+from ceasefire.store.migrate import upgrade
+
+AGREEMENT = "korea-model-demo"
+
+
+def build(folder: Path, days: float, held: int) -> tuple[Engine, list[dict[str, Any]], int]:
+    """A record of `days` of escalation up to now, less its last `held` reports (returned)."""
+    engine = make_engine(f"sqlite:///{folder / 'record.db'}")
+    upgrade(engine)
+    load_into_record(engine, AGREEMENT, clock=utc_now)
+    with reading(engine) as connection:
+        loaded = agreement_named(connection, AGREEMENT)
+    assert loaded is not None
+    data, _ = read_yaml("scenarios", find("scenarios", "escalation"))
+    profile = parse_profile(data, "escalation")
+    assert not isinstance(profile, list)
+    end = utc_now()
+    rows = generate(
+        profile, loaded.geography, loaded.classifier, end - timedelta(days=days), end, 11, UTC
+    )
+    rows.sort(key=lambda r: r["observed_start"])
+    first, rest = rows[:-held], rows[-held:]
+    path = folder / "first.csv"
+    _write(path, first)
+    outcome = ingest_files(
+        engine, [path], rules=IngestRules(now=utc_now(), zone=UTC), clock=utc_now
+    )
+    assert outcome.ok
+    adopt(engine, "coalition-three-phase", counting="reported", clock=utc_now)
+    return engine, rest, len(first)
+
+
+def _write(path: Path, rows: list[dict[str, Any]]) -> None:
+    path.write_text(csv_text(rows, REPORT_FIELDS), encoding="utf-8")
+
+
+def one_step(engine: Engine, source: ViolationSource) -> float:
+    started = time.perf_counter()
+    step(engine, now=utc_now(), clock=utc_now, remind_every=timedelta(hours=1), violations=source)
+    return time.perf_counter() - started
+
+
+def measure(days: float, rounds: int, batch: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        engine, held, size = build(Path(folder), days, rounds * batch)
+        first = one_step(engine, violations_now)  # the first step tells every incident
+        kept: list[float] = []
+        afresh: list[float] = []
+        for k in range(rounds):
+            path = Path(folder) / f"batch{k}.csv"
+            _write(path, held[k * batch : (k + 1) * batch])
+            ingest_files(engine, [path], rules=IngestRules(now=utc_now(), zone=UTC), clock=utc_now)
+            order = [(kept, violations_now), (afresh, violations_in_record)]
+            for times, source in order if k % 2 == 0 else order[::-1]:
+                times.append(one_step(engine, source))
+        engine.dispose()
+    return {
+        "reports": size,
+        "first": first,
+        "kept": statistics.median(kept),
+        "afresh": statistics.median(afresh),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--days", type=float, nargs="+", default=[7.0, 70.0])
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--batch", type=int, default=20)
+    args = parser.parse_args()
+    console = Console()
+    results = []
+    for days in args.days:
+        console.print(f"building {days:g} days of escalation ...")
+        results.append(measure(days, args.rounds, args.batch))
+    table = Table(title=f"one clock step after {args.batch} new reports (SQLite, medians)")
+    for column in ("reports", "first step s", "kept s", "afresh s", "afresh / kept"):
+        table.add_column(column, justify="right")
+    for r in results:
+        table.add_row(
+            f"{r['reports']:,.0f}",
+            f"{r['first']:.2f}",
+            f"{r['kept']:.3f}",
+            f"{r['afresh']:.3f}",
+            f"{r['afresh'] / r['kept']:.1f}",
+        )
+    console.print(table)
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        console.print(
+            f"kept step at {large['reports']:,.0f} reports / at {small['reports']:,.0f}: "
+            f"{large['kept'] / small['kept']:.2f}x (goal < 2); afresh: "
+            f"{large['afresh'] / small['afresh']:.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()
