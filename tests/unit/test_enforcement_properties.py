@@ -132,3 +132,34 @@ def test_recording_at_any_steps_ends_where_the_log_stands(
     final = replay(PLAN, violations, until=HORIZON)
     assert {(k, d.substance) for k, d in recorded_standing(record).items()} == standing(final)
     assert to_write(final, record, adopted_at=adopted) == []
+
+
+@settings(deadline=None)
+@given(violation_sets(), st.lists(st.integers(0, 24 * 40), max_size=8), st.data())
+def test_a_kept_run_gives_the_replays_log_at_every_step(
+    violations: list[Violation], step_hours: list[int], data: st.DataObject
+) -> None:
+    """A running clock keeps each plan's run and feeds it what arrived since its last step
+    (`speed.plan_runs`); at every step its log, and so what the step records, is the one a
+    replay from the start gives. Between steps a violation already known may change (a review
+    raising its severity): the kept run must then notice and replay afresh."""
+    from ceasefire.domain.enforcement.records import to_write
+    from ceasefire.speed.plan_runs import KeptRuns
+
+    kept = KeptRuns()
+    record: list = []  # type: ignore[type-arg]
+    adopted = h(-1)
+    for hour in [*sorted(set(step_hours)), 24 * 40]:
+        now = h(hour)
+        known = [i for i, v in enumerate(violations) if v.known_at <= now]
+        if known and data.draw(st.booleans(), label="a review changes a violation"):
+            i = data.draw(st.sampled_from(known), label="which")
+            violations[i] = violations[i]._replace(severity=Severity.GRAVE)
+        visible = [v for v in violations if v.known_at <= now]
+        full = replay(PLAN, visible, until=now)
+        mine = kept.log("plan", PLAN, visible, now)
+        assert sorted(d.decision_id for d in mine) == sorted(d.decision_id for d in full)
+        assert to_write(mine, record, adopted_at=adopted) == to_write(
+            full, record, adopted_at=adopted
+        )
+        record += to_write(full, record, adopted_at=adopted)

@@ -37,6 +37,7 @@ def clock_cmd(
     actors of overdue actions until they acknowledge. Safe to stop and restart at any moment."""
     from ceasefire.services.live import AdoptionError, step
     from ceasefire.services.notify import deliver_due
+    from ceasefire.speed.plan_runs import kept_log
     from ceasefire.speed.violations import violations_now
 
     state: AppState = ctx.obj
@@ -53,6 +54,7 @@ def clock_cmd(
                     remind_every=every,
                     agreement=agreement,
                     violations=violations_now,
+                    plan_log=kept_log,
                 )
         except AdoptionError as exc:
             raise fail(str(exc)) from None

@@ -140,6 +140,7 @@ def _clock_loop(engine: Engine, interval: float, stop: threading.Event) -> None:
     tried again next time."""
     from ceasefire.services.live import AdoptionError, step
     from ceasefire.services.notify import deliver_due
+    from ceasefire.speed.plan_runs import kept_log
     from ceasefire.speed.violations import violations_now
 
     worker = f"{socket.gethostname()}:{os.getpid()}"
@@ -151,6 +152,7 @@ def _clock_loop(engine: Engine, interval: float, stop: threading.Event) -> None:
                 clock=utc_now,
                 remind_every=timedelta(hours=1),
                 violations=violations_now,  # kept between steps: each reads what changed
+                plan_log=kept_log,
             )
             deliver_due(engine, now=utc_now(), worker=worker)
         except AdoptionError as exc:

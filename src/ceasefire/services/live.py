@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from ceasefire.domain.enforcement.decisions import DecisionKind, decision_from_content
+from ceasefire.domain.enforcement.decisions import Decision, DecisionKind, decision_from_content
 from ceasefire.domain.enforcement.plan import Plan, PlanError, parse_plan
 from ceasefire.domain.enforcement.plan_run import replay, timeline
 from ceasefire.domain.enforcement.records import to_write
@@ -78,6 +78,21 @@ def running_plan(adopted: AdoptedPlan) -> Plan:
     return plan
 
 
+# How a step gets each plan's log: replayed from the start (`replayed_log`); a running process
+# passes `speed.plan_runs.kept_log`, which feeds a kept run what arrived since its last step.
+PlanLog = Callable[[Connection, AdoptedPlan, Plan, list[Violation], datetime], list[Decision]]
+
+
+def replayed_log(
+    connection: Connection,
+    adopted: AdoptedPlan,
+    plan: Plan,
+    violations: list[Violation],
+    until: datetime,
+) -> list[Decision]:
+    return replay(plan, violations, until=until)
+
+
 # Where a step's violations come from: `violations_in_record` tells them from the record;
 # a running process passes `speed.violations.violations_now`, which keeps them between steps.
 ViolationSource = Callable[..., list[Violation]]
@@ -114,10 +129,12 @@ def step(
     remind_every: timedelta,
     agreement: str | None = None,
     violations: ViolationSource = violations_in_record,
+    plan_log: PlanLog = replayed_log,
 ) -> StepResult:
     """Bring every adopted plan's decisions up to `now`, then remind actors of open actions
     past due (no more often than `remind_every`), in one transaction. `violations` gives the
-    record's violations (the same from any source; a running process keeps them)."""
+    record's violations and `plan_log` each plan's log (the same from any source; a running
+    process keeps them between steps)."""
     result = StepResult()
     with writing(engine) as connection:
         if not _clock_claimed(connection):
@@ -126,7 +143,7 @@ def step(
         found = _violations(connection, agreement, now, violations)
         events = []
         for adopted in adopted_plans(connection):
-            log = replay(running_plan(adopted), found, until=now)
+            log = plan_log(connection, adopted, running_plan(adopted), found, now)
             record = recorded_decisions(connection, adopted.name)
             entries = to_write(log, record, adopted_at=adopted.adopted_at)
             written = record_decisions(connection, adopted, entries, clock=clock)
