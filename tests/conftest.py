@@ -23,10 +23,28 @@ from ceasefire.domain.validation import IngestRules
 from ceasefire.store.db import make_engine
 from ceasefire.store.migrate import upgrade
 
-# `CEASEFIRE_HYPOTHESIS=deep` runs the property tests ten times as long, to look for trouble.
-settings.register_profile("default", max_examples=150)
-settings.register_profile("deep", max_examples=2000)
-settings.load_profile(os.environ.get("CEASEFIRE_HYPOTHESIS", "default"))
+# Hypothesis profiles, each a scale on the examples a property runs. The counts written in the
+# tests (and 150 where none is written) are what CI runs: `ci`, chosen when CI=true. `quick`,
+# everywhere else by default, runs a fifth of them for a loop in seconds; `deep`
+# (HYPOTHESIS_PROFILE=deep) fifteen times as many, to look for trouble. No profile has a
+# deadline: a slow example on a busy machine is no failure.
+EXAMPLES = 150
+SCALES = {"quick": 0.2, "ci": 1.0, "deep": 15.0}
+for _name, _scale in SCALES.items():
+    settings.register_profile(
+        _name, max_examples=round(EXAMPLES * _scale), deadline=None, print_blob=_name != "quick"
+    )
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "quick")
+)
+
+
+def examples(count: int) -> int:
+    """A property's own example count (what CI runs) scaled by the profile in force; never
+    below ten unless the count itself is."""
+    scale = SCALES.get(settings.get_current_profile_name(), 1.0)
+    return max(min(count, 10), round(count * scale))
+
 
 PG_URL = os.environ.get("CEASEFIRE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -22,6 +22,8 @@ from ceasefire.services.users import add_user
 from ceasefire.store.db import make_engine, writing
 from ceasefire.store.migrate import upgrade
 
+from ..conftest import examples
+
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 _FOLDER = Path(tempfile.mkdtemp(prefix="ceasefire-schema-"))
 _ENGINE = make_engine(f"sqlite:///{_FOLDER / 'api.db'}")
@@ -42,7 +44,7 @@ schema = schemathesis.openapi.from_asgi(
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_error_and_answers_match_the_schema(case: schemathesis.Case) -> None:
     case.call_and_validate(
         headers={"Authorization": f"Bearer {TOKEN}"},
