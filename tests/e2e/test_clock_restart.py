@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from ceasefire.cli.app import app
+
+from ..conftest import free_port
 
 runner = CliRunner()
 QUIET = timedelta(hours=168)
@@ -86,9 +87,7 @@ def test_serve_killed_before_a_deadline_fires_it_once_on_restart(
     observed = stand_down_due_soon(sqlite_url, tmp_path)
 
     def serve() -> subprocess.Popen[bytes]:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = str(probe.getsockname()[1])
+        port = str(free_port())
         return subprocess.Popen(
             [
                 sys.executable,

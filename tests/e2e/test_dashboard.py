@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, FloatRect, Page, Response, sync_playwright
 
@@ -23,6 +20,8 @@ from ceasefire.clock import utc_now
 from ceasefire.domain.access import Role
 from ceasefire.services.users import add_user
 from ceasefire.store.db import make_engine, writing
+
+from ..conftest import free_port, wait_until_serving
 
 REPORTS = (
     "source_id,source_kind,source_org,external_id,observed_start,lon,lat,uncertainty_m,"
@@ -87,9 +86,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[R
 @contextmanager
 def serving(db: str) -> Iterator[str]:
     """`ceasefire serve` on a free port until the caller is done; yields its address."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen(
         [
             sys.executable,
@@ -107,12 +104,7 @@ def serving(db: str) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(f"{base}/openapi.json", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.1)
+    wait_until_serving(base, server)
     yield base
     server.terminate()
     server.wait(timeout=20)
