@@ -164,15 +164,11 @@ def test_an_observer_is_sent_no_incidents(
 ) -> None:
     base, tokens = site
     page = browser.new_page(viewport={"width": 1280, "height": 800})
-    answers: dict[str, int] = {}
-    page.on(
-        "response",
-        lambda response: answers.__setitem__(response.url.split("?")[0], response.status),
-    )
-    page.goto(f"{base}/#token={tokens[Role.OBSERVER]}")
+    incidents = f"{base}/api/map/incidents"
+    with page.expect_response(lambda r: r.url.split("?")[0] == incidents) as answer:
+        page.goto(f"{base}/#token={tokens[Role.OBSERVER]}")
     page.wait_for_function("document.getElementById('who').textContent.includes('observer')")
-    page.wait_for_timeout(500)
-    assert answers[f"{base}/api/map/incidents"] == 403  # refused by the server, not hidden
+    assert answer.value.status == 403  # refused by the server, not hidden
     assert page.locator("#count").inner_text() == ""
 
 

@@ -166,6 +166,13 @@ class Load:
             time.sleep(0.01)
         assert len(self.acked) >= count, f"only {len(self.acked)} acknowledged in {timeout} s"
 
+    def wait_until_cut_off(self, timeout: float = 30.0) -> None:
+        """Until some client has found the server down (a request with no answer)."""
+        deadline = time.monotonic() + timeout
+        while not self.cut_off and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert self.cut_off, f"no request went unanswered in {timeout} s"
+
     @property
     def cut_off(self) -> int:
         """Requests that got no answer at all (the server was down)."""
@@ -202,7 +209,7 @@ def test_kill_9_under_load_loses_no_acknowledged_report(
     load = Load([server.base], token)
     load.wait_until_acked(CLIENTS * PER_CLIENT // 4)
     server.kill()  # mid-load, no chance to clean up
-    time.sleep(0.5)
+    load.wait_until_cut_off()  # the clients find it down
     server.start()
     check_record(db_url, load.join())
     assert load.cut_off > 0  # the kill did land in the middle of the load
