@@ -118,6 +118,15 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+@pytest.fixture(autouse=True)
+def close_pages(browser: Browser) -> Iterator[None]:
+    """Each test's pages are closed after it: open, they keep polling and holding event streams,
+    which slow the next tests and keep each server's shutdown waiting its grace period."""
+    yield
+    for context in browser.contexts:
+        context.close()
+
+
 def analyst_page(browser: Browser, base: str, tokens: dict[Role, str]) -> Page:
     """The site's page, signed in as its analyst, once its three incidents are in."""
     page = browser.new_page(viewport={"width": 1280, "height": 800})
