@@ -4,6 +4,8 @@ the schema documents."""
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,8 +27,12 @@ from ceasefire.store.migrate import upgrade
 from ..conftest import examples
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+# Made when the module is imported, as the schema is read from the app then: by every process
+# that collects it (each xdist worker), so each removes its own at exit.
 _FOLDER = Path(tempfile.mkdtemp(prefix="ceasefire-schema-"))
+atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)
 _ENGINE = make_engine(f"sqlite:///{_FOLDER / 'api.db'}")
+atexit.register(_ENGINE.dispose)
 upgrade(_ENGINE)
 ingest_files(
     _ENGINE,
