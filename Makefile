@@ -1,12 +1,17 @@
-# One task runner for the README's commands. `make demo` and `make test` each create the
-# virtual environment and install what they need on first use.
+# One task runner for the README's commands. `make demo`, `make check` and `make test` each
+# create the virtual environment and install what they need on first use.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_DB ?= sqlite:///demo.db
+# The integration and end-to-end tests over pytest-xdist workers: two, one a core here (auto
+# asks for the same). With worksteal, a worker that runs out takes tests still waiting at the
+# other: the whole suite ends a third sooner than with the tests shared out once at the start
+# (BENCHMARKS.md, Test loop).
+XDIST ?= -n 2 --dist worksteal
 
-.PHONY: install demo test lint typecheck unit bench case-study clean
+.PHONY: install demo check test lint typecheck unit integration e2e bench case-study clean
 
 install: $(STAMP)
 
@@ -63,14 +68,30 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The loop while working, in seconds: ruff, mypy and the unit tests (no database, no
+# server; in one process, which beats starting xdist workers for them). Locally the property
+# tests run a fifth of their examples, CI all of them (tests/conftest.py).
+check: $(STAMP)
+	$(MAKE) --no-print-directory lint typecheck unit
+
 unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
 
-# The whole suite: lint, types, and the tests on SQLite and on the real PostgreSQL.
+# The tiers apart: the integration tests need the PostgreSQL, the end-to-end ones Chromium too.
+integration: $(STAMP)
+	bash scripts/ensure-services
+	$(BIN)/pytest -q $(XDIST) tests/integration
+
+e2e: $(STAMP)
+	bash scripts/ensure-services
+	$(BIN)/pytest -q $(XDIST) tests/e2e
+
+# The whole suite, what CI runs: lint, types, and every test on SQLite and on the real
+# PostgreSQL, spread over the xdist workers.
 test: $(STAMP)
 	bash scripts/ensure-services
 	$(MAKE) --no-print-directory lint typecheck
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(XDIST)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --group bench

@@ -7,13 +7,19 @@ the reason, except under CI (CI=true), where that is a failure: CI must test bot
 
 from __future__ import annotations
 
+import itertools
 import os
+import random
+import socket
+import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
@@ -23,16 +29,71 @@ from ceasefire.domain.validation import IngestRules
 from ceasefire.store.db import make_engine
 from ceasefire.store.migrate import upgrade
 
-# `CEASEFIRE_HYPOTHESIS=deep` runs the property tests ten times as long, to look for trouble.
-settings.register_profile("default", max_examples=150)
-settings.register_profile("deep", max_examples=2000)
-settings.load_profile(os.environ.get("CEASEFIRE_HYPOTHESIS", "default"))
+# Hypothesis profiles, each a scale on the examples a property runs. The counts written in the
+# tests (and 150 where none is written) are what CI runs: `ci`, chosen when CI=true. `quick`,
+# everywhere else by default, runs a fifth of them for a loop in seconds; `deep`
+# (HYPOTHESIS_PROFILE=deep) fifteen times as many, to look for trouble. No profile has a
+# deadline: a slow example on a busy machine is no failure.
+EXAMPLES = 150
+SCALES = {"quick": 0.2, "ci": 1.0, "deep": 15.0}
+for _name, _scale in SCALES.items():
+    settings.register_profile(
+        _name, max_examples=round(EXAMPLES * _scale), deadline=None, print_blob=_name != "quick"
+    )
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "quick")
+)
+
+
+def examples(count: int) -> int:
+    """A property's own example count (what CI runs) scaled by the profile in force; never
+    below ten unless the count itself is."""
+    scale = SCALES.get(settings.get_current_profile_name(), 1.0)
+    return max(min(count, 10), round(count * scale))
+
 
 PG_URL = os.environ.get("CEASEFIRE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+# Ports for the servers tests start (ceasefire serve, SMTP). Each xdist worker (gw0, gw1, ...)
+# takes them in turn from a range of its own, below the kernel's ephemeral ports (32768 and
+# up): a port probed free here cannot be handed, before the server binds it, to another worker
+# or to any outgoing connection, as a probe of port 0 could be.
+_PORTS_PER_WORKER = 1000
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0) % 12
+_PORT_BASE = 20000 + _WORKER * _PORTS_PER_WORKER
+_PORT_STEPS = itertools.count(random.randrange(_PORTS_PER_WORKER))  # two runs at once differ
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on, for a server this worker is to start."""
+    for _ in range(_PORTS_PER_WORKER):
+        port = _PORT_BASE + next(_PORT_STEPS) % _PORTS_PER_WORKER
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # in use, or lingering from a server just stopped
+            return port
+    raise RuntimeError(f"no free port in {_PORT_BASE}-{_PORT_BASE + _PORTS_PER_WORKER - 1}")
+
+
+def wait_until_serving(base: str, server: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Until the server started as `server` answers at `base`; fails at once if it has ended."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"the server for {base} ended ({server.returncode}) unanswered")
+        try:
+            httpx.get(f"{base}/openapi.json", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise AssertionError(f"nothing answered at {base} within {timeout:g} s")
 
 
 @pytest.fixture

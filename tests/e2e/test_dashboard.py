@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, FloatRect, Page, Response, sync_playwright
 
@@ -23,6 +20,8 @@ from ceasefire.clock import utc_now
 from ceasefire.domain.access import Role
 from ceasefire.services.users import add_user
 from ceasefire.store.db import make_engine, writing
+
+from ..conftest import free_port, wait_until_serving
 
 REPORTS = (
     "source_id,source_kind,source_org,external_id,observed_start,lon,lat,uncertainty_m,"
@@ -87,9 +86,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[R
 @contextmanager
 def serving(db: str) -> Iterator[str]:
     """`ceasefire serve` on a free port until the caller is done; yields its address."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen(
         [
             sys.executable,
@@ -107,12 +104,7 @@ def serving(db: str) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(f"{base}/openapi.json", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.1)
+    wait_until_serving(base, server)
     yield base
     server.terminate()
     server.wait(timeout=20)
@@ -124,6 +116,15 @@ def browser() -> Iterator[Browser]:
         launched = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
         yield launched
         launched.close()
+
+
+@pytest.fixture(autouse=True)
+def close_pages(browser: Browser) -> Iterator[None]:
+    """Each test's pages are closed after it: open, they keep polling and holding event streams,
+    which slow the next tests and keep each server's shutdown waiting its grace period."""
+    yield
+    for context in browser.contexts:
+        context.close()
 
 
 def analyst_page(browser: Browser, base: str, tokens: dict[Role, str]) -> Page:
@@ -172,15 +173,11 @@ def test_an_observer_is_sent_no_incidents(
 ) -> None:
     base, tokens = site
     page = browser.new_page(viewport={"width": 1280, "height": 800})
-    answers: dict[str, int] = {}
-    page.on(
-        "response",
-        lambda response: answers.__setitem__(response.url.split("?")[0], response.status),
-    )
-    page.goto(f"{base}/#token={tokens[Role.OBSERVER]}")
+    incidents = f"{base}/api/map/incidents"
+    with page.expect_response(lambda r: r.url.split("?")[0] == incidents) as answer:
+        page.goto(f"{base}/#token={tokens[Role.OBSERVER]}")
     page.wait_for_function("document.getElementById('who').textContent.includes('observer')")
-    page.wait_for_timeout(500)
-    assert answers[f"{base}/api/map/incidents"] == 403  # refused by the server, not hidden
+    assert answer.value.status == 403  # refused by the server, not hidden
     assert page.locator("#count").inner_text() == ""
 
 

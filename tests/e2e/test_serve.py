@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -18,11 +16,7 @@ from ceasefire.services.users import add_user
 from ceasefire.store.db import make_engine, writing
 from ceasefire.store.migrate import upgrade
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from ..conftest import free_port, wait_until_serving
 
 
 def test_serve_answers_with_tokens_and_docs(tmp_path: Path) -> None:
@@ -32,7 +26,7 @@ def test_serve_answers_with_tokens_and_docs(tmp_path: Path) -> None:
     with writing(engine) as connection:
         token = add_user(connection, "ann", Role.ANALYST, None, clock=utc_now)
     engine.dispose()
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             sys.executable,
@@ -54,12 +48,7 @@ def test_serve_answers_with_tokens_and_docs(tmp_path: Path) -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{base}/openapi.json", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        wait_until_serving(base, server)
         assert httpx.get(f"{base}/api/me").status_code == 401
         me = httpx.get(f"{base}/api/me", headers={"Authorization": f"Bearer {token}"})
         assert me.json() == {"name": "ann", "role": "analyst", "party": None}

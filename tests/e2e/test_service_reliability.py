@@ -5,7 +5,6 @@ database; every report acknowledged is stored exactly once and the record verifi
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -30,14 +29,10 @@ from ceasefire.store.incident_check import membership_problem
 from ceasefire.store.migrate import upgrade
 from ceasefire.store.verify import verify
 
+from ..conftest import free_port
+
 CLIENTS = 50
 PER_CLIENT = 12
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Server:
@@ -68,12 +63,12 @@ class Server:
             stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 httpx.get(f"{self.base}/openapi.json", timeout=1)
                 return
             except httpx.TransportError:
-                time.sleep(0.1)
+                time.sleep(0.05)
         raise AssertionError(f"server on {self.port} did not start: {self.log.read_text()[-2000:]}")
 
     def kill(self) -> None:
@@ -171,6 +166,13 @@ class Load:
             time.sleep(0.01)
         assert len(self.acked) >= count, f"only {len(self.acked)} acknowledged in {timeout} s"
 
+    def wait_until_cut_off(self, timeout: float = 30.0) -> None:
+        """Until some client has found the server down (a request with no answer)."""
+        deadline = time.monotonic() + timeout
+        while not self.cut_off and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert self.cut_off, f"no request went unanswered in {timeout} s"
+
     @property
     def cut_off(self) -> int:
         """Requests that got no answer at all (the server was down)."""
@@ -201,13 +203,13 @@ def test_kill_9_under_load_loses_no_acknowledged_report(
 ) -> None:
     """On PostgreSQL and on SQLite (one server process, WAL, full fsync)."""
     token = _token(db_url)
-    server = Server(db_url, _free_port(), tmp_path / "serve.log")
+    server = Server(db_url, free_port(), tmp_path / "serve.log")
     servers.append(server)
     server.start()
     load = Load([server.base], token)
     load.wait_until_acked(CLIENTS * PER_CLIENT // 4)
     server.kill()  # mid-load, no chance to clean up
-    time.sleep(0.5)
+    load.wait_until_cut_off()  # the clients find it down
     server.start()
     check_record(db_url, load.join())
     assert load.cut_off > 0  # the kill did land in the middle of the load
@@ -247,7 +249,7 @@ def test_two_servers_on_one_database_are_one_service(
             clock=utc_now,
         )
     for k in range(2):
-        servers.append(Server(pg_url, _free_port(), tmp_path / f"serve{k}.log"))
+        servers.append(Server(pg_url, free_port(), tmp_path / f"serve{k}.log"))
         servers[-1].start()
     load = Load([s.base for s in servers], token)
     check_record(pg_url, load.join())  # one hash chain, though two processes appended to it
@@ -278,7 +280,7 @@ def test_several_worker_processes_serve_one_database(
     pg_url: str, tmp_path: Path, servers: list[Server]
 ) -> None:
     token = _token(pg_url)
-    server = Server(pg_url, _free_port(), tmp_path / "workers.log", "--workers", "2")
+    server = Server(pg_url, free_port(), tmp_path / "workers.log", "--workers", "2")
     servers.append(server)
     server.start()
     load = Load([server.base], token)

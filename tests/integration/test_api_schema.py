@@ -4,6 +4,8 @@ the schema documents."""
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,9 +24,15 @@ from ceasefire.services.users import add_user
 from ceasefire.store.db import make_engine, writing
 from ceasefire.store.migrate import upgrade
 
+from ..conftest import examples
+
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+# Made when the module is imported, as the schema is read from the app then: by every process
+# that collects it (each xdist worker), so each removes its own at exit.
 _FOLDER = Path(tempfile.mkdtemp(prefix="ceasefire-schema-"))
+atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)
 _ENGINE = make_engine(f"sqlite:///{_FOLDER / 'api.db'}")
+atexit.register(_ENGINE.dispose)
 upgrade(_ENGINE)
 ingest_files(
     _ENGINE,
@@ -42,7 +50,7 @@ schema = schemathesis.openapi.from_asgi(
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_error_and_answers_match_the_schema(case: schemathesis.Case) -> None:
     case.call_and_validate(
         headers={"Authorization": f"Bearer {TOKEN}"},

@@ -137,7 +137,9 @@ def test_a_request_given_up_before_the_writer_took_it_is_not_stored(engine: Engi
         deadline = time.monotonic() + 10
         while not first.running() and time.monotonic() < deadline:
             time.sleep(0.01)
-        time.sleep(0.2)  # past the writer's look for more waiting submissions
+        # Running: the writer has taken every submission waiting with it (it marks them
+        # running only after that look), so the next ones wait for its next round.
+        assert first.running()
         given_up = appender.enqueue(Submission("u", [accepted("given-up")]))
         later = appender.enqueue(Submission("u", [accepted("later")]))
         assert given_up.cancel()

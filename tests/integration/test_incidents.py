@@ -38,6 +38,8 @@ from ceasefire.store.migrate import upgrade
 from ceasefire.store.schema import reports
 from ceasefire.store.verify import verify
 
+from ..conftest import examples
+
 T = datetime(2025, 4, 20, 8, 0, tzinfo=UTC)
 NOW = datetime(2025, 5, 1, tzinfo=UTC)
 HEADER = (
@@ -355,7 +357,7 @@ _PLACED = st.tuples(
 _EXAMPLES = itertools.count()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     placed=st.lists(_PLACED, min_size=2, max_size=12),
     cuts=st.lists(st.integers(1, 11), min_size=1, max_size=3),
@@ -416,7 +418,7 @@ _STEP = st.one_of(
 )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=list(HealthCheck))
 @given(steps=st.lists(_STEP, min_size=1, max_size=8))
 def test_kept_stories_equal_a_fresh_telling_after_any_sequence(
     steps: list[tuple[Any, ...]],

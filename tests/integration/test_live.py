@@ -7,14 +7,24 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine
 
 from ceasefire.domain.validation import IngestRules
 from ceasefire.services.ingest import ingest_files
-from ceasefire.services.live import AdoptionError, adopt, open_actions, statuses, step
-from ceasefire.store.db import reading, writing
+from ceasefire.services.live import (
+    AdoptionError,
+    _clock_claimed,
+    adopt,
+    open_actions,
+    statuses,
+    step,
+)
+from ceasefire.store.db import make_engine, reading, writing
 from ceasefire.store.enforcement_store import acknowledge, decision_rows
+from ceasefire.store.migrate import upgrade
 from ceasefire.store.verify import verify
+
+from ..conftest import PG_URL
 
 T = datetime(2025, 4, 19, 6, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -109,6 +119,31 @@ def test_acknowledgement_stops_reminders(adopted: Engine, tmp_path: Path) -> Non
     assert {a["action"] for a in again.reminders} == {"diplomatic_warning"}
     with reading(adopted) as connection:
         assert verify(connection).first_break is None
+
+
+@pytest.mark.postgres
+def test_the_clock_step_waits_only_on_servers_of_the_same_record(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """Servers on one record take the clock step in turns: while one holds it the others skip
+    it. A record in another schema of the same database is no such server (the advisory lock
+    is the database's; its key names the schema)."""
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    adopt(engine, "coalition-three-phase", counting="reported", clock=lambda: T - HOUR)
+    ingest(engine, tmp_path, report("a", 0), T + HOUR)
+    now = T + HOUR
+    elsewhere = create_engine(PG_URL)  # the public schema: the lock is taken, nothing written
+    try:
+        with elsewhere.begin() as connection:
+            assert _clock_claimed(connection)
+            assert not step(engine, now=now, clock=lambda: now, remind_every=HOUR).skipped
+        with engine.begin() as connection:
+            assert _clock_claimed(connection)
+            assert step(engine, now=now, clock=lambda: now, remind_every=HOUR).skipped
+    finally:
+        elsewhere.dispose()
+        engine.dispose()
 
 
 def test_plans_change_only_when_adopted(adopted: Engine, tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ validates against the OASIS schema, and by e-mail through a real SMTP server."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -26,6 +25,8 @@ from ceasefire.services.notify import Channel, add_channel, deliver_due, signatu
 from ceasefire.store.db import reading, writing
 from ceasefire.store.enforcement_store import acknowledge
 from ceasefire.store.schema import outbox
+
+from ..conftest import free_port
 
 T = datetime(2025, 4, 19, 6, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -212,9 +213,7 @@ class _Inbox(Message):
 
 def test_email_through_a_real_smtp_server(adopted: Engine, tmp_path: Path) -> None:
     inbox = _Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -25,7 +25,7 @@ from ceasefire.store.extraction_store import extraction_of
 from ceasefire.store.schema import report_extractions, reports
 from ceasefire.store.verify import VerifyResult, verify
 
-from ..conftest import FIXTURES, NOW
+from ..conftest import FIXTURES, NOW, examples
 
 REFERENCE = datetime(2026, 2, 5, 17, 30, tzinfo=UTC)
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -113,7 +113,9 @@ PARAGRAPHS = (FIXTURES / "text" / "field_reports.txt").read_text(encoding="utf-8
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(st.permutations(PARAGRAPHS))
 def test_order_of_paragraphs_does_not_change_what_is_read(tmp_path: Path, order: list[str]) -> None:

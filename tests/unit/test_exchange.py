@@ -28,6 +28,8 @@ from ceasefire.domain.transliteration import latin_key
 from ceasefire.ingest.tables import read_table
 from ceasefire.services.exchange import given_names
 
+from ..conftest import examples
+
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "commitments"
 NAMES = given_names()
 
@@ -162,7 +164,7 @@ births = st.one_of(
 entries = st.lists(st.tuples(names, givens, births), max_size=7)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(entries, entries, st.randoms(use_true_random=False))
 def test_reconciliation_never_auto_matches_without_equal_full_birth_dates_and_ignores_order(
     a: list[tuple[str, str, BirthDate | None]],
@@ -263,7 +265,7 @@ given_any = st.sampled_from(["Олександр", "Aleksandr", "Oleksii", "Ал
 written = st.tuples(surname_any, given_any, st.booleans())
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(st.lists(written, min_size=1, max_size=6), st.lists(written, min_size=1, max_size=6))
 def test_the_prefilter_keeps_every_pair_worth_a_human_look(
     a: list[tuple[str, str, bool]], d: list[tuple[str, str, bool]]

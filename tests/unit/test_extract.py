@@ -30,6 +30,8 @@ from ceasefire.geofiles.gazetteer import bundled_place_names
 from ceasefire.ingest.text_reader import TextOptions, external_id, read_paragraph
 from ceasefire.services.extraction import extraction_context, front_distance
 
+from ..conftest import examples
+
 KYIV = ZoneInfo("Europe/Kyiv")
 GEOD = Geod(ellps="WGS84")
 ROOT = Path(__file__).resolve().parents[2]
@@ -370,7 +372,7 @@ def test_nothing_readable_leaves_required_fields_out() -> None:
 SETTLEMENTS = ["Horlivka", "Zolote", "Kupiansk", "Stanytsia Luhanska", "Avdiivka", "Popasna"]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.sampled_from(SETTLEMENTS),
     st.sampled_from(["On 3 March 2024, ", "Yesterday ", ""]),

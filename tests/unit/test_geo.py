@@ -21,6 +21,8 @@ from ceasefire.domain.geo.zones import (
 )
 from ceasefire.domain.taxonomy import WeaponClass
 
+from ..conftest import examples
+
 FRAME = MetricFrame(lon_0=36.0, lat_0=48.0)
 # A straight front 200 km long along y = 0: RU holds the north, UA the south, of a 400 km box.
 LINE = MultiLineString([LineString([(-100_000, 0), (100_000, 0)])])
@@ -94,7 +96,7 @@ def test_sector_admin_area_and_missing_coordinates() -> None:
     assert np.isnan(result.distance_m[2])
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(st.floats(-95_000, 95_000), st.floats(-150_000, 150_000).filter(lambda y: abs(y) > 1))
 def test_distance_matches_shapely_on_any_point(x: float, y: float) -> None:
     result = classify([x], [y])

@@ -14,6 +14,8 @@ from ceasefire.domain.incidents.grouping import DEFAULT_RULES, Footprint, group,
 from ceasefire.domain.taxonomy import CATEGORY_INFO, Category
 from ceasefire.domain.validation import Accepted, IngestRules, parse_report
 
+from ..conftest import examples
+
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 RULES = IngestRules(now=NOW, zone=UTC)
 T = datetime(2025, 4, 20, 11, 0, tzinfo=UTC)
@@ -139,7 +141,7 @@ def made(spec: list[Any]) -> list[Any]:
     ]
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(reports_spec, st.randoms(use_true_random=False))
 def test_the_result_depends_only_on_the_set_of_reports(spec: list[Any], rng: Any) -> None:
     reports = made(spec)
@@ -151,7 +153,7 @@ def test_the_result_depends_only_on_the_set_of_reports(spec: list[Any], rng: Any
     )
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(reports_spec)
 def test_incidents_are_bounded_and_hold_one_report_per_source(spec: list[Any]) -> None:
     reports = {r.report_id: r for r in made(spec)}

@@ -22,6 +22,8 @@ from ceasefire.domain.incidents.book import (
 from ceasefire.domain.incidents.grouping import DEFAULT_RULES, Footprint, group, share
 from ceasefire.domain.taxonomy import Category
 
+from ..conftest import examples
+
 T = datetime(2025, 4, 20, 11, 0, tzinfo=UTC)
 KM_LAT = 1 / 111.2
 
@@ -260,7 +262,7 @@ def footprints_of(
     return made
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(reports, st.randoms(use_true_random=False), st.integers(min_value=1, max_value=8))
 def test_any_order_and_any_batching_gives_the_rules_incidents_numbered_by_smallest_keys(
     spec: list[tuple[float, float, int, str, int | None, int, int, bool]],
@@ -335,7 +337,7 @@ steps = st.lists(
 )
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(reports, steps, st.randoms(use_true_random=False))
 def test_live_batches_with_merges_and_splits_equal_a_replay_of_the_log(
     spec: list[tuple[float, float, int, str, int | None, int, int, bool]],

@@ -14,7 +14,7 @@ from ceasefire.domain.ledger import GENESIS_HASH, first_break
 from ceasefire.domain.reports import Reliability, Source
 from ceasefire.domain.validation import Accepted, IngestRules, parse_report
 
-from ..conftest import NOW
+from ..conftest import NOW, examples
 
 RULES = IngestRules(now=NOW, zone=__import__("zoneinfo").ZoneInfo("UTC"))
 
@@ -77,7 +77,7 @@ def test_source_described_differently_is_a_conflict() -> None:
 ids = st.lists(st.sampled_from("abcdefgh"), min_size=1, max_size=12)
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(ids, st.randoms(use_true_random=False))
 def test_order_and_repetition_do_not_change_what_is_stored(
     external_ids: list[str], rng: Any
@@ -92,7 +92,7 @@ def test_order_and_repetition_do_not_change_what_is_stored(
     assert len(first) == len(set(external_ids))
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(ids)
 def test_second_import_of_the_same_batch_adds_nothing(external_ids: list[str]) -> None:
     batch = [make(e) for e in external_ids]

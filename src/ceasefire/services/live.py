@@ -158,8 +158,10 @@ def step(
     return result
 
 
-# Any fixed number: the key of the PostgreSQL advisory lock that makes one server at a time
-# take the clock step (the others skip it; the next step is theirs to take).
+# Any fixed number: with the schema's hash, the key of the PostgreSQL advisory lock that makes
+# one server at a time take the clock step (the others skip it; the next step is theirs to
+# take). Advisory locks are the whole database's: the schema in the key keeps records kept in
+# different schemas of one database from skipping each other's steps.
 _CLOCK_LOCK = 7_203_001
 
 
@@ -167,7 +169,9 @@ def _clock_claimed(connection: Connection) -> bool:
     if connection.dialect.name != "postgresql":
         return True  # SQLite: one process; BEGIN IMMEDIATE already serialises writers
     return bool(
-        connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({_CLOCK_LOCK})").scalar()
+        connection.exec_driver_sql(
+            f"SELECT pg_try_advisory_xact_lock({_CLOCK_LOCK}, hashtext(current_schema()))"
+        ).scalar()
     )
 
 
