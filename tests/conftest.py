@@ -62,7 +62,8 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 # Ports for the servers tests start (ceasefire serve, SMTP). Each xdist worker (gw0, gw1, ...)
 # takes them in turn from a range of its own, below the kernel's ephemeral ports (32768 and
 # up): a port probed free here cannot be handed, before the server binds it, to another worker
-# or to any outgoing connection, as a probe of port 0 could be.
+# or to any outgoing connection, as a probe of port 0 could be. There are 12 such ranges: past
+# 12 workers, two share one (each port is still checked free when taken).
 _PORTS_PER_WORKER = 1000
 _WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0) % 12
 _PORT_BASE = 20000 + _WORKER * _PORTS_PER_WORKER
