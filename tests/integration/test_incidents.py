@@ -471,3 +471,48 @@ def _review_step(engine: Engine, step: tuple[Any, ...], numbers: list[int]) -> N
     with contextlib.suppress(ReviewError):  # refused (a merge with itself...): nothing written
         review(engine, Action(action), number, **extra)
         event(f"{action} recorded")  # what the examples covered: --hypothesis-show-statistics
+
+
+def test_two_threads_wanting_every_story_at_once_tell_them_once(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server starting asks twice at once (its clock's first step and the dashboard's head
+    start): the second waits for the first and takes its stories, rather than telling every
+    incident again beside it."""
+    import threading
+
+    from ceasefire.speed import stories as module
+
+    ingest(engine, tmp_path, ROWS)
+    calls: list[int] = []
+    started, release = threading.Event(), threading.Event()
+    told_in_full = module._told_in_full
+
+    def slow_full(connection: Any, agreement: Any) -> module.Told:
+        calls.append(1)
+        started.set()
+        release.wait(10)
+        return told_in_full(connection, agreement)
+
+    monkeypatch.setattr(module, "_told_in_full", slow_full)
+    monkeypatch.setattr(module, "_LATEST", {})
+    results: list[module.Told] = []
+
+    def ask() -> None:
+        with reading(engine) as connection:
+            results.append(module.told_now(connection, None))
+
+    first = threading.Thread(target=ask)
+    first.start()
+    assert started.wait(10)
+    second = threading.Thread(target=ask)
+    second.start()
+    # The second must not start telling: give it the time it would need to (a non-event has
+    # nothing to poll for), then let the first finish.
+    second.join(0.5)
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert calls == [1]
+    assert len(results) == 2
+    assert results[0] is results[1]

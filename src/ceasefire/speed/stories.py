@@ -94,6 +94,8 @@ _LATEST: dict[Where, Told] = {}
 # violations) follow these rather than look at every incident again.
 _CHANGES: dict[Where, deque[tuple[int, int, frozenset[int]]]] = {}
 _CHANGES_KEPT = 256
+_WHERE_LOCKS: dict[Where, threading.Lock] = {}
+_WHERE_LOCKS_GUARD = threading.Lock()
 
 
 def where_told(connection: Connection, agreement: LoadedAgreement | None) -> Where:
@@ -113,19 +115,25 @@ def told_now(
     again only the incidents the new entries touch; otherwise all of them."""
     state = state or record_state(connection)
     where = where_told(connection, agreement)
-    before = _LATEST.get(where)
-    same_state = before is not None and (before.head, before.rows, before.numbers) == state
-    if before is not None and same_state and _same_history(connection, before):
-        return before
-    told = None
-    if before is not None and before.head < state[0] and _same_history(connection, before):
-        told = _retold(connection, agreement, before, state)
-    if told is None:
-        told = _told_in_full(connection, agreement)
-        _CHANGES.pop(where, None)  # told afresh: no chain of changes leads here
-    if before is None or told.head >= before.head:
-        _LATEST[where] = told
-    return told
+    # One thread at a time brings a database's stories up to date: a server starting has its
+    # clock's first step and the dashboard's head start both asking, and the second then
+    # finds the first's work rather than telling every incident again beside it.
+    with _WHERE_LOCKS_GUARD:
+        lock = _WHERE_LOCKS.setdefault(where, threading.Lock())
+    with lock:
+        before = _LATEST.get(where)
+        same_state = before is not None and (before.head, before.rows, before.numbers) == state
+        if before is not None and same_state and _same_history(connection, before):
+            return before
+        told = None
+        if before is not None and before.head < state[0] and _same_history(connection, before):
+            told = _retold(connection, agreement, before, state)
+        if told is None:
+            told = _told_in_full(connection, agreement)
+            _CHANGES.pop(where, None)  # told afresh: no chain of changes leads here
+        if before is None or told.head >= before.head:
+            _LATEST[where] = told
+        return told
 
 
 def changes_between(where: Where, start: int, end: int) -> frozenset[int] | None:
