@@ -11,7 +11,8 @@ round by round, on the same record; the table gives the median step of each and 
 and, across sizes, how the kept step grows with the record (the goal of issue #23: the step at
 the larger size within 2x of the smaller).
 
-Usage: .venv/bin/python benchmarks/clock_step.py [--days 7 70] [--rounds 6] [--batch 20]
+Usage: .venv/bin/python benchmarks/clock_step.py [--days 7 150] [--rounds 6] [--batch 20]
+       [--db postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 
 from __future__ import annotations
@@ -20,13 +21,16 @@ import argparse
 import statistics
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
 
 from ceasefire.clock import utc_now
 from ceasefire.domain.scenario import generate, parse_profile
@@ -45,9 +49,11 @@ from ceasefire.store.migrate import upgrade
 AGREEMENT = "korea-model-demo"
 
 
-def build(folder: Path, days: float, held: int) -> tuple[Engine, list[dict[str, Any]], int]:
+def build(
+    folder: Path, days: float, held: int, url: str
+) -> tuple[Engine, list[dict[str, Any]], int]:
     """A record of `days` of escalation up to now, less its last `held` reports (returned)."""
-    engine = make_engine(f"sqlite:///{folder / 'record.db'}")
+    engine = make_engine(url)
     upgrade(engine)
     load_into_record(engine, AGREEMENT, clock=utc_now)
     with reading(engine) as connection:
@@ -82,9 +88,9 @@ def one_step(engine: Engine, source: ViolationSource) -> float:
     return time.perf_counter() - started
 
 
-def measure(days: float, rounds: int, batch: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as folder:
-        engine, held, size = build(Path(folder), days, rounds * batch)
+def measure(days: float, rounds: int, batch: int, db: str | None) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as folder, database(db, Path(folder)) as url:
+        engine, held, size = build(Path(folder), days, rounds * batch, url)
         first = one_step(engine, violations_now)  # the first step tells every incident
         kept: list[float] = []
         afresh: list[float] = []
@@ -104,18 +110,41 @@ def measure(days: float, rounds: int, batch: int) -> dict[str, float]:
     }
 
 
+@contextmanager
+def database(db: str | None, folder: Path) -> Iterator[str]:
+    """An SQLite file in `folder`, or a schema of its own in the PostgreSQL at `db`, dropped
+    after."""
+    if db is None:
+        yield f"sqlite:///{folder / 'record.db'}"
+        return
+    schema = f"cf_clock_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(db)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{db}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--days", type=float, nargs="+", default=[7.0, 70.0])
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument(
+        "--db", help="A PostgreSQL URL (postgresql+psycopg://...) to build in; default SQLite."
+    )
     args = parser.parse_args()
     console = Console()
     results = []
     for days in args.days:
         console.print(f"building {days:g} days of escalation ...")
-        results.append(measure(days, args.rounds, args.batch))
-    table = Table(title=f"one clock step after {args.batch} new reports (SQLite, medians)")
+        results.append(measure(days, args.rounds, args.batch, args.db))
+    where = "PostgreSQL" if args.db else "SQLite"
+    table = Table(title=f"one clock step after {args.batch} new reports ({where}, medians)")
     for column in ("reports", "first step s", "kept s", "afresh s", "afresh / kept"):
         table.add_column(column, justify="right")
     for r in results:
