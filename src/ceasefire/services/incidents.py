@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Select, select
 
@@ -48,6 +49,8 @@ from ceasefire.store.schema import (
     reviews,
     sources,
 )
+
+T = TypeVar("T")
 
 
 class ReviewError(ValueError):
@@ -129,7 +132,7 @@ def current_incidents(connection: Connection, numbers: Iterable[int]) -> dict[in
     return found
 
 
-def _chunks(values: list[int], size: int = 900) -> Iterator[list[int]]:
+def _chunks(values: list[T], size: int = 900) -> Iterator[list[T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -246,7 +249,7 @@ def incident_stories(
     placements = _placements(
         connection,
         agreement,
-        None if wanted is None else incident_members.c.incident_no.in_(wanted),
+        None if wanted is None else [r.report_id for ms in members.values() for r in ms],
     )
     review_map = _reviews_by_incident(connection, wanted)
     terms = terms_of(agreement)
@@ -294,12 +297,28 @@ def source_map(connection: Connection, ids: Iterable[str]) -> dict[str, Source]:
 def _placements(
     connection: Connection,
     agreement: LoadedAgreement | None,
-    of_incidents: ColumnElement[bool] | None = None,
+    report_ids: list[str] | None = None,
 ) -> dict[str, Placement]:
-    """Each report's place against the agreement: of the chosen incidents' reports only, when
-    a condition on `incident_members` chooses them."""
+    """Each report's place against the agreement: of the reports named only, when named.
+
+    Named by id, each is one step down the table's key. (Chosen by a condition on their
+    incidents instead, PostgreSQL read every placement of the agreement to keep a few: 72 ms
+    for 20 new reports at 51,000, growing with the record.)"""
     if agreement is None:
         return {}
+    if report_ids is not None:
+        found: dict[str, Placement] = {}
+        for chunk in _chunks(sorted(report_ids)):
+            found |= _placements_where(
+                connection, agreement, report_geography.c.report_id.in_(chunk)
+            )
+        return found
+    return _placements_where(connection, agreement, None)
+
+
+def _placements_where(
+    connection: Connection, agreement: LoadedAgreement, condition: ColumnElement[bool] | None
+) -> dict[str, Placement]:
     g = report_geography.c
     query = select(
         g.report_id,
@@ -311,10 +330,8 @@ def _placements(
         g.distance_m,
         g.weapon_party,
     ).where(g.agreement == agreement.name)
-    if of_incidents is not None:
-        query = query.where(
-            g.report_id.in_(select(incident_members.c.report_id).where(of_incidents))
-        )
+    if condition is not None:
+        query = query.where(condition)
     return {
         row.report_id: Placement(
             row.party,
