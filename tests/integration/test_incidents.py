@@ -516,3 +516,25 @@ def test_two_threads_wanting_every_story_at_once_tell_them_once(
     assert calls == [1]
     assert len(results) == 2
     assert results[0] is results[1]
+
+
+def test_placements_read_by_id_or_all_at_once_tell_the_same_stories(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stories of a window read their reports' placements by id (a few), or all of the
+    agreement's at once (many): the same stories either way."""
+    from ceasefire.services import incidents as module
+    from ceasefire.services.agreements import load_into_record
+    from ceasefire.store.agreement_store import agreement_named
+
+    load_into_record(engine, "korea-model-demo", clock=lambda: NOW)
+    ingest(engine, tmp_path, ROWS)
+    window = IncidentFilter(since=T - timedelta(hours=1), until=T + timedelta(hours=1))
+    with reading(engine) as connection:
+        loaded = agreement_named(connection, "korea-model-demo")
+        by_id = incident_stories(connection, loaded, window)
+        monkeypatch.setattr(module, "_BY_ID_AT_MOST", 0)
+        all_at_once = incident_stories(connection, loaded, window)
+    assert by_id == all_at_once
+    assert by_id
+    assert all(story.sector for story in by_id)  # placed: the placements were read

@@ -294,6 +294,9 @@ def source_map(connection: Connection, ids: Iterable[str]) -> dict[str, Source]:
     return found
 
 
+_BY_ID_AT_MOST = 20_000  # reports whose placements are read by id; beyond, all are read
+
+
 def _placements(
     connection: Connection,
     agreement: LoadedAgreement | None,
@@ -306,6 +309,10 @@ def _placements(
     for 20 new reports at 51,000, growing with the record.)"""
     if agreement is None:
         return {}
+    if report_ids is not None and len(report_ids) > _BY_ID_AT_MOST:
+        wanted = set(report_ids)  # most of them: one read of all is cheaper than many lookups
+        every = _placements_where(connection, agreement, None)
+        return {rid: placed for rid, placed in every.items() if rid in wanted}
     if report_ids is not None:
         found: dict[str, Placement] = {}
         for chunk in _chunks(sorted(report_ids)):
