@@ -246,7 +246,10 @@ def test_a_new_states_stories_are_told_ahead_of_readers(engine: Engine, tmp_path
         state = module.record_state(connection)
     module.tell_ahead(engine)
     where = module._database(connection)
-    assert (where, state, None, module.IncidentFilter()) in module._STORIES  # no agreement
+    with reading(engine) as connection:
+        window = module.default_window(connection)  # the map's first screen: the last week
+    assert window.since is not None
+    assert (where, state, None, window) in module._STORIES  # no agreement
 
 
 def each_kind_of_change(engine: Engine, tmp_path: Path) -> Iterator[str]:
@@ -276,9 +279,10 @@ def each_kind_of_change(engine: Engine, tmp_path: Path) -> Iterator[str]:
     yield "attribute"
     review(engine, Action.REJECT, number_of(engine, "c"), reason="a training exercise")
     yield "reject"
-    with engine.begin() as connection:  # membership changed outside the ledger (by hand)
+    with engine.begin() as connection:  # membership changed outside the ledger (by hand),
         connection.execute(text("update incident_members set incident_no = incident_no + 1000"))
-    yield "rebuilt by hand"
+        rebuild(connection)  # then rebuilt from the log: the one change without an entry
+    yield "rebuilt"
     ingest(engine, tmp_path, [row("z", 80, 9)], "after-the-edit")
     yield "after the edit"
 
@@ -293,13 +297,20 @@ def test_a_new_state_is_told_from_the_last_by_telling_again_only_what_changed(
     in_full: list[str] = []
     told_in_full = module._told_in_full
     monkeypatch.setattr(
-        module, "_told_in_full", lambda c, a: in_full.append(step) or told_in_full(c, a)
+        module, "_told_in_full", lambda *a: in_full.append(step) or told_in_full(*a)
     )
+    # A window (the dashboard's last week) is told from stories kept from a floor before it:
+    # some incidents here start before it, some in it, and a late report moves one out.
+    window = IncidentFilter(since=T + timedelta(minutes=4))
     for step in each_kind_of_change(engine, tmp_path):
         with reading(engine) as connection:
             kept = module.cached_incident_stories(connection, None)
             assert kept == incident_stories(connection, None), step
-    assert in_full == ["first", "rebuilt by hand"]
+            windowed = module.cached_incident_stories(connection, None, window)
+            assert windowed == incident_stories(connection, None, window), step
+            assert 0 < len(windowed) < len(kept), step
+    # Each kept state (every incident; from the window's floor) told in full twice.
+    assert in_full == ["first", "first", "rebuilt", "rebuilt"]
 
 
 def test_the_clocks_kept_violations_equal_the_records_after_every_kind_of_change(
@@ -326,7 +337,68 @@ def test_the_clocks_kept_violations_equal_the_records_after_every_kind_of_change
         counts[step] = len(looked)
     assert counts["first"] == 4  # every incident
     assert counts["joins"] == counts["reply"] == counts["attribute"] == counts["reject"] == 1
-    assert counts["rebuilt by hand"] >= 4  # what was kept no longer adds up: all again
+    assert counts["rebuilt"] >= 4  # the rows were replaced without a log entry: all again
+
+
+def test_a_kept_run_fed_from_kept_violations_logs_what_a_replay_does(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clock's two kept things together, as `serve` runs them: the violations kept
+    between steps (`speed.violations`) say what changed, and the plan's kept run
+    (`speed.plan_runs`) is fed that alone. Reports arriving hour by hour: every step's log and
+    timeline equal a replay's and a fold's from the record; the run was replayed from the
+    start only at the first step and after a review changed a violation already fed."""
+    from ceasefire.domain.enforcement.plan import parse_plan
+    from ceasefire.domain.enforcement.plan_run import replay, timeline
+    from ceasefire.services.plans import load_plan_data, with_counting
+    from ceasefire.speed import plan_runs
+    from ceasefire.speed.violations import violations_now
+
+    plan = parse_plan(with_counting(load_plan_data("coalition-three-phase"), "reported"))
+    assert not isinstance(plan, list)
+    kept = plan_runs.KeptRuns()
+    replays: list[int] = []
+    from_the_start = plan_runs._from_the_start
+    monkeypatch.setattr(
+        plan_runs, "_from_the_start", lambda *a: replays.append(1) or from_the_start(*a)
+    )
+    start = T + timedelta(days=2)
+    for hour in range(12):
+        at = start + timedelta(hours=hour)
+        path = tmp_path / f"h{hour}.csv"
+        # Each hour a new shelling 30 km further along: one more incident, one more violation.
+        lat = 48.3 + 30 * hour * KM
+        path.write_text(
+            HEADER + f"src-h{hour},monitor_patrol,OSCE,h{hour},{at.isoformat()},37.9,"
+            f"{lat:.6f},200,artillery,RU\n"
+        )
+        outcome = ingest_files(
+            engine, [path], rules=IngestRules(now=at, zone=UTC), clock=lambda at=at: at
+        )
+        assert outcome.ok
+        if hour == 8:  # an analyst rejects the first incident, fed long ago
+            first = number_of(engine, "h0")
+            draft = Review(
+                seq=0,
+                incident=first,
+                action=Action.REJECT,
+                reviewer="alice",
+                at=at,
+                reason="a training exercise",
+            )
+            with writing(engine) as connection:
+                record_review(connection, draft, TERMS, clock=lambda at=at: at)
+        now = at + timedelta(minutes=1)
+        with reading(engine) as connection:
+            found = violations_now(connection, None, at=now)
+            afresh = violations_in_record(connection, None, at=now)
+        mine = kept.log("plan", plan, found, now)
+        assert [d.decision_id for d in mine] == [
+            d.decision_id for d in replay(plan, afresh, until=now)
+        ], hour
+        assert kept.timeline("plan", plan, found, now) == timeline(plan, afresh), hour
+    assert len(replays) == 2, replays
+    assert {d.phase for d in mine if d.kind.value == "phase_entered"} >= {1}
 
 
 def test_a_missed_commitment_reported_twice_is_one_incident(engine: Engine, tmp_path: Path) -> None:
@@ -488,11 +560,11 @@ def test_two_threads_wanting_every_story_at_once_tell_them_once(
     started, release = threading.Event(), threading.Event()
     told_in_full = module._told_in_full
 
-    def slow_full(connection: Any, agreement: Any) -> module.Told:
+    def slow_full(*args: Any) -> module.Told:
         calls.append(1)
         started.set()
         release.wait(10)
-        return told_in_full(connection, agreement)
+        return told_in_full(*args)
 
     monkeypatch.setattr(module, "_told_in_full", slow_full)
     monkeypatch.setattr(module, "_LATEST", {})

@@ -282,3 +282,55 @@ def test_a_tracks_phase_names_the_decision_the_record_holds(
     assert track.phase == 1
     assert track.entered_by in recorded
     assert recorded[track.entered_by]["kind"] == "phase_entered"
+
+
+def test_a_running_clock_steps_as_reports_arrive_not_at_its_interval(
+    adopted: Engine, tmp_path: Path
+) -> None:
+    """`ceasefire clock` and `serve` step when the record grows (`speed.clock_loop`): with an
+    hour between timed steps, a report that opens phase 1 is decided within seconds, and
+    the step took what was kept (violations and the plan's run) from the last one."""
+    import threading
+    import time
+
+    from ceasefire.clock import utc_now
+    from ceasefire.speed import clock_loop
+
+    stop = threading.Event()
+    stepped: list[clock_loop.Stepped] = []
+    failures: list[Exception] = []
+    loop = threading.Thread(
+        target=clock_loop.run,
+        kwargs={
+            "engine": adopted,
+            "interval": 3600.0,
+            "stop": stop,
+            "remind_every": HOUR,
+            "agreement": None,
+            "worker": "test",
+            "stepped": stepped.append,
+            "failed": failures.append,
+        },
+        daemon=True,
+    )
+    loop.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not stepped and time.monotonic() < deadline:  # the step on starting
+            time.sleep(0.05)
+        assert len(stepped) == 1
+        assert not failures
+        now = utc_now()
+        observed = (now - timedelta(minutes=5)).isoformat()
+        ingest(adopted, tmp_path, f"ua-liaison,party_complaint,x1,{observed},37.9,48.3,"
+               "artillery,RU\n", now)  # fmt: skip
+        entered: list[str] = []
+        while not entered and time.monotonic() < deadline:
+            entered = [kind for kind, phase, _ in phases(adopted) if phase == 1]
+            time.sleep(0.05)
+        assert entered == ["phase_entered"], failures
+        assert sum(s.result.recorded.get("coalition-three-phase", 0) for s in stepped) >= 1
+    finally:
+        stop.set()
+        loop.join(10)
+    assert not failures

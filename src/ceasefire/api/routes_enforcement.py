@@ -20,6 +20,8 @@ from ceasefire.services.live import (
     open_actions,
     statuses,
 )
+from ceasefire.speed.plan_runs import kept_timeline
+from ceasefire.speed.violations import violations_now
 from ceasefire.store.agreement_store import agreement_named, default_name, latest_agreements
 from ceasefire.store.db import reading, writing
 from ceasefire.store.enforcement_store import acknowledged, decision_rows
@@ -35,7 +37,15 @@ def _iso(value: Any) -> str | None:
 def tracks(request: Request, agreement: str | None = None) -> dict[str, Any]:
     state = request.app.state
     try:
-        found = statuses(state.engine, state.clock(), agreement)
+        # From what this process keeps between steps (the clock's violations and runs): the
+        # dashboard asks after every change, and folding the record each time grows with it.
+        found = statuses(
+            state.engine,
+            state.clock(),
+            agreement,
+            violations=violations_now,
+            decided_by=kept_timeline,
+        )
     except AdoptionError as exc:
         raise HTTPException(422, str(exc)) from None
     return {

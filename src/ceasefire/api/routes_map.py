@@ -8,11 +8,10 @@ each change to the record; see `domain.incidents.map_columns` for the shape.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import func, select
 
 from ceasefire.api.answers import stories_answer
 from ceasefire.api.params import incident_window
@@ -21,8 +20,8 @@ from ceasefire.api.security import needs, principal_of
 from ceasefire.domain.access import Permission
 from ceasefire.domain.incidents.map_columns import map_columns
 from ceasefire.domain.incidents.story import IncidentStory
+from ceasefire.speed.stories import last_days
 from ceasefire.store.db import reading
-from ceasefire.store.schema import reports
 
 router = APIRouter(tags=["incidents"])
 
@@ -54,17 +53,11 @@ def map_incidents(
 
     headers = {}
     if since is None and days is not None:
-        latest = _latest_observed(request)
-        if latest is not None:
-            since = (latest - timedelta(days=days)).isoformat()
+        with reading(request.app.state.engine) as connection:
+            start = last_days(connection, days)
+        if start is not None:
+            since = start.isoformat()
             headers["X-Window-Since"] = since
     window = incident_window(since, until, request.app.state.zone)
     body = stories_answer(request, agreement, window, "map", build)
     return Response(body, media_type="application/json", headers=headers)
-
-
-def _latest_observed(request: Request) -> datetime | None:
-    """When the record's latest report starts (one step down an index)."""
-    with reading(request.app.state.engine) as connection:
-        latest = connection.execute(select(func.max(reports.c.observed_start))).scalar_one()
-    return latest if isinstance(latest, datetime) else None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -27,7 +26,14 @@ actions_app = typer.Typer(
 def clock_cmd(
     ctx: typer.Context,
     once: Annotated[bool, typer.Option("--once", help="One step, then exit.")] = False,
-    interval: Annotated[float, typer.Option(min=0.1, help="Seconds between steps.")] = 60.0,
+    interval: Annotated[
+        float,
+        typer.Option(
+            min=0.1,
+            help="Seconds between steps at the most: a step also follows each new entry in "
+            "the record and each plan clock running out, within a fraction of a second.",
+        ),
+    ] = 60.0,
     remind_every_h: Annotated[
         float, typer.Option(min=0.0, help="Hours between reminders of an overdue action.")
     ] = 1.0,
@@ -35,43 +41,67 @@ def clock_cmd(
 ) -> None:
     """Run the clocks: record decisions as they fall due or as reports bring them, and remind
     actors of overdue actions until they acknowledge. Safe to stop and restart at any moment."""
-    from ceasefire.services.live import AdoptionError, step
-    from ceasefire.services.notify import deliver_due
-    from ceasefire.speed.plan_runs import kept_log
-    from ceasefire.speed.violations import violations_now
+    import threading
+
+    from ceasefire.services.live import AdoptionError
+    from ceasefire.speed import clock_loop
 
     state: AppState = ctx.obj
     engine = state.engine()
     every = timedelta(hours=remind_every_h)
-    while True:
+    worker = f"clock:{os.getpid()}"
+    if once:
         try:
-            # The first step tells every incident; later ones only what changed since.
+            # The first step of a process tells every incident; later ones what changed.
             with err.status("clock step: violations, each plan's decisions, reminders"):
-                result = step(
-                    engine,
-                    now=utc_now(),
-                    clock=utc_now,
-                    remind_every=every,
-                    agreement=agreement,
-                    violations=violations_now,
-                    plan_log=kept_log,
+                done = clock_loop.one_step(
+                    engine, remind_every=every, agreement=agreement, worker=worker
                 )
         except AdoptionError as exc:
             raise fail(str(exc)) from None
-        for plan, count in result.recorded.items():
-            if count:
-                out.print(f"{utc_now():%Y-%m-%d %H:%M:%S} {plan}: {count} decisions recorded")
-        for action in result.reminders:
-            out.print(f"{utc_now():%Y-%m-%d %H:%M:%S} reminder: {_summary(action)}")
-        sent = deliver_due(engine, now=utc_now(), worker=f"clock:{os.getpid()}")
-        if sent.delivered or sent.failed:
-            out.print(
-                f"{utc_now():%Y-%m-%d %H:%M:%S} notifications: {sent.delivered} delivered, "
-                f"{sent.failed} to retry"
-            )
-        if once:
-            return
-        time.sleep(interval)
+        _said(done)
+        return
+    stop = threading.Event()
+    stopped_by: list[AdoptionError] = []
+
+    def failed(exc: Exception) -> None:
+        if isinstance(exc, AdoptionError):  # the record's set-up, not a passing fault
+            stopped_by.append(exc)
+            stop.set()
+        else:
+            err.print(f"clock step failed, retrying: {exc}")
+
+    err.print("clock running: a step on each new entry in the record, Ctrl-C to stop")
+    try:
+        clock_loop.run(
+            engine,
+            interval=interval,
+            stop=stop,
+            remind_every=every,
+            agreement=agreement,
+            worker=worker,
+            stepped=_said,
+            failed=failed,
+        )
+    except KeyboardInterrupt:
+        return
+    if stopped_by:
+        raise fail(str(stopped_by[0]))
+
+
+def _said(done: Any) -> None:
+    """What a clock step did, a line each: decisions, reminders, notifications."""
+    result, sent = done.result, done.delivered
+    for plan, count in result.recorded.items():
+        if count:
+            out.print(f"{utc_now():%Y-%m-%d %H:%M:%S} {plan}: {count} decisions recorded")
+    for action in result.reminders:
+        out.print(f"{utc_now():%Y-%m-%d %H:%M:%S} reminder: {_summary(action)}")
+    if sent.delivered or sent.failed:
+        out.print(
+            f"{utc_now():%Y-%m-%d %H:%M:%S} notifications: {sent.delivered} delivered, "
+            f"{sent.failed} to retry"
+        )
 
 
 def tracks_cmd(

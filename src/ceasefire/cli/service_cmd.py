@@ -32,7 +32,13 @@ def serve_cmd(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,
     clock_interval: Annotated[
-        float, typer.Option(min=0.0, help="Seconds between clock steps; 0: no clock here.")
+        float,
+        typer.Option(
+            min=0.0,
+            help="Seconds between clock steps at the most (a step also follows each new entry "
+            "in the record and each plan clock running out, within a fraction of a second); "
+            "0: no clock here.",
+        ),
     ] = 30.0,
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="Processes serving requests (PostgreSQL only).")
@@ -135,31 +141,28 @@ def serve_cmd(
 
 
 def _clock_loop(engine: Engine, interval: float, stop: threading.Event) -> None:
-    """The clock as `ceasefire clock` runs it, inside the server: decisions as they fall due,
-    reminders of overdue actions, then the outbox delivered. A failed step is reported and
-    tried again next time."""
-    from ceasefire.services.live import AdoptionError, step
-    from ceasefire.services.notify import deliver_due
-    from ceasefire.speed.plan_runs import kept_log
-    from ceasefire.speed.violations import violations_now
+    """The clock as `ceasefire clock` runs it, inside the server: a step as soon as a report
+    or a plan's clock brings a decision (`speed.clock_loop`), reminders of overdue actions,
+    then the outbox delivered. A failed step is reported and tried again."""
+    from ceasefire.services.live import AdoptionError
+    from ceasefire.speed import clock_loop
 
-    worker = f"{socket.gethostname()}:{os.getpid()}"
-    while not stop.is_set():
-        try:
-            step(
-                engine,
-                now=utc_now(),
-                clock=utc_now,
-                remind_every=timedelta(hours=1),
-                violations=violations_now,  # kept between steps: each reads what changed
-                plan_log=kept_log,
-            )
-            deliver_due(engine, now=utc_now(), worker=worker)
-        except AdoptionError as exc:
+    def failed(exc: Exception) -> None:
+        if isinstance(exc, AdoptionError):
             err.print(f"clock: {exc}")
-        except Exception as exc:  # keep serving; the next step retries
-            err.print(f"clock step failed, retrying in {interval:g} s: {exc}")
-        stop.wait(interval)
+        else:
+            err.print(f"clock step failed, retrying: {exc}")
+
+    clock_loop.run(
+        engine,
+        interval=interval,
+        stop=stop,
+        remind_every=timedelta(hours=1),
+        agreement=None,
+        worker=f"{socket.gethostname()}:{os.getpid()}",
+        stepped=lambda _: None,
+        failed=failed,
+    )
 
 
 @users_app.command("add")

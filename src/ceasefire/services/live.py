@@ -10,7 +10,7 @@ each decision exactly once, and a step after downtime catches up on everything t
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -80,14 +80,14 @@ def running_plan(adopted: AdoptedPlan) -> Plan:
 
 # How a step gets each plan's log: replayed from the start (`replayed_log`); a running process
 # passes `speed.plan_runs.kept_log`, which feeds a kept run what arrived since its last step.
-PlanLog = Callable[[Connection, AdoptedPlan, Plan, list[Violation], datetime], list[Decision]]
+PlanLog = Callable[[Connection, AdoptedPlan, Plan, Sequence[Violation], datetime], list[Decision]]
 
 
 def replayed_log(
     connection: Connection,
     adopted: AdoptedPlan,
     plan: Plan,
-    violations: list[Violation],
+    violations: Sequence[Violation],
     until: datetime,
 ) -> list[Decision]:
     return replay(plan, violations, until=until)
@@ -95,7 +95,7 @@ def replayed_log(
 
 # Where a step's violations come from: `violations_in_record` tells them from the record;
 # a running process passes `speed.violations.violations_now`, which keeps them between steps.
-ViolationSource = Callable[..., list[Violation]]
+ViolationSource = Callable[..., Sequence[Violation]]
 
 
 def _violations(
@@ -103,7 +103,7 @@ def _violations(
     agreement: str | None,
     now: datetime,
     source: ViolationSource = violations_in_record,
-) -> list[Violation]:
+) -> Sequence[Violation]:
     """Violations with sectors from `agreement`, or from the record's default agreement."""
     names = [a.name for a in latest_agreements(connection)]
     if agreement is not None and agreement not in names:
@@ -219,25 +219,47 @@ def _remind(connection: Connection, now: datetime, every: timedelta) -> list[dic
     return sent
 
 
+# How `statuses` gets each plan's timeline: folded from the record's violations
+# (`folded_timeline`); a running server passes `speed.plan_runs.kept_timeline`, which reads it
+# off the run its clock keeps.
+TimelineSource = Callable[
+    [Connection, AdoptedPlan, Plan, Sequence[Violation], datetime], list[Decision]
+]
+
+
+def folded_timeline(
+    connection: Connection,
+    adopted: AdoptedPlan,
+    plan: Plan,
+    violations: Sequence[Violation],
+    until: datetime,
+) -> list[Decision]:
+    return timeline(plan, violations)
+
+
 def statuses(
-    engine: Engine, now: datetime, agreement: str | None = None
+    engine: Engine,
+    now: datetime,
+    agreement: str | None = None,
+    *,
+    violations: ViolationSource = violations_in_record,
+    decided_by: TimelineSource = folded_timeline,
 ) -> dict[str, list[TrackStatus]]:
     """Each adopted plan's tracks as they stand at `now`."""
-    with reading(engine) as connection:
-        violations = _violations(connection, agreement, now)
-        adopted = adopted_plans(connection)
-        recorded = {p.name: _recorded_ids(connection, p.name) for p in adopted}
     result = {}
-    for plan_row in adopted:
-        plan = running_plan(plan_row)
-        decided = timeline(plan, violations)
-        # The timeline's decisions carry no record time, so their ids are not the recorded
-        # ones: name the recorded decision (the one `explain` and the API know) when there is.
-        ids = {d.decision_id: recorded[plan.name].get(d.key, d.decision_id) for d in decided}
-        result[plan.name] = [
-            replace(status, entered_by=ids.get(status.entered_by, status.entered_by))
-            for status in track_statuses(plan, decided, now)
-        ]
+    with reading(engine) as connection:
+        found = _violations(connection, agreement, now, violations)
+        for plan_row in adopted_plans(connection):
+            plan = running_plan(plan_row)
+            decided = decided_by(connection, plan_row, plan, found, now)
+            # The timeline's decisions carry no record time, so their ids are not the recorded
+            # ones: name the recorded decision (the one `explain` and the API know) if there is.
+            recorded = _recorded_ids(connection, plan.name)
+            ids = {d.decision_id: recorded.get(d.key, d.decision_id) for d in decided}
+            result[plan.name] = [
+                replace(status, entered_by=ids.get(status.entered_by, status.entered_by))
+                for status in track_statuses(plan, decided, now)
+            ]
     return result
 
 

@@ -14,7 +14,7 @@ plan version adopted) replays from the start, as before.
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
@@ -23,8 +23,10 @@ from sqlalchemy import Connection
 
 from ceasefire.domain.enforcement.decisions import Decision
 from ceasefire.domain.enforcement.plan import Plan
-from ceasefire.domain.enforcement.plan_run import PlanRun, replay
+from ceasefire.domain.enforcement.plan_run import PlanRun, replay, run_timeline
 from ceasefire.domain.enforcement.violations import Violation
+from ceasefire.domain.incidents.book import incident_label
+from ceasefire.speed.violations import KeptViolations, State
 from ceasefire.store.enforcement_store import AdoptedPlan
 
 
@@ -32,7 +34,9 @@ from ceasefire.store.enforcement_store import AdoptedPlan
 class _Run:
     run: PlanRun
     fed: dict[str, Violation]  # what the run was fed, by violation id
+    waiting: dict[str, Violation]  # in the record, known after `until`: fed when it comes
     until: datetime  # the clocks have run to here
+    source: tuple[Hashable, State] | None  # the kept violations' place and state, if kept
 
 
 class KeptRuns:
@@ -40,15 +44,18 @@ class KeptRuns:
 
     def __init__(self) -> None:
         self._runs: dict[Hashable, _Run] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # `timeline` steps the run, then reads it
 
     def log(
-        self, key: Hashable, plan: Plan, violations: list[Violation], until: datetime
+        self, key: Hashable, plan: Plan, violations: Sequence[Violation], until: datetime
     ) -> list[Decision]:
         """`replay(plan, violations, until)`, from the run kept under `key` when the record
-        has only grown since its last step; else replayed from the start (and kept)."""
+        has only grown since its last step; else replayed from the start (and kept). A run
+        kept ahead of `until` (another thread asked a moment later) is taken as it is."""
         with self._lock:
             kept = self._runs.get(key)
+            if kept is not None:
+                until = max(until, kept.until)
             new = None if kept is None else _arrived_since(kept, violations, until)
             if kept is None or new is None:
                 kept = self._runs[key] = _from_the_start(plan, violations, until)
@@ -59,45 +66,134 @@ class KeptRuns:
                     kept.fed.update((v.violation_id, v) for v in arrivals)
                 kept.run.tick(until)
                 kept.until = until
+            kept.source = _source(violations)
             return list(kept.run.log)
+
+    def timeline(
+        self, key: Hashable, plan: Plan, violations: Sequence[Violation], until: datetime
+    ) -> list[Decision]:
+        """`timeline(plan, violations)` (those known by `until`) from the run kept under
+        `key`, brought up to date as a step would (its log is the step's to write), then read
+        off its tracks' folds: nothing of the record folded again."""
+        with self._lock:
+            self.log(key, plan, violations, until)
+            return run_timeline(self._runs[key].run)
+
+    def next_clock(self) -> datetime | None:
+        """The earliest moment a pending clock of any kept run could bring a decision."""
+        with self._lock:
+            found = [
+                clock
+                for kept in self._runs.values()
+                for track in kept.run.tracks.values()
+                # Those the run has ticked past are decided (or found not to be).
+                if (clock := track.fold.pending_clock()) is not None and clock > kept.until
+            ]
+        return min(found, default=None)
 
 
 _KEPT = KeptRuns()
+
+
+def next_clock() -> datetime | None:
+    """`KeptRuns.next_clock` of this process's runs: when the clock loop must step next."""
+    return _KEPT.next_clock()
+
+
+def run_key(connection: Connection, adopted: AdoptedPlan) -> Hashable:
+    database = connection.engine.url.render_as_string()
+    return (database, adopted.name, adopted.version, adopted.content_sha256)
 
 
 def kept_log(
     connection: Connection,
     adopted: AdoptedPlan,
     plan: Plan,
-    violations: list[Violation],
+    violations: Sequence[Violation],
     until: datetime,
 ) -> list[Decision]:
     """A step's log for `adopted` (see `services.live.PlanLog`), from this process's run."""
-    database = connection.engine.url.render_as_string()
-    key = (database, adopted.name, adopted.version, adopted.content_sha256)
-    return _KEPT.log(key, plan, violations, until)
+    return _KEPT.log(run_key(connection, adopted), plan, violations, until)
 
 
-def _from_the_start(plan: Plan, violations: list[Violation], until: datetime) -> _Run:
+def kept_timeline(
+    connection: Connection,
+    adopted: AdoptedPlan,
+    plan: Plan,
+    violations: Sequence[Violation],
+    until: datetime,
+) -> list[Decision]:
+    """The plan's timeline from this process's kept run (see `KeptRuns.timeline`)."""
+    return _KEPT.timeline(run_key(connection, adopted), plan, violations, until)
+
+
+def _source(violations: Sequence[Violation]) -> tuple[Hashable, State] | None:
+    if isinstance(violations, KeptViolations):
+        return violations.where, violations.state
+    return None
+
+
+def _from_the_start(plan: Plan, violations: Sequence[Violation], until: datetime) -> _Run:
     """The replay, keeping the run and what it was fed."""
     fed = [v for v in violations if v.known_at <= until]
     run = PlanRun(plan)
     log = replay(plan, fed, until, run=run)
     assert log is run.log
-    return _Run(run, {v.violation_id: v for v in fed}, until)
+    waiting = {v.violation_id: v for v in violations if v.known_at > until}
+    return _Run(run, {v.violation_id: v for v in fed}, waiting, until, None)
 
 
 def _arrived_since(
-    kept: _Run, violations: list[Violation], until: datetime
+    kept: _Run, violations: Sequence[Violation], until: datetime
 ) -> list[Violation] | None:
     """The violations to feed a kept run, in the replay's order of arrival, or None when the
-    record did more than grow since the run was last fed (then it is replayed afresh)."""
-    if until < kept.until:
-        return None
-    now = {v.violation_id: v for v in violations if v.known_at <= until}
-    if any(now.get(vid) != v for vid, v in kept.fed.items()):
-        return None  # changed or gone: the timeline may have moved in the past
-    new = [v for vid, v in now.items() if vid not in kept.fed]
-    if any(v.known_at <= kept.until for v in new):
-        return None  # known before the last step yet not fed then: a replay would differ
+    record did more than grow since the run was last fed (then it is replayed afresh). From
+    what changed since the run's last step when the violations say (kept ones do), else by
+    comparing every violation with what was fed."""
+    changed = _changed(kept, violations)
+    if changed is None:
+        now: dict[str, Violation | None] = {v.violation_id: v for v in violations}
+        changed = dict(now)
+        changed.update((vid, now.get(vid)) for vid in kept.fed)
+    new: list[Violation] = []
+    for vid, violation in changed.items():
+        fed = kept.fed.get(vid)
+        if fed is not None:
+            if violation != fed:
+                return None  # changed or gone: the timeline may have moved in the past
+            continue
+        kept.waiting.pop(vid, None)
+        if violation is None:
+            continue
+        if violation.known_at > until:
+            kept.waiting[vid] = violation
+        elif violation.known_at <= kept.until:
+            return None  # known before the last step yet not fed then: a replay would differ
+        else:
+            new.append(violation)
+    for vid, violation in list(kept.waiting.items()):
+        if violation.known_at <= until and vid not in changed:
+            del kept.waiting[vid]
+            new.append(violation)
     return sorted(new, key=lambda v: (v.known_at, v.violation_id))
+
+
+def _changed(kept: _Run, violations: Sequence[Violation]) -> dict[str, Violation | None] | None:
+    """From kept violations: each violation id that changed since the run's last step, with
+    its violation now (None: gone); None when that cannot be told (compare everything)."""
+    if kept.source is None or not isinstance(violations, KeptViolations):
+        return None
+    where, state = kept.source
+    if where != violations.where:
+        return None
+    changed = violations.changed_since(state)
+    if changed is None:
+        return None
+    # Missed commitments come whole at every step: one fed and no longer missed is gone.
+    for vid in kept.fed:
+        if not vid.startswith(_INCIDENT_PREFIX) and vid not in changed:
+            changed[vid] = None
+    return changed
+
+
+_INCIDENT_PREFIX = incident_label(0).removesuffix("0")

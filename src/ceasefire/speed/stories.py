@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import immutables
 from sqlalchemy import Connection, Engine, func, select
 
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
@@ -20,7 +22,13 @@ from ceasefire.services.incidents import IncidentFilter, incident_stories
 from ceasefire.speed.recent import Recent
 from ceasefire.store.agreement_store import agreement_named, default_name
 from ceasefire.store.db import reading
-from ceasefire.store.schema import incident_members, ledger, review_reports
+from ceasefire.store.schema import (
+    incident_members,
+    incident_rebuilds,
+    ledger,
+    reports,
+    review_reports,
+)
 
 # The record only grows, and each change to what a story reads is a ledger entry, or (for
 # `incidents rebuild`) a change to the membership table: stories told at one state of the
@@ -35,14 +43,13 @@ _TELLING: dict[tuple[Any, ...], threading.Lock] = {}  # one lock per state being
 _TELLING_LOCK = threading.Lock()
 
 
-def record_state(connection: Connection) -> tuple[int, int, int]:
-    """What identifies the state stories are told from: the ledger's length, and the
-    membership table's size and numbering (changed without the ledger only by a rebuild)."""
+def record_state(connection: Connection) -> tuple[int, int]:
+    """What identifies the state stories are told from: the ledger's length, and how many
+    times the derived incident rows were rebuilt (the one change to them without a ledger
+    entry). Two reads down an index each: asked on every request."""
     head = connection.execute(select(func.max(ledger.c.seq))).scalar_one() or 0
-    rows, numbers = connection.execute(
-        select(func.count(), func.coalesce(func.sum(incident_members.c.incident_no), 0))
-    ).one()
-    return int(head), int(rows), int(numbers)
+    rebuilds = connection.execute(select(func.max(incident_rebuilds.c.rebuild_no))).scalar_one()
+    return int(head), int(rebuilds or 0)
 
 
 def cached_incident_stories(
@@ -50,7 +57,9 @@ def cached_incident_stories(
     agreement: LoadedAgreement | None,
     incident_filter: IncidentFilter = IncidentFilter(),
 ) -> list[IncidentStory]:
-    """`incident_stories`, told once per state of the record (see `record_state`)."""
+    """`incident_stories`, told once per state of the record (see `record_state`): every
+    incident from the stories kept of them all; a window from the stories kept from a floor
+    before it (the dashboard's last week: its cost is the window's, not the record's)."""
     terms = None if agreement is None else (agreement.name, agreement.version)
     state = record_state(connection)
     key = (_database(connection), state, terms, incident_filter)
@@ -64,30 +73,53 @@ def cached_incident_stories(
     with telling:
         found = _STORIES.get(key)
         if found is None:
-            if incident_filter == IncidentFilter():
-                found = _every_story(connection, agreement, state)
-            else:
+            if incident_filter.numbers is not None:
                 found = incident_stories(connection, agreement, incident_filter)
+            else:
+                floor = _floor_for(where_told(connection, agreement), incident_filter.since)
+                told = told_now(connection, agreement, state, floor=floor)
+                found = [
+                    story
+                    for number in sorted(told.stories)
+                    if in_window(story := told.stories[number], incident_filter)
+                ]
             _STORIES.put(key, found)
     with _TELLING_LOCK:
         _TELLING.pop(key, None)  # told: later readers find it in _STORIES
     return found
 
 
+def in_window(story: IncidentStory, window: IncidentFilter) -> bool:
+    """Whether an incident has a report in the window: `incident_stories`' condition (a
+    report ending at or after `since`, starting before `until`), asked of a story."""
+    return any(
+        (window.since is None or r.observed_end >= window.since)
+        and (window.until is None or r.observed_start < window.until)
+        for r in story.members
+    )
+
+
 @dataclass(frozen=True)
 class Told:
-    """Every incident's story at one state of the record, and each report's incident: what
-    the next state is told from."""
+    """Every incident's story at one state of the record (or every incident with a report
+    ending at or after `floor`), and each of their reports' incident: what the next state is
+    told from. Persistent maps: the next state shares all but what changed with this one, which
+    readers may still hold."""
 
     head: int
     head_hash: str  # the ledger entry at `head`: it commits to everything before it
-    stories: dict[int, IncidentStory]
-    incident_of: dict[str, int]  # report id -> incident number
-    rows: int  # membership rows, and the sum of their incident numbers: what `record_state`
-    numbers: int  # counts, so a state retold is checked against the table without a sum
+    rebuilds: int  # `record_state`'s count of rebuilds when told
+    floor: datetime | None
+    stories: immutables.Map[int, IncidentStory]
+    incident_of: immutables.Map[str, int]  # report id -> incident number
+
+    @property
+    def state(self) -> tuple[int, int]:
+        return self.head, self.rebuilds
 
 
-Where = tuple[str, Any]  # a database, and the agreement version stories are told under
+# A database, the agreement version stories are told under, and the floor (None: all).
+Where = tuple[str, Any, datetime | None]
 _LATEST: dict[Where, Told] = {}
 # How each state told from the one before differs from it: (from head, to head, the incident
 # numbers told again or gone). Readers that keep something per incident (the clock's
@@ -96,25 +128,59 @@ _CHANGES: dict[Where, deque[tuple[int, int, frozenset[int]]]] = {}
 _CHANGES_KEPT = 256
 _WHERE_LOCKS: dict[Where, threading.Lock] = {}
 _WHERE_LOCKS_GUARD = threading.Lock()
+# Windows kept per database and agreement (beside every incident): the dashboard's week, and
+# a few a user widened it to; the least recently asked goes first.
+FLOORS_KEPT = 3
+_FLOORS: OrderedDict[tuple[str, Any], list[datetime]] = OrderedDict()
+# A window is told from the midnight a week before its start, so the dashboard's week,
+# moving on with the record, is served by the same kept stories for a week.
+_FLOOR_MARGIN = timedelta(days=7)
 
 
-def where_told(connection: Connection, agreement: LoadedAgreement | None) -> Where:
+def _floor_for(where: Where, since: datetime | None) -> datetime | None:
+    """The floor to serve a window starting at `since` from: one kept at most two margins
+    before it, else a new one, a margin before the midnight (UTC) before it."""
+    if since is None:
+        return None
+    with _WHERE_LOCKS_GUARD:
+        floors = _FLOORS.setdefault(where[:2], [])
+        _FLOORS.move_to_end(where[:2])
+        usable = [f for f in floors if f <= since < f + 2 * _FLOOR_MARGIN]
+        if usable:
+            return max(usable)
+        day = since.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        floor = day - _FLOOR_MARGIN
+        floors.append(floor)
+        if len(floors) > FLOORS_KEPT:
+            dropped = floors.pop(0)
+            _LATEST.pop((*where[:2], dropped), None)
+            _CHANGES.pop((*where[:2], dropped), None)
+        return floor
+
+
+def where_told(
+    connection: Connection, agreement: LoadedAgreement | None, floor: datetime | None = None
+) -> Where:
     return (
         _database(connection),
         None if agreement is None else (agreement.name, agreement.version),
+        floor,
     )
 
 
 def told_now(
     connection: Connection,
     agreement: LoadedAgreement | None,
-    state: tuple[int, int, int] | None = None,
+    state: tuple[int, int] | None = None,
+    *,
+    floor: datetime | None = None,
 ) -> Told:
-    """Every incident's story at the record's state: from the newest state told, when the
-    ledger has only grown since (its entry at that state's head is unchanged), by telling
-    again only the incidents the new entries touch; otherwise all of them."""
+    """Every incident's story (from `floor`) at the record's state: from the newest state
+    told, when the ledger has only grown since (its entry at that state's head is unchanged)
+    and nothing was rebuilt, by telling again only the incidents the new entries touch;
+    otherwise all of them."""
     state = state or record_state(connection)
-    where = where_told(connection, agreement)
+    where = where_told(connection, agreement, floor)
     # One thread at a time brings a database's stories up to date: a server starting has its
     # clock's first step and the dashboard's head start both asking, and the second then
     # finds the first's work rather than telling every incident again beside it.
@@ -122,16 +188,18 @@ def told_now(
         lock = _WHERE_LOCKS.setdefault(where, threading.Lock())
     with lock:
         before = _LATEST.get(where)
-        same_state = before is not None and (before.head, before.rows, before.numbers) == state
-        if before is not None and same_state and _same_history(connection, before):
+        usable = (
+            before is not None and before.rebuilds == state[1] and _same_history(connection, before)
+        )
+        if before is not None and usable and before.head == state[0]:
             return before
         told = None
-        if before is not None and before.head < state[0] and _same_history(connection, before):
-            told = _retold(connection, agreement, before, state)
+        if before is not None and usable and before.head < state[0]:
+            told = _retold(connection, agreement, before)
         if told is None:
-            told = _told_in_full(connection, agreement)
+            told = _told_in_full(connection, agreement, floor, state[1])
             _CHANGES.pop(where, None)  # told afresh: no chain of changes leads here
-        if before is None or told.head >= before.head:
+        if before is None or told.head >= before.head or told.rebuilds != before.rebuilds:
             _LATEST[where] = told
         return told
 
@@ -146,13 +214,6 @@ def changes_between(where: Where, start: int, end: int) -> frozenset[int] | None
             found |= changed
             at = head
     return frozenset(found) if at == end else None
-
-
-def _every_story(
-    connection: Connection, agreement: LoadedAgreement | None, state: tuple[int, int, int]
-) -> list[IncidentStory]:
-    told = told_now(connection, agreement, state)
-    return [told.stories[n] for n in sorted(told.stories)]
 
 
 def _database(connection: Connection) -> str:
@@ -171,61 +232,53 @@ def _head(connection: Connection) -> tuple[int, str]:
     return (0, "") if row is None else (int(row.seq), row.entry_hash)
 
 
-def _told_in_full(connection: Connection, agreement: LoadedAgreement | None) -> Told:
+def _told_in_full(
+    connection: Connection, agreement: LoadedAgreement | None, floor: datetime | None, rebuilds: int
+) -> Told:
     head, head_hash = _head(connection)
-    stories = {s.number: s for s in incident_stories(connection, agreement)}
-    incident_of = {r.report_id: n for n, s in stories.items() for r in s.members}
-    numbers = sum(n * len(s.members) for n, s in stories.items())
-    return Told(head, head_hash, stories, incident_of, len(incident_of), numbers)
+    told = incident_stories(connection, agreement, IncidentFilter(since=floor))
+    stories = immutables.Map({s.number: s for s in told})
+    incident_of = immutables.Map({r.report_id: s.number for s in told for r in s.members})
+    return Told(head, head_hash, rebuilds, floor, stories, incident_of)
 
 
-def _retold(
-    connection: Connection,
-    agreement: LoadedAgreement | None,
-    before: Told,
-    state: tuple[int, int, int],
-) -> Told | None:
+def _retold(connection: Connection, agreement: LoadedAgreement | None, before: Told) -> Told:
     """`before` brought up to the record's head: the incidents holding a report, or named by
     a review, recorded since are told again, and so is every incident that lost a report to
-    them; an incident whose reports all moved is gone. None when the result does not add up
-    to the membership table (rows changed outside the ledger: a rebuild)."""
+    them; an incident whose reports all moved is gone (as is one that no longer reaches the
+    floor). Costs what changed: the maps are persistent, shared with `before` but for that."""
     head, head_hash = _head(connection)
-    # Copied, not changed in place: readers may still hold the state before. (Two dict
-    # copies are the part of a retelling that grows with the record; the rest grows with
-    # what changed.)
-    stories = dict(before.stories)
-    incident_of = dict(before.incident_of)
-    rows, numbers = before.rows, before.numbers
-    changed = _touched_since(connection, before.head)
-    every_changed: set[int] = set()
-    while changed:
-        every_changed |= changed
-        fresh = {
-            s.number: s
-            for s in incident_stories(connection, agreement, IncidentFilter(numbers=changed))
-        }
-        losers: set[int] = set()
-        for number in changed:
-            gone = stories.pop(number, None)
-            if gone is not None:
-                rows -= len(gone.members)
-                numbers -= number * len(gone.members)
-        for number, story in fresh.items():
-            stories[number] = story
-            rows += len(story.members)
-            numbers += number * len(story.members)
-            for report in story.members:
-                old = incident_of.get(report.report_id)
-                if old is not None and old != number and old not in fresh:
-                    losers.add(old)
-                incident_of[report.report_id] = number
-        changed = frozenset(losers)  # told again (or found gone) in the next round
-    if (rows, numbers) != state[1:] or len(incident_of) != rows:
-        return None
-    where = where_told(connection, agreement)
+    floor = before.floor
+    window = IncidentFilter(since=floor)
+    with before.stories.mutate() as stories, before.incident_of.mutate() as incident_of:
+        changed = _touched_since(connection, before.head)
+        every_changed: set[int] = set()
+        while changed:
+            every_changed |= changed
+            fresh = {
+                s.number: s
+                for s in incident_stories(connection, agreement, IncidentFilter(numbers=changed))
+                if floor is None or in_window(s, window)
+            }
+            losers: set[int] = set()
+            for number in changed:
+                gone = stories.pop(number, None)
+                for report in () if gone is None else gone.members:
+                    if incident_of.get(report.report_id) == number:
+                        del incident_of[report.report_id]
+            for number, story in fresh.items():
+                stories[number] = story
+                for report in story.members:
+                    old = incident_of.get(report.report_id)
+                    if old is not None and old != number and old not in fresh:
+                        losers.add(old)
+                    incident_of[report.report_id] = number
+            changed = frozenset(losers)  # told again (or found gone) in the next round
+        told = Told(head, head_hash, before.rebuilds, floor, stories.finish(), incident_of.finish())
+    where = where_told(connection, agreement, floor)
     changes = _CHANGES.setdefault(where, deque(maxlen=_CHANGES_KEPT))
     changes.append((before.head, head, frozenset(every_changed)))
-    return Told(head, head_hash, stories, incident_of, rows, numbers)
+    return told
 
 
 def _touched_since(connection: Connection, seq: int) -> frozenset[int]:
@@ -249,6 +302,21 @@ def _touched_since(connection: Connection, seq: int) -> frozenset[int]:
 
 _AHEAD = threading.Lock()
 
+# The dashboard's first screen: the record's last week (app.js, DEFAULT_WINDOW_DAYS).
+DEFAULT_WINDOW_DAYS = 7
+
+
+def last_days(connection: Connection, days: int) -> datetime | None:
+    """The start of the record's last `days` days, counted back from its latest report (so a
+    record of past years opens on its last days); None for an empty record. One step down an
+    index."""
+    latest = connection.execute(select(func.max(reports.c.observed_start))).scalar_one()
+    return latest - timedelta(days=days) if isinstance(latest, datetime) else None
+
+
+def default_window(connection: Connection) -> IncidentFilter:
+    return IncidentFilter(since=last_days(connection, DEFAULT_WINDOW_DAYS))
+
 
 def tell_ahead_in_background(engine: Engine) -> None:
     """`tell_ahead` on a thread of its own, for a server starting: the first screen to open
@@ -257,16 +325,17 @@ def tell_ahead_in_background(engine: Engine) -> None:
 
 
 def tell_ahead(engine: Engine) -> None:
-    """Tell the stories of the record's current state (its default agreement, every incident:
-    what the dashboard asks for) unless that is already being done, so the first screen to
-    refetch after a change finds them told. Called when an event stream sees the record grow,
-    so a server nobody watches spends nothing on it."""
+    """Tell the stories of the record's current state (its default agreement, the last week:
+    what the dashboard's map asks for first) unless that is already being done, so the first
+    screen to refetch after a change finds them told. Called when an event stream sees the
+    record grow, so a server nobody watches spends nothing on it."""
     if not _AHEAD.acquire(blocking=False):
         return
     try:
         with reading(engine) as connection:
             name = default_name(connection)
-            cached_incident_stories(connection, agreement_named(connection, name) if name else None)
+            agreement = agreement_named(connection, name) if name else None
+            cached_incident_stories(connection, agreement, default_window(connection))
     except Exception as exc:  # a failed head start only costs the next reader time
         logging.getLogger(__name__).warning("telling incident stories ahead failed: %s", exc)
     finally:

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, delete, func, insert, select
 
+from ceasefire.clock import utc_now
 from ceasefire.domain.canonical import canonical_json
 from ceasefire.domain.incidents.book import (
     Changes,
@@ -56,6 +57,7 @@ from ceasefire.store.ledger_store import append_entry
 from ceasefire.store.schema import (
     incident_links,
     incident_members,
+    incident_rebuilds,
     ledger,
     reports,
     review_reports,
@@ -243,7 +245,13 @@ def rebuild(connection: Connection) -> int:
         seq=int(head),
     )
     write_judged(connection, replayed.judged)
-    return len({row.incident for row in rows})
+    count = len({row.incident for row in rows})
+    # No ledger entry says the rows were replaced; this row does, for whatever a running server
+    # keeps of them (`speed.stories.record_state`).
+    connection.execute(
+        insert(incident_rebuilds).values(at_seq=int(head), rebuilt_at=utc_now(), incidents=count)
+    )
+    return count
 
 
 def group_ungrouped(connection: Connection) -> int | None:

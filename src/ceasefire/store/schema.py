@@ -220,6 +220,17 @@ incident_members = Table(
     Index(None, "changed_seq"),
 )
 
+# Each `incidents rebuild` (migration 0012): the one change to the derived incident rows that
+# adds no ledger entry, counted so that what a server keeps is known stale by one indexed read.
+incident_rebuilds = Table(
+    "incident_rebuilds",
+    metadata,
+    Column("rebuild_no", SeqType, primary_key=True, autoincrement=True),
+    Column("at_seq", BigInteger, nullable=False),
+    Column("rebuilt_at", UtcDateTime, nullable=False),
+    Column("incidents", BigInteger, nullable=False),
+)
+
 # Derived like incident_members: the links that hold reports in one incident besides the
 # grouping rule (an analyst's merge; a report that updates another, which may not be in the
 # record yet). A split removes the links it cuts.

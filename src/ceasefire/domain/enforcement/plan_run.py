@@ -216,7 +216,18 @@ def timeline(plan: Plan, violations: Sequence[Violation]) -> list[Decision]:
         if fold is None:
             fold = tracks[violation.party] = TrackFold(plan, violation.party)
         fold.step(violation)
-    decisions = [d for party in sorted(tracks) for d in tracks[party].timeline()]
+    return _in_time_order(d for party in sorted(tracks) for d in tracks[party].timeline())
+
+
+def run_timeline(run: PlanRun) -> list[Decision]:
+    """`timeline` of what `run` was fed, from its tracks' folds as they stand: a running
+    process answers "where does each track stand" without folding the record again."""
+    return _in_time_order(
+        d for party in sorted(run.tracks) for d in run.tracks[party].fold.timeline()
+    )
+
+
+def _in_time_order(decisions: Iterable[Decision]) -> list[Decision]:
     return sorted(
         decisions, key=lambda d: (d.effective_at, d.party, _KIND_ORDER[d.kind], d.phase, d.action)
     )

@@ -1,0 +1,117 @@
+"""The clock of a running process (`ceasefire clock`, `serve`): a step as soon as there is
+something to decide, not at the next tick of a fixed timer.
+
+A decision is due when a report, review or reply brings it, or when one of the plan's clocks
+(the 24 h cure, the 72 h phase 3, the quiet before a stand-down) runs out. Stepping every 30 s
+left both up to 30 s late, and guarantors' alerts with them. Here the loop watches the
+record's head (one step down an index, a few times a second) and the earliest pending clock
+of the runs it keeps, and steps when either moves past; the fixed interval remains, for
+reminders and retried notifications. Several servers on one PostgreSQL record all watch; the
+step's advisory lock lets one of them take each step, and a server that skipped one steps
+again when the head moves on, so no arrival is left waiting for an interval.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, func, select
+
+from ceasefire.clock import utc_now
+from ceasefire.services.live import StepResult, running_plan, step
+from ceasefire.services.notify import Delivery, deliver_due
+from ceasefire.speed.plan_runs import kept_log, next_clock
+from ceasefire.speed.violations import violations_now
+from ceasefire.store.agreement_store import default_name
+from ceasefire.store.db import reading
+from ceasefire.store.enforcement_store import adopted_plans
+from ceasefire.store.schema import ledger
+
+# How often the record's head is read between steps: the most an arrival waits for its step.
+WATCH_SECONDS = 0.2
+
+
+@dataclass(frozen=True)
+class Stepped:
+    result: StepResult
+    delivered: Delivery
+    at: datetime
+
+
+def one_step(
+    engine: Engine, *, remind_every: timedelta, agreement: str | None, worker: str
+) -> Stepped:
+    """Bring what this process keeps up to date outside any write (the first time, every
+    incident of the record: the long part, with no lock held), then the step itself (which
+    then reads only what arrived in between), then deliver the outbox."""
+    now = utc_now()
+    catch_up(engine, now, agreement)
+    result = step(
+        engine,
+        now=utc_now(),
+        clock=utc_now,
+        remind_every=remind_every,
+        agreement=agreement,
+        violations=violations_now,  # kept between steps: each reads what changed
+        plan_log=kept_log,
+    )
+    delivered = deliver_due(engine, now=utc_now(), worker=worker)
+    return Stepped(result, delivered, now)
+
+
+def catch_up(engine: Engine, now: datetime, agreement: str | None) -> None:
+    """The kept violations and each adopted plan's kept run, brought to the record as it is,
+    in a read-only transaction."""
+    with reading(engine) as connection:
+        name = agreement if agreement is not None else default_name(connection)
+        found = violations_now(connection, name, at=now)
+        for adopted in adopted_plans(connection):
+            kept_log(connection, adopted, running_plan(adopted), found, now)
+
+
+def head(engine: Engine) -> int:
+    with reading(engine) as connection:
+        return int(connection.execute(select(func.max(ledger.c.seq))).scalar_one() or 0)
+
+
+def run(
+    engine: Engine,
+    *,
+    interval: float,
+    stop: threading.Event,
+    remind_every: timedelta,
+    agreement: str | None,
+    worker: str,
+    stepped: Callable[[Stepped], None],
+    failed: Callable[[Exception], None],
+) -> None:
+    """Step when the record's head moves, when a kept plan clock runs out, and at least every
+    `interval` seconds, until `stop` is set. `stepped` hears each step; `failed` each error
+    (the loop goes on: the next step retries)."""
+    seen: int | None = None
+    last = float("-inf")
+    while not stop.is_set():
+        try:
+            now_head = head(engine)
+            clock = next_clock()
+            due = (
+                now_head != seen
+                or time.monotonic() - last >= interval
+                or (clock is not None and clock <= utc_now())
+            )
+            if due:
+                last = time.monotonic()
+                stepped(
+                    one_step(engine, remind_every=remind_every, agreement=agreement, worker=worker)
+                )
+                seen = now_head  # read before the step: what arrived during it is stepped next
+        except Exception as exc:  # keep running; the next step retries
+            failed(exc)
+            seen, last = None, time.monotonic()
+            stop.wait(min(interval, 5.0))
+            continue
+        stop.wait(WATCH_SECONDS)
