@@ -38,9 +38,10 @@ from ceasefire.domain.validation import REPORT_FIELDS, IngestRules
 from ceasefire.export.report_formats import csv_text
 from ceasefire.services.agreements import load_into_record
 from ceasefire.services.ingest import ingest_files
-from ceasefire.services.live import ViolationSource, adopt, step
+from ceasefire.services.live import PlanLog, ViolationSource, adopt, replayed_log, step
 from ceasefire.services.violations import violations_in_record
 from ceasefire.services.yaml_files import find, read_yaml
+from ceasefire.speed.plan_runs import kept_log
 from ceasefire.speed.violations import violations_now
 from ceasefire.store.agreement_store import agreement_named
 from ceasefire.store.db import make_engine, reading
@@ -82,25 +83,35 @@ def _write(path: Path, rows: list[dict[str, Any]]) -> None:
     path.write_text(csv_text(rows, REPORT_FIELDS), encoding="utf-8")
 
 
-def one_step(engine: Engine, source: ViolationSource) -> float:
+def one_step(engine: Engine, source: ViolationSource, plan_log: PlanLog) -> float:
     started = time.perf_counter()
-    step(engine, now=utc_now(), clock=utc_now, remind_every=timedelta(hours=1), violations=source)
+    step(
+        engine,
+        now=utc_now(),
+        clock=utc_now,
+        remind_every=timedelta(hours=1),
+        violations=source,
+        plan_log=plan_log,
+    )
     return time.perf_counter() - started
 
 
 def measure(days: float, rounds: int, batch: int, db: str | None) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder, database(db, Path(folder)) as url:
         engine, held, size = build(Path(folder), days, rounds * batch, url)
-        first = one_step(engine, violations_now)  # the first step tells every incident
+        first = one_step(engine, violations_now, kept_log)  # tells every incident, once
         kept: list[float] = []
         afresh: list[float] = []
         for k in range(rounds):
             path = Path(folder) / f"batch{k}.csv"
             _write(path, held[k * batch : (k + 1) * batch])
             ingest_files(engine, [path], rules=IngestRules(now=utc_now(), zone=UTC), clock=utc_now)
-            order = [(kept, violations_now), (afresh, violations_in_record)]
-            for times, source in order if k % 2 == 0 else order[::-1]:
-                times.append(one_step(engine, source))
+            order = [
+                (kept, violations_now, kept_log),
+                (afresh, violations_in_record, replayed_log),
+            ]
+            for times, source, plan_log in order if k % 2 == 0 else order[::-1]:
+                times.append(one_step(engine, source, plan_log))
         engine.dispose()
     return {
         "reports": size,
