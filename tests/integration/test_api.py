@@ -339,3 +339,43 @@ def test_exports_reimport_and_respect_the_role(
     assert "osce-" not in shown.text
     kml = client.get("/api/export/incidents", headers=analyst, params={"format": "kml"})
     assert kml.text.count("<Placemark>") == len(shown.json()["features"])
+
+
+def test_tracks_say_try_again_while_the_plan_is_first_replayed(
+    engine: Engine, client: TestClient, tokens: dict[Role, str]
+) -> None:
+    """A server that has just started replays the plan over the whole record once (a minute
+    at a million reports, on the clock's thread): meanwhile `/api/tracks` answers at once
+    with 503 and Retry-After, then with the tracks once the replay is done."""
+    import threading
+
+    from ceasefire.services.live import adopt
+    from ceasefire.speed import plan_runs
+
+    load_into_record(engine, "korea-model-demo", clock=lambda: NOW)
+    adopt(engine, "coalition-three-phase", counting="reported", clock=lambda: NOW)
+    posted = client.post(
+        "/api/reports", json=strike("t1", alleged_party="RU"), headers=auth(tokens[Role.MONITOR])
+    )
+    assert posted.status_code in (200, 201), posted.text
+    held, release = threading.Event(), threading.Event()
+
+    def replaying() -> None:  # holds the kept runs as a first replay does
+        with plan_runs._KEPT._lock:
+            held.set()
+            release.wait(30)
+
+    other = threading.Thread(target=replaying)
+    other.start()
+    try:
+        assert held.wait(10)
+        busy = client.get("/api/tracks", headers=auth(tokens[Role.ANALYST]))
+        assert busy.status_code == 503, busy.text
+        assert busy.headers["Retry-After"] == "5"
+        assert "reading the record" in busy.json()["detail"] or "replaying" in busy.text
+    finally:
+        release.set()
+        other.join(10)
+    ready = client.get("/api/tracks", headers=auth(tokens[Role.ANALYST]))
+    assert ready.status_code == 200
+    assert [t["party"] for t in ready.json()["coalition-three-phase"]] == ["RU"]

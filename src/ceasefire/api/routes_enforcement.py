@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from importlib import resources
 from typing import Annotated, Any
 
@@ -21,12 +22,14 @@ from ceasefire.services.live import (
     statuses,
 )
 from ceasefire.speed.plan_runs import kept_timeline
+from ceasefire.speed.stories import StillTelling
 from ceasefire.speed.violations import violations_now
 from ceasefire.store.agreement_store import agreement_named, default_name, latest_agreements
 from ceasefire.store.db import reading, writing
 from ceasefire.store.enforcement_store import acknowledged, decision_rows
 
 router = APIRouter(tags=["enforcement"])
+TRACKS_WAIT_SECONDS = 2.0  # how long /api/tracks waits for a first telling of the record
 
 
 def _iso(value: Any) -> str | None:
@@ -39,15 +42,19 @@ def tracks(request: Request, agreement: str | None = None) -> dict[str, Any]:
     try:
         # From what this process keeps between steps (the clock's violations and runs): the
         # dashboard asks after every change, and folding the record each time grows with it.
+        # A server starting reads every incident once (a minute at a million reports): then
+        # say so at once rather than hold the request.
         found = statuses(
             state.engine,
             state.clock(),
             agreement,
-            violations=violations_now,
-            decided_by=kept_timeline,
+            violations=partial(violations_now, wait=TRACKS_WAIT_SECONDS),
+            decided_by=partial(kept_timeline, wait=TRACKS_WAIT_SECONDS),
         )
     except AdoptionError as exc:
         raise HTTPException(422, str(exc)) from None
+    except StillTelling as exc:
+        raise HTTPException(503, str(exc), headers={"Retry-After": "5"}) from None
     return {
         plan: [
             {

@@ -26,6 +26,7 @@ from ceasefire.domain.enforcement.plan import Plan
 from ceasefire.domain.enforcement.plan_run import PlanRun, replay, run_timeline
 from ceasefire.domain.enforcement.violations import Violation
 from ceasefire.domain.incidents.book import incident_label
+from ceasefire.speed.stories import StillTelling
 from ceasefire.speed.violations import KeptViolations, State
 from ceasefire.store.enforcement_store import AdoptedPlan
 
@@ -70,14 +71,24 @@ class KeptRuns:
             return list(kept.run.log)
 
     def timeline(
-        self, key: Hashable, plan: Plan, violations: Sequence[Violation], until: datetime
+        self,
+        key: Hashable,
+        plan: Plan,
+        violations: Sequence[Violation],
+        until: datetime,
+        wait: float | None = None,
     ) -> list[Decision]:
         """`timeline(plan, violations)` (those known by `until`) from the run kept under
         `key`, brought up to date as a step would (its log is the step's to write), then read
-        off its tracks' folds: nothing of the record folded again."""
-        with self._lock:
+        off its tracks' folds: nothing of the record folded again. `wait`: how long to wait
+        for another thread replaying a run (else `StillTelling`)."""
+        if not self._lock.acquire(timeout=-1 if wait is None else wait):
+            raise StillTelling("the server is replaying the plan; try again in a few seconds")
+        try:
             self.log(key, plan, violations, until)
             return run_timeline(self._runs[key].run)
+        finally:
+            self._lock.release()
 
     def next_clock(self) -> datetime | None:
         """The earliest moment a pending clock of any kept run could bring a decision."""
@@ -122,9 +133,10 @@ def kept_timeline(
     plan: Plan,
     violations: Sequence[Violation],
     until: datetime,
+    wait: float | None = None,
 ) -> list[Decision]:
     """The plan's timeline from this process's kept run (see `KeptRuns.timeline`)."""
-    return _KEPT.timeline(run_key(connection, adopted), plan, violations, until)
+    return _KEPT.timeline(run_key(connection, adopted), plan, violations, until, wait)
 
 
 def _source(violations: Sequence[Violation]) -> tuple[Hashable, State] | None:

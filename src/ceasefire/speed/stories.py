@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -168,17 +170,24 @@ def where_told(
     )
 
 
+class StillTelling(Exception):
+    """Another thread is telling every story of the record (a server's first clock step) and
+    did not finish within the time the caller could wait: answer "try again shortly"."""
+
+
 def told_now(
     connection: Connection,
     agreement: LoadedAgreement | None,
     state: tuple[int, int] | None = None,
     *,
     floor: datetime | None = None,
+    wait: float | None = None,
 ) -> Told:
     """Every incident's story (from `floor`) at the record's state: from the newest state
     told, when the ledger has only grown since (its entry at that state's head is unchanged)
     and nothing was rebuilt, by telling again only the incidents the new entries touch;
-    otherwise all of them."""
+    otherwise all of them. `wait`: how long to wait for another thread telling them (else
+    `StillTelling`); None, for as long as it takes."""
     state = state or record_state(connection)
     where = where_told(connection, agreement, floor)
     # One thread at a time brings a database's stories up to date: a server starting has its
@@ -186,7 +195,9 @@ def told_now(
     # finds the first's work rather than telling every incident again beside it.
     with _WHERE_LOCKS_GUARD:
         lock = _WHERE_LOCKS.setdefault(where, threading.Lock())
-    with lock:
+    if not lock.acquire(timeout=-1 if wait is None else wait):
+        raise StillTelling("the server is reading the record; try again in a few seconds")
+    with _release(lock):
         before = _LATEST.get(where)
         usable = (
             before is not None and before.rebuilds == state[1] and _same_history(connection, before)
@@ -202,6 +213,14 @@ def told_now(
         if before is None or told.head >= before.head or told.rebuilds != before.rebuilds:
             _LATEST[where] = told
         return told
+
+
+@contextmanager
+def _release(lock: threading.Lock) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def changes_between(where: Where, start: int, end: int) -> frozenset[int] | None:

@@ -95,12 +95,13 @@ _KEEPING = threading.Lock()
 
 
 def violations_now(
-    connection: Connection, agreement: str | None, *, at: datetime
+    connection: Connection, agreement: str | None, *, at: datetime, wait: float | None = None
 ) -> KeptViolations:
     """`violations_in_record`, from the violations kept at the last step and the incidents
-    told again since; in full the first time, or when the states kept do not join."""
+    told again since; in full the first time, or when the states kept do not join. `wait`:
+    see `speed.stories.told_now`."""
     loaded = agreement_named(connection, agreement) if agreement else None
-    told = told_now(connection, loaded)
+    told = told_now(connection, loaded, wait=wait)
     where = where_told(connection, loaded)
     state = told.state
     with _KEEPING:

@@ -433,11 +433,22 @@ async function detail(incident, openPopup) {
   openPopup.setContent(box);
 }
 
+let bannersRetry = null;
+
 async function banners() {
   let found;
-  try { found = await api("/api/tracks"); } catch (e) { return; }
-  tracks = Object.entries(found).flatMap(([plan, list]) => list.map((t) => ({ plan, ...t })));
   const holder = document.getElementById("banners");
+  clearTimeout(bannersRetry);
+  try { found = await api("/api/tracks"); } catch (e) {
+    if (e === 503) {
+      // A server that has just started reads the whole record once before it can say where
+      // each track stands: say so, and ask again shortly.
+      holder.replaceChildren(el("div", "Tracks: the server is reading the record; shown in a moment.", "banner waiting"));
+      bannersRetry = setTimeout(banners, 5000);
+    }
+    return;
+  }
+  tracks = Object.entries(found).flatMap(([plan, list]) => list.map((t) => ({ plan, ...t })));
   holder.replaceChildren();
   for (const t of tracks) {
     const banner = el("div", undefined, "banner");
