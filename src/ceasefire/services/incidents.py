@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Select, select
+from sqlalchemy import ColumnElement, Connection, Select, func, select
 
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.domain.incidents.attribution import Placement
@@ -43,6 +43,7 @@ from ceasefire.store.ledger_store import lock_head
 from ceasefire.store.report_rows import report_from_row, source_from_row
 from ceasefire.store.schema import (
     incident_members,
+    ledger,
     report_geography,
     reports,
     review_reports,
@@ -294,7 +295,14 @@ def source_map(connection: Connection, ids: Iterable[str]) -> dict[str, Source]:
     return found
 
 
-_BY_ID_AT_MOST = 20_000  # reports whose placements are read by id; beyond, all are read
+# Reports whose placements are read by id; beyond, and beyond a quarter of the record (a
+# window of weeks in a record of years is still read by id), all are read.
+_BY_ID_AT_MOST = 20_000
+
+
+def _entries(connection: Connection) -> int:
+    """The ledger's length: the record's size, near enough, in one step down an index."""
+    return int(connection.execute(select(func.max(ledger.c.seq))).scalar_one() or 0)
 
 
 def _placements(
@@ -309,7 +317,9 @@ def _placements(
     for 20 new reports at 51,000, growing with the record.)"""
     if agreement is None:
         return {}
-    if report_ids is not None and len(report_ids) > _BY_ID_AT_MOST:
+    if report_ids is not None and len(report_ids) > _BY_ID_AT_MOST and (
+        len(report_ids) > _entries(connection) // 4
+    ):
         wanted = set(report_ids)  # most of them: one read of all is cheaper than many lookups
         every = _placements_where(connection, agreement, None)
         return {rid: placed for rid, placed in every.items() if rid in wanted}
