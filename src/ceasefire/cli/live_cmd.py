@@ -53,9 +53,13 @@ def clock_cmd(
     if once:
         try:
             # The first step of a process tells every incident; later ones what changed.
-            with err.status("clock step: violations, each plan's decisions, reminders"):
+            with err.status("clock step") as status:
                 done = clock_loop.one_step(
-                    engine, remind_every=every, agreement=agreement, worker=worker
+                    engine,
+                    remind_every=every,
+                    agreement=agreement,
+                    worker=worker,
+                    say=lambda doing: status.update(f"clock step: {doing}"),
                 )
         except AdoptionError as exc:
             raise fail(str(exc)) from None

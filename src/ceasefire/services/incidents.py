@@ -317,8 +317,10 @@ def _placements(
     for 20 new reports at 51,000, growing with the record.)"""
     if agreement is None:
         return {}
-    if report_ids is not None and len(report_ids) > _BY_ID_AT_MOST and (
-        len(report_ids) > _entries(connection) // 4
+    if (
+        report_ids is not None
+        and len(report_ids) > _BY_ID_AT_MOST
+        and (len(report_ids) > _entries(connection) // 4)
     ):
         wanted = set(report_ids)  # most of them: one read of all is cheaper than many lookups
         every = _placements_where(connection, agreement, None)

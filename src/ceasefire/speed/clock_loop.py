@@ -43,13 +43,20 @@ class Stepped:
 
 
 def one_step(
-    engine: Engine, *, remind_every: timedelta, agreement: str | None, worker: str
+    engine: Engine,
+    *,
+    remind_every: timedelta,
+    agreement: str | None,
+    worker: str,
+    say: Callable[[str], None] = lambda _: None,
 ) -> Stepped:
     """Bring what this process keeps up to date outside any write (the first time, every
     incident of the record: the long part, with no lock held), then the step itself (which
-    then reads only what arrived in between), then deliver the outbox."""
+    then reads only what arrived in between), then deliver the outbox. `say` hears what it
+    is doing, for a person waiting."""
     now = utc_now()
-    catch_up(engine, now, agreement)
+    catch_up(engine, now, agreement, say)
+    say("recording decisions and reminders")
     result = step(
         engine,
         now=utc_now(),
@@ -59,17 +66,25 @@ def one_step(
         violations=violations_now,  # kept between steps: each reads what changed
         plan_log=kept_log,
     )
+    say(f"delivering {result.queued} notifications" if result.queued else "delivering")
     delivered = deliver_due(engine, now=utc_now(), worker=worker)
     return Stepped(result, delivered, now)
 
 
-def catch_up(engine: Engine, now: datetime, agreement: str | None) -> None:
+def catch_up(
+    engine: Engine,
+    now: datetime,
+    agreement: str | None,
+    say: Callable[[str], None] = lambda _: None,
+) -> None:
     """The kept violations and each adopted plan's kept run, brought to the record as it is,
     in a read-only transaction."""
     with reading(engine) as connection:
         name = agreement if agreement is not None else default_name(connection)
+        say("reading the record's incidents (the first step of a process reads them all)")
         found = violations_now(connection, name, at=now)
         for adopted in adopted_plans(connection):
+            say(f"running {adopted.name} over {len(found):,} violations")
             kept_log(connection, adopted, running_plan(adopted), found, now)
 
 
