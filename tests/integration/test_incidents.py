@@ -313,6 +313,28 @@ def test_a_new_state_is_told_from_the_last_by_telling_again_only_what_changed(
     assert in_full == ["first", "first", "rebuilt", "rebuilt"]
 
 
+def test_windows_far_apart_are_told_from_floors_of_their_own(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Windows a user widens the map to, weeks apart, each get a floor (the oldest dropped
+    beyond `FLOORS_KEPT`); whichever serves, and after the record grows, the stories are the
+    window's."""
+    from ceasefire.speed import stories as module
+
+    ingest(engine, tmp_path, ROWS)
+    starts = [T - timedelta(days=d) for d in (40, 20, 0, 60, 40)] + [T + timedelta(minutes=4)]
+    for k, since in enumerate(starts):
+        if k == 3:
+            ingest(engine, tmp_path, [row("e", 40, 120)], name="later")
+        window = IncidentFilter(since=since)
+        with reading(engine) as connection:
+            kept = module.cached_incident_stories(connection, None, window)
+            assert kept == incident_stories(connection, None, window), since
+        floors = module._FLOORS[module.where_told(connection, None)[:2]]
+        assert len(floors) <= module.FLOORS_KEPT
+        assert any(f <= since < f + 2 * module._FLOOR_MARGIN for f in floors)
+
+
 def test_the_clocks_kept_violations_equal_the_records_after_every_kind_of_change(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

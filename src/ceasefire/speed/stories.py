@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -133,7 +133,7 @@ _WHERE_LOCKS_GUARD = threading.Lock()
 # Windows kept per database and agreement (beside every incident): the dashboard's week, and
 # a few a user widened it to; the least recently asked goes first.
 FLOORS_KEPT = 3
-_FLOORS: OrderedDict[tuple[str, Any], list[datetime]] = OrderedDict()
+_FLOORS: dict[tuple[str, Any], list[datetime]] = {}
 # A window is told from the midnight a week before its start, so the dashboard's week,
 # moving on with the record, is served by the same kept stories for a week.
 _FLOOR_MARGIN = timedelta(days=7)
@@ -145,18 +145,19 @@ def _floor_for(where: Where, since: datetime | None) -> datetime | None:
     if since is None:
         return None
     with _WHERE_LOCKS_GUARD:
-        floors = _FLOORS.setdefault(where[:2], [])
-        _FLOORS.move_to_end(where[:2])
+        floors = _FLOORS.setdefault(where[:2], [])  # least recently asked first
         usable = [f for f in floors if f <= since < f + 2 * _FLOOR_MARGIN]
         if usable:
-            return max(usable)
-        day = since.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        floor = day - _FLOOR_MARGIN
+            floor = max(usable)
+            floors.remove(floor)
+        else:
+            day = since.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+            floor = day - _FLOOR_MARGIN
+            if len(floors) >= FLOORS_KEPT:
+                dropped = floors.pop(0)
+                _LATEST.pop((*where[:2], dropped), None)
+                _CHANGES.pop((*where[:2], dropped), None)
         floors.append(floor)
-        if len(floors) > FLOORS_KEPT:
-            dropped = floors.pop(0)
-            _LATEST.pop((*where[:2], dropped), None)
-            _CHANGES.pop((*where[:2], dropped), None)
         return floor
 
 
