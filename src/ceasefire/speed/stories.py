@@ -338,10 +338,12 @@ def default_window(connection: Connection) -> IncidentFilter:
     return IncidentFilter(since=last_days(connection, DEFAULT_WINDOW_DAYS))
 
 
-def tell_ahead_in_background(engine: Engine) -> None:
+def tell_ahead_in_background(engine: Engine) -> threading.Thread:
     """`tell_ahead` on a thread of its own, for a server starting: the first screen to open
-    the dashboard then finds every incident told rather than waiting for 100,000 of them."""
-    threading.Thread(target=tell_ahead, args=(engine,), daemon=True, name="tell-ahead").start()
+    the dashboard then finds its week told rather than waiting for it. Returns the thread."""
+    thread = threading.Thread(target=tell_ahead, args=(engine,), daemon=True, name="tell-ahead")
+    thread.start()
+    return thread
 
 
 def tell_ahead(engine: Engine) -> None:
