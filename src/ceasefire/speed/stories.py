@@ -305,17 +305,14 @@ def _touched_since(connection: Connection, seq: int) -> frozenset[int]:
     """The incidents (as numbered now) that an entry after `seq` changed: those holding a row
     written since (a report recorded, or regrouped by one), and those holding a report a
     review or reply since judged."""
-    written = (
-        select(incident_members.c.incident_no)
-        .where(incident_members.c.changed_seq > seq)
-        .distinct()
-    )
+    # No DISTINCT: with it SQLite walked the whole table by incident number (78 ms a step at
+    # 193,000 reports) instead of down the index on changed_seq; the set makes them distinct.
+    written = select(incident_members.c.incident_no).where(incident_members.c.changed_seq > seq)
     found = {int(n) for n in connection.execute(written).scalars()}
     judged = (
         select(incident_members.c.incident_no)
         .join(review_reports, review_reports.c.report_id == incident_members.c.report_id)
         .where(review_reports.c.review_seq > seq)
-        .distinct()
     )
     return frozenset(found | {int(n) for n in connection.execute(judged).scalars()})
 
