@@ -1,21 +1,25 @@
 """Each adopted plan's run, kept between clock steps: a step folds in what arrived since.
 
-A clock step asks for the decision log as a running system would have written it:
-`replay(plan, violations, until=now)`, every violation arriving at its record time. Replayed
-from the start at every step, that costs every violation of the record every 30 s. A running
-process keeps each plan's `PlanRun` and what it was fed, and when the record has only grown
-since the last step (the violations fed are all still there, unchanged, and every new one
-became known after that step) it feeds the new ones in and runs the clocks on: the same calls,
-in the same order, that the replay would make, so the same log (property-tested). Anything
-else (a review that changed a violation fed, a late arrival known before the last step, a
-plan version adopted) replays from the start, as before.
+A clock step asks for the decision log as a running system writes it. Replayed from the start
+at every step (`replay(plan, violations, until=now)`, every violation arriving at its record
+time), that costs every violation of the record at every step. A running process keeps each
+plan's `PlanRun` and what it was fed, and at each step feeds it what changed since the last:
+new violations at their record times (the calls a replay would make, so the same log); and
+violations that changed since they were fed (a corroborating report, a review) or that count
+only now though they are older (an analyst attributes an old incident) are taken out and fed
+again at the step's time, as the record learnt them. What they had decided is then withdrawn
+and corrected at that time, never before it: a replay from the start, knowing only the
+final versions, would date the corrections back. Both stand alike (property-tested: what the
+log leaves standing is the replay's), so a process that starts afresh and replays writes
+nothing more. The run is replayed from the start only when none is kept (a process's first
+step, a plan version adopted).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
 
@@ -50,21 +54,25 @@ class KeptRuns:
     def log(
         self, key: Hashable, plan: Plan, violations: Sequence[Violation], until: datetime
     ) -> list[Decision]:
-        """`replay(plan, violations, until)`, from the run kept under `key` when the record
-        has only grown since its last step; else replayed from the start (and kept). A run
-        kept ahead of `until` (another thread asked a moment later) is taken as it is."""
+        """The log of the run kept under `key`, fed what changed and run to `until`; the
+        first time, `replay(plan, violations, until)` (and kept). A run kept ahead of `until`
+        (another thread asked a moment later) is taken as it is."""
         with self._lock:
             kept = self._runs.get(key)
-            if kept is not None:
-                until = max(until, kept.until)
-            new = None if kept is None else _arrived_since(kept, violations, until)
-            if kept is None or new is None:
+            if kept is None:
                 kept = self._runs[key] = _from_the_start(plan, violations, until)
             else:
-                for known_at, batch in groupby(new, key=lambda v: v.known_at):
+                until = max(until, kept.until)
+                feed = _arrived_since(kept, violations, until)
+                for known_at, batch in groupby(feed.arrivals, key=lambda v: v.known_at):
                     arrivals = list(batch)
                     kept.run.receive(arrivals, known_at)
                     kept.fed.update((v.violation_id, v) for v in arrivals)
+                if feed.replaced or feed.revised:
+                    kept.run.receive(feed.revised, until, replacing=feed.replaced)
+                    for old in feed.replaced:
+                        del kept.fed[old.violation_id]
+                    kept.fed.update((v.violation_id, v) for v in feed.revised)
                 kept.run.tick(until)
                 kept.until = until
             kept.source = _source(violations)
@@ -155,39 +163,49 @@ def _from_the_start(plan: Plan, violations: Sequence[Violation], until: datetime
     return _Run(run, {v.violation_id: v for v in fed}, waiting, until, None)
 
 
-def _arrived_since(
-    kept: _Run, violations: Sequence[Violation], until: datetime
-) -> list[Violation] | None:
-    """The violations to feed a kept run, in the replay's order of arrival, or None when the
-    record did more than grow since the run was last fed (then it is replayed afresh). From
-    what changed since the run's last step when the violations say (kept ones do), else by
-    comparing every violation with what was fed."""
+@dataclass
+class _Feed:
+    """What a kept run is fed at a step."""
+
+    arrivals: list[Violation] = field(default_factory=list)  # new since, in arrival order
+    replaced: list[Violation] = field(default_factory=list)  # fed before; changed or gone
+    revised: list[Violation] = field(default_factory=list)  # the record's versions now
+
+
+def _arrived_since(kept: _Run, violations: Sequence[Violation], until: datetime) -> _Feed:
+    """What to feed a kept run: the violations new since its last step, in the replay's
+    order of arrival; and those that changed since they were fed (a corroborating report, a
+    review), or that the record holds only now though they count from before (an analyst's
+    attribution of an old incident): those are known now, at `until`. From what changed
+    since the run's last step when the violations say (kept ones do), else by comparing
+    every violation with what was fed."""
     changed = _changed(kept, violations)
     if changed is None:
         now: dict[str, Violation | None] = {v.violation_id: v for v in violations}
         changed = dict(now)
         changed.update((vid, now.get(vid)) for vid in kept.fed)
-    new: list[Violation] = []
+    feed = _Feed()
     for vid, violation in changed.items():
         fed = kept.fed.get(vid)
-        if fed is not None:
-            if violation != fed:
-                return None  # changed or gone: the timeline may have moved in the past
-            continue
         kept.waiting.pop(vid, None)
+        if fed is not None:
+            if violation == fed:
+                continue
+            feed.replaced.append(fed)  # changed or gone: out of the run, now
         if violation is None:
             continue
         if violation.known_at > until:
             kept.waiting[vid] = violation
-        elif violation.known_at <= kept.until:
-            return None  # known before the last step yet not fed then: a replay would differ
+        elif fed is not None or violation.known_at <= kept.until:
+            feed.revised.append(violation)  # known to the run only now
         else:
-            new.append(violation)
+            feed.arrivals.append(violation)
     for vid, violation in list(kept.waiting.items()):
         if violation.known_at <= until and vid not in changed:
             del kept.waiting[vid]
-            new.append(violation)
-    return sorted(new, key=lambda v: (v.known_at, v.violation_id))
+            feed.arrivals.append(violation)
+    feed.arrivals.sort(key=lambda v: (v.known_at, v.violation_id))
+    return feed
 
 
 def _changed(kept: _Run, violations: Sequence[Violation]) -> dict[str, Violation | None] | None:

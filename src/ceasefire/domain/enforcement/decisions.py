@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -57,10 +57,14 @@ class Decision:
 
     @property
     def decision_id(self) -> str:
-        """Derived from what is decided and when it became known: a decision withdrawn and
-        later established again (more late data) is a new entry with its own id."""
+        """Derived from what is decided, on what grounds, and when it became known: a
+        decision withdrawn and later established again (more late data) is a new entry with
+        its own id, and so is one corrected at the very instant the first was logged (a
+        review changing its grounds as a clock falls due)."""
         known = "" if self.known_at is None else self.known_at.isoformat()
-        text = "|".join(str(part) for part in (self.plan, *self.key, self.revises, known))
+        grounds = hashlib.sha256(_text(self.substance).encode()).hexdigest()[:16]
+        parts = (self.plan, *self.key, self.revises, known, grounds)
+        text = "|".join(str(part) for part in parts)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def known(self, at: datetime) -> Decision:
@@ -69,6 +73,20 @@ class Decision:
             known_at=at,
             late=self.effective_at < at and self.kind is not DecisionKind.WITHDRAWN,
         )
+
+
+def _text(parts: tuple[object, ...]) -> str:
+    """Parts as text that reads the same however they were loaded (times as ISO 8601 in
+    UTC, whatever their zone object)."""
+
+    def one(part: object) -> str:
+        if isinstance(part, datetime):
+            return part.astimezone(UTC).isoformat()
+        if isinstance(part, tuple):
+            return "(" + ",".join(one(p) for p in part) + ")"
+        return str(part)
+
+    return "|".join(one(part) for part in parts)
 
 
 def decision_content(decision: Decision) -> dict[str, Any]:

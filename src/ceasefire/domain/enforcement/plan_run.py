@@ -64,6 +64,18 @@ class PartyTrack:
         self._refold_from(index)
         self.refolded = True
 
+    def remove(self, violation: Violation) -> None:
+        """Take a violation out (a review changed or rejected it): the fold is folded again
+        from the episode it was in, as for a late arrival."""
+        key = event_order(violation)
+        index = bisect.bisect_left(self.keys, key)
+        if index == len(self.keys) or self.keys[index] != key:
+            return  # never folded (not counted when it arrived)
+        del self.violations[index]
+        del self.keys[index]
+        self._refold_from(index)
+        self.refolded = True
+
     def _refold_from(self, index: int) -> None:
         """Fold again from the start of the episode of the violation just before the insertion:
         the newcomer may extend that episode (and merge it with the next), not only the next."""
@@ -168,11 +180,24 @@ class PlanRun:
         self.log += entries
         return entries
 
-    def receive(self, violations: Iterable[Violation], known_at: datetime) -> list[Decision]:
+    def receive(
+        self,
+        violations: Iterable[Violation],
+        known_at: datetime,
+        *,
+        replacing: Iterable[Violation] = (),
+    ) -> list[Decision]:
         """Violations that became known at `known_at`: the clocks first run to that moment on
-        what was known before, then the new data are folded in and the log reconciled."""
+        what was known before, then the new data are folded in and the log reconciled.
+        `replacing`: violations fed before that are no longer what the record holds (a
+        review, a corroborating report): taken out first, their new versions (if any) being
+        among `violations`; what they had decided is withdrawn and corrected at `known_at`."""
         entries = self.tick(known_at)
         touched: set[str] = set()
+        for old in replacing:
+            if considered(self.plan, old) and old.party in self.tracks:
+                self.tracks[old.party].remove(old)
+                touched.add(old.party)
         # In event order: each then extends its track's fold, where in any order most would
         # land in the past and refold their episode (quadratic in a large batch).
         for violation in sorted(violations, key=event_order):
