@@ -378,6 +378,7 @@ def test_a_kept_run_fed_from_kept_violations_logs_what_a_replay_does(
 
     def grounds(log: Any) -> dict[Any, Any]:  # what stands, and on what grounds
         return {key: d.substance for key, d in standing(log).items()}
+
     from ceasefire.speed import plan_runs
     from ceasefire.speed.violations import violations_now
 
