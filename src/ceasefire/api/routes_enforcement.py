@@ -21,6 +21,7 @@ from ceasefire.services.live import (
     open_actions,
     statuses,
 )
+from ceasefire.speed.clock_loop import catch_up_in_background, caught_up
 from ceasefire.speed.plan_runs import kept_timeline
 from ceasefire.speed.stories import StillTelling
 from ceasefire.speed.violations import violations_now
@@ -30,6 +31,7 @@ from ceasefire.store.enforcement_store import acknowledged, decision_rows
 
 router = APIRouter(tags=["enforcement"])
 TRACKS_WAIT_SECONDS = 2.0  # how long /api/tracks waits for a first telling of the record
+STILL_READING = "the server is reading the record; try again in a few seconds"
 
 
 def _iso(value: Any) -> str | None:
@@ -39,11 +41,16 @@ def _iso(value: Any) -> str | None:
 @router.get("/tracks", summary="Each party's phase, T0 and clocks", **needs(Permission.ENGINE_READ))
 def tracks(request: Request, agreement: str | None = None) -> dict[str, Any]:
     state = request.app.state
+    # A server starting reads every incident and replays each plan once (a minute at a
+    # million reports), on a thread of its own, not this request's: until then, say so.
+    ready = caught_up(state.engine)
+    if not ready.is_set():
+        catch_up_in_background(state.engine)
+        if not ready.wait(TRACKS_WAIT_SECONDS):
+            raise HTTPException(503, STILL_READING, headers={"Retry-After": "5"})
     try:
         # From what this process keeps between steps (the clock's violations and runs): the
         # dashboard asks after every change, and folding the record each time grows with it.
-        # A server starting reads every incident once (a minute at a million reports): then
-        # say so at once rather than hold the request.
         found = statuses(
             state.engine,
             state.clock(),

@@ -13,6 +13,7 @@ again when the head moves on, so no arrival is left waiting for an interval.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -86,6 +87,36 @@ def catch_up(
         for adopted in adopted_plans(connection):
             say(f"running {adopted.name} over {len(found):,} violations")
             kept_log(connection, adopted, running_plan(adopted), found, now)
+    caught_up(engine).set()
+
+
+_CAUGHT_UP: dict[str, threading.Event] = {}
+_STARTING = threading.Lock()
+
+
+def caught_up(engine: Engine) -> threading.Event:
+    """Set once this process keeps the record's violations and plan runs (its first
+    `catch_up` is over): from then on, asking where each track stands costs what changed."""
+    with _STARTING:
+        return _CAUGHT_UP.setdefault(engine.url.render_as_string(), threading.Event())
+
+
+def catch_up_in_background(engine: Engine) -> None:
+    """A first `catch_up` on a thread of its own, unless one has been done or is under way:
+    for a server whose first request for the tracks comes before its clock's first step (or
+    a worker process with no clock), so that request is not the one that waits a minute."""
+    done = caught_up(engine)
+    with _STARTING:
+        if done.is_set() or any(t.name == "catch-up" for t in threading.enumerate()):
+            return
+        threading.Thread(target=_first, args=(engine,), daemon=True, name="catch-up").start()
+
+
+def _first(engine: Engine) -> None:
+    try:
+        catch_up(engine, utc_now(), None)
+    except Exception as exc:  # the clock's next step, or the next request, tries again
+        logging.getLogger(__name__).warning("reading the record ahead failed: %s", exc)
 
 
 def head(engine: Engine) -> int:
