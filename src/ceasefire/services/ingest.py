@@ -24,7 +24,7 @@ from ceasefire.services.extraction import extraction_context
 from ceasefire.services.incidents import Grouping, group_new_reports
 from ceasefire.speed.collector import collector_paused
 from ceasefire.store.agreement_store import latest_agreements
-from ceasefire.store.db import writing
+from ceasefire.store.db import ANALYZE_AFTER_ROWS, refresh_statistics, writing
 from ceasefire.store.extraction_store import append_new_extractions
 from ceasefire.store.geography_store import classify_and_store
 from ceasefire.store.ledger_store import ChainHead
@@ -211,6 +211,17 @@ class _Rollback(Exception):
     pass
 
 
+# The tables an import adds a row to for each report.
+GROWN_BY_IMPORT = (
+    "ledger",
+    "reports",
+    "report_geography",
+    "report_submitters",
+    "incident_members",
+    "incident_links",
+)
+
+
 def _store(
     engine: Engine, pending: list[_Pending], result: IngestOutcome, options: _Options
 ) -> None:
@@ -242,6 +253,8 @@ def _store(
     result.added, result.repeats = len(plan.reports), plan.repeats
     result.grouping = grouping
     result.sources_added = len(plan.sources)
+    if result.added >= ANALYZE_AFTER_ROWS:
+        refresh_statistics(engine, GROWN_BY_IMPORT)
 
 
 def store_accepted(
