@@ -334,3 +334,10 @@ def test_a_running_clock_steps_as_reports_arrive_not_at_its_interval(
         stop.set()
         loop.join(10)
     assert not failures
+    # What a server logs of each step: when it read the record (after the report was
+    # stored), how long it took, what it recorded.
+    deciding = next(s for s in stepped if s.result.recorded.get("coalition-three-phase"))
+    count = deciding.result.recorded["coalition-three-phase"]
+    assert deciding.at >= now and deciding.did_something and not stepped[0].did_something
+    assert deciding.line().startswith(f"clock step at {deciding.at.isoformat()} took ")
+    assert f" s delivering): {count} decisions, 1 reminder, " in deciding.line()  # the warning is due at once

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
 from datetime import timedelta
-from typing import TYPE_CHECKING, Annotated
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -25,6 +27,11 @@ if TYPE_CHECKING:
 SHUTDOWN_GRACE_SECONDS = 5
 
 users_app = typer.Typer(help="The service's users and their API tokens.", no_args_is_help=True)
+
+
+class LogLevel(StrEnum):
+    INFO = "info"
+    DEBUG = "debug"
 
 
 def serve_cmd(
@@ -68,6 +75,13 @@ def serve_cmd(
             "how long a token revoked elsewhere keeps working here (0: ask on every request).",
         ),
     ] = RECHECK_SECONDS,
+    log_level: Annotated[
+        LogLevel,
+        typer.Option(
+            help="info: requests, and each clock step that recorded, reminded or delivered "
+            "something (when it read the record, how long it took); debug: every clock step."
+        ),
+    ] = LogLevel.INFO,
 ) -> None:
     """Serve the API (OpenAPI docs at /docs), the dashboard (/) and run the engine's clocks."""
     import uvicorn  # here, not at the top: the other commands start faster without them
@@ -89,6 +103,7 @@ def serve_cmd(
         raise fail(f"--tiles: {tiles!r} is not a tile URL with {{z}}, {{x}} and {{y}} in it")
 
     state: AppState = ctx.obj
+    _log_to_stderr(log_level.value)
     engine = state.engine(**server_pool(db_connections))
     if engine.dialect.name == "sqlite":
         if workers > 1:
@@ -178,9 +193,33 @@ def _clock_loop(
         remind_every=timedelta(hours=1),
         agreement=None,
         worker=f"{socket.gethostname()}:{os.getpid()}",
-        stepped=lambda _: None,
+        stepped=_logged,
         failed=failed,
     )
+
+
+def _logged(done: Any) -> None:
+    """A step that recorded, reminded or delivered anything is logged (INFO); every step,
+    with `--log-level debug` (what `benchmarks/live_loop.py` reads its latencies from)."""
+    level = logging.INFO if done.did_something else logging.DEBUG
+    logging.getLogger("ceasefire.clock").log(level, done.line())
+
+
+def _log_to_stderr(level: str) -> None:
+    """The project's own log lines beside uvicorn's, in its look ("INFO:     ...")."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s:%(padding)s%(message)s"))
+    handler.addFilter(_Padded())
+    logger = logging.getLogger("ceasefire")
+    logger.addHandler(handler)
+    logger.setLevel(level.upper())
+    logger.propagate = False
+
+
+class _Padded(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.padding = " " * max(1, 9 - len(record.levelname))
+        return True
 
 
 @users_app.command("add")

@@ -40,7 +40,32 @@ WATCH_SECONDS = 0.2
 class Stepped:
     result: StepResult
     delivered: Delivery
-    at: datetime
+    at: datetime  # the step's `now`: it read every report acknowledged before this
+    seconds: float  # from `at` to the outbox delivered
+    delivering: float = 0.0  # of which sending notifications
+
+    def line(self) -> str:
+        """The step in one line, for a server's log: when it read the record, how long it
+        took, what it did (an alert's latency, end to end, is read off these)."""
+        if self.result.skipped:
+            return f"clock step at {self.at.isoformat()} skipped: another server took it"
+        r, d = self.result, self.delivered
+        return (
+            f"clock step at {self.at.isoformat()} took {self.seconds:.3f} s "
+            f"({self.delivering:.3f} s delivering): "
+            f"{_n(sum(r.recorded.values()), 'decision')}, {_n(len(r.reminders), 'reminder')}, "
+            f"{_n(r.queued, 'notification')} queued, {d.delivered} delivered, "
+            f"{d.failed} to retry"
+        )
+
+    @property
+    def did_something(self) -> bool:
+        r, d = self.result, self.delivered
+        return bool(sum(r.recorded.values()) or r.reminders or r.queued or d.delivered or d.failed)
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def one_step(
@@ -55,12 +80,13 @@ def one_step(
     incident of the record: the long part, with no lock held), then the step itself (which
     then reads only what arrived in between), then deliver the outbox. `say` hears what it
     is doing, for a person waiting."""
-    now = utc_now()
-    catch_up(engine, now, agreement, say)
+    catch_up(engine, utc_now(), agreement, say)
     say("recording decisions and reminders")
+    now = utc_now()
+    started = time.perf_counter()
     result = step(
         engine,
-        now=utc_now(),
+        now=now,
         clock=utc_now,
         remind_every=remind_every,
         agreement=agreement,
@@ -68,8 +94,10 @@ def one_step(
         plan_log=kept_log,
     )
     say(f"delivering {result.queued} notifications" if result.queued else "delivering")
+    sending = time.perf_counter()
     delivered = deliver_due(engine, now=utc_now(), worker=worker)
-    return Stepped(result, delivered, now)
+    done = time.perf_counter()
+    return Stepped(result, delivered, now, done - started, done - sending)
 
 
 def catch_up(
