@@ -362,6 +362,59 @@ def test_the_clocks_kept_violations_equal_the_records_after_every_kind_of_change
     assert counts["rebuilt"] >= 4  # the rows were replaced without a log entry: all again
 
 
+def test_a_record_restored_from_a_backup_is_told_again_once(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server keeps the stories and violations of the record it reads. When the database
+    is restored from a backup (or a standby promoted) under it, the record is another
+    history: told in full once, and kept from then on (it was told in full at every step,
+    as the earlier state was never kept: 80 s a step at a million reports); and another
+    history that reaches the same head is not taken for the one kept."""
+    import shutil
+
+    from ceasefire.speed import stories as module
+    from ceasefire.speed.violations import violations_now
+
+    database = Path(sqlite_url.removeprefix("sqlite:///"))
+    backup = tmp_path / "backup.db"
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    ingest(engine, tmp_path, ROWS)
+    engine.dispose()
+    shutil.copyfile(database, backup)
+
+    def restore() -> None:
+        engine.dispose()
+        for leftover in database.parent.glob(database.name + "-*"):
+            leftover.unlink()
+        shutil.copyfile(backup, database)
+
+    def kept_equals_afresh() -> tuple[int, int]:
+        with reading(engine) as connection:
+            kept = violations_now(connection, None, at=NOW)
+            assert sorted(kept) == sorted(violations_in_record(connection, None, at=NOW))
+            stories = module.cached_incident_stories(connection, None)
+            assert stories == incident_stories(connection, None)
+            return kept.state[0], len(kept)
+
+    ingest(engine, tmp_path, [row("e", 40, 120)], "later")
+    head, count = kept_equals_afresh()
+    restore()
+    in_full: list[int] = []
+    told_in_full = module._told_in_full
+    monkeypatch.setattr(module, "_told_in_full", lambda *a: in_full.append(1) or told_in_full(*a))
+    assert kept_equals_afresh() == (head - 2, count - 1)  # the report and its source gone
+    kept_equals_afresh()
+    kept_equals_afresh()
+    assert len(in_full) == 1
+    # Another history to the same head: a report somewhere else, from another source.
+    ingest(engine, tmp_path, [row("f", 80, 120, org="ICRC", party="UA")], "other")
+    assert kept_equals_afresh() == (head, count)
+    with reading(engine) as connection:
+        parties = {v.party for v in violations_now(connection, None, at=NOW)}
+    assert parties == {"RU", "UA"}
+
+
 def test_a_kept_run_fed_from_kept_violations_logs_what_a_replay_does(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

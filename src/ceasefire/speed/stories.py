@@ -6,6 +6,7 @@ they need telling again. Nothing here changes an answer, only how soon it comes.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections import deque
@@ -45,13 +46,15 @@ _TELLING: dict[tuple[Any, ...], threading.Lock] = {}  # one lock per state being
 _TELLING_LOCK = threading.Lock()
 
 
-def record_state(connection: Connection) -> tuple[int, int]:
-    """What identifies the state stories are told from: the ledger's length, and how many
-    times the derived incident rows were rebuilt (the one change to them without a ledger
-    entry). Two reads down an index each: asked on every request."""
-    head = connection.execute(select(func.max(ledger.c.seq))).scalar_one() or 0
+def record_state(connection: Connection) -> tuple[int, int, str]:
+    """What identifies the state stories are told from: the ledger's length, how many times
+    the derived incident rows were rebuilt (the one change to them without a ledger entry),
+    and the hash of the last entry (which commits to every entry before it: a database
+    restored from a backup may reach the same length with another history). Two reads down
+    an index each: asked on every request."""
+    head, head_hash = _head(connection)
     rebuilds = connection.execute(select(func.max(incident_rebuilds.c.rebuild_no))).scalar_one()
-    return int(head), int(rebuilds or 0)
+    return head, int(rebuilds or 0), head_hash
 
 
 def cached_incident_stories(
@@ -114,6 +117,10 @@ class Told:
     floor: datetime | None
     stories: immutables.Map[int, IncidentStory]
     incident_of: immutables.Map[str, int]  # report id -> incident number
+    # Which telling in full this state descends from (each gets a new number): what is kept
+    # from a state of another lineage is not brought forward by changes, even at the same
+    # head (a database restored from a backup, or a standby promoted, holds another history).
+    lineage: int = 0
 
     @property
     def state(self) -> tuple[int, int]:
@@ -179,7 +186,7 @@ class StillTelling(Exception):
 def told_now(
     connection: Connection,
     agreement: LoadedAgreement | None,
-    state: tuple[int, int] | None = None,
+    state: tuple[int, int, str] | None = None,
     *,
     floor: datetime | None = None,
     wait: float | None = None,
@@ -211,7 +218,10 @@ def told_now(
         if told is None:
             told = _told_in_full(connection, agreement, floor, state[1])
             _CHANGES.pop(where, None)  # told afresh: no chain of changes leads here
-        if before is None or told.head >= before.head or told.rebuilds != before.rebuilds:
+        # Kept unless it is an older state of the same history (a reader's older snapshot):
+        # a record restored to an earlier state replaces what was kept, or every step after
+        # would tell every incident again.
+        if before is None or not usable or told.head >= before.head:
             _LATEST[where] = told
         return told
 
@@ -259,7 +269,10 @@ def _told_in_full(
     told = incident_stories(connection, agreement, IncidentFilter(since=floor))
     stories = immutables.Map({s.number: s for s in told})
     incident_of = immutables.Map({r.report_id: s.number for s in told for r in s.members})
-    return Told(head, head_hash, rebuilds, floor, stories, incident_of)
+    return Told(head, head_hash, rebuilds, floor, stories, incident_of, next(_LINEAGES))
+
+
+_LINEAGES = itertools.count(1)
 
 
 def _retold(connection: Connection, agreement: LoadedAgreement | None, before: Told) -> Told:
@@ -294,7 +307,15 @@ def _retold(connection: Connection, agreement: LoadedAgreement | None, before: T
                         losers.add(old)
                     incident_of[report.report_id] = number
             changed = frozenset(losers)  # told again (or found gone) in the next round
-        told = Told(head, head_hash, before.rebuilds, floor, stories.finish(), incident_of.finish())
+        told = Told(
+            head,
+            head_hash,
+            before.rebuilds,
+            floor,
+            stories.finish(),
+            incident_of.finish(),
+            before.lineage,
+        )
     where = where_told(connection, agreement, floor)
     changes = _CHANGES.setdefault(where, deque(maxlen=_CHANGES_KEPT))
     changes.append((before.head, head, frozenset(every_changed)))

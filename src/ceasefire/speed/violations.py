@@ -31,7 +31,10 @@ from ceasefire.services.violations import as_violation
 from ceasefire.speed.stories import Where, changes_between, told_now, where_told
 from ceasefire.store.agreement_store import agreement_named
 
-State = tuple[int, int]  # `speed.stories.record_state`
+# `speed.stories.record_state` (the ledger's head, the count of rebuilds) and the lineage of
+# the stories told: violations kept at one state are brought forward by the incidents told
+# again since only within one lineage.
+State = tuple[int, int, int]
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,7 +52,7 @@ class KeptViolations(Sequence[Violation]):
         """What changed since an earlier state of the same place: each incident's violation
         id, with its violation now (None: no longer one, or gone), and every missed
         commitment; None when the states kept do not join (then compare everything)."""
-        if state[1] != self.state[1] or state[0] > self.state[0]:
+        if state[1:] != self.state[1:] or state[0] > self.state[0]:
             return None
         if state[0] == self.state[0]:
             numbers: frozenset[int] | None = frozenset()
@@ -103,11 +106,11 @@ def violations_now(
     loaded = agreement_named(connection, agreement) if agreement else None
     told = told_now(connection, loaded, wait=wait)
     where = where_told(connection, loaded)
-    state = told.state
+    state = (*told.state, told.lineage)
     with _KEEPING:
         kept = _KEPT.get(where)
         changed: frozenset[int] | None
-        if kept is None or kept.state[1] != state[1] or kept.state[0] > state[0]:
+        if kept is None or kept.state[1:] != state[1:] or kept.state[0] > state[0]:
             changed = None
         elif kept.state == state:
             changed = frozenset()
