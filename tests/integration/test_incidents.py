@@ -332,7 +332,7 @@ def test_windows_far_apart_are_told_from_floors_of_their_own(
             assert kept == incident_stories(connection, None, window), since
         floors = module._FLOORS[module.where_told(connection, None)[:2]]
         assert len(floors) <= module.FLOORS_KEPT
-        assert any(f <= since < f + 2 * module._FLOOR_MARGIN for f in floors)
+        assert any(f <= since < f + module._FLOOR_REUSE for f in floors)
 
 
 def test_the_clocks_kept_violations_equal_the_records_after_every_kind_of_change(
