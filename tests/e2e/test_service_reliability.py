@@ -276,6 +276,61 @@ def test_two_servers_on_one_database_are_one_service(
 
 
 @pytest.mark.postgres
+def test_when_the_server_running_the_clock_is_killed_another_takes_it_over(
+    pg_url: str, tmp_path: Path, servers: list[Server]
+) -> None:
+    """Of two servers one runs the clock, the other stands by (neither reads the record's
+    changes twice). `kill -9` the one running it: PostgreSQL ends its session and lets its
+    lock go, and a report that opens phase 1 afterwards is decided by the other."""
+    token = _token(pg_url)
+    engine = make_engine(pg_url)
+    adopt(engine, "coalition-three-phase", counting="reported", clock=utc_now)
+    for k in range(2):
+        servers.append(Server(pg_url, free_port(), tmp_path / f"serve{k}.log"))
+        servers[-1].start()
+
+    def says(server: Server, text: str) -> bool:
+        return text in server.log.read_text(encoding="utf-8", errors="replace")
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not any(
+        says(s, "this server runs the clock") for s in servers
+    ):
+        time.sleep(0.05)
+    leader, other = sorted(servers, key=lambda s: not says(s, "this server runs the clock"))
+    assert says(leader, "this server runs the clock")
+    while time.monotonic() < deadline and not says(other, "stands by"):
+        time.sleep(0.05)
+    assert says(other, "stands by")
+    assert not says(other, "this server runs the clock")
+    leader.kill()
+    now = utc_now()
+    body = report(0, 0) | {"observed_start": (now - timedelta(minutes=1)).isoformat()}
+    answer = httpx.post(
+        f"{other.base}/api/reports",
+        json=body,
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "after-the-kill"},
+        timeout=30,
+    )
+    assert answer.status_code == 201, answer.text
+    entered = 0
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not entered:
+        with reading(engine) as connection:
+            entered = connection.execute(
+                text(
+                    "select count(*) from decisions where kind = 'phase_entered' "
+                    "and phase = 1 and effective_at >= :t"
+                ),
+                {"t": now - timedelta(minutes=2)},
+            ).scalar_one()
+        time.sleep(0.1)
+    engine.dispose()
+    assert entered == 1
+    assert says(other, "this server runs the clock")
+
+
+@pytest.mark.postgres
 def test_several_worker_processes_serve_one_database(
     pg_url: str, tmp_path: Path, servers: list[Server]
 ) -> None:

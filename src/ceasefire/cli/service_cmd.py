@@ -195,6 +195,7 @@ def _clock_loop(
         worker=f"{socket.gethostname()}:{os.getpid()}",
         stepped=_logged,
         failed=failed,
+        leading=_leading,
     )
 
 
@@ -203,6 +204,14 @@ def _logged(done: Any) -> None:
     with `--log-level debug` (what `benchmarks/live_loop.py` reads its latencies from)."""
     level = logging.INFO if done.did_something else logging.DEBUG
     logging.getLogger("ceasefire.clock").log(level, done.line())
+
+
+def _leading(leads: bool) -> None:
+    logging.getLogger("ceasefire.clock").info(
+        "clock: this server runs the clock"
+        if leads
+        else "clock: another process runs the clock; this server stands by to take over"
+    )
 
 
 def _log_to_stderr(level: str) -> None:

@@ -6,13 +6,14 @@ A decision is due when a report, review or reply brings it, or when one of the p
 left both up to 30 s late, and guarantors' alerts with them. Here the loop watches the
 record's head (one step down an index, a few times a second) and the earliest pending clock
 of the runs it keeps, and steps when either moves past; the fixed interval remains, for
-reminders and retried notifications. Several servers on one PostgreSQL record all watch; the
-step's advisory lock lets one of them take each step, and a server that skipped one steps
-again when the head moves on, so no arrival is left waiting for an interval.
+reminders and retried notifications. Of several servers on one PostgreSQL record, one runs
+the clock (`Leadership`) and the others stand by, ready to take over within a watch when it
+stops; the step's own advisory lock still makes each step one server's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from ceasefire.clock import utc_now
 from ceasefire.services.live import StepResult, running_plan, step
@@ -152,6 +153,67 @@ def head(engine: Engine) -> int:
         return int(connection.execute(select(func.max(ledger.c.seq))).scalar_one() or 0)
 
 
+# The key of the PostgreSQL advisory lock the process running the clock holds for as long as
+# it runs (with the schema's hash, as `services.live` keys the step's own lock; another key:
+# advisory locks of one key conflict between sessions).
+_LEADER_LOCK = 7_203_002
+# How often the clock's holder checks that its session (and so its lock) is still there.
+LEADER_CHECK_SECONDS = 5.0
+
+
+class Leadership:
+    """Which of the processes on one PostgreSQL record runs the clock: the one holding a
+    session advisory lock, on a connection kept for it alone. Every server stepping read the
+    new entries of the record at every step, and all but one then found the step taken: on
+    two servers, the clock's reading was done twice for nothing, on the cores serving
+    requests. The others stand by and try for the lock as often as the clock watches the
+    record; when the process holding it dies, PostgreSQL ends its session and lets the lock
+    go, and one of them takes over within a watch. SQLite has one writing process: it leads.
+    The step keeps its own lock, so two processes that both think they lead (a session lost
+    unnoticed) still take each step once."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._connection: Connection | None = None
+        self._checked = 0.0
+
+    def held(self) -> bool:
+        if self.engine.dialect.name != "postgresql":
+            return True
+        if self._connection is not None:
+            if time.monotonic() - self._checked < LEADER_CHECK_SECONDS:
+                return True
+            try:
+                self._connection.exec_driver_sql("SELECT 1")
+                self._checked = time.monotonic()
+                return True
+            except Exception:  # the session, and the lock with it, is gone
+                self.release()
+        connection = self.engine.connect()
+        try:
+            taken = connection.exec_driver_sql(
+                f"SELECT pg_try_advisory_lock({_LEADER_LOCK}, hashtext(current_schema()))"
+            ).scalar()
+            connection.commit()  # the lock is the session's; end the autobegun transaction
+        except Exception:
+            connection.invalidate()
+            connection.close()
+            raise
+        if not taken:
+            connection.close()
+            return False
+        self._connection, self._checked = connection, time.monotonic()
+        return True
+
+    def release(self) -> None:
+        """Give the clock up (the session ends, and its lock with it)."""
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            with contextlib.suppress(Exception):
+                connection.invalidate()  # never back to the pool with the lock held
+                connection.close()
+
+
 def run(
     engine: Engine,
     *,
@@ -162,30 +224,47 @@ def run(
     worker: str,
     stepped: Callable[[Stepped], None],
     failed: Callable[[Exception], None],
+    leading: Callable[[bool], None] = lambda _: None,
 ) -> None:
     """Step when the record's head moves, when a kept plan clock runs out, and at least every
-    `interval` seconds, until `stop` is set. `stepped` hears each step; `failed` each error
-    (the loop goes on: the next step retries)."""
+    `interval` seconds, until `stop` is set, while this process leads (`Leadership`): else
+    stand by. `stepped` hears each step; `failed` each error (the loop goes on: the next step
+    retries); `leading` each change of whether this process runs the clock."""
     seen: int | None = None
     last = float("-inf")
-    while not stop.is_set():
-        try:
-            now_head = head(engine)
-            clock = next_clock()
-            due = (
-                now_head != seen
-                or time.monotonic() - last >= interval
-                or (clock is not None and clock <= utc_now())
-            )
-            if due:
-                last = time.monotonic()
-                stepped(
-                    one_step(engine, remind_every=remind_every, agreement=agreement, worker=worker)
+    leadership = Leadership(engine)
+    led: bool | None = None
+    try:
+        while not stop.is_set():
+            try:
+                leads = leadership.held()
+                if leads != led:
+                    led = leads
+                    leading(leads)
+                    seen, last = None, float("-inf")  # a new leader steps at once
+                if not leads:
+                    stop.wait(WATCH_SECONDS)
+                    continue
+                now_head = head(engine)
+                clock = next_clock()
+                due = (
+                    now_head != seen
+                    or time.monotonic() - last >= interval
+                    or (clock is not None and clock <= utc_now())
                 )
-                seen = now_head  # read before the step: what arrived during it is stepped next
-        except Exception as exc:  # keep running; the next step retries
-            failed(exc)
-            seen, last = None, time.monotonic()
-            stop.wait(min(interval, 5.0))
-            continue
-        stop.wait(WATCH_SECONDS)
+                if due:
+                    last = time.monotonic()
+                    stepped(
+                        one_step(
+                            engine, remind_every=remind_every, agreement=agreement, worker=worker
+                        )
+                    )
+                    seen = now_head  # read before the step: what arrived during it is next
+            except Exception as exc:  # keep running; the next step retries
+                failed(exc)
+                seen, last = None, time.monotonic()
+                stop.wait(min(interval, 5.0))
+                continue
+            stop.wait(WATCH_SECONDS)
+    finally:
+        leadership.release()
