@@ -59,7 +59,7 @@ from aiohttp import web
 from playwright.sync_api import sync_playwright
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from api_load import api_load
 from ceasefire.clock import utc_now
@@ -76,6 +76,7 @@ from ceasefire.speed.clock_loop import catch_up, one_step
 from ceasefire.store.agreement_store import agreement_named
 from ceasefire.store.db import make_engine, reading, writing
 from ceasefire.store.migrate import upgrade
+from ceasefire.store.schema import decisions, outbox
 from timing import free_port, running
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -490,8 +491,9 @@ def decision_latencies(url: str, load: Load, steps: list[Step]) -> tuple[list[fl
     since = datetime.fromtimestamp(load.started_at, UTC)
     with reading(engine) as connection:
         decided = connection.execute(
-            text("SELECT kind, known_at, recorded_at FROM decisions WHERE recorded_at >= :s"),
-            {"s": since},
+            select(decisions.c.kind, decisions.c.known_at, decisions.c.recorded_at).where(
+                decisions.c.recorded_at >= since
+            )
         ).all()
     engine.dispose()
     starts = [s.start for s in steps]
@@ -511,11 +513,9 @@ def webhook_latencies(url: str, hooks: Hooks, since: float) -> tuple[list[float]
     engine = make_engine(url)
     with reading(engine) as connection:
         rows = connection.execute(
-            text(
-                "SELECT o.id, d.recorded_at FROM outbox o JOIN decisions d "
-                "ON d.decision_id = o.decision_id WHERE d.recorded_at >= :s"
-            ),
-            {"s": datetime.fromtimestamp(since, UTC)},
+            select(outbox.c.id, decisions.c.recorded_at)
+            .join(decisions, decisions.c.decision_id == outbox.c.decision_id)
+            .where(decisions.c.recorded_at >= datetime.fromtimestamp(since, UTC))
         ).all()
     engine.dispose()
     recorded = {int(i): at.timestamp() for i, at in rows}
@@ -647,7 +647,7 @@ def one_run(
     offered = int(args.rate * args.seconds)
     rows = load_rows(url, offered + args.rounds * args.batch + 10, seed=1000 + k)
     logs = Path(tempfile.mkdtemp(prefix=f"cf-live-{size}-"))
-    console.print(f"[{size:,}] run {k + 1}: {args.servers} servers starting ...")
+    console.print(f"[{size:,}] run {k + 1}: {args.servers} server(s) starting ...")
     with servers(url, args.servers, args.clock_interval, logs) as found:
         first_answers(found, analyst)
         for server in found:
@@ -707,7 +707,7 @@ def med(values: list[float], scale: float = 1.0) -> str:
 def table(args: argparse.Namespace, small: Figures, large: Figures, stack: Ceiling) -> Table:
     database = "SQLite" if args.sqlite else "PostgreSQL"
     out = Table(
-        title=f"The live loop: {args.servers} serve on {database}, {args.rate:g} reports/s "
+        title=f"The live loop: {args.servers} x serve on {database}, {args.rate:g} reports/s "
         f"offered for {args.seconds:g} s, {args.repeat} run(s) per size",
         title_justify="left",
     )
