@@ -59,7 +59,7 @@ from aiohttp import web
 from playwright.sync_api import sync_playwright
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from api_load import api_load
 from ceasefire.clock import utc_now
@@ -688,6 +688,61 @@ def one_run(
     records.drop(records.name(size, f"_run{k}"))
 
 
+def takeover(args: argparse.Namespace, records: Records, size: int) -> None:
+    """Two servers on a fresh copy of the record, each done reading it; `kill -9` the one
+    running the clock, file five reports that open phase 1 at the other, and time the first
+    decision from the kill (the other took over and read only what it had not yet)."""
+    url = records.create(records.name(size, "_takeover"), template=records.name(size))
+    engine = make_engine(url)
+    with writing(engine) as connection:
+        monitor = add_user(connection, "bench-monitor", Role.MONITOR, None, clock=utc_now)
+        analyst = add_user(connection, "bench-analyst", Role.ANALYST, None, clock=utc_now)
+    logs = Path(tempfile.mkdtemp(prefix=f"cf-takeover-{size}-"))
+    console.print(f"[{size:,}] takeover: 2 servers starting ...")
+    with servers(url, 2, args.clock_interval, logs) as found:
+        first_answers(found, analyst)
+        said = [(logs / f"serve-{k}.log").read_text(encoding="utf-8") for k in range(2)]
+        leader = next(k for k in range(2) if "this server runs the clock" in said[k])
+        found[leader].process.kill()
+        found[leader].process.wait()
+        killed = time.time()
+        with httpx.Client(base_url=found[1 - leader].base, timeout=60) as http:
+            for k in range(5):  # a defending party's complaints of shelling, naming RU
+                observed = datetime.now(UTC) - timedelta(seconds=30)
+                body = {
+                    "source_id": "ua-liaison",
+                    "source_kind": "party_complaint",
+                    "external_id": f"takeover-{k}",
+                    "observed_start": observed.isoformat(),
+                    "lon": 37.9,
+                    "lat": 48.3 + k * 0.01,
+                    "category": "artillery",
+                    "alleged_party": "RU",
+                }
+                headers = {"Authorization": f"Bearer {monitor}", "Idempotency-Key": f"t{k}"}
+                http.post("/api/reports", json=body, headers=headers).raise_for_status()
+        acked = time.time()
+        first = None
+        while first is None and time.time() < killed + 300:
+            with reading(engine) as connection:
+                first = connection.execute(
+                    select(func.min(decisions.c.recorded_at)).where(
+                        decisions.c.recorded_at >= datetime.fromtimestamp(killed, UTC)
+                    )
+                ).scalar_one()
+            time.sleep(0.1)
+    engine.dispose()
+    records.drop(records.name(size, "_takeover"))
+    if first is None:
+        console.print(f"[{size:,}] takeover: no decision within 300 s of the kill")
+        return
+    console.print(
+        f"[{size:,}] takeover: the server running the clock killed; reports acknowledged by "
+        f"the other {acked - killed:.2f} s later; the first decision recorded "
+        f"{first.timestamp() - killed:.2f} s after the kill"
+    )
+
+
 def pct(values: list[float], q: int, scale: float = 1.0) -> str:
     if not values:
         return "-"
@@ -821,6 +876,11 @@ def main() -> None:
         "--sqlite", action="store_true", help="SQLite files instead (one server; try 100000)."
     )
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument(
+        "--takeover",
+        action="store_true",
+        help="Only the kill -9 of the clock's server, at each size.",
+    )
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
     records = Records(args.db, args.sqlite)
@@ -830,6 +890,10 @@ def main() -> None:
         if args.rebuild or not records.exists(size):
             build(records, size)
     if args.build_only:
+        return
+    if args.takeover:
+        for size in (args.small, args.reports):
+            takeover(args, records, size)
         return
     small, large = Figures(args.small), Figures(args.reports)
     for k in range(args.repeat):  # alternating sizes, run by run
