@@ -33,19 +33,15 @@ from rich.table import Table
 from sqlalchemy import Engine, create_engine, text
 
 from ceasefire.clock import utc_now
-from ceasefire.domain.scenario import generate, parse_profile
+from ceasefire.domain.scenario import generate
 from ceasefire.domain.validation import REPORT_FIELDS, IngestRules
 from ceasefire.export.report_formats import csv_text
-from ceasefire.services.agreements import load_into_record
 from ceasefire.services.ingest import ingest_files
 from ceasefire.services.live import PlanLog, ViolationSource, adopt, replayed_log, step
 from ceasefire.services.violations import violations_in_record
-from ceasefire.services.yaml_files import find, read_yaml
 from ceasefire.speed.plan_runs import kept_log
 from ceasefire.speed.violations import violations_now
-from ceasefire.store.agreement_store import agreement_named
-from ceasefire.store.db import make_engine, reading
-from ceasefire.store.migrate import upgrade
+from timing import escalation, new_record
 
 AGREEMENT = "korea-model-demo"
 
@@ -54,15 +50,8 @@ def build(
     folder: Path, days: float, held: int, url: str
 ) -> tuple[Engine, list[dict[str, Any]], int]:
     """A record of `days` of escalation up to now, less its last `held` reports (returned)."""
-    engine = make_engine(url)
-    upgrade(engine)
-    load_into_record(engine, AGREEMENT, clock=utc_now)
-    with reading(engine) as connection:
-        loaded = agreement_named(connection, AGREEMENT)
-    assert loaded is not None
-    data, _ = read_yaml("scenarios", find("scenarios", "escalation"))
-    profile = parse_profile(data, "escalation")
-    assert not isinstance(profile, list)
+    engine, loaded = new_record(url, AGREEMENT)
+    profile = escalation()
     end = utc_now()
     rows = generate(
         profile, loaded.geography, loaded.classifier, end - timedelta(days=days), end, 11, UTC

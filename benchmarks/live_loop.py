@@ -62,20 +62,17 @@ from sqlalchemy import create_engine, func, select, text
 from api_load import api_load
 from ceasefire.clock import utc_now
 from ceasefire.domain.access import Role
-from ceasefire.domain.scenario import Profile, generate, parse_profile
+from ceasefire.domain.scenario import generate
 from ceasefire.domain.validation import REPORT_FIELDS, IngestRules
-from ceasefire.services.agreements import load_into_record
 from ceasefire.services.ingest import ingest_files
 from ceasefire.services.live import adopt
 from ceasefire.services.notify import add_channel
 from ceasefire.services.users import add_user
-from ceasefire.services.yaml_files import find, read_yaml
 from ceasefire.speed.clock_loop import catch_up, one_step
 from ceasefire.store.agreement_store import agreement_named
 from ceasefire.store.db import make_engine, reading, writing
-from ceasefire.store.migrate import upgrade
 from ceasefire.store.schema import decisions, outbox
-from timing import free_port, running
+from timing import escalation, free_port, new_record, running
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 AGREEMENT = "korea-model-demo"
@@ -170,28 +167,16 @@ class Records:
             admin.dispose()
 
 
-def scenario() -> Profile:
-    data, _ = read_yaml("scenarios", find("scenarios", "escalation"))
-    profile = parse_profile(data, "escalation")
-    assert not isinstance(profile, list)
-    return profile
-
-
 def build(records: Records, size: int) -> None:
     """The record of `size` reports (about) over a year ending GAP_DAYS ago, in its own
     database, imported in files of about ROWS_PER_FILE rows; the plan adopted and stepped."""
     name = records.name(size)
     started = time.perf_counter()
     url = records.create(records.name(size, "_building"))
-    engine = make_engine(url)
-    upgrade(engine)
-    load_into_record(engine, AGREEMENT, clock=utc_now)
-    with reading(engine) as connection:
-        loaded = agreement_named(connection, AGREEMENT)
-    assert loaded is not None
+    engine, loaded = new_record(url, AGREEMENT)
     end = utc_now() - timedelta(days=GAP_DAYS)
     start = end - timedelta(days=YEAR_DAYS)
-    profile = scenario()
+    profile = escalation()
     probe = generate(
         profile, loaded.geography, loaded.classifier, start, start + timedelta(days=2), 1, UTC
     )
@@ -391,7 +376,7 @@ def load_rows(url: str, count: int, seed: int) -> list[dict[str, Any]]:
     at = utc_now() - timedelta(days=60)
     while len(rows) < count:
         more = generate(
-            scenario(), loaded.geography, loaded.classifier, at, at + timedelta(days=1), seed, UTC
+            escalation(), loaded.geography, loaded.classifier, at, at + timedelta(days=1), seed, UTC
         )
         rows.extend(more)
         at, seed = at + timedelta(days=1), seed + 1

@@ -1,4 +1,5 @@
-"""What the benchmarks share: timing a function over repeats, a server to measure."""
+"""What the benchmarks share: timing a function over repeats, a server to measure, a record
+with the demo agreement and the escalation scenario's profile."""
 
 from __future__ import annotations
 
@@ -11,6 +12,16 @@ from contextlib import contextmanager
 from typing import IO
 
 import httpx
+from sqlalchemy import Engine
+
+from ceasefire.clock import utc_now
+from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
+from ceasefire.domain.scenario import Profile, parse_profile
+from ceasefire.services.agreements import load_into_record
+from ceasefire.services.yaml_files import find, read_yaml
+from ceasefire.store.agreement_store import agreement_named
+from ceasefire.store.db import make_engine, reading
+from ceasefire.store.migrate import upgrade
 
 
 def timed(function: Callable[[], object], repeat: int) -> list[float]:
@@ -58,3 +69,23 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def new_record(url: str, agreement: str) -> tuple[Engine, LoadedAgreement]:
+    """The database at `url` brought to the current schema with the bundled `agreement`
+    loaded; its engine and the agreement as loaded (for placing generated reports)."""
+    engine = make_engine(url)
+    upgrade(engine)
+    load_into_record(engine, agreement, clock=utc_now)
+    with reading(engine) as connection:
+        loaded = agreement_named(connection, agreement)
+    assert loaded is not None
+    return engine, loaded
+
+
+def escalation() -> Profile:
+    """The bundled `escalation` scenario's profile (OSCE SMM peak-day traffic)."""
+    data, _ = read_yaml("scenarios", find("scenarios", "escalation"))
+    profile = parse_profile(data, "escalation")
+    assert not isinstance(profile, list)
+    return profile

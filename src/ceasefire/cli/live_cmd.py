@@ -86,7 +86,7 @@ def clock_cmd(
             worker=worker,
             stepped=_said,
             failed=failed,
-            leading=_leading,
+            leading=_Standby().changed,
         )
     except KeyboardInterrupt:
         return
@@ -94,20 +94,22 @@ def clock_cmd(
         raise fail(str(stopped_by[0]))
 
 
-_STOOD_BY: list[bool] = []
-
-
-def _leading(leads: bool) -> None:
-    """Said when this process stands by for another running the clock, and when it takes
+class _Standby:
+    """Says when this process stands by for another running the clock, and when it takes
     over (not when it simply starts running it)."""
-    if not leads:
-        _STOOD_BY.append(True)
-        err.print(
-            "another process runs the clock (a serve or a clock); standing by to take over "
-            "when it stops"
-        )
-    elif _STOOD_BY:
-        err.print("this process now runs the clock")
+
+    def __init__(self) -> None:
+        self.stood_by = False
+
+    def changed(self, leads: bool) -> None:
+        if not leads:
+            self.stood_by = True
+            err.print(
+                "another process runs the clock (a serve or a clock); standing by to take "
+                "over when it stops"
+            )
+        elif self.stood_by:
+            err.print("this process now runs the clock")
 
 
 def _said(done: Any) -> None:
