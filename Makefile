@@ -105,6 +105,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/extract_eval.py
 	$(BIN)/python benchmarks/dashboard.py   # needs /usr/bin/chromium (scripts/ensure-services installs it)
 	$(BIN)/python benchmarks/live_loop.py   # PostgreSQL and Chromium; builds a 1M-report record once (6 min)
+	$(BIN)/python benchmarks/barrage.py     # PostgreSQL; uses (or builds) live_loop.py's 10k record
 
 clean:
 	rm -rf $(VENV) demo.db demo-reports.csv demo-daily.html demo-alerts case-study.db case-study.html .pytest_cache .mypy_cache .ruff_cache

@@ -3,17 +3,20 @@ still all or nothing and answered only once stored; retries of one key answered 
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text
 
 from ceasefire.domain.incidents.book import incident_label
 from ceasefire.domain.validation import Accepted, IngestRules, parse_report
 from ceasefire.services.appender import Answer, Appender, Submission
 from ceasefire.store.db import reading, writing
+from ceasefire.store.incident_check import membership_problem
 from ceasefire.store.ledger_store import lock_head
 from ceasefire.store.verify import verify
 
@@ -150,3 +153,58 @@ def test_a_request_given_up_before_the_writer_took_it_is_not_stored(engine: Engi
         stored = set(connection.execute(text("select external_id from reports")).scalars())
         assert verify(connection).first_break is None
     assert stored == {"first", "later", "next"}
+
+
+def crowded(name: str, rng: random.Random, **changed: Any) -> Accepted:
+    """A report of a busy hour at one village: a few sources, a few hundred metres apart,
+    observed in any order within two hours (links reach 30 minutes)."""
+    hour = rng.choice([10, 11])
+    fields: dict[str, Any] = {
+        "source_id": rng.choice(["osce", "uav-1", "party-ua", "party-ru"]),
+        "source_kind": "monitor_patrol",
+        "external_id": name,
+        "observed_start": f"2025-04-20T{hour}:{rng.randrange(60):02d}Z",
+        "lon": 37.9 + rng.uniform(-0.01, 0.01),
+        "lat": 48.3 + rng.uniform(-0.01, 0.01),
+        "category": rng.choice(["artillery", "mortar", "small_arms"]),
+    }
+    result = parse_report(fields | changed, IngestRules(now=NOW, zone=UTC))
+    assert isinstance(result, Accepted)
+    return result
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_writer_keeps_its_book_and_the_incidents_stay_as_the_rule_says(
+    engine: Engine, seed: int
+) -> None:
+    # The writer keeps its incident book from one transaction to the next while nothing else
+    # writes; whatever else writes (another process's writer, a refused request), the stored
+    # incidents must be what a replay of the record says, as with a new book each time.
+    rng = random.Random(seed)
+    writer, other = Appender(engine, lambda: NOW), Appender(engine, lambda: NOW)
+    kept: list[tuple[int, int] | None] = []
+    first: Accepted | None = None
+    for k in range(12):
+        batch = [crowded(f"s{seed}-{k}-{j}", rng) for j in range(rng.randint(1, 6))]
+        first = first or batch[0]
+        writer.submit(Submission("u", batch, batch=True))
+        kept.append(writer.kept)
+        if k % 4 == 3:  # another process files between two of this writer's transactions
+            other.submit(Submission("u", [crowded(f"o{seed}-{k}", rng)]))
+        if k == 6:  # a request refused: its transaction rolled back whatever it grouped
+            source = {"source_id": first.source.source_id}  # the same id, other content
+            repeat = crowded(first.report.external_id, rng, **source)
+            assert writer.submit(Submission("u", [repeat])).status == 409
+            assert writer.kept is None
+    with reading(engine) as connection:
+        assert membership_problem(connection) is None
+        assert verify(connection).first_break is None
+        stored = int(connection.execute(text("select count(*) from reports")).scalar_one())
+    assert stored > 40
+    # Kept (begun at one entry, holding more) until the other writer's entry; begun again
+    # after it.
+    begun = [held[0] for held in kept if held is not None]
+    held = [held[1] for held in kept if held is not None]
+    assert len(begun) == len(kept)
+    assert begun[0] == begun[1] == begun[2] == begun[3] < begun[4]
+    assert held[3] > held[0] > 0

@@ -10,6 +10,11 @@ its reports has committed.
 
 A submission is still all or nothing: if any report in a group conflicts with the record, the
 group is stored again one submission per transaction, so the conflict refuses only its own.
+
+The writer keeps its incident book between transactions (`_KeptBook`) while nothing else
+writes: in a barrage (hundreds of reports a second, all within a link's time of each other) a
+new book per transaction read back and linked every report of the last minutes near each batch,
+so a report cost more the more had come before it (`benchmarks/barrage.py`).
 """
 
 from __future__ import annotations
@@ -26,15 +31,16 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
-from ceasefire.domain.incidents.book import incident_label
+from ceasefire.domain.incidents.book import IncidentBook, incident_label
 from ceasefire.domain.intake import IntakePlan
 from ceasefire.domain.validation import Accepted
 from ceasefire.services.incidents import Grouping
 from ceasefire.services.ingest import store_accepted
+from ceasefire.speed.stories import record_state
 from ceasefire.store.db import writing
 from ceasefire.store.extraction_store import append_new_extractions
-from ceasefire.store.incident_store import membership
-from ceasefire.store.ledger_store import lock_head
+from ceasefire.store.incident_store import StoreLoader, membership
+from ceasefire.store.ledger_store import ChainHead, lock_head
 from ceasefire.store.schema import idempotency, report_submitters
 
 
@@ -65,6 +71,45 @@ class _Conflicted(Exception):
     pass
 
 
+class _KeptBook:
+    """The writer's incident book, kept from one transaction to the next while the record is
+    as the writer left it (the ledger's head, its hash and the incidents' rebuilds, read under
+    the chain's lock). Then the book holds every report recorded since it began, and asks the
+    database only for reports recorded before that. Anything else written meanwhile (another
+    process's reports, a review, a rebuild, a restored backup) and the next transaction starts
+    a new book, as every transaction did before; so does one after a failed transaction (its
+    changes to the book were not stored)."""
+
+    MOST_REPORTS = 100_000  # beyond, begin again: a book only grows
+
+    def __init__(self) -> None:
+        self._book: IncidentBook | None = None
+        self._state: tuple[int, int, str] | None = None
+        self._since = 0  # the ledger's head when the kept book began
+
+    def take(self, connection: Connection, head: ChainHead) -> IncidentBook:
+        """The book for a transaction holding the chain's lock at `head`."""
+        book, self._book = self._book, None  # a transaction that fails keeps none
+        if book is not None and record_state(connection) == self._state:
+            book.ask(StoreLoader(connection, held_after=self._since))
+            return book
+        self._since = head[0]
+        return IncidentBook(loader=StoreLoader(connection))
+
+    def after(self, connection: Connection) -> tuple[int, int, str]:
+        """The record's state at the end of the transaction, before it commits."""
+        return record_state(connection)
+
+    def held(self) -> tuple[int, int] | None:
+        return None if self._book is None else (self._since, len(self._book))
+
+    def keep(self, book: IncidentBook, state: tuple[int, int, str]) -> None:
+        """After the commit: the book's changes are stored."""
+        book.committed()
+        if len(book) <= self.MOST_REPORTS:
+            self._book, self._state = book, state
+
+
 class Appender:
     def __init__(
         self, engine: Engine, clock: Callable[[], datetime], *, max_reports: int = 2_000
@@ -75,6 +120,13 @@ class Appender:
         self._queue: queue.Queue[_Job] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._kept = _KeptBook()  # used by the writer's thread only
+
+    @property
+    def kept(self) -> tuple[int, int] | None:
+        """The writer's kept incident book: the ledger entry it began at and how many reports
+        it holds; None when it keeps none (its next transaction reads what it needs)."""
+        return self._kept.held()
 
     def submit(self, submission: Submission, timeout: float = 120.0) -> Answer:
         """Store the submission (with whatever else is waiting) and return its answer."""
@@ -149,6 +201,7 @@ class Appender:
         answers: list[Answer | None] = [None] * len(jobs)
         with writing(self.engine) as connection:
             head = lock_head(connection)  # one writer at a time from here: no key check races
+            book = self._kept.take(connection, head)
             fresh = []
             retried: dict[int, int] = {}  # a retry queued beside its first try -> that try
             first_with: dict[tuple[str, str], int] = {}
@@ -166,7 +219,9 @@ class Appender:
                         first_with[(s.user, s.idempotency_key)] = k
             combined = [a for k in fresh for a in jobs[k].submission.accepted]
             if combined:
-                plan, grouping = store_accepted(connection, combined, clock=self.clock, head=head)
+                plan, grouping = store_accepted(
+                    connection, combined, clock=self.clock, head=head, book=book
+                )
                 if plan.conflicts:
                     if not conflicts_answer:
                         raise _Conflicted
@@ -187,6 +242,8 @@ class Appender:
             for k, first in retried.items():
                 same = jobs[k].submission.request_sha256 == jobs[first].submission.request_sha256
                 answers[k] = answers[first] if same else _reused_key()
+            state = self._kept.after(connection)
+        self._kept.keep(book, state)  # committed
         assert all(a is not None for a in answers)
         return [a for a in answers if a is not None]
 

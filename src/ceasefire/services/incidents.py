@@ -70,13 +70,19 @@ class Grouping:
     incident_of: Mapping[str, int] = field(default_factory=dict)
 
 
-def group_new_reports(connection: Connection, recorded: Sequence[tuple[Report, int]]) -> Grouping:
+def group_new_reports(
+    connection: Connection,
+    recorded: Sequence[tuple[Report, int]],
+    book: IncidentBook | None = None,
+) -> Grouping:
     """Put newly recorded reports into incidents: the book reads what it needs of the stored
     record through the store's loader, and its changes are written back (inside the caller's
-    transaction)."""
+    transaction). `book`: one the caller keeps between its transactions (the API's writer
+    does: `services.appender`), else a new one."""
     if not recorded:
         return Grouping(0, 0, 0, 0)
-    book = IncidentBook(loader=StoreLoader(connection))
+    if book is None:
+        book = IncidentBook(loader=StoreLoader(connection))
     book.add_all((Footprint.of(report), seq) for report, seq in recorded)
     write_changes(connection, book.changes, seq=max(seq for _, seq in recorded))
     incident_of = {

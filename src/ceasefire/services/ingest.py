@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from ceasefire.domain.incidents.book import IncidentBook
 from ceasefire.domain.intake import IntakePlan
 from ceasefire.domain.validation import Accepted, FieldError, IngestRules, parse_report
 from ceasefire.ingest.formats import detect_format, open_file
@@ -263,15 +264,16 @@ def store_accepted(
     *,
     clock: Callable[[], datetime],
     head: ChainHead | None = None,
+    book: IncidentBook | None = None,
 ) -> tuple[IntakePlan, Grouping]:
     """Record what is new in a validated batch, place it against every agreement and group it
     into incidents, all inside the caller's transaction (files and the API share this).
-    `head`: as `append_reports` takes it."""
+    `head`: as `append_reports` takes it; `book`: as `group_new_reports` takes it."""
     plan, seqs = append_reports(connection, batch, clock=clock, head=head)
     new_reports = [prepared.report for prepared in plan.reports]
     for agreement in latest_agreements(connection):
         classify_and_store(connection, agreement, new_reports)
-    grouping = group_new_reports(connection, list(zip(new_reports, seqs, strict=True)))
+    grouping = group_new_reports(connection, list(zip(new_reports, seqs, strict=True)), book)
     return plan, grouping
 
 

@@ -95,13 +95,19 @@ def membership_of(row: Any) -> Membership:
 
 
 def neighbours(
-    connection: Connection, new: Sequence[Footprint], rules: dict[Family, LinkRule]
+    connection: Connection,
+    new: Sequence[Footprint],
+    rules: dict[Family, LinkRule],
+    *,
+    held_after: int | None = None,
 ) -> Iterator[tuple[Footprint, Membership]]:
     """Stored, unpinned reports that could link to any of `new`: per family, those within
     reach (`_Reach`) of each group of new reports that share a cell as wide as the longest
     reach. Reports filed at once from across the front read only their own surroundings, not
     the whole front; an import with reports in more than MAX_BOXES cells is one group (a
-    year-long import reads that year of its families).
+    year-long import reads that year of its families). `held_after`: the asker already holds
+    every report recorded after this ledger entry (a writer's book kept between its
+    transactions), so only those up to it are read.
 
     The box allows for the largest uncertainty on both sides, which on a busy day is a
     hundred times the area a report with a few hundred metres' uncertainty can reach; each
@@ -140,6 +146,8 @@ def neighbours(
                 _reached_by_any(connection.dialect.name, len(groups)),
             )
         )
+        if held_after is not None:
+            query = query.where(reports.c.ledger_seq <= held_after)
         reaches = [_reach(group, rule, lon_per_lat) for group in groups]
         parameters = _reach_parameters(connection.dialect.name, reaches, lon_per_lat)
         for row in connection.execute(query, parameters):
@@ -310,13 +318,20 @@ def membership(connection: Connection, report_ids: Iterable[str]) -> dict[str, M
 class StoreLoader:
     """The book's `Loader` on the tables, inside the caller's transaction."""
 
-    def __init__(self, connection: Connection, rules: dict[Family, LinkRule] | None = None):
+    def __init__(
+        self,
+        connection: Connection,
+        rules: dict[Family, LinkRule] | None = None,
+        *,
+        held_after: int | None = None,
+    ):
         self._connection = connection
         self._rules = dict(DEFAULT_RULES if rules is None else rules)
         self._any_links: bool | None = None
+        self._held_after = held_after  # see `neighbours`
 
     def near(self, footprints: Sequence[Footprint]) -> Iterable[tuple[Footprint, Membership]]:
-        return neighbours(self._connection, footprints, self._rules)
+        return neighbours(self._connection, footprints, self._rules, held_after=self._held_after)
 
     def incidents(self, numbers: Collection[int]) -> Iterable[tuple[Footprint, Membership]]:
         wanted = sorted(numbers)

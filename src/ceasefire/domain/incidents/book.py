@@ -50,6 +50,8 @@ from ceasefire.domain.incidents.grouping import DEFAULT_RULES, MAX_RADIUS_M, Foo
 from ceasefire.domain.incidents.links import Columns, columns, link_pairs, near_box
 from ceasefire.domain.taxonomy import Family
 
+# Parts of columns a kept book folds into one (`committed`).
+_MOST_PARTS = 32
 _LABEL = re.compile(r"^(?:INC-?)?(\d{1,18})$", re.IGNORECASE)
 
 
@@ -157,6 +159,23 @@ class IncidentBook:
         self._members[row.incident].add(row.report_id)
         if footprint.groupable and not row.pinned:
             self._pending.append(footprint)
+
+    def committed(self) -> None:
+        """The changes so far are stored: they are what the stored rows now say, and the
+        next step's changes start from them (a writer keeps its book between transactions:
+        `services.appender`)."""
+        self._stored.update(self.changes.rows)
+        self.changes = Changes()
+        if len(self._parts) > _MOST_PARTS:  # one part per batch: fold them, or finding what
+            self._parts = [Columns.concat(self._parts)]  # is near walks them all in Python
+
+    def ask(self, loader: Loader) -> None:
+        """Ask `loader` from now on for what the book does not hold (the next transaction's)."""
+        self._loader = loader
+
+    def __len__(self) -> int:
+        """How many reports it holds."""
+        return len(self._rows)
 
     def membership(self, report_id: str) -> Membership | None:
         return self._rows.get(report_id)
