@@ -13,8 +13,11 @@ import pytest
 from sqlalchemy import Engine, text
 
 from ceasefire.domain.incidents.book import incident_label
+from ceasefire.domain.incidents.review import Action, Review
+from ceasefire.domain.incidents.story import Terms
 from ceasefire.domain.validation import Accepted, IngestRules, parse_report
 from ceasefire.services.appender import Answer, Appender, Submission
+from ceasefire.services.incidents import record_review
 from ceasefire.store.db import reading, writing
 from ceasefire.store.incident_check import membership_problem
 from ceasefire.store.ledger_store import lock_head
@@ -177,9 +180,9 @@ def crowded(name: str, rng: random.Random, **changed: Any) -> Accepted:
 def test_the_writer_keeps_its_book_and_the_incidents_stay_as_the_rule_says(
     engine: Engine, seed: int
 ) -> None:
-    # The writer keeps its incident book from one transaction to the next while nothing else
-    # writes; whatever else writes (another process's writer, a refused request), the stored
-    # incidents must be what a replay of the record says, as with a new book each time.
+    # The writer keeps its incident book from one transaction to the next, catching up with
+    # another server's reports; a review or a refused request and it begins again. Whatever
+    # happened, the stored incidents must be what a replay of the record says.
     rng = random.Random(seed)
     writer, other = Appender(engine, lambda: NOW), Appender(engine, lambda: NOW)
     kept: list[tuple[int, int] | None] = []
@@ -189,9 +192,11 @@ def test_the_writer_keeps_its_book_and_the_incidents_stay_as_the_rule_says(
         first = first or batch[0]
         writer.submit(Submission("u", batch, batch=True))
         kept.append(writer.kept)
-        if k % 4 == 3:  # another process files between two of this writer's transactions
-            other.submit(Submission("u", [crowded(f"o{seed}-{k}", rng)]))
-        if k == 6:  # a request refused: its transaction rolled back whatever it grouped
+        if k % 3 == 1:  # another server files between two of this writer's transactions
+            other.submit(Submission("u", [crowded(f"o{seed}-{k}-{j}", rng) for j in range(3)]))
+        if k == 5:  # an analyst splits a report off its incident
+            split_one_off(engine)
+        if k == 8:  # a request refused: its transaction rolled back whatever it grouped
             source = {"source_id": first.source.source_id}  # the same id, other content
             repeat = crowded(first.report.external_id, rng, **source)
             assert writer.submit(Submission("u", [repeat])).status == 409
@@ -201,10 +206,24 @@ def test_the_writer_keeps_its_book_and_the_incidents_stay_as_the_rule_says(
         assert verify(connection).first_break is None
         stored = int(connection.execute(text("select count(*) from reports")).scalar_one())
     assert stored > 40
-    # Kept (begun at one entry, holding more) until the other writer's entry; begun again
-    # after it.
     begun = [held[0] for held in kept if held is not None]
     held = [held[1] for held in kept if held is not None]
     assert len(begun) == len(kept)
-    assert begun[0] == begun[1] == begun[2] == begun[3] < begun[4]
-    assert held[3] > held[0] > 0
+    # one book, caught up with the other server's reports, until the split; then another
+    assert begun[0] == begun[1] == begun[2] == begun[3] == begun[4] == begun[5] < begun[6]
+    assert held[5] > held[0] > 0
+
+
+def split_one_off(engine: Engine) -> None:
+    with reading(engine) as connection:
+        rows = connection.execute(
+            text("select incident_no, report_id from incident_members order by report_id")
+        ).all()
+    members: dict[int, list[str]] = {}
+    for number, report_id in rows:
+        members.setdefault(int(number), []).append(report_id)
+    number, ids = max(members.items(), key=lambda item: len(item[1]))
+    assert len(ids) > 1
+    draft = Review(0, number, Action.SPLIT, "alice", NOW, reports=(ids[0],))
+    with writing(engine) as connection:
+        record_review(connection, draft, Terms(parties=("RU", "UA")), clock=lambda: NOW)

@@ -18,8 +18,9 @@ from ceasefire.api.security import principal_of
 from ceasefire.domain.incidents.story import IncidentStory
 from ceasefire.services.incidents import IncidentFilter
 from ceasefire.speed.recent import Recent
-from ceasefire.speed.stories import cached_incident_stories, record_state
+from ceasefire.speed.stories import cached_incident_stories
 from ceasefire.store.db import reading
+from ceasefire.store.incident_store import record_state
 
 ANSWERS_KEPT = 8
 

@@ -32,16 +32,21 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from ceasefire.domain.incidents.book import IncidentBook, incident_label
-from ceasefire.domain.intake import IntakePlan
+from ceasefire.domain.intake import REPORT_RECEIVED, SOURCE_REGISTERED, IntakePlan
 from ceasefire.domain.validation import Accepted
 from ceasefire.services.incidents import Grouping
 from ceasefire.services.ingest import store_accepted
-from ceasefire.speed.stories import record_state
 from ceasefire.store.db import writing
-from ceasefire.store.extraction_store import append_new_extractions
-from ceasefire.store.incident_store import StoreLoader, membership
+from ceasefire.store.enforcement_store import ACTION_ACKNOWLEDGED, DECISION_RECORDED
+from ceasefire.store.extraction_store import REPORT_EXTRACTED, append_new_extractions
+from ceasefire.store.incident_store import (
+    StoreLoader,
+    changed_since,
+    membership,
+    record_state,
+)
 from ceasefire.store.ledger_store import ChainHead, lock_head
-from ceasefire.store.schema import idempotency, report_submitters
+from ceasefire.store.schema import idempotency, ledger, report_submitters
 
 
 @dataclass(frozen=True)
@@ -71,14 +76,23 @@ class _Conflicted(Exception):
     pass
 
 
+# Entries that change the incidents only as grouping new reports does (membership rows and
+# update links written with a later `changed_seq`); any other (a review, a regrouping) and a
+# kept book begins again.
+_GROUPING_ONLY = frozenset(
+    {REPORT_RECEIVED, SOURCE_REGISTERED, REPORT_EXTRACTED, DECISION_RECORDED, ACTION_ACKNOWLEDGED}
+)
+
+
 class _KeptBook:
     """The writer's incident book, kept from one transaction to the next while the record is
     as the writer left it (the ledger's head, its hash and the incidents' rebuilds, read under
     the chain's lock). Then the book holds every report recorded since it began, and asks the
     database only for reports recorded before that. Anything else written meanwhile (another
-    process's reports, a review, a rebuild, a restored backup) and the next transaction starts
+    process's review, a rebuild, a restored backup) and the next transaction starts
     a new book, as every transaction did before; so does one after a failed transaction (its
-    changes to the book were not stored)."""
+    changes to the book were not stored). Other writers' reports (a second server) and the
+    clock's decisions are caught up with instead (`_caught_up`)."""
 
     MOST_REPORTS = 100_000  # beyond, begin again: a book only grows
 
@@ -90,11 +104,33 @@ class _KeptBook:
     def take(self, connection: Connection, head: ChainHead) -> IncidentBook:
         """The book for a transaction holding the chain's lock at `head`."""
         book, self._book = self._book, None  # a transaction that fails keeps none
-        if book is not None and record_state(connection) == self._state:
+        if book is not None and self._caught_up(connection, book):
             book.ask(StoreLoader(connection, held_after=self._since))
             return book
         self._since = head[0]
         return IncidentBook(loader=StoreLoader(connection))
+
+    def _caught_up(self, connection: Connection, book: IncidentBook) -> bool:
+        """Whether the kept book is the record's: nothing written since it was kept, or only
+        entries that change no incident but by grouping reports (another server's writer,
+        the clock's decisions), whose rows and links it then reads (by index: what changed)."""
+        assert self._state is not None
+        state = record_state(connection)
+        if state == self._state:
+            return True
+        seq, rebuilds, entry_hash = self._state
+        if state[1] != rebuilds or state[0] - seq > self.MOST_REPORTS:
+            return False
+        at = connection.execute(select(ledger.c.entry_hash).where(ledger.c.seq == seq))
+        if at.scalar_one_or_none() != entry_hash:  # another history (a restored backup)
+            return False
+        kinds = connection.execute(
+            select(ledger.c.kind).where(ledger.c.seq > seq).group_by(ledger.c.kind)
+        ).scalars()
+        if not set(kinds) <= _GROUPING_ONLY:
+            return False
+        book.caught_up(*changed_since(connection, seq))
+        return True
 
     def after(self, connection: Connection) -> tuple[int, int, str]:
         """The record's state at the end of the transaction, before it commits."""

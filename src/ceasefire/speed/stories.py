@@ -25,9 +25,9 @@ from ceasefire.services.incidents import IncidentFilter, incident_stories
 from ceasefire.speed.recent import Recent
 from ceasefire.store.agreement_store import agreement_named, default_name
 from ceasefire.store.db import reading
+from ceasefire.store.incident_store import record_state
 from ceasefire.store.schema import (
     incident_members,
-    incident_rebuilds,
     ledger,
     reports,
     review_reports,
@@ -44,17 +44,6 @@ STORY_STATES_KEPT = 2
 _STORIES: Recent[list[IncidentStory]] = Recent(STORY_STATES_KEPT)
 _TELLING: dict[tuple[Any, ...], threading.Lock] = {}  # one lock per state being told
 _TELLING_LOCK = threading.Lock()
-
-
-def record_state(connection: Connection) -> tuple[int, int, str]:
-    """What identifies the state stories are told from: the ledger's length, how many times
-    the derived incident rows were rebuilt (the one change to them without a ledger entry),
-    and the hash of the last entry (which commits to every entry before it: a database
-    restored from a backup may reach the same length with another history). Two reads down
-    an index each: asked on every request."""
-    head, head_hash = _head(connection)
-    rebuilds = connection.execute(select(func.max(incident_rebuilds.c.rebuild_no))).scalar_one()
-    return head, int(rebuilds or 0), head_hash
 
 
 def cached_incident_stories(

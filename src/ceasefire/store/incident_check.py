@@ -247,7 +247,7 @@ def rebuild(connection: Connection) -> int:
     write_judged(connection, replayed.judged)
     count = len({row.incident for row in rows})
     # No ledger entry says the rows were replaced; this row does, for whatever a running server
-    # keeps of them (`speed.stories.record_state`).
+    # keeps of them (`incident_store.record_state`).
     connection.execute(
         insert(incident_rebuilds).values(at_seq=int(head), rebuilt_at=utc_now(), incidents=count)
     )

@@ -53,6 +53,8 @@ from ceasefire.store.ledger_store import append_entry
 from ceasefire.store.schema import (
     incident_links,
     incident_members,
+    incident_rebuilds,
+    ledger,
     reports,
     review_reports,
     reviews,
@@ -315,6 +317,24 @@ def membership(connection: Connection, report_ids: Iterable[str]) -> dict[str, M
     return found
 
 
+def changed_since(
+    connection: Connection, seq: int
+) -> tuple[list[tuple[Footprint, Membership]], list[Link]]:
+    """The membership rows written after ledger entry `seq` (with their reports) and the
+    links added after it, by index: what other writers did to the incidents since."""
+    query = (
+        select(*FOOTPRINT_COLUMNS, *_MEMBER_COLUMNS)
+        .join(incident_members, incident_members.c.report_id == reports.c.report_id)
+        .where(incident_members.c.changed_seq > seq)
+    )
+    rows = [(footprint_of(row), membership_of(row)) for row in connection.execute(query)]
+    links = [
+        Link(row.report_id, row.other_id, row.kind, int(row.seq))
+        for row in connection.execute(select(incident_links).where(incident_links.c.seq > seq))
+    ]
+    return rows, links
+
+
 class StoreLoader:
     """The book's `Loader` on the tables, inside the caller's transaction."""
 
@@ -497,3 +517,18 @@ def _review(row: Row[Any]) -> StoredReview:
         json.loads(row.content),
         row.recorded_at,
     )
+
+
+def record_state(connection: Connection) -> tuple[int, int, str]:
+    """What identifies a state of the record for whatever is kept of it between requests (the
+    stories a server tells, the writer's incident book): the ledger's length, how many times
+    the derived incident rows were rebuilt (the one change to them without a ledger entry),
+    and the hash of the last entry (which commits to every entry before it: a database
+    restored from a backup may reach the same length with another history). Two reads down
+    an index each: asked on every request."""
+    row = connection.execute(
+        select(ledger.c.seq, ledger.c.entry_hash).order_by(ledger.c.seq.desc()).limit(1)
+    ).first()
+    head, head_hash = (0, "") if row is None else (int(row.seq), str(row.entry_hash))
+    rebuilds = connection.execute(select(func.max(incident_rebuilds.c.rebuild_no))).scalar_one()
+    return head, int(rebuilds or 0), head_hash
