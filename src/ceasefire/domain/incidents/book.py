@@ -180,12 +180,7 @@ class IncidentBook:
             if old is None:
                 self.seed(footprint, row)
                 continue
-            if old.incident != row.incident:
-                members = self._members[old.incident]
-                members.discard(row.report_id)
-                if not members:
-                    del self._members[old.incident]
-                self._members[row.incident].add(row.report_id)
+            self._move(row.report_id, old.incident, row.incident)
             self._rows[row.report_id] = self._stored[row.report_id] = row
             self._first[row.report_id] = row.first
         for link in links:
@@ -604,14 +599,17 @@ class IncidentBook:
         graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(size, size))
         return connected_components(graph, directed=False)[1][group].astype(np.intp)
 
-    def _put(self, row: Membership) -> None:
-        old = self._rows[row.report_id]
-        if old.incident != row.incident:
-            members = self._members[old.incident]
-            members.discard(row.report_id)
+    def _move(self, report_id: str, old: int, new: int) -> None:
+        """The report is in incident `new` now, no longer in `old`."""
+        if old != new:
+            members = self._members[old]
+            members.discard(report_id)
             if not members:
-                del self._members[old.incident]
-            self._members[row.incident].add(row.report_id)
+                del self._members[old]
+            self._members[new].add(report_id)
+
+    def _put(self, row: Membership) -> None:
+        self._move(row.report_id, self._rows[row.report_id].incident, row.incident)
         self._rows[row.report_id] = row
         if row == self._stored.get(row.report_id):
             self.changes.rows.pop(row.report_id, None)
