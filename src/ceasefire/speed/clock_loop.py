@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine, func, select
 from ceasefire.clock import utc_now
 from ceasefire.services.live import StepResult, running_plan, step
 from ceasefire.services.notify import Delivery, deliver_due
+from ceasefire.speed.collector import freeze_what_was_read
 from ceasefire.speed.plan_runs import kept_log, next_clock
 from ceasefire.speed.violations import violations_now
 from ceasefire.store.agreement_store import default_name
@@ -116,6 +117,7 @@ def catch_up(
         for adopted in adopted_plans(connection):
             say(f"running {adopted.name} over {len(found):,} violations")
             kept_log(connection, adopted, running_plan(adopted), found, now)
+    freeze_what_was_read()
     caught_up(engine).set()
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, func, select
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.domain.incidents.story import IncidentStory
 from ceasefire.services.incidents import IncidentFilter, incident_stories
+from ceasefire.speed.collector import freeze_what_was_read
 from ceasefire.speed.recent import Recent
 from ceasefire.store.agreement_store import agreement_named, default_name
 from ceasefire.store.db import reading
@@ -263,6 +264,7 @@ def _told_in_full(
     told = incident_stories(connection, agreement, IncidentFilter(since=floor))
     stories = immutables.Map({s.number: s for s in told})
     incident_of = immutables.Map({r.report_id: s.number for s in told for r in s.members})
+    freeze_what_was_read()
     return Told(head, head_hash, rebuilds, floor, stories, incident_of, next(_LINEAGES))
 
 

@@ -28,6 +28,7 @@ from ceasefire.domain.enforcement.violations import Violation
 from ceasefire.domain.incidents.book import incident_label
 from ceasefire.services.commitments import missed_commitments
 from ceasefire.services.violations import as_violation
+from ceasefire.speed.collector import freeze_what_was_read
 from ceasefire.speed.stories import Where, changes_between, told_now, where_told
 from ceasefire.store.agreement_store import agreement_named
 
@@ -125,6 +126,7 @@ def violations_now(
                 }
             )
             kept = _KEPT[where] = _Kept(state, by_incident)
+            freeze_what_was_read()
         elif changed:
             with kept.by_incident.mutate() as changing:
                 for number in changed:
