@@ -192,8 +192,19 @@ def test_the_writer_keeps_its_book_and_the_incidents_stay_as_the_rule_says(
         first = first or batch[0]
         writer.submit(Submission("u", batch, batch=True))
         kept.append(writer.kept)
-        if k % 3 == 1:  # another server files between two of this writer's transactions
-            other.submit(Submission("u", [crowded(f"o{seed}-{k}-{j}", rng) for j in range(3)]))
+        if k % 3 == 1:  # another server files between two of this writer's transactions,
+            # among them a source's correction of a report this writer stored, moving it out
+            # of the village's reach: only the link holds the two in one incident
+            corrected = batch[-1]
+            correction = crowded(
+                f"c{seed}-{k}",
+                rng,
+                source_id=corrected.source.source_id,
+                updates=corrected.report.external_id,
+                lat=48.6,
+            )
+            more = [crowded(f"o{seed}-{k}-{j}", rng) for j in range(3)]
+            other.submit(Submission("u", [*more, correction], batch=True))
         if k == 5:  # an analyst splits a report off its incident
             split_one_off(engine)
         if k == 8:  # a request refused: its transaction rolled back whatever it grouped
@@ -205,7 +216,9 @@ def test_the_writer_keeps_its_book_and_the_incidents_stay_as_the_rule_says(
         assert membership_problem(connection) is None
         assert verify(connection).first_break is None
         stored = int(connection.execute(text("select count(*) from reports")).scalar_one())
+        links = int(connection.execute(text("select count(*) from incident_links")).scalar_one())
     assert stored > 40
+    assert links > 0  # corrections (a split may cut some)
     begun = [held[0] for held in kept if held is not None]
     held = [held[1] for held in kept if held is not None]
     assert len(begun) == len(kept)

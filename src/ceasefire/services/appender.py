@@ -76,9 +76,9 @@ class _Conflicted(Exception):
     pass
 
 
-# Entries that change the incidents only as grouping new reports does (membership rows and
-# update links written with a later `changed_seq`); any other (a review, a regrouping) and a
-# kept book begins again.
+# Entries that change the incidents only as grouping new reports does (membership rows written
+# with a later `changed_seq`, links only to those new reports); any other (a review, a
+# regrouping) and a kept book begins again.
 _GROUPING_ONLY = frozenset(
     {REPORT_RECEIVED, SOURCE_REGISTERED, REPORT_EXTRACTED, DECISION_RECORDED, ACTION_ACKNOWLEDGED}
 )
@@ -116,7 +116,7 @@ class _KeptBook:
     def _caught_up(self, connection: Connection, book: IncidentBook) -> bool:
         """Whether the kept book is the record's: nothing written since it was kept, or only
         entries that change no incident but by grouping reports (another server's writer,
-        the clock's decisions), whose rows and links it then reads (by index: what changed)."""
+        the clock's decisions), whose rows it then reads (by index: what changed)."""
         assert self._state is not None
         state = record_state(connection)
         if state == self._state:
@@ -132,7 +132,7 @@ class _KeptBook:
         ).scalars()
         if not set(kinds) <= _GROUPING_ONLY:
             return False
-        book.caught_up(*changed_since(connection, seq))
+        book.caught_up(changed_since(connection, seq))
         return True
 
     def after(self, connection: Connection) -> tuple[int, int, str]:

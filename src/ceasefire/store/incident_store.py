@@ -317,22 +317,15 @@ def membership(connection: Connection, report_ids: Iterable[str]) -> dict[str, M
     return found
 
 
-def changed_since(
-    connection: Connection, seq: int
-) -> tuple[list[tuple[Footprint, Membership]], list[Link]]:
-    """The membership rows written after ledger entry `seq` (with their reports) and the
-    links added after it, by index: what other writers did to the incidents since."""
+def changed_since(connection: Connection, seq: int) -> list[tuple[Footprint, Membership]]:
+    """The membership rows written after ledger entry `seq`, with their reports, by index:
+    what other writers did to the incidents since."""
     query = (
         select(*FOOTPRINT_COLUMNS, *_MEMBER_COLUMNS)
         .join(incident_members, incident_members.c.report_id == reports.c.report_id)
         .where(incident_members.c.changed_seq > seq)
     )
-    rows = [(footprint_of(row), membership_of(row)) for row in connection.execute(query)]
-    links = [
-        Link(row.report_id, row.other_id, row.kind, int(row.seq))
-        for row in connection.execute(select(incident_links).where(incident_links.c.seq > seq))
-    ]
-    return rows, links
+    return [(footprint_of(row), membership_of(row)) for row in connection.execute(query)]
 
 
 class StoreLoader:

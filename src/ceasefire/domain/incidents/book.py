@@ -169,12 +169,11 @@ class IncidentBook:
         if len(self._parts) > _MOST_PARTS:  # one part per batch: fold them, or finding what
             self._parts = [Columns.concat(self._parts)]  # is near walks them all in Python
 
-    def caught_up(
-        self, rows: Iterable[tuple[Footprint, Membership]], links: Iterable[Link]
-    ) -> None:
-        """Stored rows and links another writer wrote since this book's last step, which left
-        every pinned report and every cut link as they were (reports grouped, no review):
-        each row replaces the one held, or is held from now on."""
+    def caught_up(self, rows: Iterable[tuple[Footprint, Membership]]) -> None:
+        """Stored rows another writer wrote since this book's last step, which left every
+        pinned report and every cut link as they were (reports grouped, no review): each row
+        replaces the one held, or is held from now on. (The links its reports brought, the
+        book asks its loader for as for any report it has not asked about.)"""
         for footprint, row in rows:
             old = self._rows.get(footprint.report_id)
             if old is None:
@@ -183,9 +182,6 @@ class IncidentBook:
             self._move(row.report_id, old.incident, row.incident)
             self._rows[row.report_id] = self._stored[row.report_id] = row
             self._first[row.report_id] = row.first
-        for link in links:
-            self._links[link.report_id].add(link)
-            self._links[link.other_id].add(link)
 
     def ask(self, loader: Loader) -> None:
         """Ask `loader` from now on for what the book does not hold (the next transaction's)."""
