@@ -222,4 +222,5 @@ def build_spot(
         plans,
         violations,
         RecordState(seq, head),
+        at,
     )

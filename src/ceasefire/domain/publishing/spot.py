@@ -32,8 +32,12 @@ class SpotReport:
     history: tuple[tuple[datetime, str, str], ...]  # (when, status, why)
     replies: tuple[tuple[datetime, str, str], ...]  # (when, party, text)
     reports: tuple[tuple[datetime, str, str], ...]  # (observed, source kind, what), no source
-    decisions: tuple[Decision, ...]  # the plan's decisions citing it
+    decisions: tuple[Decision, ...]  # the plan's decisions citing it, in effect by `at`
+    # Its clocks still running: what the plan would decide at their time if nothing changes
+    # (a report that listed them with the decisions stated a phase no one had entered).
+    due: tuple[Decision, ...]
     record: RecordState
+    at: datetime  # the moment the report describes
 
 
 _KIND_WORDS = {
@@ -54,12 +58,11 @@ def spot_report(
     plans: Sequence[Plan],
     violations: Sequence[Violation],
     record: RecordState,
+    at: datetime,
 ) -> SpotReport:
     line = line_for(story, period, gazetteer, controller)
     a = story.attribution
-    decisions = tuple(
-        d for plan in plans for d in timeline(plan, violations) if story.label in d.evidence
-    )
+    citing = [d for plan in plans for d in timeline(plan, violations) if story.label in d.evidence]
     return SpotReport(
         incident=line,
         period=period,
@@ -74,8 +77,10 @@ def spot_report(
             (r.observed_start, _KIND_WORDS[kinds[r.source_id]], _what(r.category.value, r))
             for r in story.members
         ),
-        decisions=decisions,
+        decisions=tuple(d for d in citing if d.effective_at <= at),
+        due=tuple(d for d in citing if d.effective_at > at),
         record=record,
+        at=at,
     )
 
 
