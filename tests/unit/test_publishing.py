@@ -22,6 +22,8 @@ from ceasefire.domain.publishing.daily import DailyInputs, RecordState, daily_re
 from ceasefire.domain.publishing.period import daily_period
 from ceasefire.domain.publishing.tally import incident_tally, tally
 from ceasefire.domain.taxonomy import Severity
+from ceasefire.publish.map_layers import MapLayers
+from ceasefire.publish.render import render_daily
 from ceasefire.services.plans import read_plan
 from ceasefire.services.violations import as_violation
 from tests.unit.test_incident_story import TERMS, UA_GROUND, made
@@ -230,3 +232,21 @@ def test_the_plan_section_shows_the_track_its_decisions_and_missed_deadlines() -
         _inputs(stories, plans=[plan], violations=violations, acknowledgements=acked)
     )
     assert not again.plans[0].missed
+
+
+def test_the_report_opens_with_where_the_plan_stands() -> None:
+    # Not on page 48 of 49: the summary says each track's phase, T0 and next clocks first.
+    plan = read_plan("coalition-three-phase")
+    stories = [_attributed(1, at(-30)), _attributed(2, at(3))]
+    violations: list[Violation] = [v for v in map(as_violation, stories) if v is not None]
+    report = daily_report(_inputs(stories, plans=[plan], violations=violations))
+    (track,) = report.plans[0].tracks
+    layers = MapLayers([], [], None, "", None, None, "")
+    for output_format in ("md", "html"):
+        text = render_daily(report, layers, output_format, "daily").body.decode()
+        summary = text[text.index("Summary") : text.index("violations by sector")]
+        assert "coalition-three-phase at the cut-off:" in summary
+        assert f"RU in phase {track.phase} ({track.phase_name})" in summary
+        assert "T0 " in summary
+        if track.clocks:
+            assert "next, if nothing changes: " + track.clocks[0][0] in summary
