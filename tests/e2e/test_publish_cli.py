@@ -202,6 +202,7 @@ def test_period_report_day_table_adds_up(db: str, tmp_path: Path) -> None:
     parsed = Tables()
     parsed.feed(html)
     assert {"summary", "trend", "compliance", "sectors", "enforcement"} <= set(parsed.sections)
+    assert "The daily reports count from one cut-off to the next" in html
     days = [r for r in parsed.rows if r and r[0].startswith("2025-04-")]
     assert [r[0] for r in days] == ["2025-04-18", "2025-04-19", "2025-04-20", "2025-04-21"]
     assert all(sum(int(c) for c in r[1:-1]) == int(r[-1]) for r in days)

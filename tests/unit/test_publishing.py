@@ -250,3 +250,5 @@ def test_the_report_opens_with_where_the_plan_stands() -> None:
         assert "T0 " in summary
         if track.clocks:
             assert "next, if nothing changes: " + track.clocks[0][0] in summary
+        # and says why the period reports count the same date otherwise
+        assert "the period reports count local days from midnight" in text
