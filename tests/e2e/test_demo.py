@@ -4,6 +4,7 @@ daily report written and the record verified (whatever today's date is)."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -47,3 +48,22 @@ def test_the_demo_shows_the_plan_at_work(tmp_path: Path, monkeypatch: pytest.Mon
     alerts = list((tmp_path / "demo-alerts").iterdir())
     assert alerts, "no notification written to the local folder"
     assert (tmp_path / "demo-daily.html").stat().st_size > 10_000
+    # Every recorded decision is listed with an id `explain` takes, whole or as a table's prefix.
+    listed = runner.invoke(app, ["--db", db, "decisions", "list", "--format", "json"])
+    assert listed.exit_code == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    assert {r["kind"] for r in rows} >= {"phase_entered", "action_required"}
+    for row in rows:
+        for name in (row["decision_id"], row["decision_id"][:8]):
+            explained = runner.invoke(app, ["--db", db, "explain", name])
+            assert explained.exit_code == 0, (name, explained.stderr)
+            assert row["effective_at"][:10] in explained.stdout
+    phases = runner.invoke(
+        app, ["--db", db, "decisions", "list", "--party", "ru", "--kind", "phase_entered"]
+    )
+    assert phases.exit_code == 0
+    assert "phase entered, phase 1" in phases.stdout
+    assert "action required" not in phases.stdout
+    wrong = runner.invoke(app, ["--db", db, "decisions", "list", "--kind", "phase"])
+    assert wrong.exit_code == 2
+    assert "--kind: phase is not a kind" in wrong.stderr

@@ -30,6 +30,9 @@ COMMANDS: dict[str, Lazy] = {
     "tracks": Lazy("ceasefire.cli.live_cmd:tracks_cmd", "Each party's phase under each plan."),
     "explain": Lazy("ceasefire.cli.live_cmd:explain_cmd", "A recorded decision in plain words."),
     "actions": Lazy("ceasefire.cli.live_cmd:actions_app", "What the plan requires of each actor."),
+    "decisions": Lazy(
+        "ceasefire.cli.live_cmd:decisions_app", "The plan's recorded decisions, with their ids."
+    ),
     "publish": Lazy("ceasefire.cli.publish_cmd:app", "Published reports: daily, spot, period."),
     "export": Lazy("ceasefire.cli.export_cmd:export_cmd", "Reports or incidents to files."),
     "notify": Lazy("ceasefire.cli.notify_cmd:app", "Where decisions and actions are announced."),

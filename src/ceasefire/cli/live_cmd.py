@@ -1,4 +1,4 @@
-"""`ceasefire clock`, `tracks`, `explain`, `actions list|ack`."""
+"""`ceasefire clock`, `tracks`, `explain`, `actions list|ack`, `decisions list`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ceasefire.cli.context import AppState, err, fail, out, styled
+from ceasefire.cli.context import AppState, err, fail, out, styled, time_zone
 from ceasefire.cli.listing import ListFormat, ListFormatOption, emit
 from ceasefire.clock import utc_now
 
@@ -298,3 +298,100 @@ def _summary(action: dict[str, Any]) -> str:
 
 def _time(value: Any) -> str:
     return "-" if value is None else value.strftime("%Y-%m-%d %H:%M")
+
+
+decisions_app = typer.Typer(
+    help="The plan's recorded decisions: every one any command shows.", no_args_is_help=True
+)
+
+
+@decisions_app.command("list")
+def decisions_list_cmd(
+    ctx: typer.Context,
+    plan: Annotated[str | None, typer.Option(help="Only this plan's decisions.")] = None,
+    party: Annotated[
+        str | None, typer.Option(help="Only this party's track (RU, UA, ...).")
+    ] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Only these kinds (repeat): phase_entered, action_required, stood_down, "
+            "withdrawn, exempted."
+        ),
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="Taking effect at or after.")] = None,
+    until: Annotated[str | None, typer.Option(help="Taking effect before.")] = None,
+    tz: Annotated[str, typer.Option("--tz", help="Zone for times given without an offset.")] = (
+        "Europe/Kyiv"
+    ),
+    limit: Annotated[int, typer.Option(min=1, help="The newest this many.")] = 50,
+    output_format: ListFormatOption = ListFormat.TABLE,
+) -> None:
+    """Recorded decisions, newest first, with the ids `explain` takes: those of tracks that
+    stood down and the withdrawals of decisions late data undid included."""
+    from ceasefire.cli.reports_cmd import parse_time
+    from ceasefire.domain.enforcement.decisions import DecisionKind
+    from ceasefire.store.db import reading
+    from ceasefire.store.enforcement_store import DecisionFilter, listed_decisions
+
+    known = {k.value for k in DecisionKind}
+    unknown = sorted(set(kind or ()) - known)
+    if unknown:
+        raise fail(f"--kind: {', '.join(unknown)} is not a kind ({', '.join(sorted(known))})")
+    zone = time_zone(tz)
+    chosen = DecisionFilter(
+        plan=plan,
+        party=party.upper() if party else None,
+        kinds=frozenset(kind or ()),
+        since=parse_time("--since", since, zone, end=False),
+        until=parse_time("--until", until, zone, end=True),
+        limit=limit,
+    )
+    state: AppState = ctx.obj
+    with reading(state.engine()) as connection:
+        found = listed_decisions(connection, chosen)
+    rows = [
+        {
+            "decision_id": d["decision_id"],
+            "plan": d["plan"],
+            "plan_version": d["plan_version"],
+            "party": d["party"],
+            "kind": d["kind"],
+            "phase": d["phase"],
+            "action": d["action"],
+            "effective_at": d["effective_at"],
+            "known_at": d["known_at"],
+            "recorded_at": d["recorded_at"],
+            "withdraws": d["revises"] or None,
+            "late": bool(json.loads(d["content"]).get("late")),
+        }
+        for d in found
+    ]
+    if not rows and output_format is ListFormat.TABLE:
+        err.print("no recorded decision matches (`ceasefire clock --once` records what is due)")
+        return
+    emit(rows, output_format, _decisions_table)
+
+
+def _decisions_table(rows: Any) -> Table:
+    table = Table(title=f"{len(rows)} recorded decisions, newest first (times UTC)")
+    for name in ("takes effect", "party", "decision", "plan", "id"):
+        table.add_column(name, no_wrap=name == "id")
+    for r in rows:
+        what = r["kind"].replace("_", " ")
+        if r["phase"]:
+            what += f", phase {r['phase']}"
+        if r["action"]:
+            what += f": {r['action'].replace('_', ' ')}"
+        if r["withdraws"]:
+            what += f" (withdraws {r['withdraws']})"
+        if r["late"]:
+            what += " [late]"
+        table.add_row(
+            r["effective_at"].strftime("%Y-%m-%d %H:%M"),
+            r["party"],
+            what,
+            f"{r['plan']} v{r['plan_version']}",
+            r["decision_id"],
+        )
+    return table

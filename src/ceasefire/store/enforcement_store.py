@@ -152,6 +152,37 @@ def decision_rows(connection: Connection, plan: str | None = None) -> list[dict[
     return [dict(row._mapping) for row in connection.execute(query)]
 
 
+@dataclass(frozen=True)
+class DecisionFilter:
+    """Which recorded decisions to list (`ceasefire decisions list`)."""
+
+    plan: str | None = None
+    party: str | None = None
+    kinds: frozenset[str] = frozenset()  # any, when empty
+    since: datetime | None = None  # taking effect at or after
+    until: datetime | None = None  # taking effect before
+    limit: int | None = None  # the newest this many
+
+
+def listed_decisions(connection: Connection, f: DecisionFilter) -> list[dict[str, Any]]:
+    """Recorded decisions, newest in the log first: every one a command shows, those of
+    tracks that stood down and withdrawals included."""
+    query = select(decisions).order_by(decisions.c.ledger_seq.desc())
+    if f.plan is not None:
+        query = query.where(decisions.c.plan == f.plan)
+    if f.party is not None:
+        query = query.where(decisions.c.party == f.party)
+    if f.kinds:
+        query = query.where(decisions.c.kind.in_(sorted(f.kinds)))
+    if f.since is not None:
+        query = query.where(decisions.c.effective_at >= f.since)
+    if f.until is not None:
+        query = query.where(decisions.c.effective_at < f.until)
+    if f.limit is not None:
+        query = query.limit(f.limit)
+    return [dict(row._mapping) for row in connection.execute(query)]
+
+
 def decision_row(connection: Connection, decision_id: str) -> dict[str, Any] | None:
     row = connection.execute(
         select(decisions).where(decisions.c.decision_id == decision_id)
