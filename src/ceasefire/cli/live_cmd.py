@@ -217,8 +217,8 @@ def explain_cmd(
     if row is None:
         raise fail(
             f"no recorded decision {decision_id!r} (a decision id, its first 6 or more "
-            "characters, or PARTY:PHASE such as RU:2): `ceasefire tracks` lists the decisions "
-            "that entered each phase"
+            "characters, or PARTY:PHASE such as RU:2): `ceasefire decisions list` lists every "
+            "recorded decision with its id"
         )
     content = json.loads(row["content"])
     out.print(styled("bold", content["summary"]))
