@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,16 @@ def test_the_demo_shows_the_plan_at_work(tmp_path: Path, monkeypatch: pytest.Mon
     wrong = runner.invoke(app, ["--db", db, "decisions", "list", "--kind", "phase"])
     assert wrong.exit_code == 2
     assert "--kind: phase is not a kind" in wrong.stderr
+    # replay's timeline runs past now: what lies beyond is a clock, due if nothing changes.
+    before = datetime.now(UTC)
+    replayed = runner.invoke(
+        app, ["--db", db, "replay", "--counting", "reported", "--format", "json"]
+    )
+    after = datetime.now(UTC)
+    assert replayed.exit_code == 0, replayed.stderr
+    for decision in json.loads(replayed.stdout):
+        effective = datetime.fromisoformat(decision["effective_at"])
+        if effective > after:
+            assert decision["due"] is True, decision
+        elif effective <= before:
+            assert decision["due"] is False, decision

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -110,10 +111,14 @@ def replay_cmd(
     except ValueError as exc:
         raise fail(str(exc)) from None
     state: AppState = ctx.obj
+    now = utc_now()
+    # Without --as-known-at the timeline runs on past now: what lies beyond is a clock still
+    # running (phase 3 at T0 + 72 h, a stand-down), due if nothing changes, not a decision.
+    due_after = now if as_known_at is None else None
     result = run_plan(
         state.engine(),
         parsed,
-        now=utc_now(),
+        now=now,
         as_known_at=parse_time("--as-known-at", as_known_at, zone, end=False),
         since=parse_time("--from", since, zone, end=False),
         until=parse_time("--until", until, zone, end=True),
@@ -121,7 +126,11 @@ def replay_cmd(
     )
     if output_format == "json":
         json.dump(
-            [decision_content(d) for d in result.decisions],
+            [
+                decision_content(d)
+                | ({} if due_after is None else {"due": d.effective_at > due_after})
+                for d in result.decisions
+            ],
             sys.stdout,
             ensure_ascii=False,
             indent=1,
@@ -129,9 +138,11 @@ def replay_cmd(
         sys.stdout.write("\n")
         return
     statuses = "/".join(s for s in STATUSES if s in parsed.counting.statuses)
+    due = 0 if due_after is None else sum(d.effective_at > due_after for d in result.decisions)
     out.print(
         f"{parsed.name}: {result.violations} attributed violations, {result.counted} counted "
-        f"({statuses}); {len(result.decisions)} decisions"
+        f"({statuses}); {len(result.decisions) - due} decisions"
+        + (f", {due} more due if nothing changes" if due else "")
         + (
             f"; sectors from {result.agreement}"
             if result.agreement
@@ -143,10 +154,10 @@ def replay_cmd(
             "Nothing counted: reports are only `reported` until reviewed; pass --counting reported "
             "to simulate the plan on unreviewed reports."
         )
-    _print(result.decisions, show_known=as_known_at is not None)
+    _print(result.decisions, show_known=as_known_at is not None, due_after=due_after)
 
 
-def _print(decisions: list, show_known: bool) -> None:  # type: ignore[type-arg]
+def _print(decisions: list, show_known: bool, due_after: datetime | None) -> None:  # type: ignore[type-arg]
     from ceasefire.domain.enforcement.decisions import DecisionKind, describe
 
     table = Table(title_justify="left")
@@ -158,6 +169,8 @@ def _print(decisions: list, show_known: bool) -> None:  # type: ignore[type-arg]
     table.add_column("id", no_wrap=True)
     for d in decisions:
         mark = {DecisionKind.WITHDRAWN: "WITHDRAWN ", DecisionKind.STOOD_DOWN: ""}.get(d.kind, "")
+        if due_after is not None and d.effective_at > due_after:
+            mark = "DUE IF NOTHING CHANGES: " + mark
         late = " (late)" if d.late else ""
         cells = [d.effective_at.strftime("%Y-%m-%d %H:%M")]
         if show_known:
