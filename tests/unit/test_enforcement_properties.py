@@ -128,10 +128,10 @@ def test_recording_at_any_steps_ends_where_the_log_stands(
     for hour in [*sorted(step_hours), 24 * 40]:
         now = h(hour)
         known = [v for v in violations if v.known_at <= now]
-        record += to_write(replay(PLAN, known, until=now), record, adopted_at=adopted)
+        record += to_write(replay(PLAN, known, until=now), record, adopted_at=adopted, now=now)
     final = replay(PLAN, violations, until=HORIZON)
     assert {(k, d.substance) for k, d in recorded_standing(record).items()} == standing(final)
-    assert to_write(final, record, adopted_at=adopted) == []
+    assert to_write(final, record, adopted_at=adopted, now=HORIZON) == []
 
 
 @settings(deadline=None)
@@ -173,7 +173,33 @@ def test_a_kept_run_stands_as_the_replay_at_every_step(
         for d in mine:
             if d.kind is DecisionKind.WITHDRAWN:
                 assert d.known_at >= logged[d.revises].known_at
-        record += to_write(mine, record, adopted_at=adopted)
+        record += to_write(mine, record, adopted_at=adopted, now=now)
     end = h(24 * 40)
     final = replay(PLAN, [v for v in violations if v.known_at <= end], until=end)
-    assert to_write(final, record, adopted_at=adopted) == []
+    assert to_write(final, record, adopted_at=adopted, now=end) == []
+    # the record's withdrawals too: never known before what they withdraw
+    written = {d.decision_id: d for d in record}
+    for d in record:
+        if d.kind is DecisionKind.WITHDRAWN:
+            assert d.known_at >= written[d.revises].known_at, (d, written[d.revises])
+
+
+@given(violation_sets(), st.integers(0, 24 * 40), st.integers(1, 24 * 10))
+def test_a_withdrawal_is_never_known_before_what_it_withdraws_or_what_caused_it(
+    violations: list[Violation], step_hour: int, later_hours: int
+) -> None:
+    """A server restarting after a review rejected the grounds of recorded decisions replays
+    the record afresh: the rejected violations are simply not there, so its log never held
+    those decisions and cannot say when they fell. Their withdrawals are then known at that
+    step, not at the plan's adoption (earlier than the decisions and than the review)."""
+    from ceasefire.domain.enforcement.records import to_write
+
+    adopted, first, second = h(-1), h(step_hour), h(step_hour + later_hours)
+    known = [v for v in violations if v.known_at <= first]
+    record = to_write(replay(PLAN, known, until=first), [], adopted_at=adopted, now=first)
+    # every violation rejected between the two steps; a new process replays the rest (none)
+    written = to_write(replay(PLAN, [], until=second), record, adopted_at=adopted, now=second)
+    recorded = {d.decision_id: d for d in record}
+    for d in written:
+        assert d.kind is DecisionKind.WITHDRAWN
+        assert d.known_at == second, (d, recorded[d.revises])

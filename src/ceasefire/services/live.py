@@ -145,7 +145,7 @@ def step(
         for adopted in adopted_plans(connection):
             log = plan_log(connection, adopted, running_plan(adopted), found, now)
             record = recorded_decisions(connection, adopted.name)
-            entries = to_write(log, record, adopted_at=adopted.adopted_at)
+            entries = to_write(log, record, adopted_at=adopted.adopted_at, now=now)
             written = record_decisions(connection, adopted, entries, clock=clock)
             result.recorded[adopted.name] = len(written)
             events += [e for e in map(decision_event, written) if e is not None]

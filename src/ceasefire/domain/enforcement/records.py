@@ -29,16 +29,29 @@ def standing(entries: Sequence[Decision]) -> dict[Key, Decision]:
 
 
 def to_write(
-    log: Sequence[Decision], record: Sequence[Decision], *, adopted_at: datetime
+    log: Sequence[Decision],
+    record: Sequence[Decision],
+    *,
+    adopted_at: datetime,
+    now: datetime,
 ) -> list[Decision]:
-    """Entries that make the record stand as the log stands, in the log's order."""
+    """Entries that make the record stand as the log stands, in the log's order.
+
+    A withdrawal is known when the log withdrew the decision (later data arriving); when the
+    log never held it (the plan adopted since decides otherwise: at the adoption; a review
+    took its grounds away, a rejection: at this step, `now`, the first moment the system
+    could know); and never before the decision it withdraws was known."""
     wanted, held = standing(log), standing(record)
     withdrawn_in_log = _withdrawal_times(log)
     entries: list[Decision] = []
     for key, recorded in held.items():
         want = wanted.get(key)
         if want is None or want.substance != recorded.substance:
-            at = max(withdrawn_in_log.get((key, recorded.substance), adopted_at), adopted_at)
+            assert recorded.known_at is not None
+            found = withdrawn_in_log.get((key, recorded.substance))
+            if found is None:
+                found = adopted_at if recorded.known_at < adopted_at else now
+            at = max(found, adopted_at, recorded.known_at)
             entries.append(withdrawal(recorded, at, "the plan in force no longer decides this"))
     for key, want in wanted.items():
         held_now = held.get(key)
