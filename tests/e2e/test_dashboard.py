@@ -429,6 +429,19 @@ def test_a_banner_explains_its_phase(engine_site: Site, browser: Browser, tmp_pa
     page.screenshot(path=str(tmp_path / "explanation.png"))
     page.click("#explain-close")
     assert page.locator("#explain[open]").count() == 0
+    # every clock still running, not only the next one (phase 1: the cure, the stand-down)
+    clocks = page.locator(".banner").first.locator(".clock")
+    assert clocks.count() >= 2
+    assert all(" in " in clocks.nth(k).inner_text() for k in range(clocks.count()))
+    # the evidence opens the incident where it happened
+    page.locator(".banner .why").first.click()
+    page.wait_for_selector("#explain[open] .evidence")
+    cited = page.locator("#explain .evidence").first.inner_text()
+    page.locator("#explain .evidence").first.click()
+    page.wait_for_selector(".leaflet-popup .detail")
+    assert page.locator("#explain[open]").count() == 0
+    assert cited in page.locator(".leaflet-popup").inner_text()
+    page.screenshot(path=str(tmp_path / "evidence.png"))
 
 
 def test_a_guarantor_acknowledges_and_the_board_updates(

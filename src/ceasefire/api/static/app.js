@@ -449,20 +449,28 @@ async function banners() {
     return;
   }
   tracks = Object.entries(found).flatMap(([plan, list]) => list.map((t) => ({ plan, ...t })));
+  // With several plans adopted, each banner says whose track it is.
+  const plans = new Set(tracks.map((t) => t.plan));
   holder.replaceChildren();
   for (const t of tracks) {
     const banner = el("div", undefined, "banner");
     banner.style.setProperty("--phase", PHASE_COLOURS[Math.min(t.phase, 3)]);
-    banner.append(el("strong", `${t.party} — phase ${t.phase}: ${t.phase_name}`));
+    const plan = plans.size > 1 ? ` (${t.plan})` : "";
+    banner.append(el("strong", `${t.party} — phase ${t.phase}: ${t.phase_name}${plan}`));
     banner.append(el("div", `T0 ${when(t.t0)} · ${t.rule}`));
     const why = el("button", "Why?", "why");
     why.setAttribute("aria-label", `Why ${t.party} is in phase ${t.phase}: the decision and its evidence`);
     why.addEventListener("click", () => explain(t));
     banner.append(why);
-    const clock = el("div", "", "clock");
-    clock.dataset.next = t.clocks.length ? t.clocks[0].at : "";
-    clock.dataset.what = t.clocks.length ? t.clocks[0].what : "";
-    banner.append(clock);
+    // Every clock still running (the 24 h cure, the 72 h clock, the stand-down), soonest
+    // first, each "if nothing changes" before it.
+    if (!t.clocks.length) banner.append(el("div", "", "clock"));
+    for (const c of t.clocks) {
+      const clock = el("div", "", "clock");
+      clock.dataset.next = c.at;
+      clock.dataset.what = c.what;
+      banner.append(clock);
+    }
     holder.append(banner);
   }
   tick();
@@ -485,16 +493,24 @@ async function explain(track) {
     body.append(el("p", decision.summary));
     body.append(el("p", decision.explanation));
     const facts = el("dl");
+    const late = decision.late ? " (late: the data arrived after it should have taken effect)" : "";
     const rows = [
       ["rule", decision.rule], ["took effect", when(decision.effective_at)],
-      ["known at", when(decision.known_at)], ["T0", when(decision.t0)],
+      ["known at", when(decision.known_at) + late], ["T0", when(decision.t0)],
       ["decision", decision.decision_id],
     ];
     for (const [k, v] of rows) facts.append(el("dt", k), el("dd", v));
     body.append(facts);
     body.append(el("h3", `Evidence (${decision.evidence.length})`));
     const evidence = el("ul");
-    for (const e of decision.evidence.slice(0, 50)) evidence.append(el("li", e));
+    for (const e of decision.evidence.slice(0, 50)) {
+      const item = el("li");
+      const open = el("button", e, "evidence");
+      open.setAttribute("aria-label", `Show ${e} on the map`);
+      open.addEventListener("click", () => showIncident(e));
+      item.append(open);
+      evidence.append(item);
+    }
     body.append(evidence);
     const parameters = Object.entries(decision.parameters || {});
     if (parameters.length) {
@@ -505,6 +521,21 @@ async function explain(track) {
     }
   }
   document.getElementById("explain").showModal();
+}
+
+// An incident a decision cites: the dialog closes and the map opens it where it happened.
+async function showIncident(incident) {
+  let d;
+  try { d = await api(`/api/incidents/${encodeURIComponent(incident)}`); } catch (e) { return; }
+  document.getElementById("explain").close();
+  if (d.lat == null || d.lon == null) return;
+  const at = L.latLng(d.lat, d.lon);
+  // The incident in the lower part of the map, so its popup (tall, once the detail is in)
+  // opens above it in view.
+  const zoom = Math.max(map.getZoom(), 11);
+  const below = map.project(at, zoom).subtract([0, map.getSize().y * 0.3]);
+  map.setView(map.unproject(below, zoom), zoom);
+  openAt({ ...d, incident }, at);
 }
 
 function tick() {
