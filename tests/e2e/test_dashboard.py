@@ -488,3 +488,24 @@ def test_everything_fits_a_laptop_screen(
         assert box["y"] + box["height"] <= height + 1, selector  # no scrolling to reach it
         assert box["height"] > 40, selector
     page.screenshot(path=str(tmp_path / f"laptop-{width}x{height}.png"))
+
+
+def test_with_two_plans_each_banner_names_its_plan(
+    tmp_path_factory: pytest.TempPathFactory, browser: Browser
+) -> None:
+    folder = tmp_path_factory.mktemp("two-plans")
+    (folder / "recent.csv").write_text(recent_reports((5, 4)))
+    steps = [
+        ("agreement", "load", "korea-model-demo"),
+        ("ingest", str(folder / "recent.csv")),
+        ("plan", "adopt", "coalition-three-phase", "--counting", "reported"),
+        ("plan", "adopt", "symmetric-monitoring", "--counting", "reported"),
+        ("clock", "--once"),
+    ]
+    with site_with(folder, steps, {Role.ANALYST: None}) as (base, tokens, _):
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
+        page.wait_for_selector(".banner strong")
+        names = page.locator(".banner strong").all_inner_texts()
+        assert any("(coalition-three-phase)" in n for n in names), names
+        assert all(n.endswith(")") for n in names), names
