@@ -457,6 +457,54 @@ def test_a_guarantor_acknowledges_and_the_board_updates(
     page.wait_for_function(f"document.querySelectorAll('#actions button').length === {before - 1}")
 
 
+@pytest.fixture(scope="module")
+def coalition_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """RU's track in phase 2: the coalition's twenty-one members each owe its actions."""
+    folder = tmp_path_factory.mktemp("coalition")
+    (folder / "recent.csv").write_text(recent_reports((30, 4)))
+    steps = [
+        ("agreement", "load", "korea-model-demo"),
+        ("ingest", str(folder / "recent.csv")),
+        ("plan", "adopt", "coalition-three-phase", "--counting", "reported"),
+        ("clock", "--once"),
+    ]
+    users = {Role.ANALYST: None, Role.GUARANTOR: "GB", Role.LIAISON: "RU"}
+    with site_with(folder, steps, users) as found:
+        yield found
+
+
+def test_each_guarantor_answers_for_itself_and_the_party_warned_sees_its_notices(
+    coalition_site: Site, browser: Browser, tmp_path: Path
+) -> None:
+    base, tokens, _ = coalition_site
+    gb = browser.new_page(viewport={"width": 1280, "height": 800})
+    gb.goto(f"{base}/#token={tokens[Role.GUARANTOR]}")
+    gb.wait_for_selector("#actions button")
+    reinforce = gb.locator("#actions li", has_text="phase 2: reinforce by")
+    assert "0 of 21 acknowledged" in reinforce.inner_text()
+    assert "each of GB, FR" in reinforce.inner_text()
+    reinforce.locator("button").click()
+    # GB's answer closes GB's part only: the action stays, twenty still owe it.
+    gb.wait_for_function(
+        "[...document.querySelectorAll('#actions li')].some(li => "
+        "li.textContent.includes('1 of 21 acknowledged'))"
+    )
+    reinforce = gb.locator("#actions li", has_text="phase 2: reinforce by")
+    assert "waiting on FR, DE" in reinforce.inner_text()
+    assert reinforce.locator("button").count() == 0  # nothing left for GB to answer there
+    gb.screenshot(path=str(tmp_path / "obligations.png"))
+    # RU's liaison sees only the notices the plan addresses to RU, and confirms receipt.
+    ru = browser.new_page(viewport={"width": 1280, "height": 800})
+    ru.goto(f"{base}/#token={tokens[Role.LIAISON]}")
+    ru.wait_for_selector("#actions button")
+    told = ru.locator("#actions li")
+    assert told.count() == 2
+    assert all(" acknowledge " in told.nth(k).inner_text() for k in range(2))
+    ru.screenshot(path=str(tmp_path / "liaison-notices.png"))
+    ru.locator("#actions button").first.click()
+    ru.wait_for_function("document.querySelectorAll('#actions button').length === 1")
+
+
 def test_a_new_incident_appears_without_a_reload(engine_site: Site, browser: Browser) -> None:
     base, tokens, db = engine_site
     page = browser.new_page(viewport={"width": 1280, "height": 800})

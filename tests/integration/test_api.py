@@ -379,3 +379,57 @@ def test_tracks_say_try_again_while_the_plan_is_first_replayed(
     ready = client.get("/api/tracks", headers=auth(tokens[Role.ANALYST]))
     assert ready.status_code == 200
     assert [t["party"] for t in ready.json()["coalition-three-phase"]] == ["RU"]
+
+
+def test_the_party_warned_is_told_and_each_guarantor_answers_for_itself(
+    engine: Engine, client: TestClient, tokens: dict[Role, str]
+) -> None:
+    """The RU liaison sees the notices the plan addresses to RU (and nothing owed by others),
+    acknowledges receipt with a reply; the US guarantor answers for the US only."""
+    from datetime import timedelta
+
+    from ceasefire.services.live import adopt, step
+
+    load_into_record(engine, "korea-model-demo", clock=lambda: NOW)
+    adopt(engine, "coalition-three-phase", counting="reported", clock=lambda: NOW)
+    posted = client.post(
+        "/api/reports",
+        json=strike("t1", alleged_party="RU", observed_start="2025-05-01T10:00Z"),
+        headers=auth(tokens[Role.MONITOR]),
+    )
+    assert posted.status_code in (200, 201), posted.text
+    step(engine, now=NOW, clock=lambda: NOW, remind_every=timedelta(hours=1))
+    liaison, guarantor = auth(tokens[Role.LIAISON]), auth(tokens[Role.GUARANTOR])
+    analyst = auth(tokens[Role.ANALYST])
+
+    told = client.get("/api/actions", headers=liaison).json()["items"]
+    assert [a["action"] for a in told] == ["acknowledge_warning"]
+    assert told[0]["waiting_on"] == ["RU"]
+    assert told[0]["acknowledged"] == "0 of 1 acknowledged"
+    everything = client.get("/api/actions", headers=analyst).json()["items"]
+    warning = next(a for a in everything if a["action"] == "diplomatic_warning")
+    refused = client.post(
+        f"/api/actions/{warning['decision_id']}/ack", headers=liaison, json={"note": ""}
+    )
+    assert refused.status_code == 422
+    assert "'RU' is not an actor" in refused.json()["detail"]
+    received = client.post(
+        f"/api/actions/{told[0]['decision_id']}/ack",
+        headers=liaison,
+        json={"note": "received; we dispute the report"},
+    )
+    assert received.status_code == 201, received.text
+    assert client.get("/api/actions", headers=liaison).json()["items"] == []
+    mine = client.get("/api/actions?actor=US", headers=guarantor).json()["items"]
+    assert [a["action"] for a in mine] == ["diplomatic_warning"]
+    done = client.post(
+        f"/api/actions/{warning['decision_id']}/ack", headers=guarantor, json={"note": "sent"}
+    )
+    assert done.status_code == 201, done.text
+    left = {a["action"] for a in client.get("/api/actions", headers=analyst).json()["items"]}
+    assert left == {"stop_violations"}
+    decisions = client.get("/api/decisions", headers=analyst).json()["items"]
+    notice = next(d for d in decisions if d["action"] == "acknowledge_warning")
+    assert set(notice["acknowledged_by"]) == {"RU"}
+    with reading(engine) as connection:
+        assert verify(connection).first_break is None

@@ -66,7 +66,8 @@ def phases(engine: Engine) -> list[tuple[str, int, str]]:
 
 def test_each_decision_is_recorded_exactly_once(adopted: Engine, tmp_path: Path) -> None:
     ingest(adopted, tmp_path, report("a", 0) + report("b", 30), T + 31 * HOUR)
-    assert run(adopted, T + 31 * HOUR) == 6  # phase 1 + 2 actions, phase 2 + 2 actions
+    # phase 1 + its 3 actions (the notice to RU among them), phase 2 + its 3 actions
+    assert run(adopted, T + 31 * HOUR) == 8
     assert run(adopted, T + 31 * HOUR) == 0
     assert run(adopted, T + 32 * HOUR) == 0
     # the quiet period runs out at 30 + 168 h: the stand-down is recorded then, once
@@ -103,8 +104,12 @@ def test_acknowledgement_stops_reminders(adopted: Engine, tmp_path: Path) -> Non
     ingest(adopted, tmp_path, report("a", 0), T + HOUR)
     now = T + 30 * HOUR  # the 24 h stop-violations deadline has passed
     first = step(adopted, now=now, clock=lambda: now, remind_every=HOUR)
-    reminded = {a["action"] for a in first.reminders}
-    assert reminded == {"diplomatic_warning", "stop_violations"}
+    reminded = {(r.action["action"], r.actor) for r in first.reminders}
+    assert reminded == {
+        ("acknowledge_warning", "RU"),  # the party warned, until its liaison confirms receipt
+        ("diplomatic_warning", "US"),
+        ("stop_violations", "UA"),
+    }
     later = now + 2 * HOUR
     with writing(adopted) as connection:
         stop = next(a for a in open_actions(connection, later) if a["action"] == "stop_violations")
@@ -116,7 +121,10 @@ def test_acknowledgement_stops_reminders(adopted: Engine, tmp_path: Path) -> Non
             clock=lambda: later,
         )
     again = step(adopted, now=later, clock=lambda: later, remind_every=HOUR)
-    assert {a["action"] for a in again.reminders} == {"diplomatic_warning"}
+    assert {r.action["action"] for r in again.reminders} == {
+        "acknowledge_warning",
+        "diplomatic_warning",
+    }
     with reading(adopted) as connection:
         assert verify(connection).first_break is None
 
@@ -169,7 +177,7 @@ def test_two_plans_reaching_the_same_decision_both_record_it(
     adopt(adopted, "symmetric-monitoring", counting="reported", clock=lambda: T - HOUR)
     ingest(adopted, tmp_path, report("a", 0), T + HOUR)
     result = step(adopted, now=T + HOUR, clock=lambda: T + HOUR, remind_every=HOUR)
-    assert result.recorded == {"coalition-three-phase": 3, "symmetric-monitoring": 3}
+    assert result.recorded == {"coalition-three-phase": 4, "symmetric-monitoring": 4}
 
 
 def test_actions_of_an_episode_opening_as_the_last_stands_down_stay_open(
@@ -343,4 +351,4 @@ def test_a_running_clock_steps_as_reports_arrive_not_at_its_interval(
     assert not stepped[0].did_something
     assert deciding.line().startswith(f"clock step at {deciding.at.isoformat()} took ")
     # The diplomatic warning is due at once: reminded in the step that decides it.
-    assert f" s delivering): {count} decisions, 1 reminder, " in deciding.line()
+    assert f" s delivering): {count} decisions, 2 reminders, " in deciding.line()

@@ -91,10 +91,10 @@ def test_decisions_are_queued_with_themselves_and_delivered_at_least_once(
     channel(adopted, events=["phase", "action"])
     ingest(adopted, tmp_path, strike("a", 0), T + HOUR)
     result = step(adopted, now=T + HOUR, clock=lambda: T + HOUR, remind_every=HOUR)
-    assert result.queued == 3  # phase 1 and its two actions
+    assert result.queued == 4  # phase 1 and its three actions (the notice to RU among them)
     recorder = Recorder(failures=1)
     first = deliver_due(adopted, now=T + HOUR, worker="w1", senders={"webhook": recorder})
-    assert (first.delivered, first.failed) == (2, 1)
+    assert (first.delivered, first.failed) == (3, 1)
     waiting = [r for r in rows(adopted) if r.delivered_at is None]
     assert [r.attempts for r in waiting] == [1]
     assert waiting[0].next_attempt_at == T + HOUR + timedelta(seconds=10)
@@ -106,7 +106,7 @@ def test_decisions_are_queued_with_themselves_and_delivered_at_least_once(
     later = deliver_due(adopted, now=T + HOUR + HOUR, worker="w1", senders={"webhook": recorder})
     assert later.delivered == 1
     ids = [r["event_id"] for r in recorder.sent]
-    assert len(ids) == len(set(ids)) == 3
+    assert len(ids) == len(set(ids)) == 4
     # A second step queues nothing new: one event per decision.
     assert step(adopted, now=T + HOUR, clock=lambda: T + HOUR, remind_every=HOUR).queued == 0
 
@@ -130,8 +130,8 @@ def test_a_send_cut_off_before_it_was_marked_is_sent_again_with_the_same_id(
     resumed = deliver_due(
         adopted, now=T + HOUR + 2 * timedelta(minutes=1), worker="w2", senders={"webhook": recorder}
     )
-    assert resumed.delivered == 3
-    assert len({r["event_id"] for r in recorder.sent}) == 3
+    assert resumed.delivered == 4
+    assert len({r["event_id"] for r in recorder.sent}) == 4
 
 
 def test_acknowledged_actions_are_not_reminded(adopted: Engine, tmp_path: Path) -> None:
@@ -139,13 +139,13 @@ def test_acknowledged_actions_are_not_reminded(adopted: Engine, tmp_path: Path) 
     ingest(adopted, tmp_path, strike("a", 0), T + HOUR)
     now = T + 30 * HOUR  # the 24 h deadline has passed: reminders
     result = step(adopted, now=now, clock=lambda: now, remind_every=HOUR)
-    assert result.queued == 2
+    assert result.queued == 3  # the notice to RU, the warning (US), stopping them (UA)
     with writing(adopted) as connection:
-        waiting = connection.execute(select(outbox.c.decision_id)).scalars().all()
-        acknowledge(connection, waiting[0], "UA", "done", clock=lambda: now)
+        waiting = connection.execute(select(outbox.c.decision_id, outbox.c.actor)).all()
+        acknowledge(connection, waiting[0][0], waiting[0][1], "done", clock=lambda: now)
     recorder = Recorder()
     sent = deliver_due(adopted, now=now, worker="w", senders={"webhook": recorder})
-    assert (sent.delivered, sent.cancelled) == (1, 1)
+    assert (sent.delivered, sent.cancelled) == (2, 1)
 
 
 def test_cap_alerts_validate_against_the_oasis_schema(adopted: Engine, tmp_path: Path) -> None:
@@ -227,10 +227,10 @@ def test_email_through_a_real_smtp_server(adopted: Engine, tmp_path: Path) -> No
         )
         ingest(adopted, tmp_path, strike("a", 0), T + HOUR)
         step(adopted, now=T + HOUR, clock=lambda: T + HOUR, remind_every=HOUR)
-        assert deliver_due(adopted, now=T + HOUR, worker="w").delivered == 2
+        assert deliver_due(adopted, now=T + HOUR, worker="w").delivered == 3
     finally:
         controller.stop()
-    assert len(inbox.messages) == 2
+    assert len(inbox.messages) == 3
     message = inbox.messages[0]
     assert message["To"] == "ops@example.org"
     assert "@ceasefire.invalid>" in message["Message-ID"]

@@ -117,6 +117,7 @@ def test_late_violation_revises_the_past_and_keeps_the_record() -> None:
         (1, ""),
         (1, "diplomatic_warning"),
         (1, "stop_violations"),
+        (1, "acknowledge_warning"),
     }
     assert phases(at_50) == [(1, 0), (2, 30)]
     first_phase1 = next(d for d in at_31 if d.kind is DecisionKind.PHASE_ENTERED)
@@ -345,7 +346,7 @@ def test_an_action_listed_twice_in_a_phase_is_refused() -> None:
     problems = parse_plan(data)
     assert isinstance(problems, list)
     assert (
-        "phases[0].actions[2].action: 'stop_violations' is listed twice in this phase" in problems
+        "phases[0].actions[3].action: 'stop_violations' is listed twice in this phase" in problems
     )
 
 

@@ -18,7 +18,7 @@ from ceasefire.domain.incidents.review import Action, Basis, Confidence, Review
 from ceasefire.domain.incidents.story import IncidentStory, tell
 from ceasefire.domain.places import Gazetteer, Place, compass_point
 from ceasefire.domain.publishing import wording
-from ceasefire.domain.publishing.daily import DailyInputs, RecordState, daily_report
+from ceasefire.domain.publishing.daily import ActionLine, DailyInputs, RecordState, daily_report
 from ceasefire.domain.publishing.period import daily_period
 from ceasefire.domain.publishing.tally import incident_tally, tally
 from ceasefire.domain.taxonomy import Severity
@@ -224,12 +224,24 @@ def test_the_plan_section_shows_the_track_its_decisions_and_missed_deadlines() -
     assert any("RU track" in s for s in report.summary) or any(
         "no track changed phase" in s for s in report.summary
     )
-    acked = {
-        (plan.name, a.party, a.action.replace(" ", "_"), a.required_at): ("US", a.required_at)
-        for a in section.missed
+
+    def key(a: ActionLine) -> tuple[str, str, str, datetime]:
+        return (plan.name, a.party, a.action.replace(" ", "_"), a.required_at)
+
+    # Each actor owes an action on its own: the first actor's answer leaves it missed by the
+    # others, and it is met only when every actor has answered by the deadline.
+    first_only = {key(a): {a.actors[0]: a.required_at} for a in section.missed}
+    partly = daily_report(
+        _inputs(stories, plans=[plan], violations=violations, acknowledgements=first_only)
+    )
+    assert {key(a) for a in partly.plans[0].missed} == {
+        key(a) for a in section.missed if len(a.actors) > 1
     }
+    for a in partly.plans[0].missed:
+        assert a.missed_by == a.actors[1:]
+    everyone = {key(a): dict.fromkeys(a.actors, a.required_at) for a in section.missed}
     again = daily_report(
-        _inputs(stories, plans=[plan], violations=violations, acknowledgements=acked)
+        _inputs(stories, plans=[plan], violations=violations, acknowledgements=everyone)
     )
     assert not again.plans[0].missed
 

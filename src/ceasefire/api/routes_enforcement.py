@@ -12,12 +12,13 @@ from pydantic import BaseModel, Field
 
 from ceasefire.api.params import Page, page_params, parse_time
 from ceasefire.api.security import needs, principal_of
-from ceasefire.domain.access import Permission
+from ceasefire.domain.access import Permission, Role
 from ceasefire.services.geography import zone_features
 from ceasefire.services.live import (
     AcknowledgementError,
     AdoptionError,
     acknowledge_action,
+    action_view,
     open_actions,
     statuses,
 )
@@ -115,16 +116,25 @@ def decisions(
 
 
 @router.get(
-    "/actions", summary="Open actions, overdue ones marked", **needs(Permission.ENGINE_READ)
+    "/actions",
+    summary="Open actions, overdue ones marked, with who has acknowledged and who still owes",
+    **needs(Permission.ACTIONS_READ),
 )
-def actions(request: Request, page: Page = page_params) -> dict[str, Any]:
+def actions(
+    request: Request,
+    actor: Annotated[
+        str | None, Query(description="Only what this actor still owes (GB, US, RU, ...).")
+    ] = None,
+    page: Page = page_params,
+) -> dict[str, Any]:
+    """A party's liaison sees only what is addressed to its party (a notice, a warning)."""
+    principal = principal_of(request)
     state = request.app.state
+    if principal.role is Role.LIAISON:
+        actor = principal.party
     with reading(state.engine) as connection:
-        found = open_actions(connection, state.clock())
-    items = [
-        json.loads(a["content"]) | {"decision_id": a["decision_id"], "overdue": a["overdue"]}
-        for a in page.cut(found)
-    ]
+        found = open_actions(connection, state.clock(), actor=actor)
+    items = [action_view(a) for a in page.cut(found)]
     return {"items": items, "total": len(found), **page.echo()}
 
 
@@ -135,7 +145,8 @@ class AckIn(BaseModel):
 @router.post(
     "/actions/{decision_id}/ack",
     status_code=201,
-    summary="A guarantor acknowledges its action; reminders stop",
+    summary="A guarantor acknowledges its action, or a liaison a notice to its party; "
+    "that actor's reminders stop",
     **needs(Permission.ACTIONS_ACK),
 )
 def ack(request: Request, decision_id: str, body: AckIn) -> dict[str, Any]:

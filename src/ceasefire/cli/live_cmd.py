@@ -118,8 +118,11 @@ def _said(done: Any) -> None:
     for plan, count in result.recorded.items():
         if count:
             out.print(f"{utc_now():%Y-%m-%d %H:%M:%S} {plan}: {count} decisions recorded")
-    for action in result.reminders:
-        out.print(f"{utc_now():%Y-%m-%d %H:%M:%S} reminder: {_summary(action)}")
+    for reminder in result.reminders:
+        out.print(
+            f"{utc_now():%Y-%m-%d %H:%M:%S} reminder to {reminder.actor}: "
+            f"{_summary(reminder.action)}"
+        )
     if sent.delivered or sent.failed:
         out.print(
             f"{utc_now():%Y-%m-%d %H:%M:%S} notifications: {sent.delivered} delivered, "
@@ -236,6 +239,12 @@ def explain_cmd(
     )
     if content["revises"]:
         out.print(f"withdraws decision {content['revises']}")
+    if content["kind"] == "action_required":
+        from ceasefire.services.live import obligation_of
+
+        owed = obligation_of(row, acks)
+        waiting = f"; waiting on {', '.join(owed.waiting)}" if owed.waiting else ""
+        out.print(f"{owed.tally()}{waiting}")
     for actor, when in acks.items():
         out.print(f"acknowledged by {actor} at {when.isoformat()}")
 
@@ -243,30 +252,39 @@ def explain_cmd(
 @actions_app.command("list")
 def actions_list_cmd(
     ctx: typer.Context,
+    actor: Annotated[
+        str | None,
+        typer.Option("--actor", help="Only what this actor still owes (GB, US, RU, ...)."),
+    ] = None,
     output_format: Annotated[str, typer.Option("--format", help="table|json")] = "table",
 ) -> None:
-    """Open actions (required, not withdrawn, not acknowledged), overdue ones marked."""
-    from ceasefire.services.live import open_actions
+    """Open actions (required, not withdrawn, still owed by some actor), overdue ones marked,
+    with how many of their actors have acknowledged and who still owes them."""
+    from ceasefire.services.live import action_view, open_actions
     from ceasefire.store.db import reading
 
     state: AppState = ctx.obj
     now = utc_now()
     with reading(state.engine()) as connection:
-        actions = open_actions(connection, now)
+        actions = open_actions(connection, now, actor=actor)
     if output_format == "json":
-        out.print(
-            json.dumps(
-                [json.loads(a["content"]) | {"overdue": a["overdue"]} for a in actions], indent=1
-            )
-        )
+        out.print(json.dumps([action_view(a) for a in actions], indent=1))
         return
-    table = Table(title=f"{len(actions)} open actions", title_justify="left")
-    for column in ("due (UTC)", "action", "id"):
+    whose = f" owed by {actor}" if actor else ""
+    table = Table(title=f"{len(actions)} open actions{whose}", title_justify="left")
+    for column in ("due (UTC)", "action", "acknowledged", "waiting on", "id"):
         table.add_column(column)
     for action in actions:
         due = _time(action["due_at"]) + (" OVERDUE" if action["overdue"] else "")
-        table.add_row(due, _summary(action), action["decision_id"])
+        owed = action["obligation"]
+        table.add_row(
+            due, _summary(action), owed.tally(), _shown(owed.waiting), action["decision_id"]
+        )
     out.print(table)
+
+
+def _shown(actors: tuple[str, ...], most: int = 6) -> str:
+    return ", ".join(actors[:most]) + (f" +{len(actors) - most}" if len(actors) > most else "")
 
 
 @actions_app.command("ack")

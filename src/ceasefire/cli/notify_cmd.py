@@ -31,8 +31,17 @@ def add_cmd(
         Path | None, typer.Option(help="A file holding the secret that signs webhook bodies.")
     ] = None,
     smtp: Annotated[str | None, typer.Option(help="e-mail: the relay, smtp://host:port.")] = None,
+    for_actors: Annotated[
+        str,
+        typer.Option(
+            "--for",
+            help="Only what concerns these actors or parties (comma-separated, e.g. RU or GB): "
+            "their own track's phases, the actions addressed to them, their reminders.",
+        ),
+    ] = "",
 ) -> None:
-    """Add a channel; from the next clock step its events are queued and delivered."""
+    """Add a channel; from the next clock step its events are queued and delivered. A
+    channel `--for RU` is the RU liaison's: RU's track and what the plan addresses to RU."""
     from ceasefire.services.notify import ChannelError, add_channel
     from ceasefire.store.db import writing
 
@@ -55,12 +64,14 @@ def add_cmd(
                 fmt=fmt,
                 secret=secret,
                 smtp=smtp,
+                actors=[a.strip() for a in for_actors.split(",") if a.strip()],
                 clock=utc_now,
             )
     except ChannelError as exc:
         raise fail(str(exc)) from None
     signed = ", signed" if secret else ""
-    out.print(f"channel {channel_id}: {kind} {target} ({fmt}{signed}) for {events}")
+    whom = f", only what concerns {for_actors}" if for_actors.strip() else ""
+    out.print(f"channel {channel_id}: {kind} {target} ({fmt}{signed}) for {events}{whom}")
 
 
 @app.command("list")
@@ -93,6 +104,7 @@ def list_cmd(ctx: typer.Context, output_format: ListFormatOption = ListFormat.TA
             "target": c.target,
             "format": c.format,
             "events": sorted(c.events),
+            "for": ",".join(sorted(c.actors)) or "all",
             "delivered": delivered.get(c.id, 0),
             "waiting": waiting.get(c.id, 0),
         }

@@ -19,7 +19,8 @@ class Role(StrEnum):
     MONITOR = "monitor"  # files reports, sees its own
     ANALYST = "analyst"  # reviews incidents, sees sources
     GUARANTOR = "guarantor"  # sees tracks, decisions, actions; acknowledges its actions
-    LIAISON = "liaison"  # a party's officer: what is alleged against its party, and replies
+    LIAISON = "liaison"  # a party's officer: what is alleged against its party, notices to
+    # it (acknowledging their receipt), and replies
     OBSERVER = "observer"  # the public summary only
     ADMIN = "admin"  # users and configuration
 
@@ -31,8 +32,9 @@ class Permission(StrEnum):
     REVIEWS_CREATE = "reviews:create"
     REPLIES_CREATE = "replies:create"
     VIOLATIONS_READ = "violations:read"
-    ENGINE_READ = "engine:read"  # tracks, decisions, actions
-    ACTIONS_ACK = "actions:ack"
+    ENGINE_READ = "engine:read"  # tracks, decisions
+    ACTIONS_READ = "actions:read"  # open actions (a liaison: those addressed to its party)
+    ACTIONS_ACK = "actions:ack"  # what the plan addresses to one's own actor or party
     GEOGRAPHY_READ = "geography:read"
     SUMMARY_READ = "summary:read"
     USERS_MANAGE = "users:manage"
@@ -52,7 +54,8 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.REPLIES_CREATE: frozenset({Role.LIAISON}),
     Permission.VIOLATIONS_READ: frozenset({Role.ANALYST, Role.GUARANTOR, Role.LIAISON}),
     Permission.ENGINE_READ: frozenset({Role.ANALYST, Role.GUARANTOR}),
-    Permission.ACTIONS_ACK: frozenset({Role.GUARANTOR}),
+    Permission.ACTIONS_READ: frozenset({Role.ANALYST, Role.GUARANTOR, Role.LIAISON}),
+    Permission.ACTIONS_ACK: frozenset({Role.GUARANTOR, Role.LIAISON}),
     Permission.GEOGRAPHY_READ: _ALL - {Role.ADMIN},
     Permission.SUMMARY_READ: _ALL,
     Permission.USERS_MANAGE: frozenset({Role.ADMIN}),

@@ -41,17 +41,30 @@ class Event:
     kind: EventKind
     summary: str
     decision: dict[str, Any]  # the decision's recorded content
+    actor: str | None = None  # a reminder's addressee: the one actor it reminds
 
     def payload(self) -> str:
-        return json.dumps(
-            {
-                "id": self.event_id,
-                "event": self.kind.value,
-                "summary": self.summary,
-                "decision": self.decision,
-            },
-            sort_keys=True,
-        )
+        body = {
+            "id": self.event_id,
+            "event": self.kind.value,
+            "summary": self.summary,
+            "decision": self.decision,
+        }
+        if self.actor is not None:
+            body["actor"] = self.actor
+        return json.dumps(body, sort_keys=True)
+
+    def concerns(self, actors: frozenset[str]) -> bool:
+        """Whether a channel for these actors or parties wants it: their own track's phases,
+        the actions addressed to them, the reminders to them (an empty set: everything)."""
+        if not actors:
+            return True
+        if self.actor is not None:
+            return self.actor in actors
+        d = self.decision
+        if d["kind"] == "action_required":
+            return bool(actors & set(d["actors"]))
+        return d["party"] in actors
 
 
 def decision_event(content: dict[str, Any]) -> Event | None:
@@ -62,13 +75,15 @@ def decision_event(content: dict[str, Any]) -> Event | None:
     return Event(content["decision_id"], kind, content["summary"], content)
 
 
-def reminder_event(content: dict[str, Any], reminded_at: datetime) -> Event:
+def reminder_event(content: dict[str, Any], reminded_at: datetime, actor: str, tally: str) -> Event:
+    """A reminder to one actor that still owes an overdue action (each is reminded alone)."""
     stamp = reminded_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return Event(
-        f"{content['decision_id']}/reminder/{stamp}",
+        f"{content['decision_id']}/reminder/{actor}/{stamp}",
         EventKind.REMINDER,
-        f"Reminder, overdue: {content['summary']}",
+        f"Reminder to {actor}, overdue ({tally}): {content['summary']}",
         content,
+        actor,
     )
 
 
@@ -123,8 +138,11 @@ def cap_alert(event: Event, context: CapContext) -> str:
         _text(info, "expires", cap_time(datetime.fromisoformat(d["due_at"])))
     _text(info, "headline", event.summary[:160])
     _text(info, "description", _description(d))
-    if d.get("actors"):
-        _text(info, "instruction", f"Required of {', '.join(d['actors'])}: {d['action']}")
+    if event.actor is not None:
+        _text(info, "instruction", f"Required of {event.actor}: {d['action']}")
+    elif d.get("actors"):
+        each = "any one of " if d.get("shared") else ""
+        _text(info, "instruction", f"Required of {each}{', '.join(d['actors'])}: {d['action']}")
     parameter = ET.SubElement(info, f"{{{CAP_NS}}}parameter")
     _text(parameter, "valueName", "ceasefire-decision")
     _text(parameter, "value", d["decision_id"])

@@ -10,7 +10,7 @@ each decision exactly once, and a step after downtime catches up on everything t
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from ceasefire.domain.enforcement.decisions import Decision, DecisionKind, decision_from_content
+from ceasefire.domain.enforcement.obligations import Obligation
 from ceasefire.domain.enforcement.plan import Plan, PlanError, parse_plan
 from ceasefire.domain.enforcement.plan_run import replay, timeline
 from ceasefire.domain.enforcement.records import to_write
@@ -116,7 +117,7 @@ def _violations(
 @dataclass
 class StepResult:
     recorded: dict[str, int] = field(default_factory=dict)  # plan -> decisions written
-    reminders: list[dict[str, Any]] = field(default_factory=list)
+    reminders: list[Reminder] = field(default_factory=list)
     queued: int = 0  # notifications put in the outbox
     skipped: bool = False  # another server held the clock
 
@@ -150,7 +151,12 @@ def step(
             result.recorded[adopted.name] = len(written)
             events += [e for e in map(decision_event, written) if e is not None]
         result.reminders = _remind(connection, now, remind_every)
-        events += [reminder_event(json.loads(a["content"]), now) for a in result.reminders]
+        events += [
+            reminder_event(
+                json.loads(r.action["content"]), now, r.actor, r.action["obligation"].tally()
+            )
+            for r in result.reminders
+        ]
         # Announced in the same transaction: a decision and its notifications, or neither.
         result.queued = enqueue(
             connection, events, now=now, agreement=_agreement(connection, agreement)
@@ -180,9 +186,13 @@ def _agreement(connection: Connection, name: str | None) -> LoadedAgreement | No
     return None if name is None else agreement_named(connection, name)
 
 
-def open_actions(connection: Connection, now: datetime) -> list[dict[str, Any]]:
-    """Actions required, not withdrawn, not acknowledged by any of their actors, on a track
-    that has not stood down since (a stand-down ends what its episode required)."""
+def open_actions(
+    connection: Connection, now: datetime, *, actor: str | None = None
+) -> list[dict[str, Any]]:
+    """Actions required, not withdrawn, on a track that has not stood down since (a
+    stand-down ends what its episode required), that some actor still owes: each actor owes
+    an action on its own unless the plan says any one of them discharges it. With `actor`,
+    only those it still owes. Each row carries its `obligation` (who acknowledged, who owes)."""
     rows = decision_rows(connection)
     withdrawn = {r["revises"] for r in rows if r["kind"] == DecisionKind.WITHDRAWN.value}
     acks = acknowledged(connection)
@@ -196,26 +206,56 @@ def open_actions(connection: Connection, now: datetime) -> list[dict[str, Any]]:
         ends = stand_downs.get((r["plan"], r["party"]), [])
         return any(r["effective_at"] < end <= now for end in ends)
 
-    return [
-        r | {"overdue": r["due_at"] is not None and r["due_at"] <= now}
-        for r in rows
-        if r["kind"] == DecisionKind.ACTION_REQUIRED.value
-        and r["decision_id"] not in withdrawn
-        and r["decision_id"] not in acks
-        and not ended(r)
-    ]
+    found = []
+    for r in rows:
+        if r["kind"] != DecisionKind.ACTION_REQUIRED.value or r["decision_id"] in withdrawn:
+            continue
+        owed = obligation_of(r, acks.get(r["decision_id"], {}))
+        if owed.met or (actor is not None and not owed.owes(actor)) or ended(r):
+            continue
+        overdue = r["due_at"] is not None and r["due_at"] <= now
+        found.append(r | {"overdue": overdue, "obligation": owed})
+    return found
 
 
-def _remind(connection: Connection, now: datetime, every: timedelta) -> list[dict[str, Any]]:
+def obligation_of(row: dict[str, Any], acks: Mapping[str, datetime]) -> Obligation:
+    """A recorded action's obligation from its content and its acknowledgements."""
+    content = json.loads(row["content"])
+    return Obligation(tuple(content["actors"]), bool(content.get("shared", False)), acks)
+
+
+def action_view(action: dict[str, Any]) -> dict[str, Any]:
+    """An open action as the API and `actions list --format json` give it."""
+    owed: Obligation = action["obligation"]
+    content: dict[str, Any] = json.loads(action["content"])
+    return content | {
+        "decision_id": action["decision_id"],
+        "overdue": action["overdue"],
+        "shared": owed.shared,
+        "acknowledged_by": {a: t.isoformat() for a, t in owed.acknowledged.items()},
+        "waiting_on": list(owed.waiting),
+        "acknowledged": owed.tally(),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    action: dict[str, Any]  # the open action's row
+    actor: str  # who is reminded: one of those who still owe it
+
+
+def _remind(connection: Connection, now: datetime, every: timedelta) -> list[Reminder]:
+    """Each actor that still owes an overdue action, reminded on its own schedule."""
     last = last_reminders(connection)
     sent = []
     for action in open_actions(connection, now):
         if not action["overdue"]:
             continue
-        previous = last.get(action["decision_id"])
-        if previous is None or now - previous >= every:
-            remind(connection, action["decision_id"], now)
-            sent.append(action)
+        for actor in action["obligation"].waiting:
+            previous = last.get((action["decision_id"], actor))
+            if previous is None or now - previous >= every:
+                remind(connection, action["decision_id"], actor, now)
+                sent.append(Reminder(action, actor))
     return sent
 
 
@@ -280,17 +320,26 @@ class AcknowledgementError(ValueError):
 def acknowledge_action(
     connection: Connection, decision_id: str, actor: str, note: str, *, clock: Clock
 ) -> datetime:
-    """Record that `actor` acknowledges an action (a ledger entry); its reminders stop."""
+    """Record that `actor` acknowledges an action it owes (a ledger entry); its reminders
+    stop. The others who owe it still do, unless the plan lets any one of them discharge it."""
     row = decision_row(connection, decision_id)
     if row is None or row["kind"] != DecisionKind.ACTION_REQUIRED.value:
         raise AcknowledgementError(
             f"{decision_id!r} is not a recorded action (see `ceasefire actions list`)"
         )
-    actors = json.loads(row["content"])["actors"]
-    if actor not in actors:
+    acks = acknowledged(connection).get(decision_id, {})
+    owed = obligation_of(row, acks)
+    if actor not in owed.actors:
         raise AcknowledgementError(
-            f"{actor!r} is not an actor of this action ({', '.join(actors)})"
+            f"{actor!r} is not an actor of this action ({', '.join(owed.actors)})"
         )
-    if actor in acknowledged(connection).get(decision_id, {}):
+    if actor in acks:
         raise AcknowledgementError(f"{actor} has already acknowledged {decision_id}")
+    if owed.met:
+        first = owed.first()
+        assert first is not None
+        raise AcknowledgementError(
+            f"{decision_id} is already discharged: {first[0]} acknowledged it at "
+            f"{first[1]:%Y-%m-%d %H:%M} UTC, and the plan lets any one of its actors do so"
+        )
     return acknowledge(connection, decision_id, actor, note, clock=clock)

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import smtplib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,9 +44,10 @@ from ceasefire.domain.validation import DEFAULT_AREA_OF_INTEREST
 from ceasefire.services.incidents import IncidentFilter, current_incidents, incident_stories
 from ceasefire.store.db import writing
 from ceasefire.store.enforcement_store import acknowledged, decision_row
-from ceasefire.store.schema import notify_channels, outbox
+from ceasefire.store.schema import decisions, notify_channels, outbox
 
 FORMATS = ("json", "cap")
+_ACTOR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 KINDS = ("webhook", "email", "folder")
 LEASE = timedelta(seconds=60)
 MAX_BACKOFF = timedelta(hours=1)
@@ -64,6 +66,7 @@ class Channel:
     events: frozenset[EventKind]
     secret: str | None
     smtp: str | None
+    actors: frozenset[str] = frozenset()  # empty: everything it subscribes to
 
 
 def add_channel(
@@ -75,9 +78,13 @@ def add_channel(
     fmt: str = "json",
     secret: str | None = None,
     smtp: str | None = None,
+    actors: Sequence[str] = (),
     clock: Callable[[], datetime],
 ) -> int:
     problems = []
+    bad = [a for a in actors if not _ACTOR.match(a)]
+    if bad:
+        problems.append(f"--for: {', '.join(map(repr, bad))}: give actor or party codes (US, RU)")
     if kind not in KINDS:
         problems.append(f"kind: {kind!r} is not one of {', '.join(KINDS)}")
     unknown = [e for e in events if e not in EventKind.__members__.values()]
@@ -106,6 +113,7 @@ def add_channel(
             events=",".join(sorted(set(events))),
             secret=secret,
             smtp=smtp,
+            actors=",".join(sorted(set(actors))),
             created_at=clock(),
             removed_at=None,
         )
@@ -131,6 +139,7 @@ def _channel(row: Any) -> Channel:
         frozenset(EventKind(e) for e in row["events"].split(",") if e),
         row["secret"],
         row["smtp"],
+        frozenset(a for a in (row["actors"] or "").split(",") if a),
     )
 
 
@@ -157,7 +166,7 @@ def enqueue(
     targets = channels(connection)
     count = 0
     for event in events:
-        wanted = [c for c in targets if event.kind in c.events]
+        wanted = [c for c in targets if event.kind in c.events and event.concerns(c.actors)]
         if not wanted:
             continue
         cap = None
@@ -180,6 +189,7 @@ def enqueue(
                     event_id=event.event_id,
                     kind=event.kind.value,
                     decision_id=event.decision["decision_id"],
+                    actor=event.actor,
                     subject=event.summary[:300],
                     content_type=content_type,
                     body=body,
@@ -303,10 +313,20 @@ def _claim(
             )
         ]
         acks = acknowledged(connection)
+        reminding = {r["decision_id"] for r in rows if r["kind"] == EventKind.REMINDER.value}
+        shared = {
+            str(row.decision_id)
+            for row in connection.execute(
+                select(decisions.c.decision_id, decisions.c.content).where(
+                    decisions.c.decision_id.in_(reminding & set(acks))
+                )
+            )
+            if json.loads(row.content).get("shared")
+        }
         stale = [
             r["id"]
             for r in rows
-            if r["kind"] == EventKind.REMINDER.value and r["decision_id"] in acks
+            if r["kind"] == EventKind.REMINDER.value and _answered(r, acks, shared)
         ]
         if stale:
             connection.execute(
@@ -323,6 +343,17 @@ def _claim(
             for c in (_channel(r._mapping) for r in connection.execute(select(notify_channels)))
         }
     return [(by_id[r["channel_id"]], r) for r in live], len(stale)
+
+
+def _answered(
+    row: Mapping[str, Any], acks: Mapping[str, Mapping[str, datetime]], shared: set[str]
+) -> bool:
+    """A queued reminder no longer needed: its actor acknowledged, or (a shared action)
+    another actor discharged it for all."""
+    by = acks.get(row["decision_id"], {})
+    if row["actor"] is None:  # queued before reminders were per actor
+        return bool(by)
+    return row["actor"] in by or row["decision_id"] in shared
 
 
 def _delivered(engine: Engine, row: Mapping[str, Any], now: datetime) -> None:

@@ -79,10 +79,11 @@ def controller_for(agreement: LoadedAgreement | None) -> Controller:
 
 
 def acknowledgement_map(connection: Connection) -> Acknowledgements:
-    """Each recorded action's first acknowledgement, keyed by what the action is (plan,
-    party, action, when required), so a report can match it to the plan's timeline."""
+    """Each recorded action's acknowledgements (actor -> when), keyed by what the action is
+    (plan, party, action, when required), so a report can match it to the plan's timeline.
+    An action recorded twice (withdrawn, then decided again) keeps each actor's earliest."""
     acks = acknowledged(connection)
-    result: dict[tuple[str, str, str, datetime], tuple[str, datetime]] = {}
+    result: dict[tuple[str, str, str, datetime], dict[str, datetime]] = {}
     for row in decision_rows(connection):
         by_actor = acks.get(row["decision_id"])
         if not by_actor:
@@ -94,9 +95,10 @@ def acknowledgement_map(connection: Connection) -> Acknowledgements:
             content["action"],
             datetime.fromisoformat(content["effective_at"]),
         )
-        first = min(by_actor.items(), key=lambda item: item[1])
-        if key not in result or first[1] < result[key][1]:
-            result[key] = first
+        kept = result.setdefault(key, {})
+        for actor, when in by_actor.items():
+            if actor not in kept or when < kept[actor]:
+                kept[actor] = when
     return result
 
 

@@ -246,12 +246,14 @@ def acknowledged(connection: Connection) -> dict[str, dict[str, datetime]]:
     return result
 
 
-def last_reminders(connection: Connection) -> dict[str, datetime]:
-    query = select(reminders.c.decision_id, func.max(reminders.c.reminded_at)).group_by(
-        reminders.c.decision_id
+def last_reminders(connection: Connection) -> dict[tuple[str, str], datetime]:
+    """(decision id, actor) -> when that actor was last reminded of it."""
+    query = select(reminders.c.decision_id, reminders.c.actor, func.max(reminders.c.reminded_at))
+    query = query.group_by(reminders.c.decision_id, reminders.c.actor)
+    return {(row[0], row[1]): row[2] for row in connection.execute(query)}
+
+
+def remind(connection: Connection, decision_id: str, actor: str, at: datetime) -> None:
+    connection.execute(
+        reminders.insert().values(decision_id=decision_id, actor=actor, reminded_at=at)
     )
-    return {row[0]: row[1] for row in connection.execute(query)}
-
-
-def remind(connection: Connection, decision_id: str, at: datetime) -> None:
-    connection.execute(reminders.insert().values(decision_id=decision_id, reminded_at=at))

@@ -197,6 +197,7 @@ reminders = Table(
     "reminders",
     metadata,
     Column("decision_id", String(16), ForeignKey("decisions.decision_id"), primary_key=True),
+    Column("actor", String(64), primary_key=True),  # each actor owes, and is reminded, alone
     Column("reminded_at", UtcDateTime, primary_key=True),
 )
 
@@ -366,6 +367,9 @@ notify_channels = Table(
     Column("events", String(64), nullable=False),  # comma-separated event kinds
     Column("secret", Text),
     Column("smtp", Text),  # smtp://host:port for e-mail
+    # Comma-separated actors or parties this channel is for ('' : everything it subscribes
+    # to): their tracks' phases, the actions addressed to them, their own reminders.
+    Column("actors", Text, nullable=False, server_default=""),
     Column("created_at", UtcDateTime, nullable=False),
     Column("removed_at", UtcDateTime),
 )
@@ -380,6 +384,7 @@ outbox = Table(
     Column("event_id", String(128), nullable=False),
     Column("kind", String(16), nullable=False),
     Column("decision_id", String(16), nullable=False),
+    Column("actor", String(64)),  # a reminder's actor: its acknowledgement cancels it
     Column("subject", Text, nullable=False),
     Column("content_type", String(64), nullable=False),
     Column("body", Text, nullable=False),

@@ -547,6 +547,10 @@ function tick() {
   }
 }
 
+function shortList(names, most = 6) {
+  return names.length > most ? `${names.slice(0, most).join(", ")} and ${names.length - most} more` : names.join(", ");
+}
+
 async function actions() {
   let found;
   try { found = await api("/api/actions"); } catch (e) { return; }
@@ -555,8 +559,13 @@ async function actions() {
   for (const a of found.items) {
     const item = el("li");
     item.append(el("div", a.summary, a.overdue ? "overdue" : ""));
-    item.append(el("div", `due ${when(a.due_at)} · ${a.actors.join(", ")}`));
-    if (me && me.role === "guarantor" && a.actors.includes(me.party)) {
+    const by = a.actors.length > 1 ? `${a.shared ? "any one of" : "each of"} ${shortList(a.actors)}` : a.actors.join(", ");
+    item.append(el("div", `due ${when(a.due_at)} · ${by}`));
+    // Who has answered and who still owes it: one guarantor's answer closes only its own part.
+    const waiting = a.waiting_on.length && a.waiting_on.length < a.actors.length
+      ? ` · waiting on ${shortList(a.waiting_on)}` : "";
+    item.append(el("div", `${a.acknowledged}${waiting}`, "tally"));
+    if (me && (me.role === "guarantor" || me.role === "liaison") && a.waiting_on.includes(me.party)) {
       const button = el("button", "Acknowledge");
       button.addEventListener("click", async () => {
         button.disabled = true;

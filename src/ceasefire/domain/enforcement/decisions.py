@@ -43,6 +43,7 @@ class Decision:
     revises: str = ""  # for `withdrawn`: the decision it withdraws
     late: bool = False  # took effect (in event time) before it became known
     plan: str = ""  # the plan that decided it
+    shared: bool = False  # an action any one of its actors discharges (else: each owes it)
 
     @property
     def substance(self) -> tuple[object, ...]:
@@ -111,7 +112,7 @@ def decision_content(decision: Decision) -> dict[str, Any]:
         "evidence": list(d.evidence),
         "explanation": d.explanation,
         "summary": describe(d),
-    }
+    } | ({"shared": True} if d.shared else {})  # absent when false: older entries lack it
 
 
 def decision_from_content(content: dict[str, Any]) -> Decision:
@@ -140,6 +141,7 @@ def decision_from_content(content: dict[str, Any]) -> Decision:
         revises=c["revises"],
         late=c["late"],
         plan=c["plan"],
+        shared=bool(c.get("shared", False)),
     )
 
 
@@ -173,7 +175,10 @@ def describe(decision: Decision) -> str:
     if d.kind is DecisionKind.ACTION_REQUIRED:
         due = d.due_at.strftime("%Y-%m-%d %H:%M UTC") if d.due_at else "at once"
         action = d.action.replace("_", " ")
-        return f"{d.party} track, phase {d.phase}: {action} by {_actors(d.actors)}, due {due}"
+        by = _actors(d.actors)
+        if len(d.actors) > 1:
+            by = ("any one of " if d.shared else "each of ") + by
+        return f"{d.party} track, phase {d.phase}: {action} by {by}, due {due}"
     if d.kind is DecisionKind.EXEMPTED:
         return f"{d.party} violation {d.action} at {when}: {d.explanation}"
     if d.kind is DecisionKind.STOOD_DOWN:

@@ -34,6 +34,10 @@ class ActionSpec:
     actor: str
     due_h: float  # after the phase is entered (0: at once)
     description: str
+    # False (the default): each actor of the group owes the action and acknowledges it on its
+    # own, so one guarantor's answer never closes it for twenty. True: the plan says "any of
+    # them", and the first acknowledgement discharges it for all.
+    shared: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +182,7 @@ _BROADER = {
     "major_sectors_in_6h",
     "proceed_if_attack_stops",
 }
-_ACTION = {"action", "actor", "due_h", "description"}
+_ACTION = {"action", "actor", "due_h", "description", "shared"}
 STATUSES = ("reported", "corroborated", "verified")
 
 
@@ -422,6 +426,7 @@ def _phases(r: _Reader, value: Any, actors: dict[str, tuple[str, ...]]) -> tuple
                     actor=actor,
                     due_h=r.hours(spec, "due_h", a_path, 0.0),
                     description=str(spec.get("description", "")),
+                    shared=r.flag(spec, "shared", a_path, False),
                 )
             )
         phases.append(

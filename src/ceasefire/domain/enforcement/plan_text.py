@@ -121,7 +121,11 @@ def _actor(plan: Plan, action: ActionSpec) -> str:
         return "the defending party"
     members = plan.actors.get(action.actor, ())
     shown = ", ".join(members[:6]) + (f" and {len(members) - 6} more" if len(members) > 6 else "")
-    return f"{action.actor.replace('_', ' ')} ({shown})"
+    group = f"{action.actor.replace('_', ' ')} ({shown})"
+    if len(members) < 2:
+        return group
+    # Who must answer: every member on its own, or the first of them for all.
+    return f"any one of {group}" if action.shared else f"each of {group}"
 
 
 def _due(action: ActionSpec) -> str:

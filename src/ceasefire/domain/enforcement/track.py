@@ -397,6 +397,7 @@ class TrackFold:
                 due_at=at + timedelta(hours=action.due_h),
                 t0=self.t0,
                 plan=self.plan.name,
+                shared=action.shared,
             )
             for action in spec.actions
         ]

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from ceasefire.domain.agreement import ClauseKind
 from ceasefire.domain.commitments.status import CommitmentState
 from ceasefire.domain.enforcement.decisions import Decision, DecisionKind, describe
+from ceasefire.domain.enforcement.obligations import Obligation
 from ceasefire.domain.enforcement.plan import Plan
 from ceasefire.domain.enforcement.plan_run import timeline
 from ceasefire.domain.enforcement.status import TrackStatus, track_statuses
@@ -52,8 +53,8 @@ from ceasefire.domain.taxonomy import CATEGORY_INFO, Family
 
 # Who holds the ground at (lon, lat), by the agreement's control areas; None off them.
 Controller = Callable[[float, float], str | None]
-# (plan, party, action, effective_at) -> (actor, when) for actions acknowledged in the record.
-Acknowledgements = Mapping[tuple[str, str, str, datetime], tuple[str, datetime]]
+# (plan, party, action, effective_at) -> actor -> when, for actions acknowledged in the record.
+Acknowledgements = Mapping[tuple[str, str, str, datetime], Mapping[str, datetime]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,21 +100,27 @@ class ActionLine:
     required_at: datetime
     due_at: datetime | None
     ended_at: datetime | None  # the track stood down: the action is no longer required
-    acknowledged: tuple[str, datetime] | None  # (actor, when)
+    obligation: Obligation  # who acknowledged it (and when), who owes it
     summary: str
 
     def overdue(self, at: datetime) -> bool:
-        acked = self.acknowledged is not None and self.acknowledged[1] <= at
-        return self.due_at is not None and self.due_at <= at and not acked
+        return self.due_at is not None and self.due_at <= at and not self.obligation.as_of(at).met
+
+    def owed_at(self, at: datetime) -> Obligation:
+        return self.obligation.as_of(at)
 
     @property
     def missed(self) -> bool:
-        """Its deadline passed with no acknowledgement and the episode still running."""
+        """Its deadline passed with some actor still owing it and the episode still running."""
         if self.due_at is None:
             return False
         ended = self.ended_at is not None and self.ended_at <= self.due_at
-        acked = self.acknowledged is not None and self.acknowledged[1] <= self.due_at
-        return not ended and not acked
+        return not ended and not self.obligation.as_of(self.due_at).met
+
+    @property
+    def missed_by(self) -> tuple[str, ...]:
+        """Who still owed it when it fell due."""
+        return () if self.due_at is None else self.obligation.as_of(self.due_at).waiting
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,7 +330,7 @@ def _plan_section(
             a
             for a in actions
             if (a.ended_at is None or a.ended_at >= period.end)
-            and (a.acknowledged is None or a.acknowledged[1] >= period.end)
+            and not a.obligation.as_of(period.end - timedelta(microseconds=1)).met
         ),
         missed=tuple(
             a for a in actions if a.due_at is not None and period.holds(a.due_at) and a.missed
@@ -336,7 +343,7 @@ def _actions(
     plan: str, decided: Sequence[Decision], end: datetime, acks: Acknowledgements
 ) -> list[ActionLine]:
     """Every action required before `end`, with when its episode ended (a stand-down ends
-    what the episode required) and its first acknowledgement."""
+    what the episode required) and who acknowledged it."""
     stand_downs: dict[str, list[datetime]] = {}
     for d in decided:
         if d.kind is DecisionKind.STOOD_DOWN:
@@ -355,7 +362,9 @@ def _actions(
                 required_at=d.effective_at,
                 due_at=d.due_at,
                 ended_at=min(later) if later else None,
-                acknowledged=acks.get((plan, d.party, d.action, d.effective_at)),
+                obligation=Obligation(
+                    d.actors, d.shared, acks.get((plan, d.party, d.action, d.effective_at), {})
+                ),
                 summary=describe(d),
             )
         )
@@ -481,6 +490,6 @@ def _plan_sentences(plans: Sequence[PlanSection], period: Period) -> list[str]:
         if section.missed:
             said.append(
                 f"{plural(len(section.missed), 'deadline')} of {section.plan} passed in the "
-                "period without acknowledgement."
+                "period with an actor still owing it."
             )
     return said
