@@ -223,6 +223,14 @@ def _plan_file(tmp_path: Path, cure_h: int) -> str:
     return str(path)
 
 
+def _migrate(engine: Engine, at: datetime) -> None:
+    from ceasefire.services.live import migrate_open_tracks
+
+    migrate_open_tracks(
+        engine, "coalition-three-phase", party=None, reason="agreed", by="ops", clock=lambda: at
+    )
+
+
 def test_a_new_version_withdraws_what_it_would_not_have_decided(
     engine: Engine, tmp_path: Path
 ) -> None:
@@ -230,7 +238,9 @@ def test_a_new_version_withdraws_what_it_would_not_have_decided(
     ingest(engine, tmp_path, report("a", 0) + report("b", 30), T + 31 * HOUR)
     run(engine, T + 31 * HOUR)
     assert [p[1] for p in phases(engine) if p[0] == "phase_entered"] == [1, 2]
-    adopt(engine, _plan_file(tmp_path, 48), counting="reported", clock=lambda: T + 40 * HOUR)
+    adopt(engine, _plan_file(tmp_path, 48), counting="reported", clock=lambda: T + 39 * HOUR)
+    assert run(engine, T + 39 * HOUR) == 0  # the running track keeps its version
+    _migrate(engine, T + 40 * HOUR)
     run(engine, T + 41 * HOUR)
     with reading(engine) as connection:
         rows = decision_rows(connection)
@@ -246,7 +256,8 @@ def test_a_new_version_does_not_back_date_what_it_adds(engine: Engine, tmp_path:
     adopt(engine, _plan_file(tmp_path, 48), counting="reported", clock=lambda: T - HOUR)
     ingest(engine, tmp_path, report("a", 0) + report("b", 30), T + 31 * HOUR)
     run(engine, T + 31 * HOUR)
-    adopt(engine, _plan_file(tmp_path, 24), counting="reported", clock=lambda: T + 40 * HOUR)
+    adopt(engine, _plan_file(tmp_path, 24), counting="reported", clock=lambda: T + 39 * HOUR)
+    _migrate(engine, T + 40 * HOUR)
     run(engine, T + 41 * HOUR)
     with reading(engine) as connection:
         phase2 = [
@@ -352,3 +363,72 @@ def test_a_running_clock_steps_as_reports_arrive_not_at_its_interval(
     assert deciding.line().startswith(f"clock step at {deciding.at.isoformat()} took ")
     # The diplomatic warning is due at once: reminded in the step that decides it.
     assert f" s delivering): {count} decisions, 2 reminders, " in deciding.line()
+
+
+def test_a_running_track_keeps_its_plan_version_until_migrated(
+    adopted: Engine, tmp_path: Path
+) -> None:
+    """Adopting a new version does not move a running track's clocks (it did: phase 3 moved
+    a day at once); `plan migrate` does, recorded, and the step writes the corrections."""
+    import yaml
+
+    from ceasefire.services.live import migrate_open_tracks
+    from ceasefire.services.plans import load_plan_data
+
+    ingest(adopted, tmp_path, report("a", 0) + report("b", 30, "missile_strike"), T + 31 * HOUR)
+    run(adopted, T + 31 * HOUR)
+
+    def phase3(now: datetime) -> datetime:
+        (track,) = statuses(adopted, now)["coalition-three-phase"]
+        return next(when for what, when in track.clocks if what == "phase 3")
+
+    assert phase3(T + 31 * HOUR) == T + 72 * HOUR
+    later = load_plan_data("coalition-three-phase")
+    later["clocks"]["phase3_earliest_h"] = 96
+    path = tmp_path / "later.yaml"
+    path.write_text(yaml.safe_dump(later))
+    adopt(adopted, str(path), counting="reported", clock=lambda: T + 32 * HOUR)
+    assert run(adopted, T + 40 * HOUR) == 0  # nothing of the running track changes
+    assert phase3(T + 40 * HOUR) == T + 72 * HOUR
+    with pytest.raises(AdoptionError, match="reason"):
+        migrate_open_tracks(
+            adopted,
+            "coalition-three-phase",
+            party=None,
+            reason=" ",
+            by="ops",
+            clock=lambda: T + 41 * HOUR,
+        )
+    (moved,) = migrate_open_tracks(
+        adopted,
+        "coalition-three-phase",
+        party="RU",
+        reason="the guarantors agreed the new timetable applies",
+        by="ops",
+        clock=lambda: T + 41 * HOUR,
+    )
+    assert (moved.party, moved.t0, moved.from_version, moved.to_version) == ("RU", T, 1, 2)
+    assert phase3(T + 41 * HOUR) == T + 96 * HOUR
+    with pytest.raises(AdoptionError, match="nothing to migrate"):
+        migrate_open_tracks(
+            adopted,
+            "coalition-three-phase",
+            party="RU",
+            reason="again",
+            by="ops",
+            clock=lambda: T + 42 * HOUR,
+        )
+    run(adopted, T + 42 * HOUR)
+    with reading(adopted) as connection:
+        rows = decision_rows(connection)
+        assert verify(connection).first_break is None
+    # Nothing was decided under version 2 before the migration: the track's decisions so far
+    # stay version 1's; after it, what version 2 says differently is written as known then.
+    assert {r["plan_version"] for r in rows if r["known_at"] < T + 41 * HOUR} == {1}
+    # A track that opens after version 2 was adopted runs under it from the start.
+    ingest(adopted, tmp_path, report("c", 300), T + 301 * HOUR)
+    run(adopted, T + 301 * HOUR)
+    with reading(adopted) as connection:
+        fresh = [r for r in decision_rows(connection) if r["effective_at"] == T + 300 * HOUR]
+    assert fresh
+    assert {r["plan_version"] for r in fresh} == {2}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 import yaml
 
 from ceasefire.domain.enforcement.decisions import Decision, DecisionKind
-from ceasefire.domain.enforcement.plan import Plan, parse_plan
+from ceasefire.domain.enforcement.plan import Migration, Pinning, Plan, parse_plan
 from ceasefire.domain.enforcement.plan_run import replay, timeline
 from ceasefire.domain.enforcement.violations import Violation
 from ceasefire.domain.taxonomy import Category, Severity
@@ -357,3 +358,31 @@ def test_broader_attack_categories_all_means_any_grave_violation() -> None:
     assert isinstance(plan, Plan)
     decisions = timeline(plan, [violation(0), violation(1, "grave", "mlrs")])
     assert (3, 72.0) in phases(decisions)
+
+
+def _pinned(cure_v2: float, adopted_v2: float, migrations: tuple[Migration, ...] = ()) -> Plan:
+    """Version 1 (cure 24 h), adopted before everything; version 2 (`cure_v2`) at `adopted_v2`."""
+    data = yaml.safe_load((PLANS / "coalition-three-phase.yaml").read_text())
+    data["clocks"]["cure_period_h"] = cure_v2
+    second = parse_plan(data)
+    assert not isinstance(second, list)
+    v1, v2 = replace(PLAN, version=1), replace(second, version=2)
+    return replace(v2, pinning=Pinning(((h(-100), v1), (h(adopted_v2), v2)), migrations))
+
+
+def test_an_episode_runs_under_the_version_in_force_when_it_opened() -> None:
+    plan = _pinned(cure_v2=48, adopted_v2=10)
+    # Opened at 0 under version 1: 30 h later is past its 24 h cure, phase 2.
+    assert phases(timeline(plan, [violation(0), violation(30)])) == [(1, 0), (2, 30)]
+    # Opened at 300, after version 2 (48 h cure): 330 is inside the cure, still phase 1.
+    later = timeline(plan, [violation(300), violation(330)])
+    assert phases(later) == [(1, 300)]
+    assert {d.plan_version for d in later} == {2}
+
+
+def test_a_recorded_migration_moves_that_episode_alone() -> None:
+    # Both episodes opened under version 1 (version 2 comes at 500); the one of T0 = 0 was
+    # migrated to version 2 (48 h cure), the one of T0 = 300 was not.
+    plan = _pinned(cure_v2=48, adopted_v2=500, migrations=(Migration("RU", h(0), 2),))
+    two_episodes = [violation(0), violation(30), violation(300), violation(330)]
+    assert phases(timeline(plan, two_episodes)) == [(1, 0), (1, 300), (2, 330)]

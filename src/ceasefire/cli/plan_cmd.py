@@ -209,3 +209,41 @@ def adopt_cmd(
         f"{adopted.adopted_at:%Y-%m-%d %H:%M:%S} UTC (content {adopted.content_sha256[:12]}); "
         "`ceasefire clock` runs it."
     )
+    if adopted.version > 1:
+        out.print(
+            "tracks that open from now run under it; open tracks keep the version they opened "
+            f"with until `ceasefire plan migrate {adopted.name} --reason ...` moves them"
+        )
+
+
+@plan_app.command("migrate")
+def migrate_cmd(
+    ctx: typer.Context,
+    plan: Annotated[str, typer.Argument(help="The adopted plan's name.")],
+    reason: Annotated[str, typer.Option(help="Why the open tracks move (recorded).")],
+    party: Annotated[
+        str | None, typer.Option(help="Only this party's open track (RU, UA, ...).")
+    ] = None,
+    by: Annotated[str, typer.Option(help="Who decided the migration (recorded).")] = "operator",
+) -> None:
+    """Move open tracks to the plan's latest version (a recorded migration). A track runs
+    under the version in force when it opened; adopting a new version changes only new
+    tracks until this is done."""
+    from ceasefire.services.live import AdoptionError, migrate_open_tracks
+
+    state: AppState = ctx.obj
+    try:
+        moves = migrate_open_tracks(
+            state.engine(), plan, party=party, reason=reason, by=by, clock=utc_now
+        )
+    except AdoptionError as exc:
+        raise fail(str(exc)) from None
+    for m in moves:
+        out.print(
+            f"{m.party} track (T0 {m.t0:%Y-%m-%d %H:%M} UTC) moved from version "
+            f"{m.from_version} to {m.to_version}"
+        )
+    out.print(
+        "the next clock step writes what these tracks' decisions become under the new version "
+        "(withdrawals and late corrections, known from now)"
+    )

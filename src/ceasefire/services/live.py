@@ -9,6 +9,7 @@ each decision exactly once, and a step after downtime catches up on everything t
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -19,7 +20,7 @@ from sqlalchemy import Connection, Engine
 
 from ceasefire.domain.enforcement.decisions import Decision, DecisionKind, decision_from_content
 from ceasefire.domain.enforcement.obligations import Obligation
-from ceasefire.domain.enforcement.plan import Plan, PlanError, parse_plan
+from ceasefire.domain.enforcement.plan import Migration, Pinning, Plan, PlanError, parse_plan
 from ceasefire.domain.enforcement.plan_run import replay, timeline
 from ceasefire.domain.enforcement.records import to_write
 from ceasefire.domain.enforcement.status import TrackStatus, track_statuses
@@ -33,6 +34,7 @@ from ceasefire.store.agreement_store import agreement_named, default_name, lates
 from ceasefire.store.db import reading, writing
 from ceasefire.store.enforcement_store import (
     AdoptedPlan,
+    MigrationRecord,
     acknowledge,
     acknowledged,
     adopt_plan,
@@ -40,6 +42,7 @@ from ceasefire.store.enforcement_store import (
     decision_row,
     decision_rows,
     last_reminders,
+    migrate_track,
     record_decisions,
     recorded_decisions,
     remind,
@@ -72,11 +75,74 @@ def adopt(engine: Engine, name_or_path: str, *, counting: str | None, clock: Clo
         return adopt_plan(connection, plan.name, data, plan.content_sha256, clock=clock)
 
 
+def migrate_open_tracks(
+    engine: Engine,
+    name: str,
+    *,
+    party: str | None,
+    reason: str,
+    by: str,
+    clock: Clock,
+    agreement: str | None = None,
+) -> list[MigrationRecord]:
+    """Move the open tracks of a plan (or one party's) to its latest version: each is a
+    recorded migration, and the next clock step writes what the episode's decisions become
+    under that version (withdrawals and late corrections, known from now). Tracks opened
+    under the latest version, and closed ones, are not touched."""
+    now = clock()
+    with reading(engine) as connection:
+        adopted = next((p for p in adopted_plans(connection) if p.name == name), None)
+    if adopted is None:
+        raise AdoptionError(f"no adopted plan {name!r} (`ceasefire plan adopt` first)")
+    if not reason.strip():
+        raise AdoptionError("--reason: say why the open tracks move to the new version")
+    plan = running_plan(adopted)
+    standing = statuses(engine, now, agreement).get(name, [])
+    moves = [
+        MigrationRecord(t.party, t.t0, pinned.version, adopted.version)
+        for t in standing
+        if t.phase > 0
+        and t.t0 is not None
+        and (party is None or t.party == party)
+        and (pinned := plan.for_episode(t.party, t.t0)).version < adopted.version
+    ]
+    if not moves:
+        whose = f"{party} has no open track of {name}" if party else f"no open track of {name}"
+        raise AdoptionError(
+            f"{whose} runs under a version older than {adopted.version}: nothing to migrate"
+        )
+    with writing(engine) as connection:
+        for move in moves:
+            migrate_track(connection, name, move, reason.strip(), by, clock=clock)
+    return moves
+
+
 def running_plan(adopted: AdoptedPlan) -> Plan:
-    plan = parse_plan(adopted.document)
+    """The latest version, carrying the earlier ones and the recorded migrations: each track
+    episode runs under the version in force when it opened, unless migrated."""
+    latest = replace(_parsed(adopted.name, adopted.document), version=adopted.version)
+    if not adopted.earlier:
+        return latest
+    earlier = [
+        (at, replace(_parsed(adopted.name, document), version=number))
+        for number, at, document in adopted.earlier
+    ]
+    versions = (*earlier, (adopted.adopted_at, latest))
+    moved = tuple(Migration(m.party, m.t0, m.to_version) for m in adopted.migrations)
+    return replace(latest, pinning=Pinning(versions, moved))
+
+
+def _parsed(name: str, document: dict[str, Any]) -> Plan:
+    plan = _parse_cached(json.dumps(document, sort_keys=True))
     if isinstance(plan, list):  # it was checked when adopted
-        raise PlanError(adopted.name, plan)
+        raise PlanError(name, plan)
     return plan
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_cached(document: str) -> Plan | list[str]:
+    """Each clock step reads every adopted version: parsed once per process."""
+    return parse_plan(json.loads(document))
 
 
 # How a step gets each plan's log: replayed from the start (`replayed_log`); a running process
@@ -146,7 +212,7 @@ def step(
         for adopted in adopted_plans(connection):
             log = plan_log(connection, adopted, running_plan(adopted), found, now)
             record = recorded_decisions(connection, adopted.name)
-            entries = to_write(log, record, adopted_at=adopted.adopted_at, now=now)
+            entries = to_write(log, record, adopted_at=adopted.in_force_since, now=now)
             written = record_decisions(connection, adopted, entries, clock=clock)
             result.recorded[adopted.name] = len(written)
             events += [e for e in map(decision_event, written) if e is not None]

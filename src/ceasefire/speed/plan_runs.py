@@ -121,7 +121,8 @@ def next_clock() -> datetime | None:
 
 def run_key(connection: Connection, adopted: AdoptedPlan) -> Hashable:
     database = connection.engine.url.render_as_string()
-    return (database, adopted.name, adopted.version, adopted.content_sha256)
+    # A recorded migration moves an open track to another version: a run of its own.
+    return (database, adopted.name, adopted.version, adopted.content_sha256, adopted.migrations)
 
 
 def kept_log(

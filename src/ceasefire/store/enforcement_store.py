@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -13,20 +13,48 @@ from sqlalchemy import Connection, func, select
 from ceasefire.domain.canonical import canonical_json
 from ceasefire.domain.enforcement.decisions import Decision, decision_content, decision_from_content
 from ceasefire.store.ledger_store import append_entry
-from ceasefire.store.schema import acknowledgements, decisions, plans, reminders
+from ceasefire.store.schema import (
+    acknowledgements,
+    decisions,
+    plan_migrations,
+    plans,
+    reminders,
+)
 
 PLAN_ADOPTED = "PlanAdopted"
 DECISION_RECORDED = "DecisionRecorded"
+PLAN_MIGRATED = "PlanMigrated"
 ACTION_ACKNOWLEDGED = "ActionAcknowledged"
 
 
 @dataclass(frozen=True)
+class MigrationRecord:
+    party: str
+    t0: datetime  # the episode moved, by its T0
+    from_version: int
+    to_version: int
+    migrated_at: datetime | None = field(default=None, compare=False)  # None: not yet recorded
+
+
+@dataclass(frozen=True)
 class AdoptedPlan:
+    """The latest version of a plan, with what pins its tracks: the earlier versions (a track
+    runs under the version in force when it opened) and the recorded migrations."""
+
     name: str
     version: int
     content_sha256: str
     document: dict[str, Any]
     adopted_at: datetime
+    earlier: tuple[tuple[int, datetime, dict[str, Any]], ...] = field(default=(), compare=False)
+    migrations: tuple[MigrationRecord, ...] = field(default=(), compare=False)
+
+    @property
+    def in_force_since(self) -> datetime:
+        """When the plan last changed: this version's adoption, or a later migration. Nothing
+        it decides differently is known before then."""
+        moved = [m.migrated_at for m in self.migrations if m.migrated_at is not None]
+        return max([self.adopted_at, *moved])
 
 
 def _append(
@@ -40,21 +68,72 @@ def _append(
 
 
 def adopted_plans(connection: Connection) -> list[AdoptedPlan]:
-    """The latest adopted version of each plan."""
-    newest = (
-        select(plans.c.name, func.max(plans.c.version).label("version"))
-        .group_by(plans.c.name)
-        .subquery()
-    )
-    query = select(plans).join(
-        newest, (newest.c.name == plans.c.name) & (newest.c.version == plans.c.version)
-    )
-    return [
-        AdoptedPlan(
-            row.name, int(row.version), row.content_sha256, json.loads(row.document), row.adopted_at
+    """The latest adopted version of each plan, with its earlier versions and migrations."""
+    versions: dict[str, list[Any]] = {}
+    for row in connection.execute(select(plans).order_by(plans.c.name, plans.c.version)):
+        versions.setdefault(row.name, []).append(row)
+    moved: dict[str, list[MigrationRecord]] = {}
+    query = select(plan_migrations).order_by(plan_migrations.c.ledger_seq)
+    for m in connection.execute(query):
+        moved.setdefault(m.plan, []).append(
+            MigrationRecord(m.party, m.t0, int(m.from_version), int(m.to_version), m.migrated_at)
         )
-        for row in connection.execute(query.order_by(plans.c.name))
-    ]
+    found = []
+    for name, rows in versions.items():
+        last = rows[-1]
+        found.append(
+            AdoptedPlan(
+                name,
+                int(last.version),
+                last.content_sha256,
+                json.loads(last.document),
+                last.adopted_at,
+                tuple((int(r.version), r.adopted_at, json.loads(r.document)) for r in rows[:-1]),
+                tuple(moved.get(name, ())),
+            )
+        )
+    return found
+
+
+def migrate_track(
+    connection: Connection,
+    plan: str,
+    record: MigrationRecord,
+    reason: str,
+    by: str,
+    *,
+    clock: Callable[[], datetime],
+) -> datetime:
+    """Record that a track's open episode runs under `to_version` from now (a ledger entry)."""
+    content = migration_content(plan, record, reason, by)
+    subject = f"{plan}/{record.party}@{record.to_version}"
+    seq, recorded_at = _append(connection, clock, PLAN_MIGRATED, subject, content)
+    connection.execute(
+        plan_migrations.insert().values(
+            plan=plan,
+            party=record.party,
+            t0=record.t0,
+            from_version=record.from_version,
+            to_version=record.to_version,
+            reason=reason,
+            migrated_by=by,
+            migrated_at=recorded_at,
+            ledger_seq=seq,
+        )
+    )
+    return recorded_at
+
+
+def migration_content(plan: str, record: MigrationRecord, reason: str, by: str) -> dict[str, Any]:
+    return {
+        "plan": plan,
+        "party": record.party,
+        "t0": record.t0.astimezone(UTC).isoformat(),
+        "from_version": record.from_version,
+        "to_version": record.to_version,
+        "reason": reason,
+        "by": by,
+    }
 
 
 def adopt_plan(
@@ -117,7 +196,9 @@ def record_decisions(
     for decision in new:
         if decision.decision_id in known:
             continue
-        content = decision_content(decision) | {"plan": plan.name, "plan_version": plan.version}
+        # The version that decided it: its episode's (tracks are pinned), else the latest.
+        version = decision.plan_version or plan.version
+        content = decision_content(decision) | {"plan": plan.name, "plan_version": version}
         seq, recorded_at = _append(
             connection, clock, DECISION_RECORDED, decision.decision_id, content
         )
@@ -126,7 +207,7 @@ def record_decisions(
             decisions.insert().values(
                 decision_id=decision.decision_id,
                 plan=plan.name,
-                plan_version=plan.version,
+                plan_version=version,
                 party=decision.party,
                 kind=decision.kind.value,
                 phase=decision.phase,

@@ -162,6 +162,22 @@ plans = Table(
     _ledger_seq(),
 )
 
+# An open track moved to a newer plan version (tracks otherwise run under the version in force
+# when they opened): a ledger entry, append-only.
+plan_migrations = Table(
+    "plan_migrations",
+    metadata,
+    Column("plan", String(64), nullable=False),
+    Column("party", String(16), nullable=False),
+    Column("t0", UtcDateTime, nullable=False),  # the episode moved, by its T0
+    Column("from_version", Integer, nullable=False),
+    Column("to_version", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("migrated_by", String(64), nullable=False),
+    Column("migrated_at", UtcDateTime, nullable=False),
+    Column("ledger_seq", BigInteger, ForeignKey("ledger.seq"), primary_key=True),
+)
+
 decisions = Table(
     "decisions",
     metadata,

@@ -30,7 +30,14 @@ from ceasefire.domain.intake import REPORT_RECEIVED, SOURCE_REGISTERED
 from ceasefire.domain.ledger import Break, ChainCheck, LedgerEntry
 from ceasefire.store.agreement_store import AGREEMENT_CHOSEN, AGREEMENT_LOADED, choice_content
 from ceasefire.store.commitment_store import RECORD_KINDS, SUBJECT_FIELD, persons_problem
-from ceasefire.store.enforcement_store import ACTION_ACKNOWLEDGED, DECISION_RECORDED, PLAN_ADOPTED
+from ceasefire.store.enforcement_store import (
+    ACTION_ACKNOWLEDGED,
+    DECISION_RECORDED,
+    PLAN_ADOPTED,
+    PLAN_MIGRATED,
+    MigrationRecord,
+    migration_content,
+)
 from ceasefire.store.extraction_store import REPORT_EXTRACTED
 from ceasefire.store.incident_store import INCIDENT_REVIEWED
 from ceasefire.store.ledger_store import entry_count
@@ -42,6 +49,7 @@ from ceasefire.store.schema import (
     commitment_records,
     decisions,
     ledger,
+    plan_migrations,
     plans,
     report_extractions,
     reports,
@@ -61,6 +69,7 @@ _REVIEW_PREFIX = "v_"
 _COMMITMENT_PREFIX = "c_"
 _EXTRACTION_PREFIX = "x_"
 _CHOICE_PREFIX = "ac_"
+_MIGRATION_PREFIX = "pm_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +143,7 @@ _PROJECTIONS = (
     (_COMMITMENT_PREFIX, commitment_records),
     (_EXTRACTION_PREFIX, report_extractions),
     (_CHOICE_PREFIX, agreement_choices),
+    (_MIGRATION_PREFIX, plan_migrations),
 )
 
 
@@ -182,6 +192,8 @@ def _projection_problem(entry: LedgerEntry, row: Mapping[str, Any]) -> Break | N
             problem = _extraction_problem(entry, _unprefixed(row, _EXTRACTION_PREFIX))
         elif entry.kind == AGREEMENT_CHOSEN:
             problem = _choice_problem(entry, _unprefixed(row, _CHOICE_PREFIX))
+        elif entry.kind == PLAN_MIGRATED:
+            problem = _migration_problem(entry, _unprefixed(row, _MIGRATION_PREFIX))
         elif entry.kind in RECORD_KINDS:
             problem = _commitment_problem(entry, _unprefixed(row, _COMMITMENT_PREFIX))
     except (ValueError, KeyError, TypeError) as exc:
@@ -245,6 +257,24 @@ def _plan_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
     if label != entry.subject_id or sha256_hex(canonical_json(content)) != entry.payload_sha256:
         return f"plan {label} differs from what the log recorded"
     return None
+
+
+def _migration_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
+    if row is None:
+        return "its plan_migrations row is missing (deleted)"
+    record = MigrationRecord(
+        row["party"], _moment(row["t0"]), int(row["from_version"]), int(row["to_version"])
+    )
+    content = migration_content(row["plan"], record, row["reason"], row["migrated_by"])
+    if _migrated(row) != entry.subject_id or (
+        sha256_hex(canonical_json(content)) != entry.payload_sha256
+    ):
+        return f"migration {_migrated(row)} differs from what the log recorded"
+    return None
+
+
+def _migrated(row: Mapping[str, Any]) -> str:
+    return f"{row['plan']}/{row['party']}@{row['to_version']}"
 
 
 def _choice_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
@@ -428,6 +458,7 @@ _FACT_TABLES: tuple[tuple[Table[Any], str, Callable[[Mapping[str, Any]], str]], 
     (reviews, INCIDENT_REVIEWED, _reviewed),
     (report_extractions, REPORT_EXTRACTED, lambda row: str(row["report_id"])),
     (agreement_choices, AGREEMENT_CHOSEN, lambda row: str(row["name"])),
+    (plan_migrations, PLAN_MIGRATED, _migrated),
 )
 
 

@@ -44,6 +44,8 @@ class Decision:
     late: bool = False  # took effect (in event time) before it became known
     plan: str = ""  # the plan that decided it
     shared: bool = False  # an action any one of its actors discharges (else: each owes it)
+    # The plan version that decided it (its episode's: tracks are pinned); 0 when unknown.
+    plan_version: int = field(default=0, compare=False, hash=False)
 
     @property
     def substance(self) -> tuple[object, ...]:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -109,6 +109,43 @@ class Exemption:
         return True
 
 
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """An open track moved to a newer version: its episode that opened at `t0` runs under
+    `version` (recorded, explicit; nothing else moves a running track)."""
+
+    party: str
+    t0: datetime
+    version: int
+
+
+@dataclass(frozen=True)
+class Pinning:
+    """Which version each track episode runs under. A plan's versions, each with when it was
+    adopted: an episode runs under the version in force when it opened (event time: T0), or
+    the first version for an episode older than every adoption; a new version applies to new
+    episodes, and to an open one only through a recorded migration."""
+
+    versions: tuple[tuple[datetime, Plan], ...]  # (adopted at, the version), oldest first
+    migrations: tuple[Migration, ...] = ()
+
+    def choose(self, party: str, t0: datetime) -> Plan:
+        for moved in reversed(self.migrations):
+            if moved.party == party and moved.t0 == t0:
+                return self.version(moved.version)
+        chosen = self.versions[0][1]
+        for adopted_at, plan in self.versions:
+            if adopted_at <= t0:
+                chosen = plan
+        return chosen
+
+    def version(self, number: int) -> Plan:
+        for _, plan in self.versions:
+            if plan.version == number:
+                return plan
+        return self.versions[-1][1]
+
+
 @dataclass(frozen=True)
 class Plan:
     name: str
@@ -126,6 +163,14 @@ class Plan:
     phases: tuple[PhaseSpec, ...]
     content_sha256: str
     exemptions: tuple[Exemption, ...] = ()
+    version: int = 0  # its adopted version; 0 for a file not adopted
+    # The earlier versions and recorded migrations that pin each episode to a version; None:
+    # this version alone.
+    pinning: Pinning | None = field(default=None, compare=False, repr=False)
+
+    def for_episode(self, party: str, t0: datetime) -> Plan:
+        """The version a track episode opening at `t0` runs under."""
+        return self if self.pinning is None else self.pinning.choose(party, t0)
 
     def tracks(self, party: str) -> bool:
         return self.subjects is None or party in self.subjects

@@ -83,7 +83,7 @@ class PartyTrack:
         episode = bisect.bisect_right([s for s, _ in starts], index - 1) - 1
         if episode < 0:  # before every episode (perhaps after suppressed violations)
             restart = 0
-            self.fold = TrackFold(self.fold.plan, self.fold.party)
+            self.fold = TrackFold(self.fold.base, self.fold.party)
         else:
             restart = self.fold.rewind(episode)
         self.cursor = min(self.cursor, len(self.fold.decisions))

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from ceasefire.domain.enforcement.decisions import Decision, DecisionKind
 from ceasefire.domain.enforcement.plan import SEVERITY_RANK, Exemption, Plan
-from ceasefire.domain.enforcement.violations import Violation, exemption_for
+from ceasefire.domain.enforcement.violations import Violation, considered, exemption_for
 from ceasefire.domain.taxonomy import Severity
 
 DAY = timedelta(hours=24)
@@ -24,18 +24,23 @@ GRAVE = SEVERITY_RANK[Severity.GRAVE]
 
 class TrackFold:
     def __init__(self, plan: Plan, party: str) -> None:
-        self.plan = plan
+        self.base = plan  # the latest version; with its pinning, the version of each episode
         self.party = party
-        self.defender = plan.defenders.get(party, "")
-        self.cure = timedelta(hours=plan.cure_period_h)
-        self.earliest = timedelta(hours=plan.phase3_earliest_h)
-        self.quiet = timedelta(hours=plan.quiet_period_h)
+        self._use(plan)
         self.decisions: list[Decision] = []
         self.episode_starts: list[tuple[int, int]] = []  # (violation index, decision count)
         self.count = 0  # violations folded so far
         self._pending: list[Decision] = []
         self._pending_version: tuple[int, int] | None = None
         self._reset()
+
+    def _use(self, plan: Plan) -> None:
+        """Run under this version of the plan (an episode runs under the one it opened with)."""
+        self.plan = plan
+        self.defender = plan.defenders.get(self.party, "")
+        self.cure = timedelta(hours=plan.cure_period_h)
+        self.earliest = timedelta(hours=plan.phase3_earliest_h)
+        self.quiet = timedelta(hours=plan.quiet_period_h)
 
     def _reset(self) -> None:
         self.phase = 0
@@ -74,6 +79,15 @@ class TrackFold:
             self._stand_down(last)
         elif self.phase3_at is not None and t >= self.phase3_at:
             self._settle_phase3(t)
+        if self.phase == 0 and self.base.pinning is not None:
+            # A new episode runs under the version in force when it opens (or the one a
+            # recorded migration moved it to), and counts what that version counts.
+            chosen = self.base.for_episode(self.party, t)
+            if chosen is not self.plan:
+                self._use(chosen)
+        if self.base.pinning is not None and not considered(self.plan, v, pinned=False):
+            self.count += 1
+            return
         # Where this violation's episode would start: after any stand-down, before its note.
         offset = len(self.decisions)
         exemption = exemption_for(self.plan, v)
@@ -115,6 +129,7 @@ class TrackFold:
                 t0=self.t0,
                 parameters={"exemption": exemption.name, "handling": exemption.handling},
                 plan=self.plan.name,
+                plan_version=self.plan.version,
             )
         )
 
@@ -382,6 +397,7 @@ class TrackFold:
             t0=self.t0,
             parameters=dict(params),
             plan=self.plan.name,
+            plan_version=self.plan.version,
         )
         actions = [
             Decision(
@@ -397,6 +413,7 @@ class TrackFold:
                 due_at=at + timedelta(hours=action.due_h),
                 t0=self.t0,
                 plan=self.plan.name,
+                plan_version=self.plan.version,
                 shared=action.shared,
             )
             for action in spec.actions
@@ -424,6 +441,7 @@ class TrackFold:
             t0=self.t0,
             parameters={"quiet_period_h": self.plan.quiet_period_h},
             plan=self.plan.name,
+            plan_version=self.plan.version,
         )
 
     def _stand_down(self, last: Violation) -> None:

@@ -47,9 +47,13 @@ def exemption_for(plan: Plan, violation: Violation) -> Exemption | None:
     )
 
 
-def considered(plan: Plan, violation: Violation) -> bool:
+def considered(plan: Plan, violation: Violation, *, pinned: bool = True) -> bool:
     """Whether the plan looks at this violation at all: it counts, or it would count but for
-    an exemption window (the engine then says so)."""
+    an exemption window (the engine then says so). A plan with earlier versions its tracks are
+    pinned to looks at what any of them counts (each episode then counts by its own version);
+    `pinned=False` asks this version alone."""
+    if pinned and plan.pinning is not None:
+        return any(counts(p, violation, exemptions=False) for _, p in plan.pinning.versions)
     return counts(plan, violation, exemptions=False)
 
 
