@@ -49,7 +49,7 @@ def test_the_readme_tour_runs_as_written(tmp_path: Path, monkeypatch: pytest.Mon
         assert words[0] == "ceasefire", line
         args = [{"INC-n": last_incident, "ID": last_action}.get(word, word) for word in words[1:]]
         result = runner.invoke(app, args)
-        assert result.exit_code == 0, (line, result.stdout, result.stderr)
+        assert result.exit_code == 0, (line, result.stdout, result.stderr, said)
         said[" ".join(words[1:3])] = result.stdout
         incidents = re.findall(r"\bINC-\d+\b", result.stdout)
         actions = re.findall(r"\b[0-9a-f]{16}\b", result.stdout)

@@ -433,3 +433,44 @@ def test_the_party_warned_is_told_and_each_guarantor_answers_for_itself(
     assert set(notice["acknowledged_by"]) == {"RU"}
     with reading(engine) as connection:
         assert verify(connection).first_break is None
+
+
+def test_a_guarantor_the_plan_names_confirms_a_gated_phase(
+    engine: Engine, client: TestClient, tokens: dict[Role, str]
+) -> None:
+    from datetime import timedelta
+
+    from ceasefire.services.live import adopt, step
+
+    load_into_record(engine, "korea-model-demo", clock=lambda: NOW)
+    adopt(engine, "coalition-three-phase-gated", counting="reported", clock=lambda: NOW)
+    for name, at, category in (("g1", "09:00", "artillery"), ("g2", "10:00", "missile_strike")):
+        posted = client.post(
+            "/api/reports",
+            json=strike(name, alleged_party="RU", observed_start=f"2025-05-01T{at}Z")
+            | {"category": category},
+            headers=auth(tokens[Role.MONITOR]),
+        )
+        assert posted.status_code in (200, 201), posted.text
+    step(engine, now=NOW, clock=lambda: NOW, remind_every=timedelta(hours=1))
+    analyst, guarantor = auth(tokens[Role.ANALYST]), auth(tokens[Role.GUARANTOR])
+    (track,) = client.get("/api/tracks", headers=analyst).json()["coalition-three-phase-gated"]
+    assert track["awaiting"]["phase"] == 2
+    assert track["awaiting"]["confirm_by"] == ["US"]
+    refused = client.post(
+        "/api/tracks/RU/answer", headers=analyst, json={"phase": 2, "confirm": True, "reason": "x"}
+    )
+    assert refused.status_code == 403
+    answered = client.post(
+        "/api/tracks/RU/answer",
+        headers=guarantor,
+        json={"phase": 2, "confirm": True, "reason": "verified"},
+    )
+    assert answered.status_code == 201, answered.text
+    assert answered.json()["by"] == "US"
+    again = client.post(
+        "/api/tracks/RU/answer",
+        headers=guarantor,
+        json={"phase": 2, "confirm": True, "reason": "verified"},
+    )
+    assert again.status_code == 422  # no longer awaiting: the answer is recorded

@@ -80,9 +80,18 @@ def test_golden_scenario(name: str, tmp_path: Path) -> None:
     decided = [
         [d.party, d.kind.value, d.phase, d.effective_at.isoformat(), d.rule]
         for d in result.decisions
-        if d.kind is not DecisionKind.ACTION_REQUIRED
+        if d.kind not in (DecisionKind.ACTION_REQUIRED, DecisionKind.CURE_ASSESSED)
     ]
     assert decided == expect["decisions"]
+    # What the end of each cure period found (did the violations stop?), where the scenario
+    # says: [party, time, rule].
+    if "cure" in expect:
+        assessed = [
+            [d.party, d.effective_at.isoformat(), d.rule]
+            for d in result.decisions
+            if d.kind is DecisionKind.CURE_ASSESSED
+        ]
+        assert assessed == expect["cure"]
     for check in expect.get("statuses", {}).items():
         assert Counter(s.status.value for s in stories)[check[0]] == check[1]
 

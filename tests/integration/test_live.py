@@ -66,8 +66,9 @@ def phases(engine: Engine) -> list[tuple[str, int, str]]:
 
 def test_each_decision_is_recorded_exactly_once(adopted: Engine, tmp_path: Path) -> None:
     ingest(adopted, tmp_path, report("a", 0) + report("b", 30), T + 31 * HOUR)
-    # phase 1 + its 3 actions (the notice to RU among them), phase 2 + its 3 actions
-    assert run(adopted, T + 31 * HOUR) == 8
+    # phase 1 + its 3 actions (the notice to RU among them), the cure assessed at 24 h
+    # (stopped), phase 2 + its 3 actions (a violation after it: the violations continue)
+    assert run(adopted, T + 31 * HOUR) == 9
     assert run(adopted, T + 31 * HOUR) == 0
     assert run(adopted, T + 32 * HOUR) == 0
     # the quiet period runs out at 30 + 168 h: the stand-down is recorded then, once
@@ -245,7 +246,11 @@ def test_a_new_version_withdraws_what_it_would_not_have_decided(
     with reading(engine) as connection:
         rows = decision_rows(connection)
         withdrawn = [r for r in rows if r["kind"] == "withdrawn"]
-        assert {r["phase"] for r in withdrawn} == {2}
+        # phase 2 and the cure assessed at 24 h: under a 48 h cure neither holds
+        assert {(r["phase"], r["action"]) for r in withdrawn if r["action"] == ""} == {
+            (1, ""),
+            (2, ""),
+        }
         assert {r["known_at"] for r in withdrawn} == {T + 40 * HOUR}  # when the change came
         open_now = {a["action"] for a in open_actions(connection, T + 41 * HOUR)}
         assert "reinforce" not in open_now
@@ -432,3 +437,44 @@ def test_a_running_track_keeps_its_plan_version_until_migrated(
         fresh = [r for r in decision_rows(connection) if r["effective_at"] == T + 300 * HOUR]
     assert fresh
     assert {r["plan_version"] for r in fresh} == {2}
+
+
+def test_a_gated_phase_waits_for_the_mediators_and_the_answer_is_recorded(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from ceasefire.services.live import answer_phase_gate
+
+    adopt(engine, "coalition-three-phase-gated", counting="reported", clock=lambda: T - HOUR)
+    ingest(engine, tmp_path, report("a", 0) + report("b", 5, "missile_strike"), T + 6 * HOUR)
+    run(engine, T + 6 * HOUR)
+    (track,) = statuses(engine, T + 6 * HOUR)["coalition-three-phase-gated"]
+    assert track.phase == 1
+    assert track.awaiting == (2, ("US",), T + 5 * HOUR)
+    with pytest.raises(AdoptionError, match="'GB' is not one of those"):
+        answer_phase_gate(
+            engine, "RU", 2, confirmed=True, by="GB", reason="x", clock=lambda: T + 7 * HOUR
+        )
+    with pytest.raises(AdoptionError, match="not awaiting confirmation of phase 3"):
+        answer_phase_gate(
+            engine, "RU", 3, confirmed=True, by="US", reason="x", clock=lambda: T + 7 * HOUR
+        )
+    answer_phase_gate(
+        engine,
+        "RU",
+        2,
+        confirmed=True,
+        by="US",
+        reason="the strike is verified by two patrols",
+        clock=lambda: T + 7 * HOUR,
+    )
+    run(engine, T + 8 * HOUR)
+    (track,) = statuses(engine, T + 8 * HOUR)["coalition-three-phase-gated"]
+    assert (track.phase, track.since) == (2, T + 7 * HOUR)  # entered when confirmed
+    assert track.awaiting is not None  # phase 3's conditions: the grave strike, asked next
+    assert track.awaiting[0] == 3
+    with reading(engine) as connection:
+        entered = [
+            r for r in decision_rows(connection) if r["kind"] == "phase_entered" and r["phase"] == 2
+        ]
+        assert "confirmed by US" in entered[0]["content"]
+        assert verify(connection).first_break is None

@@ -106,8 +106,9 @@ def test_each_coalition_member_owes_the_action_on_its_own(engine: Engine, tmp_pa
         told_ru = connection.execute(
             select(outbox.c.kind, outbox.c.subject).where(outbox.c.channel_id == ru_liaison)
         ).all()
-    # RU's liaison: its track's two phase entries, the notices to RU and their reminders.
-    assert sorted(kind for kind, _ in told_ru) == ["action"] * 2 + ["phase"] * 2 + ["reminder"] * 2
+    # RU's liaison: its track's two phase entries and the cure assessed between them, the
+    # notices to RU and their reminders.
+    assert sorted(kind for kind, _ in told_ru) == ["action"] * 2 + ["phase"] * 3 + ["reminder"] * 2
     assert all(": acknowledge " in subject for kind, subject in told_ru if kind != "phase")
     heard = {(kind, actor) for channel, kind, actor, _ in queued if channel == gb_only}
     assert heard == {("action", None), ("reminder", "GB")}

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from ceasefire.domain.enforcement.decisions import Decision, DecisionKind
-from ceasefire.domain.enforcement.plan import Migration, Pinning, Plan, parse_plan
+from ceasefire.domain.enforcement.plan import Answer, Migration, Pinning, Plan, parse_plan
 from ceasefire.domain.enforcement.plan_run import replay, timeline
 from ceasefire.domain.enforcement.violations import Violation
 from ceasefire.domain.taxonomy import Category, Severity
@@ -386,3 +386,82 @@ def test_a_recorded_migration_moves_that_episode_alone() -> None:
     plan = _pinned(cure_v2=48, adopted_v2=500, migrations=(Migration("RU", h(0), 2),))
     two_episodes = [violation(0), violation(30), violation(300), violation(330)]
     assert phases(timeline(plan, two_episodes)) == [(1, 0), (1, 300), (2, 330)]
+
+
+GATED = load("coalition-three-phase-gated")
+
+
+def kinds(decisions: list[Decision], party: str = "RU") -> list[tuple[str, int, float]]:
+    return [
+        (d.kind.value, d.phase, (d.effective_at - T).total_seconds() / 3600)
+        for d in decisions
+        if d.party == party and d.kind is not DecisionKind.ACTION_REQUIRED
+    ]
+
+
+def test_the_cure_period_is_assessed_at_its_end_either_way() -> None:
+    stopped = timeline(PLAN, [violation(0), violation(5)])
+    (cure,) = [d for d in stopped if d.kind is DecisionKind.CURE_ASSESSED]
+    assert (cure.effective_at, cure.rule, cure.evidence) == (
+        h(24),
+        "cure assessed: stopped",
+        ("v0", "v5"),
+    )
+    assert "the last at 2025-04-01 05:00 UTC" in cure.explanation
+    assert "(the defending party, UA, was to stop them)" in cure.explanation
+    escalated = timeline(PLAN, [violation(0), violation(5, "major", "artillery")])
+    (cure,) = [d for d in escalated if d.kind is DecisionKind.CURE_ASSESSED]
+    assert cure.rule == "cure assessed: continued"
+    assert "escalation evident: more severe at 2025-04-01 05:00 UTC" in cure.explanation
+
+
+def test_a_gated_phase_waits_for_its_confirmation() -> None:
+    grave = [violation(0), violation(5, "grave", "missile_strike")]
+    waiting = timeline(GATED, grave)
+    assert kinds(waiting)[:3] == [
+        ("phase_entered", 1, 0),
+        ("awaiting_confirmation", 2, 5),
+        ("cure_assessed", 1, 24),
+    ]
+    assert not [d for d in waiting if d.kind is DecisionKind.PHASE_ENTERED and d.phase > 1]
+    (asked,) = [d for d in waiting if d.kind is DecisionKind.AWAITING_CONFIRMATION]
+    assert asked.actors == ("US",)
+    assert "the plan asks US to confirm" in asked.explanation
+
+
+def test_a_confirmed_phase_is_entered_when_confirmed_a_declined_one_never() -> None:
+    grave = [violation(0), violation(5, "grave", "missile_strike")]
+    yes = Answer("RU", 2, h(0), h(8), True, "US", "patrol confirmed the strike")
+    confirmed = timeline(replace(GATED, answers=(yes,)), grave)
+    entered = [d for d in confirmed if d.kind is DecisionKind.PHASE_ENTERED]
+    assert [(d.phase, d.effective_at) for d in entered] == [(1, h(0)), (2, h(8))]
+    assert "confirmed by US" in entered[1].explanation
+    # phase 3's conditions were met at 5 h too: it waits on its own confirmation
+    assert ("awaiting_confirmation", 3, 5) in kinds(confirmed)
+    no = Answer("RU", 2, h(0), h(8), False, "US", "not established")
+    declined = timeline(replace(GATED, answers=(no,)), grave)
+    assert ("not_confirmed", 2, 8) in kinds(declined)
+    assert [d.phase for d in declined if d.kind is DecisionKind.PHASE_ENTERED] == [1]
+
+
+def test_phase_three_gives_way_to_phase_two_after_a_spell_without_a_broader_attack() -> None:
+    answers = (
+        Answer("RU", 2, h(0), h(1), True, "US", "yes"),
+        Answer("RU", 3, h(0), h(1), True, "US", "yes"),
+    )
+    plan = replace(GATED, answers=answers)
+    # a grave strike at 5 h and again at 70 h (the attack goes on): phase 3 at T0 + 72 h;
+    # then only minor fire: 72 h after phase 3 began, back to phase 2.
+    attack = [
+        violation(0),
+        violation(5, "grave", "missile_strike"),
+        violation(70, "grave", "missile_strike"),
+    ]
+    attack += [violation(100 + 10 * k) for k in range(8)]
+    entered = [
+        (d.phase, (d.effective_at - T).total_seconds() / 3600, d.rule)
+        for d in timeline(plan, attack)
+        if d.kind is DecisionKind.PHASE_ENTERED
+    ]
+    assert [(phase, at) for phase, at, _ in entered] == [(1, 0), (2, 5), (3, 72), (2, 144)]
+    assert entered[-1][2] == "de-escalation"

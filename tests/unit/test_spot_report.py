@@ -84,7 +84,11 @@ def test_a_running_clock_is_due_not_decided_until_its_time() -> None:
     before = report_at(10)
     assert phases(before.decisions) == [2]
     assert phases(before.due) == [3]
-    assert min(d.effective_at for d in before.due) == T + timedelta(hours=72)
+    phase3 = [d for d in before.due if d.kind is DecisionKind.PHASE_ENTERED]
+    assert min(d.effective_at for d in phase3) == T + timedelta(hours=72)
+    # the cure period's end is a clock too: its assessment is due, not yet made
+    (cure,) = [d for d in before.due if d.kind is DecisionKind.CURE_ASSESSED]
+    assert cure.effective_at == T + timedelta(hours=24)
     after = report_at(80)
     assert phases(after.decisions) == [2, 3]
     # what is still running then: the stand-down after a week's quiet

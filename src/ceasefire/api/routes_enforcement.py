@@ -19,6 +19,7 @@ from ceasefire.services.live import (
     AdoptionError,
     acknowledge_action,
     action_view,
+    answer_phase_gate,
     open_actions,
     statuses,
 )
@@ -74,6 +75,13 @@ def tracks(request: Request, agreement: str | None = None) -> dict[str, Any]:
                 "rule": t.rule,
                 "entered_by": t.entered_by,
                 "clocks": [{"what": what, "at": when.isoformat()} for what, when in t.clocks],
+                "awaiting": None
+                if t.awaiting is None
+                else {
+                    "phase": t.awaiting[0],
+                    "confirm_by": list(t.awaiting[1]),
+                    "since": t.awaiting[2].isoformat(),
+                },
             }
             for t in items
         ]
@@ -161,6 +169,44 @@ def ack(request: Request, decision_id: str, body: AckIn) -> dict[str, Any]:
         code = 404 if "not a recorded action" in str(exc) else 422
         raise HTTPException(code, str(exc)) from None
     return {"decision_id": decision_id, "actor": principal.party, "at": when.isoformat()}
+
+
+class AnswerIn(BaseModel):
+    phase: int = Field(ge=2, le=3, description="The phase awaiting confirmation")
+    confirm: bool = Field(description="true: enter it; false: decline (recorded)")
+    reason: str = Field(min_length=1, max_length=4000, description="Why (recorded)")
+
+
+@router.post(
+    "/tracks/{party}/answer",
+    status_code=201,
+    summary="A confirmer the plan names confirms or declines a gated phase of a track",
+    **needs(Permission.ACTIONS_ACK),
+)
+def answer(request: Request, party: str, body: AnswerIn, plan: str | None = None) -> dict[str, Any]:
+    principal = principal_of(request)
+    state = request.app.state
+    try:
+        name, record = answer_phase_gate(
+            state.engine,
+            party.upper(),
+            body.phase,
+            confirmed=body.confirm,
+            by=principal.party or "",
+            reason=body.reason,
+            clock=state.clock,
+            plan=plan,
+        )
+    except AdoptionError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return {
+        "plan": name,
+        "party": record.party,
+        "phase": record.phase,
+        "t0": record.t0.isoformat(),
+        "confirmed": record.confirmed,
+        "by": record.by,
+    }
 
 
 _BASEMAP: dict[str, Any] = {}

@@ -28,6 +28,9 @@ COMMANDS: dict[str, Lazy] = {
     "simulate": Lazy("ceasefire.cli.simulate_cmd:simulate_cmd", "How a plan would have behaved."),
     "clock": Lazy("ceasefire.cli.live_cmd:clock_cmd", "Run the clocks."),
     "tracks": Lazy("ceasefire.cli.live_cmd:tracks_cmd", "Each party's phase under each plan."),
+    "confirm": Lazy(
+        "ceasefire.cli.live_cmd:confirm_cmd", "Answer a phase the plan gates on a confirmation."
+    ),
     "explain": Lazy("ceasefire.cli.live_cmd:explain_cmd", "A recorded decision in plain words."),
     "actions": Lazy("ceasefire.cli.live_cmd:actions_app", "What the plan requires of each actor."),
     "decisions": Lazy(

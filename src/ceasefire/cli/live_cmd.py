@@ -156,6 +156,7 @@ def tracks_cmd(
                 "rule": t.rule,
                 "clocks": [{"clock": what, "at": when} for what, when in t.clocks],
                 "decision": t.entered_by,
+                "awaiting": _awaiting(t),
             }
             for plan, tracks in found.items()
             for t in tracks
@@ -179,16 +180,68 @@ def tracks_cmd(
             table.add_column(column)
         for t in tracks:
             clocks = "; ".join(f"{what} {when:%Y-%m-%d %H:%M}" for what, when in t.clocks[:3])
+            waiting = _awaiting(t)
             table.add_row(
                 t.party,
                 f"{t.phase} {t.phase_name}",
                 _time(t.since),
                 _time(t.t0),
-                t.rule,
+                t.rule + (f"; {styled('bold', waiting)}" if waiting else ""),
                 clocks,
                 t.entered_by,
             )
         out.print(table)
+
+
+def _awaiting(track: Any) -> str:
+    """ "phase 3 awaits confirmation by US since ..." for a track held at a gate."""
+    if track.awaiting is None:
+        return ""
+    phase, who, since = track.awaiting
+    return f"phase {phase} awaits confirmation by {', '.join(who)} since {since:%Y-%m-%d %H:%M}"
+
+
+def confirm_cmd(
+    ctx: typer.Context,
+    party: Annotated[str, typer.Argument(help="The track's party (RU, UA, ...).")],
+    phase: Annotated[int, typer.Argument(help="The phase awaiting confirmation (2 or 3).")],
+    by: Annotated[str, typer.Option("--by", help="The confirming actor, one the plan names.")],
+    reason: Annotated[str, typer.Option(help="Why (recorded with the answer).")],
+    decline: Annotated[
+        bool, typer.Option("--decline", help="Decide not to enter the phase (recorded).")
+    ] = False,
+    plan: Annotated[str | None, typer.Option(help="The plan, when several are adopted.")] = None,
+    agreement: Annotated[str | None, AGREEMENT_OPTION] = None,
+) -> None:
+    """Answer a phase the plan enters only on confirmation (`confirm_by`): confirmed, the next
+    clock step enters it; declined, the record says it is not entered. A ledger entry."""
+    from ceasefire.services.live import AdoptionError, answer_phase_gate
+
+    state: AppState = ctx.obj
+    try:
+        name, record = answer_phase_gate(
+            state.engine(),
+            party.upper(),
+            phase,
+            confirmed=not decline,
+            by=by,
+            reason=reason,
+            clock=utc_now,
+            plan=plan,
+            agreement=agreement,
+        )
+    except AdoptionError as exc:
+        raise fail(str(exc)) from None
+    if record.confirmed:
+        out.print(
+            f"{by} confirmed phase {phase} for {record.party}'s track under {name} "
+            f"(T0 {record.t0:%Y-%m-%d %H:%M} UTC); the next clock step enters it"
+        )
+    else:
+        out.print(
+            f"{by} declined phase {phase} for {record.party}'s track under {name}: "
+            "recorded; the track stays where it is"
+        )
 
 
 def explain_cmd(
@@ -273,7 +326,8 @@ def actions_list_cmd(
     whose = f" owed by {actor}" if actor else ""
     table = Table(title=f"{len(actions)} open actions{whose}", title_justify="left")
     for column in ("due (UTC)", "action", "acknowledged", "waiting on", "id"):
-        table.add_column(column)
+        # The id is what `actions ack` takes: never cut to fit a narrow terminal.
+        table.add_column(column, no_wrap=column == "id", min_width=16 if column == "id" else None)
     for action in actions:
         due = _time(action["due_at"]) + (" OVERDUE" if action["overdue"] else "")
         owed = action["obligation"]

@@ -31,6 +31,9 @@ _KIND_OF_DECISION = {
     "phase_entered": EventKind.PHASE,
     "stood_down": EventKind.PHASE,
     "withdrawn": EventKind.PHASE,
+    "cure_assessed": EventKind.PHASE,
+    "not_confirmed": EventKind.PHASE,
+    "awaiting_confirmation": EventKind.ACTION,  # the named actors must confirm or decline
     "action_required": EventKind.ACTION,
 }
 
@@ -62,7 +65,7 @@ class Event:
         if self.actor is not None:
             return self.actor in actors
         d = self.decision
-        if d["kind"] == "action_required":
+        if d["kind"] in ("action_required", "awaiting_confirmation"):
             return bool(actors & set(d["actors"]))
         return d["party"] in actors
 
@@ -163,6 +166,12 @@ def _event_name(d: dict[str, Any]) -> str:
         return f"Ceasefire enforcement: decision withdrawn ({d['party']})"
     if d["kind"] == "stood_down":
         return f"Ceasefire enforcement: stand-down ({d['party']})"
+    if d["kind"] == "cure_assessed":
+        return f"Ceasefire enforcement: cure period assessed ({d['party']})"
+    if d["kind"] == "awaiting_confirmation":
+        return f"Ceasefire enforcement: phase {d['phase']} awaits confirmation ({d['party']})"
+    if d["kind"] == "not_confirmed":
+        return f"Ceasefire enforcement: phase {d['phase']} not confirmed ({d['party']})"
     return f"Ceasefire enforcement: phase {d['phase']} ({d['party']})"
 
 
@@ -174,7 +183,7 @@ def _urgency(event: Event) -> str:
 
 
 def _severity(d: dict[str, Any]) -> str:
-    if d["kind"] in ("stood_down", "withdrawn"):
+    if d["kind"] in ("stood_down", "withdrawn", "cure_assessed", "not_confirmed"):
         return "Minor"
     return {1: "Minor", 2: "Moderate"}.get(int(d.get("phase") or 1), "Severe")
 

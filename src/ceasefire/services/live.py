@@ -20,7 +20,14 @@ from sqlalchemy import Connection, Engine
 
 from ceasefire.domain.enforcement.decisions import Decision, DecisionKind, decision_from_content
 from ceasefire.domain.enforcement.obligations import Obligation
-from ceasefire.domain.enforcement.plan import Migration, Pinning, Plan, PlanError, parse_plan
+from ceasefire.domain.enforcement.plan import (
+    Answer,
+    Migration,
+    Pinning,
+    Plan,
+    PlanError,
+    parse_plan,
+)
 from ceasefire.domain.enforcement.plan_run import replay, timeline
 from ceasefire.domain.enforcement.records import to_write
 from ceasefire.domain.enforcement.status import TrackStatus, track_statuses
@@ -34,11 +41,13 @@ from ceasefire.store.agreement_store import agreement_named, default_name, lates
 from ceasefire.store.db import reading, writing
 from ceasefire.store.enforcement_store import (
     AdoptedPlan,
+    AnswerRecord,
     MigrationRecord,
     acknowledge,
     acknowledged,
     adopt_plan,
     adopted_plans,
+    answer_gate,
     decision_row,
     decision_rows,
     last_reminders,
@@ -117,17 +126,73 @@ def migrate_open_tracks(
     return moves
 
 
+def answer_phase_gate(
+    engine: Engine,
+    party: str,
+    phase: int,
+    *,
+    confirmed: bool,
+    by: str,
+    reason: str,
+    clock: Clock,
+    plan: str | None = None,
+    agreement: str | None = None,
+) -> tuple[str, AnswerRecord]:
+    """Record a confirmer's answer to a gated phase whose conditions are met for `party`'s
+    track: confirmed, the next clock step enters the phase (from now at the earliest);
+    declined, it records that the phase is not entered in this episode. Returns the plan."""
+    now = clock()
+    if not reason.strip():
+        raise AdoptionError("--reason: say why (it is recorded with the answer)")
+    standing = statuses(engine, now, agreement)
+    waiting = [
+        (name, t)
+        for name, tracks in standing.items()
+        if plan is None or name == plan
+        for t in tracks
+        if t.party == party and t.awaiting is not None and t.awaiting[0] == phase
+    ]
+    if not waiting:
+        where = f" under {plan}" if plan else ""
+        raise AdoptionError(
+            f"{party}'s track{where} is not awaiting confirmation of phase {phase} "
+            "(`ceasefire tracks` shows what each track awaits)"
+        )
+    if len(waiting) > 1:
+        names = ", ".join(name for name, _ in waiting)
+        raise AdoptionError(f"--plan: {party} awaits phase {phase} under {names}: name one")
+    name, track = waiting[0]
+    assert track.awaiting is not None and track.t0 is not None
+    if by not in track.awaiting[1]:
+        raise AdoptionError(
+            f"--by: {by!r} is not one of those the plan asks to confirm phase {phase} "
+            f"({', '.join(track.awaiting[1])})"
+        )
+    record = AnswerRecord(party, phase, track.t0, confirmed, by, reason.strip())
+    with writing(engine) as connection:
+        answer_gate(connection, name, record, clock=clock)
+    return name, record
+
+
 def running_plan(adopted: AdoptedPlan) -> Plan:
     """The latest version, carrying the earlier ones and the recorded migrations: each track
     episode runs under the version in force when it opened, unless migrated."""
-    latest = replace(_parsed(adopted.name, adopted.document), version=adopted.version)
+    answers = tuple(
+        Answer(a.party, a.phase, a.t0, a.answered_at or a.t0, a.confirmed, a.by, a.reason)
+        for a in adopted.answers
+    )
+    latest = replace(
+        _parsed(adopted.name, adopted.document), version=adopted.version, answers=answers
+    )
     if not adopted.earlier:
         return latest
     earlier = [
-        (at, replace(_parsed(adopted.name, document), version=number))
+        (at, replace(_parsed(adopted.name, document), version=number, answers=answers))
         for number, at, document in adopted.earlier
     ]
     versions = (*earlier, (adopted.adopted_at, latest))
+    # The versions carry the answers too: a gate is asked under its episode's version, and
+    # `TrackFold` asks its latest (`base`), which holds them.
     moved = tuple(Migration(m.party, m.t0, m.to_version) for m in adopted.migrations)
     return replace(latest, pinning=Pinning(versions, moved))
 

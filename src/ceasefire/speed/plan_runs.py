@@ -122,7 +122,15 @@ def next_clock() -> datetime | None:
 def run_key(connection: Connection, adopted: AdoptedPlan) -> Hashable:
     database = connection.engine.url.render_as_string()
     # A recorded migration moves an open track to another version: a run of its own.
-    return (database, adopted.name, adopted.version, adopted.content_sha256, adopted.migrations)
+    # An answer to a confirmation gate changes what the plan decides: a run of its own too.
+    return (
+        database,
+        adopted.name,
+        adopted.version,
+        adopted.content_sha256,
+        adopted.migrations,
+        adopted.answers,
+    )
 
 
 def kept_log(

@@ -16,6 +16,7 @@ from ceasefire.store.ledger_store import append_entry
 from ceasefire.store.schema import (
     acknowledgements,
     decisions,
+    phase_answers,
     plan_migrations,
     plans,
     reminders,
@@ -24,6 +25,7 @@ from ceasefire.store.schema import (
 PLAN_ADOPTED = "PlanAdopted"
 DECISION_RECORDED = "DecisionRecorded"
 PLAN_MIGRATED = "PlanMigrated"
+PHASE_ANSWERED = "PhaseAnswered"
 ACTION_ACKNOWLEDGED = "ActionAcknowledged"
 
 
@@ -34,6 +36,19 @@ class MigrationRecord:
     from_version: int
     to_version: int
     migrated_at: datetime | None = field(default=None, compare=False)  # None: not yet recorded
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """A recorded answer to a confirmation gate (see `plan.Answer`)."""
+
+    party: str
+    phase: int
+    t0: datetime
+    confirmed: bool
+    by: str
+    reason: str
+    answered_at: datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -48,12 +63,14 @@ class AdoptedPlan:
     adopted_at: datetime
     earlier: tuple[tuple[int, datetime, dict[str, Any]], ...] = field(default=(), compare=False)
     migrations: tuple[MigrationRecord, ...] = field(default=(), compare=False)
+    answers: tuple[AnswerRecord, ...] = field(default=(), compare=False)
 
     @property
     def in_force_since(self) -> datetime:
-        """When the plan last changed: this version's adoption, or a later migration. Nothing
-        it decides differently is known before then."""
+        """When the plan last changed: this version's adoption, a later migration or answer.
+        Nothing it decides differently is known before then."""
         moved = [m.migrated_at for m in self.migrations if m.migrated_at is not None]
+        moved += [a.answered_at for a in self.answers if a.answered_at is not None]
         return max([self.adopted_at, *moved])
 
 
@@ -78,6 +95,19 @@ def adopted_plans(connection: Connection) -> list[AdoptedPlan]:
         moved.setdefault(m.plan, []).append(
             MigrationRecord(m.party, m.t0, int(m.from_version), int(m.to_version), m.migrated_at)
         )
+    answered: dict[str, list[AnswerRecord]] = {}
+    for a in connection.execute(select(phase_answers).order_by(phase_answers.c.ledger_seq)):
+        answered.setdefault(a.plan, []).append(
+            AnswerRecord(
+                a.party,
+                int(a.phase),
+                a.t0,
+                bool(a.confirmed),
+                a.answered_by,
+                a.reason,
+                a.answered_at,
+            )
+        )
     found = []
     for name, rows in versions.items():
         last = rows[-1]
@@ -90,9 +120,45 @@ def adopted_plans(connection: Connection) -> list[AdoptedPlan]:
                 last.adopted_at,
                 tuple((int(r.version), r.adopted_at, json.loads(r.document)) for r in rows[:-1]),
                 tuple(moved.get(name, ())),
+                tuple(answered.get(name, ())),
             )
         )
     return found
+
+
+def answer_gate(
+    connection: Connection, plan: str, record: AnswerRecord, *, clock: Callable[[], datetime]
+) -> datetime:
+    """Record a confirmation gate's answer (a ledger entry)."""
+    content = answer_content(plan, record)
+    subject = f"{plan}/{record.party}/{record.phase}"
+    seq, recorded_at = _append(connection, clock, PHASE_ANSWERED, subject, content)
+    connection.execute(
+        phase_answers.insert().values(
+            plan=plan,
+            party=record.party,
+            phase=record.phase,
+            t0=record.t0,
+            confirmed=record.confirmed,
+            answered_by=record.by,
+            reason=record.reason,
+            answered_at=recorded_at,
+            ledger_seq=seq,
+        )
+    )
+    return recorded_at
+
+
+def answer_content(plan: str, record: AnswerRecord) -> dict[str, Any]:
+    return {
+        "plan": plan,
+        "party": record.party,
+        "phase": record.phase,
+        "t0": record.t0.astimezone(UTC).isoformat(),
+        "confirmed": record.confirmed,
+        "by": record.by,
+        "reason": record.reason,
+    }
 
 
 def migrate_track(

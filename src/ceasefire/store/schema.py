@@ -178,6 +178,21 @@ plan_migrations = Table(
     Column("ledger_seq", BigInteger, ForeignKey("ledger.seq"), primary_key=True),
 )
 
+# A person's answer to a confirmation gate: enter the gated phase of this track episode, or not.
+phase_answers = Table(
+    "phase_answers",
+    metadata,
+    Column("plan", String(64), nullable=False),
+    Column("party", String(16), nullable=False),
+    Column("phase", Integer, nullable=False),
+    Column("t0", UtcDateTime, nullable=False),  # the track episode, by its T0
+    Column("confirmed", Boolean, nullable=False),
+    Column("answered_by", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("answered_at", UtcDateTime, nullable=False),
+    Column("ledger_seq", BigInteger, ForeignKey("ledger.seq"), primary_key=True),
+)
+
 decisions = Table(
     "decisions",
     metadata,

@@ -33,9 +33,12 @@ from ceasefire.store.commitment_store import RECORD_KINDS, SUBJECT_FIELD, person
 from ceasefire.store.enforcement_store import (
     ACTION_ACKNOWLEDGED,
     DECISION_RECORDED,
+    PHASE_ANSWERED,
     PLAN_ADOPTED,
     PLAN_MIGRATED,
+    AnswerRecord,
     MigrationRecord,
+    answer_content,
     migration_content,
 )
 from ceasefire.store.extraction_store import REPORT_EXTRACTED
@@ -49,6 +52,7 @@ from ceasefire.store.schema import (
     commitment_records,
     decisions,
     ledger,
+    phase_answers,
     plan_migrations,
     plans,
     report_extractions,
@@ -70,6 +74,7 @@ _COMMITMENT_PREFIX = "c_"
 _EXTRACTION_PREFIX = "x_"
 _CHOICE_PREFIX = "ac_"
 _MIGRATION_PREFIX = "pm_"
+_ANSWER_PREFIX = "pa_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +149,7 @@ _PROJECTIONS = (
     (_EXTRACTION_PREFIX, report_extractions),
     (_CHOICE_PREFIX, agreement_choices),
     (_MIGRATION_PREFIX, plan_migrations),
+    (_ANSWER_PREFIX, phase_answers),
 )
 
 
@@ -194,6 +200,8 @@ def _projection_problem(entry: LedgerEntry, row: Mapping[str, Any]) -> Break | N
             problem = _choice_problem(entry, _unprefixed(row, _CHOICE_PREFIX))
         elif entry.kind == PLAN_MIGRATED:
             problem = _migration_problem(entry, _unprefixed(row, _MIGRATION_PREFIX))
+        elif entry.kind == PHASE_ANSWERED:
+            problem = _answer_problem(entry, _unprefixed(row, _ANSWER_PREFIX))
         elif entry.kind in RECORD_KINDS:
             problem = _commitment_problem(entry, _unprefixed(row, _COMMITMENT_PREFIX))
     except (ValueError, KeyError, TypeError) as exc:
@@ -271,6 +279,29 @@ def _migration_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | 
     ):
         return f"migration {_migrated(row)} differs from what the log recorded"
     return None
+
+
+def _answer_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
+    if row is None:
+        return "its phase_answers row is missing (deleted)"
+    record = AnswerRecord(
+        row["party"],
+        int(row["phase"]),
+        _moment(row["t0"]),
+        bool(row["confirmed"]),
+        row["answered_by"],
+        row["reason"],
+    )
+    content = answer_content(row["plan"], record)
+    if _answered(row) != entry.subject_id or (
+        sha256_hex(canonical_json(content)) != entry.payload_sha256
+    ):
+        return f"answer {_answered(row)} differs from what the log recorded"
+    return None
+
+
+def _answered(row: Mapping[str, Any]) -> str:
+    return f"{row['plan']}/{row['party']}/{row['phase']}"
 
 
 def _migrated(row: Mapping[str, Any]) -> str:
@@ -459,6 +490,7 @@ _FACT_TABLES: tuple[tuple[Table[Any], str, Callable[[Mapping[str, Any]], str]], 
     (report_extractions, REPORT_EXTRACTED, lambda row: str(row["report_id"])),
     (agreement_choices, AGREEMENT_CHOSEN, lambda row: str(row["name"])),
     (plan_migrations, PLAN_MIGRATED, _migrated),
+    (phase_answers, PHASE_ANSWERED, _answered),
 )
 
 

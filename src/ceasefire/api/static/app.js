@@ -458,6 +458,10 @@ async function banners() {
     const plan = plans.size > 1 ? ` (${t.plan})` : "";
     banner.append(el("strong", `${t.party} — phase ${t.phase}: ${t.phase_name}${plan}`));
     banner.append(el("div", `T0 ${when(t.t0)} · ${t.rule}`));
+    // A gated phase whose conditions are met waits on the people the plan names.
+    if (t.awaiting) banner.append(el("div",
+      `phase ${t.awaiting.phase} awaits confirmation by ${t.awaiting.confirm_by.join(", ")} since ${when(t.awaiting.since)}`,
+      "awaiting"));
     const why = el("button", "Why?", "why");
     why.setAttribute("aria-label", `Why ${t.party} is in phase ${t.phase}: the decision and its evidence`);
     why.addEventListener("click", () => explain(t));

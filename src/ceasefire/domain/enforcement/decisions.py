@@ -23,6 +23,9 @@ class DecisionKind(StrEnum):
     STOOD_DOWN = "stood_down"
     WITHDRAWN = "withdrawn"  # an earlier decision that late data shows should not have been
     EXEMPTED = "exempted"  # a violation inside an agreed exemption window: suppressed or flagged
+    CURE_ASSESSED = "cure_assessed"  # at the end of the cure period: did the violations stop?
+    AWAITING_CONFIRMATION = "awaiting_confirmation"  # a gated phase's conditions are met
+    NOT_CONFIRMED = "not_confirmed"  # the named actors decided not to enter the gated phase
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,4 +188,14 @@ def describe(decision: Decision) -> str:
         return f"{d.party} violation {d.action} at {when}: {d.explanation}"
     if d.kind is DecisionKind.STOOD_DOWN:
         return f"{d.party} track stands down to phase 0 at {when}: {d.explanation}"
+    if d.kind is DecisionKind.CURE_ASSESSED:
+        return f"{d.party} track, cure period ended {when}: {d.explanation}"
+    if d.kind is DecisionKind.AWAITING_CONFIRMATION:
+        by = _actors(d.actors)
+        return (
+            f"{d.party} track, phase {d.phase} awaits confirmation by {by} since {when}: "
+            f"{d.explanation}"
+        )
+    if d.kind is DecisionKind.NOT_CONFIRMED:
+        return f"{d.party} track, phase {d.phase} not entered ({when}): {d.explanation}"
     return d.explanation

@@ -45,6 +45,10 @@ class PhaseSpec:
     number: int
     name: str
     actions: tuple[ActionSpec, ...]
+    # Actors who must confirm entering this phase: when its conditions are met the track
+    # waits ("awaiting confirmation by US") and enters it only on a recorded confirmation.
+    # Empty (the default): the phase is entered when its conditions are met.
+    confirm_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +123,20 @@ class Migration:
     version: int
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A person's recorded answer to "phase N's conditions are met for this track: enter it?"
+    (the phase's `confirm_by`): the track's episode by its T0, when, and why."""
+
+    party: str
+    phase: int
+    t0: datetime
+    at: datetime  # when it was recorded: a confirmed phase takes effect then at the earliest
+    confirmed: bool
+    by: str
+    reason: str
+
+
 @dataclass(frozen=True)
 class Pinning:
     """Which version each track episode runs under. A plan's versions, each with when it was
@@ -163,10 +181,22 @@ class Plan:
     phases: tuple[PhaseSpec, ...]
     content_sha256: str
     exemptions: tuple[Exemption, ...] = ()
+    # Phase 3 back to phase 2 after this many hours without a broader attack; None: phase 3
+    # holds until the track stands down (the seed text names no way down but the quiet period).
+    deescalate_3_to_2_h: float | None = None
     version: int = 0  # its adopted version; 0 for a file not adopted
     # The earlier versions and recorded migrations that pin each episode to a version; None:
     # this version alone.
     pinning: Pinning | None = field(default=None, compare=False, repr=False)
+    # The recorded answers to confirmation gates, oldest first (engine input, like violations).
+    answers: tuple[Answer, ...] = field(default=(), compare=False, repr=False)
+
+    def answer(self, party: str, phase: int, t0: datetime) -> Answer | None:
+        """The latest recorded answer for this track episode's phase, if any."""
+        for a in reversed(self.answers):
+            if a.party == party and a.phase == phase and a.t0 == t0:
+                return a
+        return None
 
     def for_episode(self, party: str, t0: datetime) -> Plan:
         """The version a track episode opening at `t0` runs under."""
@@ -192,6 +222,7 @@ class Plan:
             "broader_attack.major_sectors_in_6h": self.broader_attack.major_sectors_in_6h,
             "broader_attack.proceed_if_attack_stops": self.broader_attack.proceed_if_attack_stops,
             "allow_phase_skip": self.allow_phase_skip,
+            "deescalation.phase3_to_phase2_after_h": self.deescalate_3_to_2_h,
         }
 
 
@@ -215,7 +246,9 @@ _TOP = {
     "allow_phase_skip",
     "phases",
     "exemptions",
+    "deescalation",
 }
+_DEESCALATION = {"phase3_to_phase2_after_h"}
 _EXEMPTION = {"name", "from", "until", "sectors", "bbox", "handling"}
 _COUNTING = {"statuses", "min_severity", "categories", "damaged_objects", "commitments"}
 _CLOCKS = {"cure_period_h", "phase3_earliest_h", "quiet_period_h"}
@@ -343,6 +376,12 @@ def parse_plan(data: Any) -> Plan | list[str]:
         proceed_if_attack_stops=r.flag(broad, "proceed_if_attack_stops", "broader_attack", True),
     )
     allow_skip = r.flag(top, "allow_phase_skip", "", False)
+    down = r.section(top.get("deescalation"), "deescalation", _DEESCALATION)
+    deescalate = None
+    if down.get("phase3_to_phase2_after_h") is not None:
+        deescalate = r.hours(down, "phase3_to_phase2_after_h", "deescalation", 72.0)
+        if deescalate == 0:
+            r.fail("deescalation.phase3_to_phase2_after_h", "must be more than 0, or null")
     exemptions = _exemptions(r, top.get("exemptions") or [])
     phases = _phases(r, top.get("phases"), actors)
     _defenders_named(r, subjects, defenders, phases)
@@ -364,6 +403,7 @@ def parse_plan(data: Any) -> Plan | list[str]:
         allow_phase_skip=allow_skip,
         phases=phases,
         exemptions=exemptions,
+        deescalate_3_to_2_h=deescalate,
         content_sha256=hashlib.sha256(
             json.dumps(data, sort_keys=True, default=str).encode()
         ).hexdigest(),
@@ -449,7 +489,7 @@ def _phases(r: _Reader, value: Any, actors: dict[str, tuple[str, ...]]) -> tuple
     phases = []
     for index, item in enumerate(value):
         path = f"phases[{index}]"
-        phase = r.section(item, path, {"name", "actions"})
+        phase = r.section(item, path, {"name", "actions", "confirm_by"})
         actions: list[ActionSpec] = []
         for a_index, action in enumerate(phase.get("actions") or []):
             a_path = f"{path}.actions[{a_index}]"
@@ -475,9 +515,34 @@ def _phases(r: _Reader, value: Any, actors: dict[str, tuple[str, ...]]) -> tuple
                 )
             )
         phases.append(
-            PhaseSpec(index + 1, str(phase.get("name") or f"Phase {index + 1}"), tuple(actions))
+            PhaseSpec(
+                index + 1,
+                str(phase.get("name") or f"Phase {index + 1}"),
+                tuple(actions),
+                _confirmers(r, phase.get("confirm_by"), f"{path}.confirm_by", actors, index),
+            )
         )
     return tuple(phases)
+
+
+def _confirmers(
+    r: _Reader, value: Any, path: str, actors: dict[str, tuple[str, ...]], index: int
+) -> tuple[str, ...]:
+    """A group of the plan's actors (or a list of actor names) who confirm entering a phase."""
+    if value is None:
+        return ()
+    if index == 0:
+        r.fail(path, "phase 1 opens at the first counting violation: it cannot wait on anyone")
+        return ()
+    if isinstance(value, str):
+        if value not in actors:
+            r.fail(path, f"{value!r} is not a group of actors ({', '.join(actors)})")
+            return ()
+        return actors[value]
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    r.fail(path, "must name a group of actors, or list actor names")
+    return ()
 
 
 def _defenders_named(

@@ -265,8 +265,11 @@ _KIND_ORDER = {
     DecisionKind.EXEMPTED: -1,
     DecisionKind.WITHDRAWN: 0,
     DecisionKind.STOOD_DOWN: 1,
-    DecisionKind.PHASE_ENTERED: 2,
-    DecisionKind.ACTION_REQUIRED: 3,
+    DecisionKind.CURE_ASSESSED: 2,
+    DecisionKind.NOT_CONFIRMED: 3,
+    DecisionKind.AWAITING_CONFIRMATION: 4,
+    DecisionKind.PHASE_ENTERED: 5,
+    DecisionKind.ACTION_REQUIRED: 6,
 }
 
 

@@ -9,10 +9,19 @@ def describe_plan(plan: Plan) -> list[str]:
     lines = [f"{plan.name}: {plan.title}", _tracks(plan), _counting(plan)]
     lines.append(f'Phase 1 "{plan.phase(1).name}": entered at the first counting violation (T0).')
     lines += _actions(plan, 1)
-    lines.append(f'Phase 2 "{plan.phase(2).name}": {_phase2(plan)}')
+    lines.append(f'Phase 2 "{plan.phase(2).name}": {_phase2(plan)}{_gate(plan, 2)}')
     lines += _actions(plan, 2)
-    lines.append(f'Phase 3 "{plan.phase(3).name}": {_phase3(plan)}')
+    lines.append(f'Phase 3 "{plan.phase(3).name}": {_phase3(plan)}{_gate(plan, 3)}')
     lines += _actions(plan, 3)
+    if plan.deescalate_3_to_2_h is not None:
+        lines.append(
+            f"Phase 3 gives way to phase 2 after {_h(plan.deescalate_3_to_2_h)} without a "
+            "broader attack."
+        )
+    lines.append(
+        f"At the end of the cure period ({_h(plan.cure_period_h)} after phase 1 began) the "
+        "record states whether the violations stopped, with the violations of the period."
+    )
     lines.append(
         f"Stand-down to phase 0: after {_h(plan.quiet_period_h)} without a counting violation."
     )
@@ -104,6 +113,17 @@ def _phase3(plan: Plan) -> str:
     return (
         f"entered when a broader attack is established ({_rules(rules)}); it takes effect at the "
         f"later of that moment and T0 + {_h(plan.phase3_earliest_h)}, never earlier, {stops}."
+    )
+
+
+def _gate(plan: Plan, number: int) -> str:
+    who = plan.phase(number).confirm_by
+    if not who:
+        return ""
+    return (
+        f" When its conditions are met the track awaits confirmation by {', '.join(who)}, "
+        "and enters the phase only when one of them confirms it (or records that it is not "
+        "to be entered)."
     )
 
 

@@ -20,6 +20,8 @@ class TrackStatus:
     rule: str
     entered_by: str  # the decision id that put the track in its phase
     clocks: list[tuple[str, datetime]]  # (what, when) still to come, soonest first
+    # A gated phase whose conditions are met, waiting on its confirmers: (phase, who, since).
+    awaiting: tuple[int, tuple[str, ...], datetime] | None = None
 
 
 def track_statuses(plan: Plan, timeline: Sequence[Decision], now: datetime) -> list[TrackStatus]:
@@ -49,6 +51,7 @@ def _status(plan: Plan, decisions: list[Decision], now: datetime) -> TrackStatus
         and d.effective_at <= now < d.due_at
     ]
     clocks.sort(key=lambda clock: clock[1])
+    awaiting = _awaiting(decisions, now)
     if current is None or current.kind is DecisionKind.STOOD_DOWN:
         since = None if current is None else current.effective_at
         return TrackStatus(
@@ -70,10 +73,38 @@ def _status(plan: Plan, decisions: list[Decision], now: datetime) -> TrackStatus
         current.rule,
         current.decision_id,
         clocks,
+        awaiting,
     )
+
+
+def _awaiting(
+    decisions: list[Decision], now: datetime
+) -> tuple[int, tuple[str, ...], datetime] | None:
+    """The latest gated phase still waiting at `now`: asked, neither entered nor declined."""
+    waiting = None
+    for d in decisions:
+        if d.effective_at > now:
+            break
+        if d.kind is DecisionKind.AWAITING_CONFIRMATION:
+            waiting = (d.phase, d.actors, d.effective_at)
+        elif (
+            waiting is not None
+            and d.phase == waiting[0]
+            and d.kind
+            in (
+                DecisionKind.PHASE_ENTERED,
+                DecisionKind.NOT_CONFIRMED,
+            )
+        ) or d.kind is DecisionKind.STOOD_DOWN:
+            waiting = None
+    return waiting
 
 
 def _clock_name(decision: Decision) -> str:
     if decision.kind is DecisionKind.STOOD_DOWN:
         return "stand-down if quiet"
+    if decision.kind is DecisionKind.CURE_ASSESSED:
+        return "cure period ends"
+    if decision.rule == "de-escalation":
+        return f"back to phase {decision.phase} if no broader attack"
     return f"phase {decision.phase}"

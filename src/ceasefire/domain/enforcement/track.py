@@ -60,6 +60,18 @@ class TrackFold:
         self.phase3_decided = False  # phase 3 emitted (it may take effect later)
         self._attack_why = ""
         self._attack_params: Mapping[str, object] = {}
+        # The cure period: the counting violations in it, and whether it has been assessed.
+        self.cure_ids: list[str] = []
+        self.cure_last: datetime | None = None
+        self.cure_assessed = False
+        self.escalated: tuple[datetime, str] | None = None  # phase 2's conditions met: when, rule
+        # Confirmation gates: phases asked about in this episode, and a confirmed entry
+        # waiting for its time (phase, when, rule, why, evidence, parameters).
+        self.gated: set[int] = set()
+        self.held: tuple[int, datetime, str, str, tuple[str, ...], Mapping[str, object]] | None = (
+            None
+        )
+        self.attack_seen_at: datetime | None = None  # the last broader attack seen in phase 3
 
     def rewind(self, episode: int) -> int:
         """Back to the start of an episode; returns the violation index to fold again from."""
@@ -74,6 +86,7 @@ class TrackFold:
     def step(self, v: Violation) -> None:
         t = v.observed_at
         last = self.last
+        self._run_clocks_before(t)
         if self.phase and last is not None and t >= last.observed_at + self.quiet:
             self._settle_phase3(last.observed_at + self.quiet)
             self._stand_down(last)
@@ -97,6 +110,9 @@ class TrackFold:
                 self.count += 1
                 return
         self._slide(v)
+        deescalates = self.plan.deescalate_3_to_2_h is not None
+        if deescalates and self.phase3_decided and self._broader_attack(v) is not None:
+            self.attack_seen_at = t
         if self.phase == 0:
             self.episode_starts.append((self.count, offset))
             self.t0, self.initial = t, v
@@ -111,8 +127,189 @@ class TrackFold:
             self._check_escalation(v)
         if self.attack_at is None and self.phase < 3:
             self._check_broader_attack(v)
+        if self.phase1_at is not None and t <= self.phase1_at + self.cure:
+            self.cure_ids.append(v.violation_id)
+            self.cure_last = t
         self.last = v
         self.count += 1
+
+    def _run_clocks_before(self, t: datetime) -> None:
+        """The clocks that run out before `t` and change what `t` is judged under: the cure
+        period's end (assessed), a confirmed phase's time, phase 3 giving way to phase 2
+        after a spell without a broader attack. (Phase 3's own time and the stand-down are
+        settled by `step`.)"""
+        last = self.last
+        if not self.phase or last is None:
+            return
+        stand_down_at = last.observed_at + self.quiet
+        end = self._cure_end()
+        if end is not None and end < t and end < stand_down_at:
+            self.decisions.append(self._cure_decision())
+            self.cure_assessed = True
+        if self.held is not None and self.held[1] <= t:
+            phase, when, rule, why, evidence, params = self.held
+            self.held = None
+            if when < stand_down_at:
+                self._enter(phase, when, rule, why, evidence, params, confirmed=True)
+        down = self._deescalation_at()
+        if down is not None and down <= t and down < stand_down_at:
+            self._settle_phase3(down)
+            self.decisions.append(self._deescalation_decision(down))
+            self.phase = 2
+            self.attack_at = self.phase3_at = self.attack_seen_at = None
+            self.phase3_decided = False
+
+    def _cure_end(self) -> datetime | None:
+        """When the cure period ends, while it is still to be assessed."""
+        if self.cure_assessed or self.phase1_at is None:
+            return None
+        return self.phase1_at + self.cure
+
+    def _cure_decision(self) -> Decision:
+        """Did the violations stop within the cure period? The fact "violations continue"
+        rests on: a counting violation after it enters phase 2."""
+        assert self.phase1_at is not None
+        end = self.phase1_at + self.cure
+        n = len(self.cure_ids)
+        count = f"{n} counting violation{'s' if n != 1 else ''} in it"
+        if self.cure_last is not None:
+            count += f", the last at {self.cure_last:%Y-%m-%d %H:%M} UTC"
+        hours = f"{self.plan.cure_period_h:g} h"
+        defender = (
+            f" (the defending party, {self.defender}, was to stop them)" if self.defender else ""
+        )
+        if self.escalated is not None and self.escalated[0] <= end:
+            when, rule = self.escalated
+            rule_name, outcome = (
+                "cure assessed: continued",
+                (
+                    f"the violations did not stop within the {hours} cure period{defender}: {rule} "
+                    f"at {when:%Y-%m-%d %H:%M} UTC; {count}"
+                ),
+            )
+        else:
+            rule_name, outcome = (
+                "cure assessed: stopped",
+                (
+                    f"no escalation within the {hours} cure period{defender}; {count}. From now "
+                    "any counting violation means the violations continue (phase 2)"
+                ),
+            )
+        return Decision(
+            self.party,
+            DecisionKind.CURE_ASSESSED,
+            end,
+            rule_name,
+            outcome,
+            tuple(self.cure_ids),
+            phase=1,
+            t0=self.t0,
+            parameters={"cure_period_h": self.plan.cure_period_h},
+            plan=self.plan.name,
+            plan_version=self.plan.version,
+        )
+
+    def _deescalation_at(self) -> datetime | None:
+        """Phase 3 gives way to phase 2 this long after the last broader attack (plans that
+        say so)."""
+        hours = self.plan.deescalate_3_to_2_h
+        if hours is None or not self.phase3_decided or self.phase3_at is None:
+            return None
+        seen = max(self.phase3_at, self.attack_seen_at or self.phase3_at)
+        return seen + timedelta(hours=hours)
+
+    def _deescalation_decision(self, at: datetime) -> Decision:
+        hours = self.plan.deescalate_3_to_2_h
+        assert hours is not None and self.last is not None
+        seen = self.attack_seen_at or self.attack_at
+        since = f" (the last established at {seen:%Y-%m-%d %H:%M} UTC)" if seen else ""
+        return Decision(
+            self.party,
+            DecisionKind.PHASE_ENTERED,
+            at,
+            "de-escalation",
+            f"{self.plan.phase(2).name}: no broader attack for {hours:g} h{since}; "
+            "phase 3's response gives way to phase 2",
+            (self.last.violation_id,),
+            phase=2,
+            t0=self.t0,
+            parameters={"deescalation.phase3_to_phase2_after_h": hours},
+            plan=self.plan.name,
+            plan_version=self.plan.version,
+        )
+
+    def _gated(
+        self,
+        phase: int,
+        at: datetime,
+        rule: str,
+        why: str,
+        evidence: tuple[str, ...],
+        params: Mapping[str, object],
+    ) -> bool:
+        """Whether entering `phase` waits on a person (the plan's `confirm_by`): then its
+        conditions are recorded as awaiting confirmation, and the recorded answer, if any,
+        either schedules the entry (at the answer at the earliest) or says it was declined.
+        True: the caller does not enter the phase now."""
+        confirmers = self.plan.phase(phase).confirm_by
+        if not confirmers:
+            return False
+        if phase in self.gated:
+            return True
+        self.gated.add(phase)
+        name = self.plan.phase(phase).name
+        self.decisions.append(
+            Decision(
+                self.party,
+                DecisionKind.AWAITING_CONFIRMATION,
+                at,
+                rule,
+                f"the conditions for phase {phase} ({name}) are met: {why}; the plan asks "
+                f"{', '.join(confirmers)} to confirm before it is entered",
+                evidence,
+                phase=phase,
+                action=f"confirm_phase_{phase}",
+                actors=confirmers,
+                t0=self.t0,
+                parameters=dict(params),
+                plan=self.plan.name,
+                plan_version=self.plan.version,
+            )
+        )
+        assert self.t0 is not None
+        answer = self.base.answer(self.party, phase, self.t0)
+        if answer is None:
+            return True
+        when = max(at, answer.at)
+        said = f"{answer.by} at {answer.at:%Y-%m-%d %H:%M} UTC: {answer.reason}"
+        if answer.confirmed:
+            if phase != 3:  # phase 3 keeps its own time: see _check_broader_attack
+                self.held = (
+                    phase,
+                    when,
+                    f"{rule}, confirmed",
+                    f"{why}; confirmed by {said}",
+                    evidence,
+                    params,
+                )
+        else:
+            self.decisions.append(
+                Decision(
+                    self.party,
+                    DecisionKind.NOT_CONFIRMED,
+                    when,
+                    "not confirmed",
+                    f"phase {phase} ({name}) is not entered: declined by {said}",
+                    evidence,
+                    phase=phase,
+                    action=f"confirm_phase_{phase}",
+                    actors=confirmers,
+                    t0=self.t0,
+                    plan=self.plan.name,
+                    plan_version=self.plan.version,
+                )
+            )
+        return True
 
     def _note_exemption(self, v: Violation, exemption: Exemption) -> None:
         verb = "not counted" if exemption.handling == "suppress" else "counted, and flagged"
@@ -143,10 +340,15 @@ class TrackFold:
         last = self.last
         if not self.phase or last is None:
             return None
-        stand_down_at = last.observed_at + self.quiet
+        clocks = [last.observed_at + self.quiet]
         if self.attack_at is not None and not self.phase3_decided and self.phase3_at is not None:
-            return min(stand_down_at, self.phase3_at)
-        return stand_down_at
+            clocks.append(self.phase3_at)
+        for clock in (self._cure_end(), self._deescalation_at()):
+            if clock is not None:
+                clocks.append(clock)
+        if self.held is not None:
+            clocks.append(self.held[1])
+        return min(clocks)
 
     def pending(self) -> list[Decision]:
         """Cached until the fold changes: the clocks ask on every arrival and every tick."""
@@ -162,8 +364,17 @@ class TrackFold:
             return []
         stand_down_at = last.observed_at + self.quiet
         pending: list[Decision] = []
-        if self.attack_at is not None and not self.phase3_decided:
+        end = self._cure_end()
+        if end is not None and end < stand_down_at:
+            pending.append(self._cure_decision())
+        if self.held is not None and self.held[1] < stand_down_at:
+            phase, when, rule, why, evidence, params = self.held
+            pending += self._phase_decisions(phase, when, rule, why, evidence, params)
+        if self.attack_at is not None and not self.phase3_decided and self.phase3_at is not None:
             pending += self._phase3_decisions(stand_down_at)
+        down = self._deescalation_at()
+        if down is not None and down < stand_down_at:
+            pending.append(self._deescalation_decision(down))
         pending.append(self._stand_down_decision(last))
         return pending
 
@@ -255,10 +466,22 @@ class TrackFold:
         assert self.t0 is not None
         if self.phase < 2 and not self.plan.allow_phase_skip:
             self._enter(2, t, "escalation evident: " + rule, why, evidence, params)
+            if self.phase < 2 and self.held is None:
+                return  # phase 2 waits on a confirmation (or was declined): not phase 3 yet
         self.attack_at, self.attack_evidence, self.attack_rule = t, evidence, rule
         self.phase3_at = max(t, self.t0 + self.earliest)
+        if self.held is not None:
+            self.phase3_at = max(self.phase3_at, self.held[1])
         self._attack_why = why
         self._attack_params = params
+        if self.plan.phase(3).confirm_by:
+            self._gated(3, t, rule, why, evidence, params)
+            answer = self.base.answer(self.party, 3, self.t0)
+            if answer is None or not answer.confirmed:
+                self.phase3_at = None  # awaiting, or declined: no phase 3 in this episode
+                return
+            self.phase3_at = max(self.phase3_at, answer.at)
+            self._attack_why = f"{why}; confirmed by {answer.by}: {answer.reason}"
         if self.plan.broader_attack.proceed_if_attack_stops or self.phase3_at == t:
             self._enter_phase3()
         if self.phase3_at == t:
@@ -370,7 +593,17 @@ class TrackFold:
         why: str,
         evidence: tuple[str, ...],
         params: Mapping[str, object] | None = None,
+        *,
+        confirmed: bool = False,
     ) -> None:
+        if phase == 2 and self.escalated is None:
+            self.escalated = (at, rule)
+        if (
+            not confirmed
+            and phase > 1
+            and self._gated(phase, at, rule, why, evidence, params or {})
+        ):
+            return
         self.decisions += self._phase_decisions(phase, at, rule, why, evidence, params or {})
         self.phase = phase
         if phase == 1:

@@ -1,5 +1,9 @@
-"""Plans pinned per case: a track runs under the plan version it opened with; moving an open
-track to a newer version is an explicit migration, recorded here and in the log.
+"""Plans pinned per case, and human decisions where the plan wants them.
+
+A track runs under the plan version it opened with; moving an open track to a newer version is
+an explicit migration, recorded in `plan_migrations` and in the log. A phase the plan gates on
+a confirmation is entered only on a recorded answer (`phase_answers`: confirmed or declined, by
+whom, why), also a ledger entry.
 
 Revision ID: 0014
 Revises: 0013
@@ -37,9 +41,27 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("ledger_seq", name="pk_plan_migrations"),
     )
-    for statement in trigger_statements(op.get_bind().dialect.name, "plan_migrations"):
-        op.execute(statement)
+    op.create_table(
+        "phase_answers",
+        sa.Column("plan", sa.String(64), nullable=False),
+        sa.Column("party", sa.String(16), nullable=False),
+        sa.Column("phase", sa.Integer, nullable=False),
+        sa.Column("t0", UtcDateTime, nullable=False),  # the track episode, by its T0
+        sa.Column("confirmed", sa.Boolean, nullable=False),
+        sa.Column("answered_by", sa.String(64), nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("answered_at", UtcDateTime, nullable=False),
+        sa.Column("ledger_seq", sa.BigInteger, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["ledger_seq"], ["ledger.seq"], name="fk_phase_answers_ledger_seq_ledger"
+        ),
+        sa.PrimaryKeyConstraint("ledger_seq", name="pk_phase_answers"),
+    )
+    for table in ("plan_migrations", "phase_answers"):
+        for statement in trigger_statements(op.get_bind().dialect.name, table):
+            op.execute(statement)
 
 
 def downgrade() -> None:
+    op.drop_table("phase_answers")
     op.drop_table("plan_migrations")
