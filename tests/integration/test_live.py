@@ -478,3 +478,42 @@ def test_a_gated_phase_waits_for_the_mediators_and_the_answer_is_recorded(
         ]
         assert "confirmed by US" in entered[0]["content"]
         assert verify(connection).first_break is None
+
+
+def test_as_known_at_replays_the_review_state_of_then_and_names_the_recorded_ids(
+    adopted: Engine, tmp_path: Path
+) -> None:
+    """A rejection recorded after T is not yet known at T: `--as-known-at T` still counts
+    the violation (it used today's review state and dropped it); and the replay names the
+    decisions the record holds by their recorded ids."""
+    from ceasefire.domain.incidents.review import Action, Review
+    from ceasefire.domain.incidents.story import Terms
+    from ceasefire.services.enforcement import counting_from, run_plan
+    from ceasefire.services.incidents import record_review
+    from ceasefire.services.plans import read_plan
+    from ceasefire.store.incident_store import all_memberships
+
+    ingest(adopted, tmp_path, report("a", 0), T + HOUR)
+    run(adopted, T + 2 * HOUR)
+    with reading(adopted) as connection:
+        (membership,) = all_memberships(connection).values()
+    draft = Review(
+        seq=0,
+        incident=membership.incident,
+        action=Action.REJECT,
+        reviewer="alice",
+        at=T + 10 * HOUR,
+        reason="the crater is a year old",
+    )
+    with writing(adopted) as connection:
+        record_review(connection, draft, Terms(parties=("RU", "UA")), clock=lambda: T + 10 * HOUR)
+    plan = counting_from(read_plan("coalition-three-phase"), "reported")
+    then = run_plan(adopted, plan, now=T + 20 * HOUR, as_known_at=T + 5 * HOUR)
+    entered = [d for d in then.decisions if d.kind.value == "phase_entered"]
+    assert [(d.phase, d.effective_at) for d in entered] == [(1, T)]
+    # phase 1 was recorded at T + 1 h: the replay names that decision, as `explain` knows it
+    with reading(adopted) as connection:
+        recorded = {r["decision_id"] for r in decision_rows(connection)}
+    assert then.recorded_id(entered[0]) in recorded
+    now = run_plan(adopted, plan, now=T + 20 * HOUR)
+    assert not [d for d in now.decisions if d.kind.value == "phase_entered"]

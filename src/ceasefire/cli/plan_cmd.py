@@ -17,6 +17,7 @@ from ceasefire.data import DEFAULT_PLAN
 
 if TYPE_CHECKING:
     from ceasefire.domain.enforcement.plan import PlanError
+    from ceasefire.services.enforcement import ReplayResult
 
 plan_app = typer.Typer(
     help="Enforcement plans: check and explain a plan file.", no_args_is_help=True
@@ -129,6 +130,7 @@ def replay_cmd(
             [
                 decision_content(d)
                 | ({} if due_after is None else {"due": d.effective_at > due_after})
+                | {"recorded_id": result.recorded_id(d)}
                 for d in result.decisions
             ],
             sys.stdout,
@@ -154,10 +156,15 @@ def replay_cmd(
             "Nothing counted: reports are only `reported` until reviewed; pass --counting reported "
             "to simulate the plan on unreviewed reports."
         )
-    _print(result.decisions, show_known=as_known_at is not None, due_after=due_after)
+    _print(result, show_known=as_known_at is not None, due_after=due_after)
+    if any(result.recorded_id(d) is None for d in result.decisions):
+        out.print(
+            "ids marked * are this replay's own: the record holds no such decision (yet); "
+            "the others are the recorded decisions `explain` takes"
+        )
 
 
-def _print(decisions: list, show_known: bool, due_after: datetime | None) -> None:  # type: ignore[type-arg]
+def _print(result: ReplayResult, show_known: bool, due_after: datetime | None) -> None:
     from ceasefire.domain.enforcement.decisions import DecisionKind, describe
 
     table = Table(title_justify="left")
@@ -167,7 +174,7 @@ def _print(decisions: list, show_known: bool, due_after: datetime | None) -> Non
     table.add_column("decision")
     table.add_column("rule")
     table.add_column("id", no_wrap=True)
-    for d in decisions:
+    for d in result.decisions:
         mark = {DecisionKind.WITHDRAWN: "WITHDRAWN ", DecisionKind.STOOD_DOWN: ""}.get(d.kind, "")
         if due_after is not None and d.effective_at > due_after:
             mark = "DUE IF NOTHING CHANGES: " + mark
@@ -175,7 +182,8 @@ def _print(decisions: list, show_known: bool, due_after: datetime | None) -> Non
         cells = [d.effective_at.strftime("%Y-%m-%d %H:%M")]
         if show_known:
             cells.append(d.known_at.strftime("%Y-%m-%d %H:%M") + late if d.known_at else "")
-        cells += [mark + describe(d), d.rule, d.decision_id]
+        recorded = result.recorded_id(d)
+        cells += [mark + describe(d), d.rule, recorded or d.decision_id + "*"]
         table.add_row(*cells)
     out.print(table)
 

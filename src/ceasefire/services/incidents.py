@@ -239,11 +239,18 @@ def incident_stories(
     connection: Connection,
     agreement: LoadedAgreement | None,
     incident_filter: IncidentFilter = IncidentFilter(),
+    *,
+    as_of: datetime | None = None,
 ) -> list[IncidentStory]:
-    """The story of every incident with a report in the window (or of the numbered ones)."""
+    """The story of every incident with a report in the window (or of the numbered ones).
+    `as_of`: as the record held them then, by record time: only the reports received and the
+    reviews recorded by then (a verification or a rejection after it is not yet known). The
+    grouping is today's: a merge or split after `as_of` still shows."""
     query = select(reports, incident_members.c.incident_no).join(
         incident_members, incident_members.c.report_id == reports.c.report_id
     )
+    if as_of is not None:
+        query = query.where(reports.c.received_at <= as_of)
     wanted = _incidents_in(incident_filter)
     if wanted is not None:
         query = query.where(incident_members.c.incident_no.in_(wanted))
@@ -258,7 +265,7 @@ def incident_stories(
         agreement,
         None if wanted is None else [r.report_id for ms in members.values() for r in ms],
     )
-    review_map = _reviews_by_incident(connection, wanted)
+    review_map = _reviews_by_incident(connection, wanted, as_of)
     terms = terms_of(agreement)
     return [
         tell(number, members[number], sources_by_id, placements, review_map.get(number, []), terms)
@@ -372,7 +379,9 @@ def _placements_where(
 
 
 def _reviews_by_incident(
-    connection: Connection, wanted: list[int] | Select[tuple[int]] | None = None
+    connection: Connection,
+    wanted: list[int] | Select[tuple[int]] | None = None,
+    as_of: datetime | None = None,
 ) -> dict[int, list[Review]]:
     """Every review under each incident now holding a report it judged, in log order (of the
     `wanted` incidents only, when given)."""
@@ -388,6 +397,8 @@ def _reviews_by_incident(
         targets[int(review_seq)].add(int(number))
     result: dict[int, list[Review]] = defaultdict(list)
     for stored in stored_reviews(connection, sorted(targets)):
+        if as_of is not None and stored.recorded_at > as_of:
+            continue  # not yet recorded then
         review = review_from_content(stored.seq, stored.recorded_at, stored.content)
         for number in sorted(targets[stored.seq]):
             result[number].append(review)

@@ -59,12 +59,14 @@ def as_violation(story: IncidentStory) -> Violation | None:
 
 
 def violations_in_record(
-    connection: Connection, agreement: str | None, *, at: datetime
+    connection: Connection, agreement: str | None, *, at: datetime, as_of: datetime | None = None
 ) -> list[Violation]:
     """The engine's inputs: attributed incidents that breach a clause, and the agreement's
-    commitments whose deadlines were missed, as the record stands at `at`."""
+    commitments whose deadlines were missed, as the record stands at `at`. `as_of`: from
+    what the record held then (reports and reviews recorded by then; see `incident_stories`)."""
     loaded = agreement_named(connection, agreement) if agreement else None
-    found = (as_violation(story) for story in incident_stories(connection, loaded))
+    stories = incident_stories(connection, loaded, as_of=as_of)
+    found = (as_violation(story) for story in stories)
     violations = [v for v in found if v is not None]
     if loaded is not None and loaded.spec.commitments:
         violations += missed_commitments(connection, loaded, at)

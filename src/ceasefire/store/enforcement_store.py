@@ -249,6 +249,16 @@ def recorded_ids(connection: Connection, plan: str) -> set[str]:
     }
 
 
+def recorded_ids_by_key(connection: Connection, plan: str) -> dict[tuple[object, ...], str]:
+    """Recorded decision ids by what they decide (`Decision.key`; the latest recorded of each),
+    and by key and the moment known, for a replay to name the recorded decision it reaches."""
+    found: dict[tuple[object, ...], str] = {}
+    for decision in recorded_decisions(connection, plan):
+        found[decision.key] = decision.decision_id
+        found[(*decision.key, decision.known_at)] = decision.decision_id
+    return found
+
+
 def record_decisions(
     connection: Connection,
     plan: AdoptedPlan,
