@@ -10,8 +10,9 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, FloatRect, Page, Response, sync_playwright
@@ -159,7 +160,8 @@ def test_the_picture_for_an_analyst_from_its_own_server_only(
     page.wait_for_function("Number(document.body.dataset.zones) > 0", timeout=30_000)
     assert page.locator("#sign-in").is_hidden()
     assert page.locator("#who").inner_text() == "analyst — analyst"
-    assert page.locator("#legend li").count() == 7
+    page.wait_for_function("document.body.dataset.held === 'held by RU'")
+    assert page.locator("#legend li").count() == 8  # 7, and the shaded ground held by RU
     assert "#token" not in page.url  # the token leaves the address bar at once
     page.screenshot(path=str(tmp_path / "analyst.png"))
     outside = [url for url in asked if not url.startswith(base) and not url.startswith("data:")]
@@ -503,6 +505,36 @@ def test_each_guarantor_answers_for_itself_and_the_party_warned_sees_its_notices
     ru.screenshot(path=str(tmp_path / "liaison-notices.png"))
     ru.locator("#actions button").first.click()
     ru.wait_for_function("document.querySelectorAll('#actions button').length === 1")
+
+
+def test_the_common_picture_names_places_shades_who_holds_what_and_switches_zone(
+    engine_site: Site, browser: Browser, tmp_path: Path
+) -> None:
+    base, tokens, _ = engine_site
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{base}/#token={tokens[Role.ANALYST]}")
+    page.wait_for_selector(".banner")
+    page.wait_for_function("Number(document.body.dataset.places) > 0")
+    page.wait_for_function("document.body.dataset.held === 'held by RU'")
+    names = page.locator(".place span").all_inner_texts()
+    assert "Donetsk" in names  # a city of the line at the first zoom
+    banner = page.locator(".banner").first.inner_text()
+    assert " UTC" in banner
+    assert page.locator("#zone option").count() == 2
+    page.select_option("#zone", "Europe/Kyiv")
+    page.wait_for_function(
+        "document.querySelector('.banner') && document.querySelector('.banner')"
+        ".textContent.includes(' Kyiv')"
+    )
+    # T0 said in Kyiv time: two or three hours ahead of UTC, as the season has it
+    utc_t0 = datetime.fromisoformat(banner.split("T0 ")[1][:16])
+    kyiv = page.locator(".banner").first.inner_text().split("T0 ")[1][:16]
+    offset = ZoneInfo("Europe/Kyiv").utcoffset(utc_t0)
+    assert datetime.fromisoformat(kyiv) - utc_t0 == offset
+    page.screenshot(path=str(tmp_path / "places-held-kyiv.png"))
+    page.reload()  # the choice is kept
+    page.wait_for_selector(".banner")
+    page.wait_for_function("document.querySelector('.banner').textContent.includes(' Kyiv')")
 
 
 def test_a_new_incident_appears_without_a_reload(engine_site: Site, browser: Browser) -> None:

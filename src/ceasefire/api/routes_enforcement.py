@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from ceasefire.api.params import Page, page_params, parse_time
 from ceasefire.api.security import needs, principal_of
 from ceasefire.domain.access import Permission, Role
-from ceasefire.services.geography import zone_features
+from ceasefire.services.geography import held_area_features, place_labels, zone_features
 from ceasefire.services.live import (
     AcknowledgementError,
     AdoptionError,
@@ -264,3 +264,29 @@ def zones(request: Request, name: str) -> dict[str, Any]:
     if loaded is None:
         raise HTTPException(404, f"no agreement {name!r} in the record")
     return {"type": "FeatureCollection", "features": zone_features(loaded)}
+
+
+@router.get(
+    "/agreements/{name}/control",
+    summary="Who holds what: the area the agreement's first control rule gives a party (GeoJSON)",
+    **needs(Permission.GEOGRAPHY_READ),
+)
+def control(request: Request, name: str) -> dict[str, Any]:
+    with reading(request.app.state.engine) as connection:
+        loaded = agreement_named(connection, name)
+    if loaded is None:
+        raise HTTPException(404, f"no agreement {name!r} in the record")
+    return {"type": "FeatureCollection", "features": held_area_features(loaded)}
+
+
+@router.get(
+    "/places",
+    summary="Town names for the map, from the bundled gazetteer (GeoNames, CC BY 4.0)",
+    **needs(Permission.GEOGRAPHY_READ),
+)
+def places(
+    min_population: Annotated[
+        int, Query(ge=500, description="Towns of at least this many")
+    ] = 10_000,
+) -> list[dict[str, Any]]:
+    return place_labels(min_population)

@@ -88,4 +88,9 @@ def config(request: Request) -> dict[str, Any]:
     """A tile server only where one was configured (`serve --tiles`); without it the map
     draws the bundled boundaries and asks nothing of any other server."""
     state = request.app.state
-    return {"tiles": state.tiles, "tiles_attribution": state.tiles_attribution}
+    return {
+        "tiles": state.tiles,
+        "tiles_attribution": state.tiles_attribution,
+        # The agreement's zone, which the reports use: the dashboard offers it beside UTC.
+        "zone": str(state.zone),
+    }

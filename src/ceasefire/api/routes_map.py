@@ -40,6 +40,7 @@ def map_incidents(
         int | None,
         Query(
             ge=1,
+            le=36_500,
             description="Without `since`: the last this many days of the record (counted "
             "back from its latest report, so a record of past years opens on its last days). "
             "The window used is in the `X-Window-Since` header.",

@@ -75,3 +75,33 @@ def zone_features(
         )
         for zone in built
     ]
+
+
+def held_area_features(loaded: LoadedAgreement, tolerance_m: float = 300.0) -> list[dict[str, Any]]:
+    """Who holds what, for a map: the area of the agreement's first control rule (the ground
+    one party holds beyond the line, e.g. RU's occupied areas), as the published reports shade
+    it, simplified to `tolerance_m` (a map at operations-centre zooms needs no finer)."""
+    g = loaded.geography
+    party, area = g.control[0]
+    simple = shapely.simplify(area, tolerance_m, preserve_topology=True)
+    return [
+        feature(
+            g.frame.to_lonlat(simple),
+            {
+                "party": party,
+                "label": f"held by {party}",
+                "agreement": loaded.name,
+                "agreement_version": loaded.version,
+            },
+        )
+    ]
+
+
+def place_labels(min_population: int) -> list[dict[str, Any]]:
+    """The bundled gazetteer's towns of at least `min_population`, biggest first: names for
+    the map, with no tile server (GeoNames, CC BY 4.0)."""
+    from ceasefire.geofiles.gazetteer import bundled_gazetteer
+
+    found = [p for p in bundled_gazetteer().places if p.population >= min_population]
+    found.sort(key=lambda p: -p.population)
+    return [{"name": p.name, "lon": p.lon, "lat": p.lat, "population": p.population} for p in found]

@@ -345,7 +345,12 @@ def last_days(connection: Connection, days: int) -> datetime | None:
     record of past years opens on its last days); None for an empty record. One step down an
     index."""
     latest = connection.execute(select(func.max(reports.c.observed_start))).scalar_one()
-    return latest - timedelta(days=days) if isinstance(latest, datetime) else None
+    if not isinstance(latest, datetime):
+        return None
+    try:
+        return latest - timedelta(days=days)
+    except OverflowError:  # further back than the calendar goes: the whole record
+        return None
 
 
 def default_window(connection: Connection) -> IncidentFilter:

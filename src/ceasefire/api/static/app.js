@@ -31,10 +31,20 @@ async function api(path, options = {}) {
   return response.json();
 }
 
-// A recorded time (ISO text or milliseconds) as people read it: to the minute, in UTC, said so.
+// A recorded time (ISO text or milliseconds) as people read it: to the minute, in the zone
+// chosen in the header (UTC, or the agreement's zone the reports use), said so.
+let shownZone = localStorage.getItem("ceasefire-zone") || "UTC";
 function when(time) {
-  const iso = typeof time === "number" ? new Date(time).toISOString() : time;
-  return iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "—";
+  if (time === null || time === undefined || time === "") return "—";
+  const date = new Date(time);
+  if (Number.isNaN(date.getTime())) return "—";
+  if (shownZone === "UTC") return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-GB", {
+    timeZone: shownZone, year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  }).formatToParts(date).map((p) => [p.type, p.value]));
+  const place = shownZone.split("/").pop().replaceAll("_", " ");
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${place}`;
 }
 
 function el(tag, text, className) {
@@ -70,7 +80,7 @@ async function start() {
   setUpMap();
   legend();
   await Promise.allSettled([
-    config(), basemap(), zones(), early.then(([, columns]) => showIncidents(columns)),
+    config(), basemap(), zones(), places(), early.then(([, columns]) => showIncidents(columns)),
     banners(), actions(), commitments(),
   ]);
   if (!ticking) ticking = setInterval(tick, 1000);
@@ -128,9 +138,30 @@ async function live() {
 // asks nothing of any server but this one.
 async function config() {
   const found = await api("/api/config");
+  zoneSwitch(found.zone);
   if (found.tiles) {
     L.tileLayer(found.tiles, { attribution: found.tiles_attribution, pane: "tilePane" }).addTo(map);
   }
+}
+
+// Times in UTC or in the agreement's zone (the reports' own): the choice is kept in the
+// browser, and every view is drawn again in it.
+function zoneSwitch(agreementZone) {
+  const select = document.getElementById("zone");
+  const zones = ["UTC", ...(agreementZone && agreementZone !== "UTC" ? [agreementZone] : [])];
+  if (!zones.includes(shownZone)) shownZone = "UTC";
+  select.replaceChildren(...zones.map((z) => {
+    const option = el("option", z === "UTC" ? "UTC" : `${z} (the agreement's)`);
+    option.value = z;
+    option.selected = z === shownZone;
+    return option;
+  }));
+  select.hidden = zones.length < 2;
+  select.onchange = async () => {
+    shownZone = select.value;
+    localStorage.setItem("ceasefire-zone", shownZone);
+    await Promise.allSettled([incidents(), banners(), actions(), commitments()]);
+  };
 }
 
 function setUpMap() {
@@ -139,6 +170,8 @@ function setUpMap() {
   // Panes keep the order whatever loads first: boundaries, then zones, then incidents.
   map.createPane("basemap").style.zIndex = 250;
   map.createPane("zones").style.zIndex = 350;
+  map.createPane("labels").style.zIndex = 400;
+  map.getPane("labels").style.pointerEvents = "none";
   map.createPane("incidents").style.zIndex = 450;
   // One layer for the incidents; its content is redrawn for the visible area after each move.
   incidentLayer = L.featureGroup().addTo(map);
@@ -148,7 +181,7 @@ function setUpMap() {
   });
   map.on("moveend", drawVisible);
   map.attributionControl.addAttribution(
-    "Boundaries: geoBoundaries / © OpenStreetMap contributors (ODbL), Natural Earth");
+    "Boundaries: geoBoundaries / © OpenStreetMap contributors (ODbL), Natural Earth; places: GeoNames (CC BY 4.0)");
 }
 
 async function basemap() {
@@ -173,6 +206,54 @@ async function zones() {
       : { color: "#555", weight: 1, dashArray: "4 3", fill: false },
   }).addTo(map);
   document.body.dataset.zones = String(shown.length);  // for tests: the geography is drawn
+  // Who holds what: the ground the agreement's first control rule gives a party, shaded.
+  try {
+    const held = await api(`/api/agreements/${encodeURIComponent(agreements[0].name)}/control`);
+    L.geoJSON(held, {
+      pane: "zones", interactive: false,
+      style: { color: "#a4000f", weight: 0, fillColor: "#c0392b", fillOpacity: 0.1 },
+    }).addTo(map);
+    document.body.dataset.held = held.features.map((f) => f.properties.label).join(", ");
+    legendHeld(held.features.map((f) => f.properties.label));
+  } catch (e) { /* an agreement without control areas: nothing to shade */ }
+}
+
+// Town names from the bundled gazetteer, more of them as one zooms in.
+let placeLabels = [];
+async function places() {
+  let found;
+  try { found = await api("/api/places?min_population=5000"); } catch (e) { return; }
+  placeLabels = found.map((p) => {
+    const name = el("span", p.name);
+    const marker = L.marker([p.lat, p.lon], {
+      pane: "labels", interactive: false, keyboard: false,
+      icon: L.divIcon({ html: name, className: "place", iconSize: null }),
+    });
+    marker.population = p.population;
+    return marker;
+  });
+  map.on("zoomend", showPlaces);
+  showPlaces();
+}
+
+function showPlaces() {
+  const zoom = map.getZoom();
+  const least = zoom <= 6 ? 300000 : zoom === 7 ? 100000 : zoom === 8 ? 40000 : zoom === 9 ? 15000 : 5000;
+  // Biggest first (the server's order); a name that would sit on a bigger one's is left out.
+  const taken = [];
+  let shown = 0;
+  for (const marker of placeLabels) {
+    let wanted = marker.population >= least;
+    if (wanted) {
+      const at = map.project(marker.getLatLng(), zoom);
+      wanted = !taken.some((p) => Math.abs(p.x - at.x) < 70 && Math.abs(p.y - at.y) < 16);
+      if (wanted) taken.push(at);
+    }
+    if (wanted && !map.hasLayer(marker)) marker.addTo(map);
+    if (!wanted && map.hasLayer(marker)) marker.remove();
+    if (wanted) shown += 1;
+  }
+  document.body.dataset.places = String(shown);
 }
 
 async function decisions() {
@@ -624,6 +705,15 @@ function legend() {
   clusters.append(el("span", undefined, "swatch cluster-swatch"),
     el("span", "numbered bubble: incidents close together, with how many are grave in red; click to zoom in"));
   list.append(clusters);
+}
+
+function legendHeld(labels) {
+  const list = document.getElementById("legend");
+  for (const label of labels) {
+    const item = el("li");
+    item.append(el("span", undefined, "swatch held-swatch"), el("span", `shaded: ground ${label}`));
+    list.append(item);
+  }
 }
 
 document.getElementById("sign-in").addEventListener("submit", (event) => {
