@@ -118,10 +118,15 @@ def _said(done: Any) -> None:
     for plan, count in result.recorded.items():
         if count:
             out.print(f"{utc_now():%Y-%m-%d %H:%M:%S} {plan}: {count} decisions recorded")
+    # One line per action, however many of its actors were reminded (each on its own).
+    by_action: dict[str, list[Any]] = {}
     for reminder in result.reminders:
+        by_action.setdefault(reminder.action["decision_id"], []).append(reminder)
+    for reminders in by_action.values():
+        actors = tuple(r.actor for r in reminders)
         out.print(
-            f"{utc_now():%Y-%m-%d %H:%M:%S} reminder to {reminder.actor}: "
-            f"{_summary(reminder.action)}"
+            f"{utc_now():%Y-%m-%d %H:%M:%S} reminded {_shown(actors, 4)}: "
+            f"{_summary(reminders[0].action)}"
         )
     if sent.delivered or sent.failed:
         out.print(
@@ -249,8 +254,8 @@ def explain_cmd(
     decision_id: Annotated[
         str,
         typer.Argument(
-            help="A decision id, its first 6 or more characters, or PARTY:PHASE (the latest "
-            "recorded entry of that party into that phase, e.g. RU:2)."
+            help="A decision id, any unique start of it (4 or more characters), or "
+            "PARTY:PHASE (the latest recorded entry of that party into that phase, e.g. RU:2)."
         ),
     ],
 ) -> None:
@@ -272,9 +277,9 @@ def explain_cmd(
         acks = acknowledged(connection).get(row["decision_id"], {}) if row else {}
     if row is None:
         raise fail(
-            f"no recorded decision {decision_id!r} (a decision id, its first 6 or more "
-            "characters, or PARTY:PHASE such as RU:2): `ceasefire decisions list` lists every "
-            "recorded decision with its id"
+            f"no recorded decision {decision_id!r} (a decision id, any unique start of it of 4 "
+            "or more characters, or PARTY:PHASE such as RU:2): `ceasefire decisions list` lists "
+            "every recorded decision with its id"
         )
     content = json.loads(row["content"])
     out.print(styled("bold", content["summary"]))

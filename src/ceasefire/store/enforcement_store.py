@@ -361,7 +361,7 @@ def decisions_named(connection: Connection, name: str) -> list[str]:
             decisions.c.kind == "phase_entered",
             decisions.c.phase == int(phase),
         )
-    elif len(text) >= 6 and all(c in "0123456789abcdef" for c in text.lower()):
+    elif len(text) >= 4 and all(c in "0123456789abcdef" for c in text.lower()):
         query = select(decisions.c.decision_id).where(
             decisions.c.decision_id.startswith(text.lower(), autoescape=True)
         )
