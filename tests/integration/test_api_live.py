@@ -49,4 +49,5 @@ def test_tiles_only_where_configured(engine: Engine) -> None:
         assert client.get("/api/config", headers=headers).json() == {
             "tiles": tiles,
             "tiles_attribution": "© example",
+            "zone": "Europe/Kyiv",  # the dashboard offers it beside UTC
         }

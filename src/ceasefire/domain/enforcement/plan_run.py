@@ -103,12 +103,20 @@ class PartyTrack:
             present = {k for k in self.logged if substance.get(k) == self.logged[k].substance}
             present |= {d.key for d in candidates if d.key not in self.logged}
         else:
-            # An append changes nothing before the tail but the pending clocks.
+            # An append changes nothing before the tail but the pending clocks: a clock logged
+            # when it ran out holds while the fold still reaches it on the same grounds (the
+            # cure period's end, say, stated on the violations known then; a late one from
+            # inside the period changes them: withdrawn and stated again).
             candidates = fold.decisions[self.tail_from or 0 :]
             suspects = list(self.logged_pending)
-            present = {d.key for d in candidates}
+            reached = {d.key: d.substance for d in candidates}
             if suspects:
-                present |= {d.key for d in fold.pending()}
+                reached |= {d.key: d.substance for d in fold.pending()}
+            present = {
+                k
+                for k, grounds in reached.items()
+                if k not in self.logged_pending or self.logged[k].substance == grounds
+            }
             clock = fold.pending_clock()
             if clock is not None and clock <= horizon:
                 candidates = candidates + fold.pending()

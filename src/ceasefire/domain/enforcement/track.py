@@ -127,7 +127,7 @@ class TrackFold:
             self._check_escalation(v)
         if self.attack_at is None and self.phase < 3:
             self._check_broader_attack(v)
-        if self.phase1_at is not None and t <= self.phase1_at + self.cure:
+        if self.phase1_at is not None and t < self.phase1_at + self.cure:
             self.cure_ids.append(v.violation_id)
             self.cure_last = t
         self.last = v
@@ -143,7 +143,9 @@ class TrackFold:
             return
         stand_down_at = last.observed_at + self.quiet
         end = self._cure_end()
-        if end is not None and end < t and end < stand_down_at:
+        # At its end (a violation at that very instant comes after it: what the end states
+        # is what was known as the clock ran out, in whatever order the data arrive).
+        if end is not None and end <= t and end < stand_down_at:
             self.decisions.append(self._cure_decision())
             self.cure_assessed = True
         if self.held is not None and self.held[1] <= t:
@@ -178,7 +180,7 @@ class TrackFold:
         defender = (
             f" (the defending party, {self.defender}, was to stop them)" if self.defender else ""
         )
-        if self.escalated is not None and self.escalated[0] <= end:
+        if self.escalated is not None and self.escalated[0] < end:
             when, rule = self.escalated
             rule_name, outcome = (
                 "cure assessed: continued",

@@ -1,0 +1,335 @@
+"""The record as a transparency log: an RFC 9162 Merkle tree over the ledger's entries, and
+checkpoints signed as C2SP signed notes that witnesses run by the parties can cosign.
+
+A hash chain catches a careless edit, but whoever runs the database can rewrite an entry and
+re-hash everything after it. A Merkle tree with signed checkpoints held outside the database
+(by each party's witness) cannot be rewritten that way: a later checkpoint must be provably an
+extension of every earlier one (a consistency proof), and any report is provably in it (an
+inclusion proof) without trusting the server. This module is the pure part: hashing (RFC 9162
+section 2.1: leaves 0x00 || data, nodes 0x01 || left || right, SHA-256), the two proofs and
+their verification (sections 2.1.3 and 2.1.4), an append-only frontier that gives the root of
+a growing log in O(log n) memory, and the C2SP `tlog-checkpoint` body in a `signed-note`
+(Ed25519, from `cryptography`). Checked against the Certificate Transparency reference vectors
+and the Go `sumdb/note` example (tests/unit/test_transparency.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+def leaf_hash(data: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _split(n: int) -> int:
+    """The largest power of two smaller than n (n > 1): where RFC 9162 splits a tree."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def root(leaves: Sequence[bytes]) -> bytes:
+    """MTH(D[n]) of the leaf hashes."""
+    n = len(leaves)
+    if n == 0:
+        return EMPTY_ROOT
+    if n == 1:
+        return leaves[0]
+    k = _split(n)
+    return node_hash(root(leaves[:k]), root(leaves[k:]))
+
+
+def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
+    """PATH(m, D[n]): the audit path of leaf `index` (RFC 9162 2.1.3.1)."""
+    n = len(leaves)
+    if not 0 <= index < n:
+        raise ValueError(f"leaf {index} is not in a tree of {n}")
+    if n == 1:
+        return []
+    k = _split(n)
+    if index < k:
+        return [*inclusion_proof(index, leaves[:k]), root(leaves[k:])]
+    return [*inclusion_proof(index - k, leaves[k:]), root(leaves[:k])]
+
+
+def verify_inclusion(
+    index: int, size: int, leaf: bytes, proof: Sequence[bytes], expected_root: bytes
+) -> bool:
+    """RFC 9162 2.1.3.2: whether `proof` puts `leaf` at `index` of the tree of `size` leaves
+    whose root is `expected_root`."""
+    if not 0 <= index < size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == expected_root
+
+
+def consistency_proof(first: int, leaves: Sequence[bytes]) -> list[bytes]:
+    """PROOF(m, D[n]) (RFC 9162 2.1.4.1): that the tree of the first `first` leaves is a
+    prefix of the tree of all of them."""
+    n = len(leaves)
+    if not 0 < first <= n:
+        raise ValueError(f"no consistency proof from {first} to {n} leaves")
+    return _subproof(first, leaves, True)
+
+
+def _subproof(m: int, leaves: Sequence[bytes], whole: bool) -> list[bytes]:
+    n = len(leaves)
+    if m == n:
+        return [] if whole else [root(leaves)]
+    k = _split(n)
+    if m <= k:
+        return [*_subproof(m, leaves[:k], whole), root(leaves[k:])]
+    return [*_subproof(m - k, leaves[k:], False), root(leaves[:k])]
+
+
+def verify_consistency(
+    first: int, second: int, proof: Sequence[bytes], first_root: bytes, second_root: bytes
+) -> bool:
+    """RFC 9162 2.1.4.2: whether `proof` shows the tree of `first` leaves (root `first_root`)
+    is a prefix of the tree of `second` (root `second_root`)."""
+    if not 0 < first <= second:
+        return False
+    if first == second:
+        return not proof and first_root == second_root
+    if not proof:
+        return False
+    path = list(proof)
+    if first & (first - 1) == 0:  # a power of two: the first root is itself on the path
+        path.insert(0, first_root)
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return fr == first_root and sr == second_root and sn == 0
+
+
+class Frontier:
+    """The roots of the perfect subtrees a growing log decomposes into (one per set bit of its
+    size): appending costs O(log n) amortised, and the root of everything so far is their
+    fold, so a checkpoint of a million-entry record never reads it whole."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._stack: list[tuple[int, bytes]] = []  # (height, root), tallest first
+
+    def append(self, leaf: bytes) -> None:
+        height, node = 0, leaf
+        while self._stack and self._stack[-1][0] == height:
+            _, left = self._stack.pop()
+            node = node_hash(left, node)
+            height += 1
+        self._stack.append((height, node))
+        self.size += 1
+
+    def root(self) -> bytes:
+        if not self._stack:
+            return EMPTY_ROOT
+        node = self._stack[-1][1]
+        for _, left in reversed(self._stack[:-1]):
+            node = node_hash(left, node)
+        return node
+
+
+# -- C2SP signed-note and tlog-checkpoint -------------------------------------------------
+
+_ED25519 = 0x01
+_DASH = "\u2014 "  # a signature line: an em dash, a space, the key name, a space, the blob
+
+
+class NoteError(ValueError):
+    """A note or key that is malformed, or whose signature does not verify."""
+
+
+def key_id(name: str, public: bytes) -> bytes:
+    """The 4-byte key ID of C2SP signed-note: SHA-256(name || 0x0A || type || key)[:4]."""
+    return hashlib.sha256(name.encode() + b"\n" + bytes([_ED25519]) + public).digest()[:4]
+
+
+def _check_name(name: str) -> None:
+    if not name or any(c.isspace() or c == "+" for c in name):
+        raise NoteError(f"{name!r}: a key name is non-empty, with no spaces and no '+'")
+
+
+@dataclass(frozen=True)
+class NoteSigner:
+    """An Ed25519 signing key with its name (the log's origin, or a witness's name)."""
+
+    name: str
+    private: Ed25519PrivateKey
+
+    @classmethod
+    def generate(cls, name: str) -> NoteSigner:
+        _check_name(name)
+        return cls(name, Ed25519PrivateKey.generate())
+
+    @classmethod
+    def from_skey(cls, skey: str) -> NoteSigner:
+        """`PRIVATE+KEY+<name>+<hex id>+<base64(0x01 || 32-byte seed)>`, as Go's note package
+        writes it."""
+        parts = skey.split("+", 4)  # the key's base64 may hold '+' too
+        if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
+            raise NoteError("a signing key reads PRIVATE+KEY+name+id+key")
+        name, hex_id, blob = parts[2], parts[3], parts[4]
+        raw = base64.b64decode(blob)
+        if len(raw) != 33 or raw[0] != _ED25519:
+            raise NoteError("only Ed25519 signing keys are supported")
+        signer = cls(name, Ed25519PrivateKey.from_private_bytes(raw[1:]))
+        if signer.key_id.hex() != hex_id:
+            raise NoteError(f"the key ID {hex_id} does not match the key")
+        return signer
+
+    @property
+    def public(self) -> bytes:
+        return self.private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+    @property
+    def key_id(self) -> bytes:
+        return key_id(self.name, self.public)
+
+    @property
+    def vkey(self) -> str:
+        """The verifier key to publish: `<name>+<hex id>+<base64(0x01 || public key)>`."""
+        blob = base64.b64encode(bytes([_ED25519]) + self.public).decode()
+        return f"{self.name}+{self.key_id.hex()}+{blob}"
+
+    def skey(self) -> str:
+        from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
+
+        seed = self.private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        blob = base64.b64encode(bytes([_ED25519]) + seed).decode()
+        return f"PRIVATE+KEY+{self.name}+{self.key_id.hex()}+{blob}"
+
+    def sign(self, text: str) -> str:
+        """The signed note: the text, a blank line, this key's signature line."""
+        _check_text(text)
+        signature = self.private.sign(text.encode())
+        blob = base64.b64encode(self.key_id + signature).decode()
+        return f"{text}\n{_DASH}{self.name} {blob}\n"
+
+
+@dataclass(frozen=True)
+class NoteVerifier:
+    name: str
+    id: bytes
+    public: Ed25519PublicKey
+
+    @classmethod
+    def from_vkey(cls, vkey: str) -> NoteVerifier:
+        parts = vkey.split("+", 2)  # the key's base64 may hold '+' too
+        if len(parts) != 3:
+            raise NoteError("a verifier key reads name+id+key")
+        name, hex_id, blob = parts
+        _check_name(name)
+        try:
+            raw = base64.b64decode(blob, validate=True)
+        except ValueError:
+            raise NoteError("the verifier key's key is not base64") from None
+        if len(raw) != 33 or raw[0] != _ED25519:
+            raise NoteError("only Ed25519 verifier keys are supported")
+        if key_id(name, raw[1:]).hex() != hex_id:
+            raise NoteError(f"the key ID {hex_id} does not match the key")
+        return cls(name, bytes.fromhex(hex_id), Ed25519PublicKey.from_public_bytes(raw[1:]))
+
+
+def _check_text(text: str) -> None:
+    if not text.endswith("\n") or "\n\n" in text or "\r" in text:
+        raise NoteError("a note's text is lines, each ended by a newline, none empty")
+
+
+def open_note(note: str, verifier: NoteVerifier) -> tuple[str, list[str]]:
+    """The note's text, once `verifier`'s signature on it checks out, and the names of the
+    other keys that signed it (their signatures are not checked here: a cosignature is
+    checked with its own witness's key)."""
+    text, sep, signatures = note.rpartition("\n\n")
+    if not sep or not signatures.endswith("\n"):
+        raise NoteError("a signed note is its text, a blank line, and signature lines")
+    text += "\n"
+    _check_text(text)
+    verified, others = False, []
+    for line in signatures[:-1].split("\n"):
+        if not line.startswith(_DASH):
+            raise NoteError(f"{line[:40]!r} is not a signature line")
+        name, _, blob = line[len(_DASH) :].partition(" ")
+        try:
+            raw = base64.b64decode(blob, validate=True)
+        except ValueError:
+            raise NoteError(f"the signature of {name} is not base64") from None
+        if name == verifier.name and raw[:4] == verifier.id:
+            try:
+                verifier.public.verify(raw[4:], text.encode())
+            except InvalidSignature:
+                raise NoteError(f"the signature of {name} does not verify") from None
+            verified = True
+        else:
+            others.append(name)
+    if not verified:
+        raise NoteError(f"the note carries no signature of {verifier.name}")
+    return text, others
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A C2SP tlog-checkpoint: the log's origin, its size, its root hash."""
+
+    origin: str
+    size: int
+    root: bytes
+
+    def body(self) -> str:
+        return f"{self.origin}\n{self.size}\n{base64.b64encode(self.root).decode()}\n"
+
+    @classmethod
+    def parse(cls, text: str) -> Checkpoint:
+        lines = text.split("\n")
+        if len(lines) < 4 or lines[-1] != "":
+            raise NoteError("a checkpoint reads origin, size and root hash, a line each")
+        origin, size, root_b64 = lines[0], lines[1], lines[2]
+        if not size.isdigit() or (size != "0" and size.startswith("0")):
+            raise NoteError(f"{size!r} is not a tree size")
+        try:
+            root_hash = base64.b64decode(root_b64, validate=True)
+        except ValueError:
+            raise NoteError("the checkpoint's root hash is not base64") from None
+        if len(root_hash) != 32:
+            raise NoteError("the checkpoint's root hash is not 32 bytes")
+        return cls(origin, int(size), root_hash)

@@ -1,0 +1,209 @@
+"""The transparency log's core against published vectors: the Certificate Transparency
+reference tree (RFC 6962/9162 hashing, inclusion and consistency proofs) and the Go
+`sumdb/note` example signed note (C2SP signed-note, Ed25519)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ceasefire.domain.transparency import (
+    EMPTY_ROOT,
+    Checkpoint,
+    Frontier,
+    NoteError,
+    NoteSigner,
+    NoteVerifier,
+    consistency_proof,
+    inclusion_proof,
+    leaf_hash,
+    open_note,
+    root,
+    verify_consistency,
+    verify_inclusion,
+)
+
+# The reference leaves and tree heads of the Certificate Transparency test suites.
+DATA = [
+    bytes.fromhex(h)
+    for h in (
+        "",
+        "00",
+        "10",
+        "2021",
+        "3031",
+        "40414243",
+        "5051525354555657",
+        "606162636465666768696a6b6c6d6e6f",
+    )
+]
+LEAVES = [leaf_hash(d) for d in DATA]
+ROOTS = [
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+    "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+    "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+    "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+    "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+    "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+    "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+]
+# (leaf number, counted from 1; tree size; audit path)
+INCLUSION = [
+    (
+        1,
+        8,
+        [
+            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+        ],
+    ),
+    (
+        6,
+        8,
+        [
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        ],
+    ),
+    (3, 3, ["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"]),
+    (
+        2,
+        5,
+        [
+            "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+        ],
+    ),
+]
+CONSISTENCY = [
+    (1, 1, []),
+    (
+        1,
+        8,
+        [
+            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+        ],
+    ),
+    (
+        6,
+        8,
+        [
+            "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        ],
+    ),
+    (
+        2,
+        5,
+        [
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+        ],
+    ),
+]
+
+
+def test_the_reference_tree_heads() -> None:
+    assert EMPTY_ROOT.hex() == ROOTS[0]
+    frontier = Frontier()
+    for n in range(1, 9):
+        frontier.append(LEAVES[n - 1])
+        assert root(LEAVES[:n]).hex() == ROOTS[n]
+        assert frontier.root().hex() == ROOTS[n]
+
+
+@pytest.mark.parametrize(("number", "size", "path"), INCLUSION)
+def test_the_reference_inclusion_proofs(number: int, size: int, path: list[str]) -> None:
+    proof = inclusion_proof(number - 1, LEAVES[:size])
+    assert [p.hex() for p in proof] == path
+    good = bytes.fromhex(ROOTS[size])
+    assert verify_inclusion(number - 1, size, LEAVES[number - 1], proof, good)
+    assert not verify_inclusion(number - 1, size, LEAVES[number - 1], proof, EMPTY_ROOT)
+    assert not verify_inclusion(number % size, size, LEAVES[number - 1], proof, good)
+
+
+@pytest.mark.parametrize(("first", "second", "path"), CONSISTENCY)
+def test_the_reference_consistency_proofs(first: int, second: int, path: list[str]) -> None:
+    proof = consistency_proof(first, LEAVES[:second])
+    assert [p.hex() for p in proof] == path
+    one, two = bytes.fromhex(ROOTS[first]), bytes.fromhex(ROOTS[second])
+    assert verify_consistency(first, second, proof, one, two)
+    if first != second:
+        assert not verify_consistency(first, second, proof, two, two)
+
+
+@given(st.lists(st.binary(max_size=8), min_size=1, max_size=70), st.data())
+def test_every_leaf_is_proved_in_and_every_prefix_consistent(
+    entries: list[bytes], data: st.DataObject
+) -> None:
+    leaves = [leaf_hash(e) for e in entries]
+    n = len(leaves)
+    head = root(leaves)
+    frontier = Frontier()
+    for leaf in leaves:
+        frontier.append(leaf)
+    assert frontier.root() == head
+    index = data.draw(st.integers(0, n - 1))
+    proof = inclusion_proof(index, leaves)
+    assert verify_inclusion(index, n, leaves[index], proof, head)
+    assert not verify_inclusion(index, n, leaf_hash(b"forged"), proof, head)
+    first = data.draw(st.integers(1, n))
+    earlier = root(leaves[:first])
+    steps = consistency_proof(first, leaves)
+    assert verify_consistency(first, n, steps, earlier, head)
+    # a rewritten past entry: the earlier checkpoint no longer extends to the new head
+    if first < n:
+        rewritten = [leaf_hash(b"rewritten"), *leaves[1:]]
+        assert not verify_consistency(
+            first, n, consistency_proof(first, rewritten), earlier, root(rewritten)
+        )
+
+
+# The example of golang.org/x/mod/sumdb/note: Ed25519 is deterministic, so the same key and
+# text give the published note byte for byte.
+SKEY = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
+VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+TEXT = (
+    "If you think cryptography is the answer to your problem,\n"
+    "then you don't know what your problem is.\n"
+)
+NOTE = (
+    TEXT + "\n\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FF"
+    "YC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+)
+
+
+def test_the_go_note_example_byte_for_byte() -> None:
+    signer = NoteSigner.from_skey(SKEY)
+    assert signer.vkey == VKEY
+    assert signer.sign(TEXT) == NOTE
+    assert signer.skey() == SKEY
+    verifier = NoteVerifier.from_vkey(VKEY)
+    assert open_note(NOTE, verifier) == (TEXT, [])
+    with pytest.raises(NoteError, match="does not verify"):
+        open_note(NOTE.replace("cryptography", "cryptographY"), verifier)
+    other = NoteVerifier.from_vkey(NoteSigner.generate("EnochRoot").vkey)
+    with pytest.raises(NoteError, match="no signature of EnochRoot"):
+        open_note(NOTE, other)
+    with pytest.raises(NoteError, match="key ID"):
+        NoteVerifier.from_vkey(VKEY.replace("c74f20a3", "c74f20a4"))
+
+
+def test_a_checkpoint_is_signed_and_read_back() -> None:
+    signer = NoteSigner.generate("ceasefire.example/mission")
+    checkpoint = Checkpoint("ceasefire.example/mission", 8, bytes.fromhex(ROOTS[8]))
+    note = signer.sign(checkpoint.body())
+    assert note.startswith("ceasefire.example/mission\n8\nXcnaeacGWamtVZy3Ad7Zoqudgjqt")
+    text, _ = open_note(note, NoteVerifier.from_vkey(signer.vkey))
+    assert Checkpoint.parse(text) == checkpoint
+    with pytest.raises(NoteError, match="tree size"):
+        Checkpoint.parse("origin\n08\n" + checkpoint.body().split("\n")[2] + "\n")
