@@ -12,6 +12,7 @@ import yaml
 from ceasefire.domain.enforcement.decisions import Decision, DecisionKind
 from ceasefire.domain.enforcement.plan import Answer, Migration, Pinning, Plan, parse_plan
 from ceasefire.domain.enforcement.plan_run import replay, timeline
+from ceasefire.domain.enforcement.status import track_statuses
 from ceasefire.domain.enforcement.violations import Violation
 from ceasefire.domain.taxonomy import Category, Severity
 
@@ -465,3 +466,44 @@ def test_phase_three_gives_way_to_phase_two_after_a_spell_without_a_broader_atta
     ]
     assert [(phase, at) for phase, at, _ in entered] == [(1, 0), (2, 5), (3, 72), (2, 144)]
     assert entered[-1][2] == "de-escalation"
+
+
+def test_phase_three_gives_way_even_when_nothing_follows_and_cites_the_attack() -> None:
+    answers = (
+        Answer("RU", 2, h(0), h(1), True, "US", "yes"),
+        Answer("RU", 3, h(0), h(1), True, "US", "yes"),
+    )
+    plan = replace(GATED, answers=answers)
+    attack = [violation(0), violation(5, "grave", "missile_strike")]
+    attack.append(violation(70, "grave", "missile_strike", name="strike70"))
+    decided = timeline(plan, attack)  # nothing after 70 h: the clocks alone
+    down = [d for d in decided if d.rule == "de-escalation"]
+    assert [(d.phase, d.effective_at) for d in down] == [(2, h(144))]
+    assert down[0].evidence  # the broader attack it follows, never a later violation
+
+
+def test_a_gated_phase_three_lapses_when_the_attack_is_over_by_its_time() -> None:
+    yes2 = Answer("RU", 2, h(0), h(6), True, "US", "yes")
+    plan = replace(GATED, answers=(yes2,))
+    # a grave strike at 5 h, then quiet: phase 3's time (T0 + 72 h) finds the attack over
+    decided = timeline(plan, [violation(0), violation(5, "grave", "missile_strike")])
+    lapsed = [d for d in decided if d.kind is DecisionKind.NOT_CONFIRMED]
+    assert [(d.phase, d.effective_at, d.rule) for d in lapsed] == [(3, h(72), "attack over")]
+    statuses = track_statuses(plan, decided, h(90))
+    assert statuses[0].awaiting is None  # no longer asked
+
+
+def test_a_withdrawal_reaches_the_channels_of_those_the_action_was_for() -> None:
+    from ceasefire.domain.enforcement.decisions import decision_content, withdrawal
+    from ceasefire.domain.notifications import decision_event
+
+    action = next(
+        d
+        for d in timeline(PLAN, [violation(0)])
+        if d.kind is DecisionKind.ACTION_REQUIRED and d.action == "diplomatic_warning"
+    )
+    undone = withdrawal(action.known(h(1)), h(2), "late data")
+    event = decision_event(decision_content(undone))
+    assert event is not None
+    assert event.concerns(frozenset({"US"}))
+    assert not event.concerns(frozenset({"GB"}))

@@ -65,7 +65,7 @@ class Event:
         if self.actor is not None:
             return self.actor in actors
         d = self.decision
-        if d["kind"] in ("action_required", "awaiting_confirmation"):
+        if d["actors"] and d["kind"] in ("action_required", "awaiting_confirmation", "withdrawn"):
             return bool(actors & set(d["actors"]))
         return d["party"] in actors
 

@@ -160,6 +160,7 @@ def withdrawal(of: Decision, at: datetime, reason: str) -> Decision:
         evidence=of.evidence,
         phase=of.phase,
         action=of.action,
+        actors=of.actors,  # who was told: a channel for them hears the withdrawal too
         known_at=at,
         revises=of.decision_id,
         plan=of.plan,

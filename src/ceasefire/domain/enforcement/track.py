@@ -72,6 +72,8 @@ class TrackFold:
             None
         )
         self.attack_seen_at: datetime | None = None  # the last broader attack seen in phase 3
+        self.attack_seen_ids: tuple[str, ...] = ()  # ... and its evidence
+        self._phase3_unanswered = False  # a gated phase 3's conditions met, no answer yet
 
     def rewind(self, episode: int) -> int:
         """Back to the start of an episode; returns the violation index to fold again from."""
@@ -111,8 +113,10 @@ class TrackFold:
                 return
         self._slide(v)
         deescalates = self.plan.deescalate_3_to_2_h is not None
-        if deescalates and self.phase3_decided and self._broader_attack(v) is not None:
-            self.attack_seen_at = t
+        if deescalates and self.phase3_decided:
+            seen = self._broader_attack(v)
+            if seen is not None:
+                self.attack_seen_at, self.attack_seen_ids = t, seen[2]
         if self.phase == 0:
             self.episode_starts.append((self.count, offset))
             self.t0, self.initial = t, v
@@ -153,12 +157,20 @@ class TrackFold:
             self.held = None
             if when < stand_down_at:
                 self._enter(phase, when, rule, why, evidence, params, confirmed=True)
+        if (
+            self.plan.deescalate_3_to_2_h is not None
+            and self.phase3_at is not None
+            and self.phase3_at <= t
+            and self.phase3_at < stand_down_at
+        ):
+            self._settle_phase3(self.phase3_at)  # phase 3 first: its spell counts from then
         down = self._deescalation_at()
         if down is not None and down <= t and down < stand_down_at:
             self._settle_phase3(down)
             self.decisions.append(self._deescalation_decision(down))
             self.phase = 2
             self.attack_at = self.phase3_at = self.attack_seen_at = None
+            self.attack_seen_ids = ()
             self.phase3_decided = False
 
     def _cure_end(self) -> datetime | None:
@@ -215,8 +227,14 @@ class TrackFold:
         """Phase 3 gives way to phase 2 this long after the last broader attack (plans that
         say so)."""
         hours = self.plan.deescalate_3_to_2_h
-        if hours is None or not self.phase3_decided or self.phase3_at is None:
+        if hours is None or self.phase3_at is None or self.attack_at is None:
             return None
+        if not self.phase3_decided and (
+            self._phase3_unanswered
+            or self.last is None
+            or self.last.observed_at < self.phase3_at - DAY
+        ):
+            return None  # phase 3 will not come (yet): nothing to give way
         seen = max(self.phase3_at, self.attack_seen_at or self.phase3_at)
         return seen + timedelta(hours=hours)
 
@@ -232,7 +250,7 @@ class TrackFold:
             "de-escalation",
             f"{self.plan.phase(2).name}: no broader attack for {hours:g} h{since}; "
             "phase 3's response gives way to phase 2",
-            (self.last.violation_id,),
+            self.attack_seen_ids or self.attack_evidence,
             phase=2,
             t0=self.t0,
             parameters={"deescalation.phase3_to_phase2_after_h": hours},
@@ -373,7 +391,10 @@ class TrackFold:
             phase, when, rule, why, evidence, params = self.held
             pending += self._phase_decisions(phase, when, rule, why, evidence, params)
         if self.attack_at is not None and not self.phase3_decided and self.phase3_at is not None:
-            pending += self._phase3_decisions(stand_down_at)
+            if not self._phase3_unanswered:
+                pending += self._phase3_decisions(stand_down_at)
+            elif self.phase3_at < stand_down_at and last.observed_at < self.phase3_at - DAY:
+                pending.append(self._lapsed_decision())
         down = self._deescalation_at()
         if down is not None and down < stand_down_at:
             pending.append(self._deescalation_decision(down))
@@ -479,8 +500,13 @@ class TrackFold:
         if self.plan.phase(3).confirm_by:
             self._gated(3, t, rule, why, evidence, params)
             answer = self.base.answer(self.party, 3, self.t0)
-            if answer is None or not answer.confirmed:
-                self.phase3_at = None  # awaiting, or declined: no phase 3 in this episode
+            if answer is None:
+                # Awaiting: no phase 3 without an answer, but at its time the gate lapses if
+                # the attack is over by then (see _settle_phase3).
+                self._phase3_unanswered = True
+                return
+            if not answer.confirmed:
+                self.phase3_at = None  # declined: no phase 3 in this episode
                 return
             self.phase3_at = max(self.phase3_at, answer.at)
             self._attack_why = f"{why}; confirmed by {answer.by}: {answer.reason}"
@@ -559,11 +585,40 @@ class TrackFold:
             self.phase = 3
             return
         assert self.last is not None
-        if self.last.observed_at >= self.phase3_at - DAY:
+        attack_goes_on = self.last.observed_at >= self.phase3_at - DAY
+        if self._phase3_unanswered:
+            if not attack_goes_on:
+                self.decisions.append(self._lapsed_decision())
+            self.phase3_at = None  # still awaiting its answer, or lapsed: no phase 3 clock
+            return
+        if attack_goes_on:
             self._enter_phase3()
             self.phase = 3
         else:
+            if 3 in self.gated:  # confirmed, but the attack was over by phase 3's time
+                self.decisions.append(self._lapsed_decision())
             self.attack_at = self.phase3_at = None
+
+    def _lapsed_decision(self) -> Decision:
+        """A gated phase 3 whose time came after the attack was over: not entered, said so
+        (the track no longer awaits it)."""
+        assert self.phase3_at is not None and self.last is not None
+        return Decision(
+            self.party,
+            DecisionKind.NOT_CONFIRMED,
+            self.phase3_at,
+            "attack over",
+            f"phase 3 ({self.plan.phase(3).name}) is not entered: no counting violation in the "
+            f"24 h before its time ({self.phase3_at:%Y-%m-%d %H:%M} UTC); the last was at "
+            f"{self.last.observed_at:%Y-%m-%d %H:%M} UTC",
+            (self.last.violation_id,),
+            phase=3,
+            action="confirm_phase_3",
+            actors=self.plan.phase(3).confirm_by,
+            t0=self.t0,
+            plan=self.plan.name,
+            plan_version=self.plan.version,
+        )
 
     def _enter_phase3(self) -> None:
         """Emit phase 3 and its actions, effective at `phase3_at` (perhaps still to come)."""
