@@ -196,9 +196,13 @@ def answer(request: Request, party: str, body: AnswerIn, plan: str | None = None
             reason=body.reason,
             clock=state.clock,
             plan=plan,
+            violations=partial(violations_now, wait=TRACKS_WAIT_SECONDS),
+            decided_by=partial(kept_timeline, wait=TRACKS_WAIT_SECONDS),
         )
     except AdoptionError as exc:
         raise HTTPException(422, str(exc)) from None
+    except StillTelling as exc:
+        raise HTTPException(503, str(exc), headers={"Retry-After": "5"}) from None
     return {
         "plan": name,
         "party": record.party,

@@ -137,6 +137,8 @@ def answer_phase_gate(
     clock: Clock,
     plan: str | None = None,
     agreement: str | None = None,
+    violations: ViolationSource = violations_in_record,
+    decided_by: TimelineSource | None = None,
 ) -> tuple[str, AnswerRecord]:
     """Record a confirmer's answer to a gated phase whose conditions are met for `party`'s
     track: confirmed, the next clock step enters the phase (from now at the earliest);
@@ -144,7 +146,11 @@ def answer_phase_gate(
     now = clock()
     if not reason.strip():
         raise AdoptionError("--reason: say why (it is recorded with the answer)")
-    standing = statuses(engine, now, agreement)
+    # A server passes what its clock keeps (`violations_now`, `kept_timeline`): folding the
+    # whole record for one answer would take a minute at a million reports.
+    standing = statuses(
+        engine, now, agreement, violations=violations, decided_by=decided_by or folded_timeline
+    )
     waiting = [
         (name, t)
         for name, tracks in standing.items()
