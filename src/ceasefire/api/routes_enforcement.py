@@ -263,11 +263,16 @@ def agreements(request: Request) -> list[dict[str, Any]]:
     **needs(Permission.GEOGRAPHY_READ),
 )
 def zones(request: Request, name: str) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": zone_features(_agreement(request, name))}
+
+
+def _agreement(request: Request, name: str) -> Any:
+    """The named agreement as the record holds it, or 404."""
     with reading(request.app.state.engine) as connection:
         loaded = agreement_named(connection, name)
     if loaded is None:
         raise HTTPException(404, f"no agreement {name!r} in the record")
-    return {"type": "FeatureCollection", "features": zone_features(loaded)}
+    return loaded
 
 
 @router.get(
@@ -276,11 +281,8 @@ def zones(request: Request, name: str) -> dict[str, Any]:
     **needs(Permission.GEOGRAPHY_READ),
 )
 def control(request: Request, name: str) -> dict[str, Any]:
-    with reading(request.app.state.engine) as connection:
-        loaded = agreement_named(connection, name)
-    if loaded is None:
-        raise HTTPException(404, f"no agreement {name!r} in the record")
-    return {"type": "FeatureCollection", "features": held_area_features(loaded)}
+    features = held_area_features(_agreement(request, name))
+    return {"type": "FeatureCollection", "features": features}
 
 
 @router.get(
