@@ -97,6 +97,16 @@ def wait_until_serving(base: str, server: subprocess.Popen[bytes], timeout: floa
     raise AssertionError(f"nothing answered at {base} within {timeout:g} s")
 
 
+@pytest.fixture(autouse=True)
+def _log_key_per_test(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test's log key in a folder of its own: a PostgreSQL record's key would otherwise
+    be written to the working folder (the project), shared by every test."""
+    folder = tmp_path_factory.mktemp("log-key")
+    monkeypatch.setenv("CEASEFIRE_LOG_KEY", str(folder / "test.log-key"))
+
+
 @pytest.fixture
 def rules() -> IngestRules:
     return IngestRules(now=NOW, zone=ZoneInfo("Europe/Kyiv"))

@@ -15,11 +15,16 @@ from ceasefire.domain.transparency import (
     NoteError,
     NoteSigner,
     NoteVerifier,
+    consistency_path,
     consistency_proof,
+    extend_tiles,
+    inclusion_path,
     inclusion_proof,
     leaf_hash,
     open_note,
     root,
+    tail_keys,
+    tile_node,
     verify_consistency,
     verify_inclusion,
 )
@@ -166,6 +171,40 @@ def test_every_leaf_is_proved_in_and_every_prefix_consistent(
         assert not verify_consistency(
             first, n, consistency_proof(first, rewritten), earlier, root(rewritten)
         )
+
+
+@given(
+    st.lists(st.integers(1, 300), min_size=1, max_size=8),
+    st.data(),
+)
+def test_proofs_from_stored_tiles_are_the_proofs_of_the_leaves(
+    batches: list[int], data: st.DataObject
+) -> None:
+    """However the log grew (batches across tile edges), the tiles answer every complete
+    subtree, and the proofs drawn from them are the RFC's proofs of the leaves themselves."""
+    tiles: dict[tuple[int, int], bytes] = {}
+    leaves: list[bytes] = []
+    for count in batches:
+        new = [leaf_hash(str(len(leaves) + i).encode()) for i in range(count)]
+        tails = {key: tiles[key] for key in tail_keys(len(leaves))}
+        tiles.update(extend_tiles(len(leaves), tails, new))
+        leaves += new
+    n = len(leaves)
+
+    def node(height: int, index: int) -> bytes:
+        return tile_node(height, index, tiles.__getitem__)
+
+    index = data.draw(st.integers(0, n - 1))
+    assert inclusion_path(index, n, node) == inclusion_proof(index, leaves)
+    first = data.draw(st.integers(1, n))
+    assert consistency_path(first, n, node) == consistency_proof(first, leaves)
+    assert set(tiles) >= set(tail_keys(n))
+
+
+def test_a_million_leaves_need_three_levels_of_tiles() -> None:
+    assert tail_keys(0) == []
+    assert tail_keys(256) == [(1, 0)]
+    assert tail_keys(1_000_000) == [(0, 3906), (1, 15), (2, 0)]
 
 
 # The example of golang.org/x/mod/sumdb/note: Ed25519 is deterministic, so the same key and

@@ -16,6 +16,10 @@ COMMANDS: dict[str, Lazy] = {
     "ingest": Lazy("ceasefire.cli.ingest_cmd:ingest", "Import reports from files."),
     "reports": Lazy("ceasefire.cli.reports_cmd:app", "Read the stored reports."),
     "verify": Lazy("ceasefire.cli.record_cmd:verify_cmd", "Check the whole tamper-evident log."),
+    "log": Lazy(
+        "ceasefire.cli.log_cmd:app",
+        "The transparency log: checkpoints, receipts, bundles, the signing key.",
+    ),
     "agreement": Lazy("ceasefire.cli.agreement_cmd:app", "Agreements: load, use, list."),
     "zones": Lazy("ceasefire.cli.zones_cmd:app", "Lines of contact and the zones around them."),
     "classify": Lazy("ceasefire.cli.classify_cmd:classify", "Add to each report where it stands."),

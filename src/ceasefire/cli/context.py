@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
+    from ceasefire.domain.transparency import NoteSigner
 
 # Every command imports this module, and `--help` of any command imports its module: the
 # database layer (SQLAlchemy, Alembic) and whatever only some commands need (geometry, the
@@ -66,6 +67,18 @@ class AppState:
             return resolve_url(self.db, os.environ)
         except DatabaseURLError as exc:
             raise fail(str(exc)) from None
+
+    def signer(self, engine: Engine) -> NoteSigner | None:
+        """The log's signing key on this machine, if it has it; a note when it has not."""
+        from ceasefire.services.transparency import LogKeyError, key_path, usable_signer
+
+        try:
+            signer, note = usable_signer(engine, key_path(self.url()))
+        except LogKeyError as exc:
+            raise fail(str(exc)) from None
+        if note:
+            err.print(styled("yellow", "note: ", note))
+        return signer
 
     def engine(self, *, require_schema: bool = True, **options: Any) -> Engine:
         """`options` go to `make_engine` (a server's pool size)."""

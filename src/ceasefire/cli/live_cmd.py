@@ -50,6 +50,7 @@ def clock_cmd(
     engine = state.engine()
     every = timedelta(hours=remind_every_h)
     worker = f"clock:{os.getpid()}"
+    signer = state.signer(engine)
     if once:
         try:
             # The first step of a process tells every incident; later ones what changed.
@@ -60,6 +61,7 @@ def clock_cmd(
                     agreement=agreement,
                     worker=worker,
                     say=lambda doing: status.update(f"clock step: {doing}"),
+                    signer=signer,
                 )
         except AdoptionError as exc:
             raise fail(str(exc)) from None
@@ -87,6 +89,7 @@ def clock_cmd(
             stepped=_said,
             failed=failed,
             leading=_Standby().changed,
+            signer=signer,
         )
     except KeyboardInterrupt:
         return
@@ -132,6 +135,13 @@ def _said(done: Any) -> None:
         out.print(
             f"{utc_now():%Y-%m-%d %H:%M:%S} notifications: {sent.delivered} delivered, "
             f"{sent.failed} to retry"
+        )
+    signed = done.checkpoint
+    if signed is not None and signed.new:
+        point = signed.checkpoint
+        out.print(
+            f"{utc_now():%Y-%m-%d %H:%M:%S} checkpoint signed: {point.size:,} entries, "
+            f"root {point.root_hash[:16]}..."
         )
 
 

@@ -22,6 +22,8 @@ from ceasefire.store.pool import SERVER_CONNECTIONS
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from ceasefire.domain.transparency import NoteSigner
+
 # On stop, requests in flight get this long to finish; the dashboards' event streams, which
 # never finish by themselves, are then cut (their pages reconnect to the next server).
 SHUTDOWN_GRACE_SECONDS = 5
@@ -120,9 +122,10 @@ def serve_cmd(
         # rather than beside it in this process, so the map answers within seconds.
         ahead = tell_ahead_in_background(engine)
     if clock_interval > 0:  # in this process only, however many workers serve requests
+        signer = state.signer(engine)
         threading.Thread(
             target=_clock_loop,
-            args=(engine, clock_interval, stop, ahead),
+            args=(engine, clock_interval, stop, ahead, signer),
             daemon=True,
             name="clock",
         ).start()
@@ -168,7 +171,11 @@ AHEAD_WAIT_SECONDS = 30.0
 
 
 def _clock_loop(
-    engine: Engine, interval: float, stop: threading.Event, after: threading.Thread | None
+    engine: Engine,
+    interval: float,
+    stop: threading.Event,
+    after: threading.Thread | None,
+    signer: NoteSigner | None,
 ) -> None:
     """The clock as `ceasefire clock` runs it, inside the server: a step as soon as a report
     or a plan's clock brings a decision (`speed.clock_loop`), reminders of overdue actions,
@@ -196,6 +203,7 @@ def _clock_loop(
         stepped=_logged,
         failed=failed,
         leading=_leading,
+        signer=signer,
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -168,6 +168,154 @@ class Frontier:
         for _, left in reversed(self._stack[:-1]):
             node = node_hash(left, node)
         return node
+
+
+# -- proofs over a stored tree ------------------------------------------------------------
+
+# A source of complete-subtree hashes: (height, index) -> the root of leaves
+# [index * 2**height, (index + 1) * 2**height). A stored log answers it from its tiles, so a
+# proof at a million leaves reads a few tiles, never the leaves.
+NodeSource = Callable[[int, int], bytes]
+
+
+def range_root(start: int, end: int, node: NodeSource) -> bytes:
+    """MTH(D[start:end]) for a range the RFC 9162 recursion reaches (a start aligned to the
+    largest power of two not above its length), from complete subtrees only."""
+    n = end - start
+    if n <= 0:
+        return EMPTY_ROOT
+    if n & (n - 1) == 0:
+        height = n.bit_length() - 1
+        if start % n:
+            raise ValueError(f"[{start}, {end}) is not a subtree of the log")
+        return node(height, start >> height)
+    k = _split(n)
+    return node_hash(range_root(start, start + k, node), range_root(start + k, end, node))
+
+
+def inclusion_path(index: int, size: int, node: NodeSource) -> list[bytes]:
+    """PATH(index, D[size]) (RFC 9162 2.1.3.1) from a node source."""
+    if not 0 <= index < size:
+        raise ValueError(f"leaf {index} is not in a tree of {size}")
+    path: list[bytes] = []
+    start, end = 0, size
+    while end - start > 1:
+        k = _split(end - start)
+        if index < start + k:
+            path.append(range_root(start + k, end, node))
+            end = start + k
+        else:
+            path.append(range_root(start, start + k, node))
+            start += k
+    path.reverse()
+    return path
+
+
+def consistency_path(first: int, size: int, node: NodeSource) -> list[bytes]:
+    """PROOF(first, D[size]) (RFC 9162 2.1.4.1) from a node source."""
+    if not 0 < first <= size:
+        raise ValueError(f"no consistency proof from {first} to {size} leaves")
+    path: list[bytes] = []
+    start, end, m, whole = 0, size, first, True
+    while True:
+        n = end - start
+        if m == n:
+            if not whole:
+                path.append(range_root(start, end, node))
+            break
+        k = _split(n)
+        if m <= k:
+            path.append(range_root(start + k, end, node))
+            end = start + k
+        else:
+            path.append(range_root(start, start + k, node))
+            start, m, whole = start + k, m - k, False
+    path.reverse()
+    return path
+
+
+# -- tiles: how the tree is stored -------------------------------------------------------
+
+# A tile holds the hashes of 2**TILE_HEIGHT consecutive nodes of one tree height: tiles of
+# level 0 hold leaf hashes, tiles of level L the roots of complete subtrees of height
+# L * TILE_HEIGHT. Any complete subtree's root is then at most 2**TILE_HEIGHT - 1 hashes away
+# from one stored row (as the Go checksum database stores its tree).
+TILE_HEIGHT = 8
+TILE_WIDTH = 1 << TILE_HEIGHT
+HASH_SIZE = 32
+
+TileKey = tuple[int, int]  # (level, index)
+
+
+def tail_keys(size: int) -> list[TileKey]:
+    """The tiles a log of `size` leaves is still filling (one per level that has a partial
+    tile): what an append must read before it extends them."""
+    keys: list[TileKey] = []
+    count, level = size, 0
+    while count:
+        if count % TILE_WIDTH:
+            keys.append((level, count // TILE_WIDTH))
+        count //= TILE_WIDTH
+        level += 1
+    return keys
+
+
+def extend_tiles(
+    size: int, tails: dict[TileKey, bytes], leaves: Sequence[bytes]
+) -> dict[TileKey, bytes]:
+    """The tiles that change when `leaves` (leaf hashes) are appended to a log of `size`
+    leaves whose partial tiles are `tails`: each as its whole new content. A tile that fills
+    passes its root up to the level above."""
+    changed: dict[TileKey, bytes] = {}
+    level, count, new = 0, size, list(leaves)
+    while new:
+        index = count // TILE_WIDTH
+        tile = bytearray(tails.get((level, index), b"") if count % TILE_WIDTH else b"")
+        if len(tile) != (count % TILE_WIDTH) * HASH_SIZE:
+            raise ValueError(
+                f"tile {level}/{index} holds {len(tile) // HASH_SIZE} hashes, "
+                f"the log of {size} leaves needs {count % TILE_WIDTH}"
+            )
+        up: list[bytes] = []
+        for item in new:
+            tile += item
+            if len(tile) == TILE_WIDTH * HASH_SIZE:
+                changed[(level, index)] = bytes(tile)
+                up.append(tile_root(bytes(tile)))
+                tile = bytearray()
+                index += 1
+        if tile:
+            changed[(level, index)] = bytes(tile)
+        count, new, level = count // TILE_WIDTH, up, level + 1
+    return changed
+
+
+def tile_root(tile: bytes, offset: int = 0, count: int = TILE_WIDTH) -> bytes:
+    """The root of `count` (a power of two) hashes of a tile from `offset`."""
+    row = [
+        tile[i : i + HASH_SIZE]
+        for i in range(offset * HASH_SIZE, (offset + count) * HASH_SIZE, HASH_SIZE)
+    ]
+    if len(row) != count:
+        raise ValueError(f"the tile holds {len(tile) // HASH_SIZE} hashes, not {offset + count}")
+    while len(row) > 1:
+        row = [node_hash(row[i], row[i + 1]) for i in range(0, len(row), 2)]
+    return row[0]
+
+
+def tile_node(height: int, index: int, read_tile: Callable[[TileKey], bytes]) -> bytes:
+    """A complete subtree's root from the tile row below it."""
+    level, rest = divmod(height, TILE_HEIGHT)
+    first = index << rest
+    return tile_root(read_tile((level, first // TILE_WIDTH)), first % TILE_WIDTH, 1 << rest)
+
+
+def entry_leaf(
+    seq: int, kind: str, subject_id: str, recorded_iso: str, payload_sha256: str
+) -> bytes:
+    """A ledger entry's leaf data: what it is, about whom, when, and its payload's hash, one
+    line each. Not its chain hash: the tree must not depend on the chain it replaces."""
+    return f"{seq}\n{kind}\n{subject_id}\n{recorded_iso}\n{payload_sha256}\n".encode()
 
 
 # -- C2SP signed-note and tlog-checkpoint -------------------------------------------------

@@ -24,8 +24,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, Engine, func, select
 
 from ceasefire.clock import utc_now
+from ceasefire.domain.transparency import NoteSigner
 from ceasefire.services.live import StepResult, running_plan, step
 from ceasefire.services.notify import Delivery, deliver_due
+from ceasefire.services.transparency import Signed, sign_checkpoint
 from ceasefire.speed.collector import freeze_what_was_read
 from ceasefire.speed.plan_runs import kept_log, next_clock
 from ceasefire.speed.violations import violations_now
@@ -33,6 +35,10 @@ from ceasefire.store.agreement_store import default_name
 from ceasefire.store.db import reading
 from ceasefire.store.enforcement_store import adopted_plans
 from ceasefire.store.schema import ledger
+
+# A running clock signs a checkpoint of the log at most this often (and only when it grew):
+# a receipt is ready within seconds, and a busy day is thousands of checkpoints, not millions.
+SIGN_EVERY = timedelta(seconds=5)
 
 # How often the record's head is read between steps: the most an arrival waits for its step.
 WATCH_SECONDS = 0.2
@@ -45,6 +51,7 @@ class Stepped:
     at: datetime  # the step's `now`: it read every report acknowledged before this
     seconds: float  # from `at` to the outbox delivered
     delivering: float = 0.0  # of which sending notifications
+    checkpoint: Signed | None = None  # the log's latest signed checkpoint, if this one signs
 
     def line(self) -> str:
         """The step in one line, for a server's log: when it read the record, how long it
@@ -58,6 +65,11 @@ class Stepped:
             f"{_n(sum(r.recorded.values()), 'decision')}, {_n(len(r.reminders), 'reminder')}, "
             f"{_n(r.queued, 'notification')} queued, {d.delivered} delivered, "
             f"{d.failed} to retry"
+            + (
+                f"; checkpoint of {self.checkpoint.checkpoint.size:,} entries signed"
+                if self.checkpoint is not None and self.checkpoint.new
+                else ""
+            )
         )
 
     @property
@@ -77,11 +89,14 @@ def one_step(
     agreement: str | None,
     worker: str,
     say: Callable[[str], None] = lambda _: None,
+    signer: NoteSigner | None = None,
+    sign_every: timedelta = timedelta(0),
 ) -> Stepped:
     """Bring what this process keeps up to date outside any write (the first time, every
     incident of the record: the long part, with no lock held), then the step itself (which
-    then reads only what arrived in between), then deliver the outbox. `say` hears what it
-    is doing, for a person waiting."""
+    then reads only what arrived in between), then deliver the outbox, then sign a checkpoint
+    of the log with `signer` if it grew (at most every `sign_every`). `say` hears what it is
+    doing, for a person waiting."""
     catch_up(engine, utc_now(), agreement, say)
     say("recording decisions and reminders")
     now = utc_now()
@@ -99,7 +114,11 @@ def one_step(
     sending = time.perf_counter()
     delivered = deliver_due(engine, now=utc_now(), worker=worker)
     done = time.perf_counter()
-    return Stepped(result, delivered, now, done - started, done - sending)
+    signed = None
+    if signer is not None and not result.skipped:
+        say("signing a checkpoint of the log")
+        signed = sign_checkpoint(engine, signer, utc_now, at_least_every=sign_every)
+    return Stepped(result, delivered, now, done - started, done - sending, signed)
 
 
 def catch_up(
@@ -232,6 +251,7 @@ def run(
     stepped: Callable[[Stepped], None],
     failed: Callable[[Exception], None],
     leading: Callable[[bool], None] = lambda _: None,
+    signer: NoteSigner | None = None,
 ) -> None:
     """Step when the record's head moves, when a kept plan clock runs out, and at least every
     `interval` seconds, until `stop` is set, while this process leads (`Leadership`): else
@@ -267,7 +287,12 @@ def run(
                     last = time.monotonic()
                     stepped(
                         one_step(
-                            engine, remind_every=remind_every, agreement=agreement, worker=worker
+                            engine,
+                            remind_every=remind_every,
+                            agreement=agreement,
+                            worker=worker,
+                            signer=signer,
+                            sign_every=SIGN_EVERY,
                         )
                     )
                     seen = now_head  # read before the step: what arrived during it is next

@@ -12,6 +12,7 @@ from ceasefire.domain.ledger import GENESIS_HASH, LedgerEntry, make_entry
 from ceasefire.store.bulk import insert_tuples
 from ceasefire.store.report_rows import ledger_values
 from ceasefire.store.schema import ledger
+from ceasefire.store.transparency_store import extend_tree
 
 # The last entry's sequence number, hash and record time.
 ChainHead = tuple[int, str, datetime | None]
@@ -46,8 +47,11 @@ def record_time(clock: Callable[[], datetime], head_recorded_at: datetime | None
 
 
 def insert_entries(connection: Connection, entries: Sequence[LedgerEntry]) -> None:
+    """The one door by which entries enter the ledger: each is also a leaf of the log's
+    Merkle tree, in the same transaction."""
     text_times = connection.dialect.name == "sqlite"
     insert_tuples(connection, ledger, [ledger_values(e, text_times=text_times) for e in entries])
+    extend_tree(connection, entries)
 
 
 def entry_count(connection: Connection) -> int:

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _config(connection: Connection | None = None) -> Config:
+def migrations_config(connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -28,7 +28,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def upgrade_in(connection: Connection, revision: str = "head") -> None:
     """Migrate inside the caller's transaction (so what the new schema needs done to the
     rows can be done in the same one: nothing sees the schema new and the rows old)."""
-    command.upgrade(_config(connection), revision)
+    command.upgrade(migrations_config(connection), revision)
 
 
 def revision_in(connection: Connection) -> str | None:
@@ -41,4 +41,4 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def head_revision() -> str | None:
-    return ScriptDirectory.from_config(_config()).get_current_head()
+    return ScriptDirectory.from_config(migrations_config()).get_current_head()

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -429,4 +430,42 @@ outbox = Table(
     Column("last_error", Text, nullable=False),
     Index(None, "channel_id", "event_id", unique=True),
     Index(None, "delivered_at", "next_attempt_at"),
+)
+
+# The ledger as an RFC 9162 Merkle tree (`domain.transparency`): each tile is the hashes of 256
+# consecutive nodes of one height (level 0: the entries' leaf hashes), so a proof reads a few
+# rows. Derived from the ledger and checked against it by `verify`; kept up to date in the
+# same transaction as every append.
+log_tiles = Table(
+    "log_tiles",
+    metadata,
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hashes", LargeBinary, nullable=False),
+)
+
+# The keys that sign the log's checkpoints, as adopted in the log (a ledger entry each: the
+# first by `init`, each rotation after). The private key is never in the database.
+log_keys = Table(
+    "log_keys",
+    metadata,
+    Column("origin", String(128), nullable=False),
+    Column("key_id", String(8), nullable=False),
+    Column("vkey", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("adopted_by", String(64), nullable=False),
+    Column("adopted_at", UtcDateTime, nullable=False),
+    Column("ledger_seq", BigInteger, ForeignKey("ledger.seq"), primary_key=True),
+)
+
+# Signed checkpoints (C2SP tlog-checkpoint notes): append-only, one per tree size. They need
+# no ledger entry: each is self-authenticating, and `verify` checks every one against the
+# tree recomputed from the ledger.
+log_checkpoints = Table(
+    "log_checkpoints",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("signed_at", UtcDateTime, nullable=False),
 )

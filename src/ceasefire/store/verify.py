@@ -8,7 +8,7 @@ stored and parsed here, so a value someone garbled is reported at its entry, not
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +44,13 @@ from ceasefire.store.enforcement_store import (
 from ceasefire.store.extraction_store import REPORT_EXTRACTED
 from ceasefire.store.incident_store import INCIDENT_REVIEWED
 from ceasefire.store.ledger_store import entry_count
+from ceasefire.store.log_check import (
+    HeldCheckpoint,
+    TreeCheck,
+    TreeReport,
+    log_verifiers,
+    stored_checkpoints,
+)
 from ceasefire.store.report_rows import row_content, source_from_row
 from ceasefire.store.schema import (
     acknowledgements,
@@ -52,6 +59,7 @@ from ceasefire.store.schema import (
     commitment_records,
     decisions,
     ledger,
+    log_keys,
     phase_answers,
     plan_migrations,
     plans,
@@ -60,6 +68,7 @@ from ceasefire.store.schema import (
     reviews,
     sources,
 )
+from ceasefire.store.transparency_store import LOG_KEY_ADOPTED, entry_leaf_hash, key_content
 from ceasefire.store.types import UtcDateTime
 
 _PAGE = 5_000
@@ -75,6 +84,7 @@ _EXTRACTION_PREFIX = "x_"
 _CHOICE_PREFIX = "ac_"
 _MIGRATION_PREFIX = "pm_"
 _ANSWER_PREFIX = "pa_"
+_KEY_PREFIX = "lk_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,37 +93,50 @@ class VerifyResult:
     first_break: Break | None
     head_seq: int = 0
     head_hash: str = ""
+    tree: TreeReport | None = None  # the Merkle tree's root, and the checkpoints it matched
 
 
 def verify(
-    connection: Connection, on_progress: Callable[[int, int], None] | None = None
+    connection: Connection,
+    on_progress: Callable[[int, int], None] | None = None,
+    held_outside: Sequence[HeldCheckpoint] = (),
 ) -> VerifyResult:
-    """Check every entry; `on_progress(done, total)` is called after each page. The head's
-    sequence number and hash are returned so they can be kept outside the database: a
-    chain cut off at its end, rows and all, is only caught against such an anchor."""
+    """Check every entry; `on_progress(done, total)` is called after each page. The tree the
+    entries make is held against every checkpoint the server signed and `held_outside` (a
+    checkpoint a party kept): a history rewritten and re-hashed after a checkpoint, or cut
+    short of it, is caught there."""
     total = entry_count(connection)
     check = ChainCheck()
     done, head = 0, (0, "")
+    held, found = stored_checkpoints(connection, log_verifiers(connection))
+    if found:
+        return VerifyResult(0, found)
+    tree = TreeCheck(connection, [*held, *held_outside])
     for page in _pages(connection):
         for row in page:
-            found = _entry_problem(check, row)
+            found = _entry_problem(check, tree, row)
             if found:
                 return VerifyResult(done, found, *head)
             done += 1
             head = (int(row["seq"]), str(row["entry_hash"]))
         if on_progress:
             on_progress(done, total)
-    return VerifyResult(done, _orphan_row(connection), *head)
+    found = tree.finish() or _orphan_row(connection)
+    return VerifyResult(done, found, *head, tree=tree.report)
 
 
-def _entry_problem(check: ChainCheck, row: Mapping[str, Any]) -> Break | None:
+def _entry_problem(check: ChainCheck, tree: TreeCheck, row: Mapping[str, Any]) -> Break | None:
     values = {c.name: row[c.name] for c in ledger.columns}
     try:
         values["recorded_at"] = _moment(values["recorded_at"])
     except ValueError as exc:
         return Break(int(row["seq"]), str(row["subject_id"]), f"recorded_at unreadable ({exc})")
     entry = LedgerEntry(**values)
-    return check.feed(entry) or _projection_problem(entry, row)
+    return (
+        check.feed(entry)
+        or _projection_problem(entry, row)
+        or tree.feed(entry.seq, entry_leaf_hash(entry))
+    )
 
 
 def _moment(value: object) -> datetime:
@@ -150,6 +173,7 @@ _PROJECTIONS = (
     (_CHOICE_PREFIX, agreement_choices),
     (_MIGRATION_PREFIX, plan_migrations),
     (_ANSWER_PREFIX, phase_answers),
+    (_KEY_PREFIX, log_keys),
 )
 
 
@@ -202,6 +226,8 @@ def _projection_problem(entry: LedgerEntry, row: Mapping[str, Any]) -> Break | N
             problem = _migration_problem(entry, _unprefixed(row, _MIGRATION_PREFIX))
         elif entry.kind == PHASE_ANSWERED:
             problem = _answer_problem(entry, _unprefixed(row, _ANSWER_PREFIX))
+        elif entry.kind == LOG_KEY_ADOPTED:
+            problem = _key_problem(entry, _unprefixed(row, _KEY_PREFIX))
         elif entry.kind in RECORD_KINDS:
             problem = _commitment_problem(entry, _unprefixed(row, _COMMITMENT_PREFIX))
     except (ValueError, KeyError, TypeError) as exc:
@@ -392,6 +418,19 @@ def _extraction_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str |
     )
 
 
+def _key_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
+    if row is None:
+        return "its log_keys row is missing (deleted)"
+    content = key_content(row["origin"], row["vkey"], row["reason"], row["adopted_by"])
+    if sha256_hex(canonical_json(content)) != entry.payload_sha256:
+        return "its log_keys row differs from the log: " + _differences(entry.payload, content)
+    if f"{row['origin']}+{row['key_id']}" != entry.subject_id:
+        return f"its log_keys row names {row['origin']}+{row['key_id']}, not {entry.subject_id}"
+    if _moment(row["adopted_at"]) != entry.recorded_at:
+        return f"its log_keys row says adopted at {row['adopted_at']}, the log otherwise"
+    return None
+
+
 def _stored_content_problem(table: str, entry: LedgerEntry, row: dict[str, Any]) -> str | None:
     """For rows that keep the entry's payload as their `content`: whether it still hashes to
     what the log recorded, and if not, which fields differ."""
@@ -491,6 +530,7 @@ _FACT_TABLES: tuple[tuple[Table[Any], str, Callable[[Mapping[str, Any]], str]], 
     (agreement_choices, AGREEMENT_CHOSEN, lambda row: str(row["name"])),
     (plan_migrations, PLAN_MIGRATED, _migrated),
     (phase_answers, PHASE_ANSWERED, _answered),
+    (log_keys, LOG_KEY_ADOPTED, lambda row: f"{row['origin']}+{row['key_id']}"),
 )
 
 

@@ -1,0 +1,219 @@
+"""`ceasefire log`: the record as a transparency log: its signed checkpoints, receipts that
+prove an entry is in it, offline checks of those, and the signing key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ceasefire.cli.context import AppState, err, fail, out, styled
+from ceasefire.clock import utc_now
+
+app = typer.Typer(
+    help="The transparency log: checkpoints, receipts, bundles, the signing key.",
+    no_args_is_help=True,
+)
+
+
+@app.command("checkpoint")
+def checkpoint_cmd(
+    ctx: typer.Context,
+    sign: Annotated[
+        bool,
+        typer.Option(
+            "--sign", help="Sign a checkpoint of the log as it is now first (needs the key)."
+        ),
+    ] = False,
+) -> None:
+    """Print the latest signed checkpoint (a C2SP signed note): keep it outside the database,
+    and `ceasefire verify --checkpoint FILE` later proves the log still extends it."""
+    from ceasefire.services.transparency import LogKeyError, sign_checkpoint
+    from ceasefire.store.db import reading
+    from ceasefire.store.transparency_store import latest_checkpoint
+
+    state: AppState = ctx.obj
+    engine = state.engine()
+    if sign:
+        signer = state.signer(engine)
+        if signer is None:
+            raise fail("--sign: this machine does not hold the log's signing key")
+        try:
+            sign_checkpoint(engine, signer, utc_now)
+        except LogKeyError as exc:
+            raise fail(str(exc)) from None
+    with reading(engine) as connection:
+        latest = latest_checkpoint(connection)
+    if latest is None:
+        raise fail(
+            "no checkpoint is signed yet: `ceasefire init` gives the log its key, and "
+            "`ceasefire clock --once` (or `log checkpoint --sign`) signs one",
+            1,
+        )
+    typer.echo(latest.note, nl=False)
+    err.print(
+        f"{latest.size:,} entries, signed {latest.signed_at.isoformat(timespec='seconds')}",
+        highlight=False,
+    )
+
+
+@app.command("prove")
+def prove_cmd(
+    ctx: typer.Context,
+    report_ids: Annotated[
+        list[str],
+        typer.Argument(help="Report ids (as `reports list` shows them).", show_default=False),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the receipt here (default: standard output).",
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """A receipt for reports: each entry with its inclusion proof against the latest signed
+    checkpoint, as a bundle anyone checks offline with `ceasefire log check-bundle`."""
+    from ceasefire.services.transparency import NotYetSigned, entries_bundle, report_seq
+    from ceasefire.store.db import reading
+
+    state: AppState = ctx.obj
+    engine = state.engine()
+    with reading(engine) as connection:
+        seqs = []
+        for report_id in report_ids:
+            seq = report_seq(connection, report_id)
+            if seq is None:
+                raise fail(f"{report_id}: no such report in the record", 1)
+            seqs.append(seq)
+        try:
+            document = entries_bundle(connection, seqs, about="receipt: " + ", ".join(report_ids))
+        except NotYetSigned as exc:
+            raise fail(str(exc), 1) from None
+    _write_json(document, output)
+
+
+def _write_json(document: object, output: Path | None) -> None:
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"{output}: {exc.strerror}") from None
+    err.print(f"written {output}", highlight=False)
+
+
+@app.command("check-bundle")
+def check_bundle_cmd(
+    bundle: Annotated[
+        Path, typer.Argument(help="A receipt or bundle (JSON).", exists=True, dir_okay=False)
+    ],
+    key: Annotated[
+        str | None,
+        typer.Option(
+            help="The log's public key (name+id+key), as you got it from the mission, not "
+            "from the bundle. Without it, the bundle's own key is used, which only shows the "
+            "bundle is consistent with itself.",
+        ),
+    ] = None,
+) -> None:
+    """Check a bundle offline, with no database: the checkpoint is signed by the log's key,
+    each payload matches its hash, and each entry is in the log at its position."""
+    from ceasefire.domain.log_bundle import BundleError, check_bundle
+    from ceasefire.domain.transparency import NoteError, NoteVerifier
+
+    try:
+        document = json.loads(bundle.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise fail(f"{bundle}: not JSON ({exc})") from None
+    given = key or (document.get("log_key") if isinstance(document, dict) else None)
+    if not isinstance(given, str):
+        raise fail("--key: the log's public key is needed (the bundle names none)")
+    try:
+        verifier = NoteVerifier.from_vkey(given)
+    except NoteError as exc:
+        raise fail(f"{'--key' if key else 'the bundle’s log_key'}: {exc}") from None
+    try:
+        checked = check_bundle(document, verifier)
+    except BundleError as exc:
+        err.print(styled("bold red", "FAILED ", f"{bundle}: {exc}"), highlight=False)
+        raise typer.Exit(1) from None
+    point = checked.checkpoint
+    out.print(
+        styled(
+            "green",
+            "OK ",
+            f"{len(checked.entries)} entr{'y' if len(checked.entries) == 1 else 'ies'} of "
+            f"{point.origin} proved in its checkpoint of {point.size:,} entries "
+            f"(root {point.root.hex()[:16]}...), signed by {checked.signed_by}",
+        ),
+        highlight=False,
+    )
+    for entry in checked.entries:
+        out.print(
+            f"  entry {entry.seq:,}: {entry.kind} {entry.subject_id}, recorded {entry.recorded_at}",
+            highlight=False,
+        )
+    if key is None:
+        err.print(
+            styled(
+                "yellow",
+                "note: ",
+                "checked with the key the bundle carries; pass --key "
+                "with the log's key as the mission published it to know it is the log's",
+            ),
+            highlight=False,
+        )
+
+
+@app.command("key")
+def key_cmd(ctx: typer.Context) -> None:
+    """Print the log's public key (what a party's witness, or anyone checking a receipt,
+    needs), and every key it adopted before."""
+    from ceasefire.services.transparency import adopted_keys
+    from ceasefire.store.db import reading
+
+    state: AppState = ctx.obj
+    with reading(state.engine()) as connection:
+        keys = adopted_keys(connection)
+    if not keys:
+        raise fail("the log has no key yet: `ceasefire init` creates it", 1)
+    typer.echo(keys[-1].vkey)
+    for key in keys[:-1]:
+        err.print(
+            f"earlier: {key.vkey} (adopted {key.adopted_at.isoformat(timespec='seconds')})",
+            highlight=False,
+        )
+
+
+@app.command("rotate-key")
+def rotate_key_cmd(
+    ctx: typer.Context,
+    reason: Annotated[str, typer.Option(help="Why the key changes (recorded in the log).")],
+    by: Annotated[str, typer.Option(help="Who rotates it.")] = "operator",
+) -> None:
+    """A new signing key for the log, adopted in the log itself; the old key file is kept
+    beside it, renamed, and signs nothing more."""
+    from ceasefire.services.transparency import LogKeyError, key_path, rotate_key, sign_checkpoint
+
+    state: AppState = ctx.obj
+    engine = state.engine()
+    path = key_path(state.url())
+    state.signer(engine)  # the key file here must be the log's current key
+    try:
+        key, retired = rotate_key(engine, path, utc_now, reason=reason, by=by)
+        signer = state.signer(engine)
+        if signer is not None:
+            sign_checkpoint(engine, signer, utc_now)
+    except LogKeyError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"the log now signs with {key.vkey}", highlight=False)
+    out.print(
+        f"the previous key is kept as {retired}; tell every witness the new key", highlight=False
+    )

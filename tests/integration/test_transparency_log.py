@@ -1,0 +1,310 @@
+"""The record as a transparency log, against the attacker who matters: whoever runs the
+database. Each attack here passed `verify` before the log had a tree and signed checkpoints
+(issue: rewrite a report, re-hash every entry after it; cut entries off the end); on both
+databases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, text
+
+from ceasefire.clock import utc_now
+from ceasefire.domain.canonical import canonical_json, sha256_hex
+from ceasefire.domain.ledger import make_entry
+from ceasefire.domain.log_bundle import BundleError, check_bundle
+from ceasefire.domain.transparency import (
+    Checkpoint,
+    NoteSigner,
+    NoteVerifier,
+    verify_consistency,
+)
+from ceasefire.domain.validation import IngestRules
+from ceasefire.services.ingest import ingest_files
+from ceasefire.services.transparency import (
+    NotYetSigned,
+    ensure_key,
+    entries_bundle,
+    read_key,
+    report_seq,
+    sign_checkpoint,
+)
+from ceasefire.store.db import reading, writing
+from ceasefire.store.log_check import HeldCheckpoint
+from ceasefire.store.migrate import migrations_config, upgrade
+from ceasefire.store.transparency_store import StoredTree, build_tiles, latest_checkpoint
+from ceasefire.store.verify import verify
+
+from ..conftest import FIXTURES, REPO
+
+SAMPLE = REPO / "data" / "samples" / "ucdp_ged_donbas_minsk2.csv"
+
+
+def _keyed(engine: Engine, folder: Path) -> NoteSigner:
+    path = folder / "log.key"
+    with writing(engine) as connection:
+        ensure_key(connection, path, utc_now, origin="test.example/log")
+    signer = read_key(path)
+    assert signer is not None
+    return signer
+
+
+def _load(engine: Engine, rules: IngestRules, *paths: Path) -> None:
+    assert ingest_files(engine, list(paths), rules=rules).failed_files == 0
+
+
+def _verified(engine: Engine, *outside: HeldCheckpoint):  # type: ignore[no-untyped-def]
+    with reading(engine) as connection:
+        return verify(connection, held_outside=outside)
+
+
+def _unguard(engine: Engine) -> None:
+    """What an administrator bent on rewriting the record does first."""
+    tables = ("ledger", "reports", "sources", "log_checkpoints", "log_keys")
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            for table in tables:
+                connection.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+        else:
+            names = connection.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            ).scalars()
+            for name in list(names):
+                connection.execute(text(f'DROP TRIGGER "{name}"'))
+
+
+def _cut(engine: Engine, after: int) -> None:
+    """Remove the entries after `after`, with their reports and all that points at them,
+    foreign keys off (as an administrator would do it)."""
+    _unguard(engine)
+    statements = [
+        f"DELETE FROM {table} WHERE report_id IN "
+        f"(SELECT report_id FROM reports WHERE ledger_seq > {after})"
+        for table in ("report_geography", "incident_members", "report_submitters")
+    ] + [
+        f"DELETE FROM reports WHERE ledger_seq > {after}",
+        f"DELETE FROM sources WHERE ledger_seq > {after}",
+        f"DELETE FROM ledger WHERE seq > {after}",
+    ]
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+
+
+def _rewrite_and_rehash(engine: Engine, seq: int, place: str) -> None:
+    """Change a report's place in its ledger payload and its row, then re-hash the chain
+    from there on, so that the chain and every read row agree again."""
+    _unguard(engine)
+    with engine.begin() as connection:
+        rows = connection.execute(
+            text("SELECT * FROM ledger WHERE seq >= :s ORDER BY seq"), {"s": seq}
+        ).mappings()
+        rows = [dict(r) for r in rows]
+        prev = connection.execute(
+            text("SELECT entry_hash FROM ledger WHERE seq = :s"), {"s": seq - 1}
+        ).scalar_one()
+        for row in rows:
+            payload = row["payload"]
+            if row["seq"] == seq:
+                content = json.loads(payload)
+                content["place"] = place
+                payload = canonical_json(content)
+            recorded = row["recorded_at"]
+            if isinstance(recorded, str):
+                from datetime import datetime
+
+                recorded = datetime.fromisoformat(recorded)
+            entry = make_entry(
+                seq=row["seq"],
+                kind=row["kind"],
+                subject_id=row["subject_id"],
+                recorded_at=recorded,
+                payload=payload,
+                payload_sha256=sha256_hex(payload),
+                prev_hash=prev,
+            )
+            connection.execute(
+                text(
+                    "UPDATE ledger SET payload = :p, payload_sha256 = :h, prev_hash = :v, "
+                    "entry_hash = :e WHERE seq = :s"
+                ),
+                {
+                    "p": entry.payload,
+                    "h": entry.payload_sha256,
+                    "v": entry.prev_hash,
+                    "e": entry.entry_hash,
+                    "s": entry.seq,
+                },
+            )
+            if row["seq"] == seq:
+                connection.execute(
+                    text("UPDATE reports SET place = :p, fingerprint = :h WHERE ledger_seq = :s"),
+                    {"p": place, "h": entry.payload_sha256, "s": seq},
+                )
+            prev = entry.entry_hash
+
+
+def _rebuild_tree(engine: Engine) -> None:
+    """The careful attacker also rebuilds the stored tree from the rewritten ledger."""
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM log_tiles"))
+        build_tiles(connection)
+
+
+@pytest.fixture
+def signed(engine: Engine, rules: IngestRules, tmp_path: Path) -> NoteSigner:
+    """A record of 1,447 reports (over five tiles of leaves) with a signed checkpoint."""
+    signer = _keyed(engine, tmp_path)
+    _load(engine, rules, SAMPLE)
+    assert sign_checkpoint(engine, signer, utc_now) is not None
+    return signer
+
+
+def test_an_honest_log_verifies_against_its_checkpoints(engine: Engine, signed: NoteSigner) -> None:
+    result = _verified(engine)
+    assert result.first_break is None
+    assert result.tree is not None
+    assert result.tree.size == result.entries_checked
+    assert [h.size for h in result.tree.checked] == [result.entries_checked]
+
+
+def test_a_report_rewritten_and_rehashed_is_caught_at_its_entry(
+    engine: Engine, signed: NoteSigner
+) -> None:
+    with reading(engine) as connection:
+        seq = int(
+            connection.execute(
+                text("SELECT ledger_seq FROM reports LIMIT 1 OFFSET 700")
+            ).scalar_one()
+        )
+    _rewrite_and_rehash(engine, seq, "somewhere else")
+    found = _verified(engine).first_break
+    assert found is not None
+    assert found.seq == seq
+    assert "changed after it was logged" in found.reason
+
+
+def test_a_rewrite_with_the_tree_rebuilt_too_is_caught_by_the_signed_checkpoint(
+    engine: Engine, signed: NoteSigner
+) -> None:
+    with reading(engine) as connection:
+        seq = int(
+            connection.execute(
+                text("SELECT ledger_seq FROM reports LIMIT 1 OFFSET 40")
+            ).scalar_one()
+        )
+        size = latest_checkpoint(connection).size  # type: ignore[union-attr]
+    _rewrite_and_rehash(engine, seq, "somewhere else")
+    _rebuild_tree(engine)
+    found = _verified(engine).first_break
+    assert found is not None
+    assert f"first {size:,} entries no longer hash to the checkpoint" in found.reason
+
+
+def test_entries_cut_off_the_end_are_caught(engine: Engine, signed: NoteSigner) -> None:
+    with reading(engine) as connection:
+        last = int(connection.execute(text("SELECT max(seq) FROM ledger")).scalar_one())
+    _cut(engine, last - 11)
+    found = _verified(engine).first_break
+    assert found is not None
+    assert "removed" in found.reason
+
+
+def test_a_cut_hidden_from_the_server_is_caught_by_a_checkpoint_held_outside(
+    engine: Engine, signed: NoteSigner
+) -> None:
+    """The administrator cuts the log, rebuilds the tree and deletes the server's checkpoints:
+    only a checkpoint someone kept (a party's witness, a file) still says what was there."""
+    with reading(engine) as connection:
+        kept = latest_checkpoint(connection)
+        last = int(connection.execute(text("SELECT max(seq) FROM ledger")).scalar_one())
+    assert kept is not None
+    held = Checkpoint.parse(kept.note.split("\n\n")[0] + "\n")
+    _cut(engine, last - 11)
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM log_checkpoints"))
+    _rebuild_tree(engine)
+    assert _verified(engine).first_break is None  # the database alone no longer knows
+    found = _verified(engine, HeldCheckpoint(held.size, held.root, "the kept one")).first_break
+    assert found is not None
+    assert f"entries {last - 10:,}..{last:,} were removed" in found.reason
+
+
+def test_a_checkpoint_row_altered_is_caught(engine: Engine, signed: NoteSigner) -> None:
+    _unguard(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE log_checkpoints SET root_hash = :r"), {"r": "00" * 32})
+    found = _verified(engine).first_break
+    assert found is not None
+    assert "differs from its signed note" in found.reason
+
+
+def test_receipts_prove_reports_offline_and_catch_a_changed_payload(
+    engine: Engine, signed: NoteSigner, rules: IngestRules
+) -> None:
+    verifier = NoteVerifier.from_vkey(signed.vkey)
+    with reading(engine) as connection:
+        ids = list(connection.execute(text("SELECT report_id FROM reports LIMIT 5")).scalars())
+        seqs = [report_seq(connection, i) for i in ids]
+        document = entries_bundle(connection, [s for s in seqs if s is not None])
+    checked = check_bundle(document, verifier)
+    assert sorted(e.subject_id for e in checked.entries) == sorted(ids)
+    document["entries"][0]["payload"] = document["entries"][0]["payload"].replace('"', "'", 1)
+    with pytest.raises(BundleError, match="does not hash"):
+        check_bundle(document, verifier)
+    # a report recorded after the latest checkpoint has no receipt until the next one
+    _load(engine, rules, FIXTURES / "reports_good.csv")
+    with reading(engine) as connection:
+        newest = int(connection.execute(text("SELECT max(seq) FROM ledger")).scalar_one())
+        with pytest.raises(NotYetSigned):
+            entries_bundle(connection, [newest])
+
+
+def test_each_checkpoint_is_consistent_with_the_next(
+    engine: Engine, signed: NoteSigner, rules: IngestRules
+) -> None:
+    with reading(engine) as connection:
+        first = latest_checkpoint(connection)
+    _load(engine, rules, FIXTURES / "reports_good.csv")
+    again = sign_checkpoint(engine, signed, utc_now)
+    assert first is not None
+    assert again is not None
+    assert again.new
+    second = again.checkpoint
+    with reading(engine) as connection:
+        proof = StoredTree(connection).consistency(first.size, second.size)
+    assert verify_consistency(
+        first.size,
+        second.size,
+        proof,
+        bytes.fromhex(first.root_hash),
+        bytes.fromhex(second.root_hash),
+    )
+
+
+def test_an_old_record_migrates_into_the_log_whole(
+    db_url: str, rules: IngestRules, tmp_path: Path
+) -> None:
+    from ceasefire.store.db import make_engine
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine)
+        _load(engine, rules, SAMPLE)
+        with engine.begin() as connection:  # back to the record as 0014 left it
+            for table in ("log_checkpoints", "log_keys", "log_tiles"):
+                connection.execute(text(f"DROP TABLE {table}"))
+            command.stamp(migrations_config(connection), "0014")
+        upgrade(engine)
+        signer = _keyed(engine, tmp_path)
+        signed = sign_checkpoint(engine, signer, utc_now)
+        result = _verified(engine)
+        assert result.first_break is None
+        # every entry from before the log, and the key's adoption, are its leaves
+        assert signed is not None
+        assert signed.checkpoint.size == result.entries_checked
+    finally:
+        engine.dispose()
