@@ -123,7 +123,7 @@ def test_init_regroups_a_record_of_the_earlier_rule_in_the_migration(tmp_path: P
     assert "3 incidents before, 73 after" in out
     assert "77 report placements made again" in out  # weapons judged where they were
     code, out, _ = run(str(path), "verify")
-    assert (code, out.startswith("OK 90 ledger entries")) == (0, True)
+    assert (code, out.startswith("OK 91 ledger entries")) == (0, True)  # and the log's key
     code, out, _ = run(str(path), "incidents", "show", "INC-73")
     assert (code, "INC-68" in out) == (0, True)  # the number merged by hand still leads there
 
@@ -156,7 +156,7 @@ def test_ingest_list_summary_verify(db: str, tmp_path: Path) -> None:
     code, out, _ = run(db, "reports", "summary")
     assert "1447 reports from 1 sources" in out
     code, out, _ = run(db, "verify")
-    assert (code, "OK 1448 ledger entries verified" in out) == (0, True)
+    assert (code, "OK 1449 ledger entries verified" in out) == (0, True)
 
 
 def test_rejections_printed_and_exit_1(db: str, tmp_path: Path) -> None:

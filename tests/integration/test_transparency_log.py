@@ -6,18 +6,23 @@ databases."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic import command
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from ceasefire.api.app import create_app
 from ceasefire.clock import utc_now
+from ceasefire.domain.access import Role
 from ceasefire.domain.canonical import canonical_json, sha256_hex
 from ceasefire.domain.ledger import make_entry
 from ceasefire.domain.log_bundle import BundleError, check_bundle
 from ceasefire.domain.transparency import (
     Checkpoint,
+    Cosigner,
     NoteSigner,
     NoteVerifier,
     verify_consistency,
@@ -32,6 +37,9 @@ from ceasefire.services.transparency import (
     report_seq,
     sign_checkpoint,
 )
+from ceasefire.services.users import add_user
+from ceasefire.services.witness_client import Round, witness_round
+from ceasefire.services.witnesses import add_witness
 from ceasefire.store.db import reading, writing
 from ceasefire.store.log_check import HeldCheckpoint
 from ceasefire.store.migrate import migrations_config, upgrade
@@ -63,7 +71,7 @@ def _verified(engine: Engine, *outside: HeldCheckpoint):  # type: ignore[no-unty
 
 def _unguard(engine: Engine) -> None:
     """What an administrator bent on rewriting the record does first."""
-    tables = ("ledger", "reports", "sources", "log_checkpoints", "log_keys")
+    tables = ("ledger", "reports", "sources", "log_checkpoints", "log_keys", "log_cosignatures")
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             for table in tables:
@@ -295,7 +303,13 @@ def test_an_old_record_migrates_into_the_log_whole(
         upgrade(engine)
         _load(engine, rules, SAMPLE)
         with engine.begin() as connection:  # back to the record as 0014 left it
-            for table in ("log_checkpoints", "log_keys", "log_tiles"):
+            for table in (
+                "log_cosignatures",
+                "log_witnesses",
+                "log_checkpoints",
+                "log_keys",
+                "log_tiles",
+            ):
                 connection.execute(text(f"DROP TABLE {table}"))
             command.stamp(migrations_config(connection), "0014")
         upgrade(engine)
@@ -308,3 +322,157 @@ def test_an_old_record_migrates_into_the_log_whole(
         assert signed.checkpoint.size == result.entries_checked
     finally:
         engine.dispose()
+
+
+# -- witnesses run by the parties ---------------------------------------------------------
+
+
+@pytest.fixture
+def witnessed(engine: Engine, signed: NoteSigner) -> Iterator[tuple[TestClient, Cosigner]]:
+    """The service, a liaison's token, and that party's witness registered in the log."""
+    cosigner = Cosigner.generate("ru.example/witness")
+    with writing(engine) as connection:
+        token = add_user(connection, "ru-liaison", Role.LIAISON, "RU", clock=utc_now)
+        add_witness(connection, utc_now, cosigner.vkey, party="RU", added_by="test")
+    app = create_app(engine)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        client.headers["Authorization"] = f"Bearer {token}"
+        yield client, cosigner
+
+
+def _round(client: TestClient, cosigner: Cosigner, state: Path, log_key: str) -> Round:
+    return witness_round(client, cosigner, state, log_key=log_key, now=utc_now)
+
+
+def test_a_witness_cosigns_honest_checkpoints_and_refuses_a_rewritten_history(
+    engine: Engine,
+    signed: NoteSigner,
+    witnessed: tuple[TestClient, Cosigner],
+    rules: IngestRules,
+    tmp_path: Path,
+) -> None:
+    client, cosigner = witnessed
+    state = tmp_path / "witness.json"
+    first = _round(client, cosigner, state, signed.vkey)
+    assert first.verdict.accepted
+    assert first.posted
+    status = client.get("/api/log/status").json()
+    assert status["checkpoint"]["witnessed"]  # no agreement in the record: a quorum of one
+    assert [c["witness"] for c in status["checkpoint"]["cosigned_by"]] == [cosigner.name]
+    served = client.get("/api/log/checkpoint").text
+    assert served.count("\u2014 ") == 2  # the log's signature and the witness's
+    # the log grows honestly: the witness checks the consistency proof and cosigns again
+    _load(engine, rules, FIXTURES / "reports_good.csv")
+    sign_checkpoint(engine, signed, utc_now)
+    second = _round(client, cosigner, state, signed.vkey)
+    assert second.verdict.accepted
+    assert "extends" in second.verdict.reason
+    kept = json.loads(state.read_text())["checkpoint"]
+    with reading(engine) as connection:
+        assert _verified(engine).first_break is None
+        seq = int(
+            connection.execute(text("SELECT ledger_seq FROM reports LIMIT 1 OFFSET 9")).scalar_one()
+        )
+    # the administrator, who holds the log's key, rewrites an old report, rebuilds the tree,
+    # drops the server's checkpoints and signs a new one over the rewritten history
+    _rewrite_and_rehash(engine, seq, "somewhere else")
+    _rebuild_tree(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM log_cosignatures"))
+        connection.execute(text("DELETE FROM log_checkpoints"))
+    _load(engine, rules, FIXTURES / "reports.jsonl")
+    sign_checkpoint(engine, signed, utc_now)
+    assert _verified(engine).first_break is None  # the database alone cannot tell
+    third = _round(client, cosigner, state, signed.vkey)
+    assert not third.verdict.accepted
+    assert "history was rewritten" in third.verdict.reason
+    assert third.evidence is not None
+    evidence = json.loads(third.evidence.read_text())
+    assert evidence["cosigned_before"] == kept  # both signed by the log: proof of two stories
+    assert json.loads(state.read_text())["checkpoint"] == kept  # the witness did not move on
+    # and the checkpoint it kept, held against the database, names the rewrite
+    held = Checkpoint.parse(kept.split("\n\n")[0] + "\n")
+    found = _verified(engine, HeldCheckpoint(held.size, held.root, "the witness's")).first_break
+    assert found is not None
+    assert "no longer hash to the witness's" in found.reason
+
+
+def test_a_witness_refuses_a_log_that_shrank(
+    engine: Engine,
+    signed: NoteSigner,
+    witnessed: tuple[TestClient, Cosigner],
+    rules: IngestRules,
+    tmp_path: Path,
+) -> None:
+    client, cosigner = witnessed
+    state = tmp_path / "witness.json"
+    _load(engine, rules, FIXTURES / "reports_good.csv")
+    sign_checkpoint(engine, signed, utc_now)
+    assert _round(client, cosigner, state, signed.vkey).verdict.accepted
+    with reading(engine) as connection:
+        last = int(connection.execute(text("SELECT max(seq) FROM ledger")).scalar_one())
+    _cut(engine, last - 2)
+    _rebuild_tree(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM log_cosignatures"))
+        connection.execute(text("DELETE FROM log_checkpoints"))
+    sign_checkpoint(engine, signed, utc_now)
+    refused = _round(client, cosigner, state, signed.vkey)
+    assert not refused.verdict.accepted
+    assert "shrank" in refused.verdict.reason
+
+
+def test_a_cosignature_is_checked_against_its_witness_key(
+    engine: Engine, signed: NoteSigner, witnessed: tuple[TestClient, Cosigner]
+) -> None:
+    client, cosigner = witnessed
+    size = client.get("/api/log/status").json()["checkpoint"]["size"]
+    impostor = Cosigner.generate(cosigner.name)  # the same name, another key
+    body = client.get("/api/log/checkpoint").text.split("\n\n")[0] + "\n"
+    line = impostor.cosign(body, int(utc_now().timestamp()))
+    answer = client.post("/api/log/cosignatures", json={"size": size, "cosignature": line})
+    assert answer.status_code == 422
+    assert "not by the key" in answer.json()["detail"]
+    stranger = Cosigner.generate("nobody.example/w")
+    line = stranger.cosign(body, int(utc_now().timestamp()))
+    answer = client.post("/api/log/cosignatures", json={"size": size, "cosignature": line})
+    assert answer.status_code == 422
+    assert "not a registered witness" in answer.json()["detail"]
+    # a cosignature slipped into the table by hand is named by verify
+    _unguard(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO log_cosignatures (size, witness, signed_time, line, received_at) "
+                "VALUES (:s, :w, 0, :l, :r)"
+            ),
+            {
+                "s": size,
+                "w": cosigner.name,
+                "l": line.replace(stranger.name, cosigner.name),
+                "r": utc_now(),
+            },
+        )
+    found = _verified(engine).first_break
+    assert found is not None
+    assert "does not verify" in found.reason
+
+
+def test_a_receipt_over_http_checks_offline(
+    engine: Engine, signed: NoteSigner, witnessed: tuple[TestClient, Cosigner]
+) -> None:
+    client, _ = witnessed
+    with reading(engine) as connection:
+        report_id = connection.execute(text("SELECT report_id FROM reports LIMIT 1")).scalar_one()
+    with writing(engine) as connection:
+        monitor = add_user(connection, "monitor", Role.MONITOR, None, clock=utc_now)
+    answer = client.get(
+        f"/api/log/receipts/{report_id}", headers={"Authorization": f"Bearer {monitor}"}
+    )
+    assert answer.status_code == 200
+    checked = check_bundle(answer.json(), NoteVerifier.from_vkey(signed.vkey))
+    assert [e.subject_id for e in checked.entries] == [report_id]
+    missing = client.get(
+        "/api/log/receipts/nothing", headers={"Authorization": f"Bearer {monitor}"}
+    )
+    assert missing.status_code == 404

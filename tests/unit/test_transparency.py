@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from ceasefire.domain.transparency import (
     EMPTY_ROOT,
     Checkpoint,
+    CosignatureVerifier,
+    Cosigner,
     Frontier,
     NoteError,
     NoteSigner,
@@ -28,6 +30,7 @@ from ceasefire.domain.transparency import (
     verify_consistency,
     verify_inclusion,
 )
+from ceasefire.domain.witness import judge
 
 # The reference leaves and tree heads of the Certificate Transparency test suites.
 DATA = [
@@ -246,3 +249,53 @@ def test_a_checkpoint_is_signed_and_read_back() -> None:
     assert Checkpoint.parse(text) == checkpoint
     with pytest.raises(NoteError, match="tree size"):
         Checkpoint.parse("origin\n08\n" + checkpoint.body().split("\n")[2] + "\n")
+
+
+def test_a_cosignature_covers_the_checkpoint_and_its_time() -> None:
+    witness = Cosigner.generate("witness.example/w1")
+    verifier = CosignatureVerifier.from_vkey(witness.vkey)
+    body = Checkpoint("example.com/log", 5, b"\x01" * 32).body()
+    line = witness.cosign(body, 1_700_000_000)
+    assert verifier.check(line, body) == 1_700_000_000
+    with pytest.raises(NoteError, match="does not verify"):
+        verifier.check(line, Checkpoint("example.com/log", 6, b"\x01" * 32).body())
+    # a witness key is not a log key: the key types keep the two apart
+    with pytest.raises(NoteError):
+        NoteVerifier.from_vkey(witness.vkey)
+    with pytest.raises(NoteError):
+        CosignatureVerifier.from_vkey(NoteSigner.generate("example.com/log").vkey)
+    assert Cosigner.from_skey(witness.skey()).vkey == witness.vkey
+
+
+def _checkpoints(n: int) -> tuple[NoteSigner, list[bytes], dict[int, str]]:
+    log = NoteSigner.generate("example.com/log")
+    leaves = [leaf_hash(str(i).encode()) for i in range(n)]
+    notes = {
+        size: log.sign(Checkpoint(log.name, size, root(leaves[:size])).body())
+        for size in range(1, n + 1)
+    }
+    return log, leaves, notes
+
+
+def test_a_witness_accepts_only_an_extension_of_what_it_cosigned() -> None:
+    log, leaves, notes = _checkpoints(9)
+    verifier = NoteVerifier.from_vkey(log.vkey)
+    assert judge(verifier, None, notes[3], []).accepted  # trusted on first use
+    assert judge(verifier, notes[3], notes[3], []).accepted
+    good = consistency_proof(3, leaves[:9])
+    assert judge(verifier, notes[3], notes[9], good).accepted
+    shrank = judge(verifier, notes[9], notes[3], [])
+    assert not shrank.accepted
+    assert "shrank" in shrank.reason
+    rewritten = [leaf_hash(b"rewritten"), *leaves[1:]]
+    forged = log.sign(Checkpoint(log.name, 9, root(rewritten)).body())
+    split = judge(verifier, notes[9], forged, [])
+    assert not split.accepted
+    assert "split view" in split.reason
+    history = judge(verifier, notes[3], forged, consistency_proof(3, rewritten))
+    assert not history.accepted
+    assert "rewritten" in history.reason
+    stranger = NoteSigner.generate("example.com/log")
+    assert not judge(
+        verifier, notes[3], stranger.sign(Checkpoint(log.name, 9, root(leaves)).body()), good
+    ).accepted

@@ -34,6 +34,7 @@ from ceasefire.api import (
     routes_exports,
     routes_incidents,
     routes_live,
+    routes_log,
     routes_map,
     routes_reports,
     routes_text,
@@ -97,6 +98,7 @@ def create_app(
         routes_commitments,
         routes_live,
         routes_admin,
+        routes_log,
     ):
         app.include_router(module.router, prefix="/api")
     static = resources.files("ceasefire.api") / "static"

@@ -20,6 +20,10 @@ COMMANDS: dict[str, Lazy] = {
         "ceasefire.cli.log_cmd:app",
         "The transparency log: checkpoints, receipts, bundles, the signing key.",
     ),
+    "witness": Lazy(
+        "ceasefire.cli.witness_cmd:app",
+        "A party's witness of the log: its key, and the rounds that cosign checkpoints.",
+    ),
     "agreement": Lazy("ceasefire.cli.agreement_cmd:app", "Agreements: load, use, list."),
     "zones": Lazy("ceasefire.cli.zones_cmd:app", "Lines of contact and the zones around them."),
     "classify": Lazy("ceasefire.cli.classify_cmd:classify", "Add to each report where it stands."),

@@ -27,6 +27,15 @@ def checkpoint_cmd(
             "--sign", help="Sign a checkpoint of the log as it is now first (needs the key)."
         ),
     ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write it to this file (default: standard output).",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Print the latest signed checkpoint (a C2SP signed note): keep it outside the database,
     and `ceasefire verify --checkpoint FILE` later proves the log still extends it."""
@@ -52,7 +61,13 @@ def checkpoint_cmd(
             "`ceasefire clock --once` (or `log checkpoint --sign`) signs one",
             1,
         )
-    typer.echo(latest.note, nl=False)
+    if output is None:
+        typer.echo(latest.note, nl=False)
+    else:
+        try:
+            output.write_text(latest.note, encoding="utf-8")
+        except OSError as exc:
+            raise fail(f"{output}: {exc.strerror}") from None
     err.print(
         f"{latest.size:,} entries, signed {latest.signed_at.isoformat(timespec='seconds')}",
         highlight=False,
@@ -217,3 +232,64 @@ def rotate_key_cmd(
     out.print(
         f"the previous key is kept as {retired}; tell every witness the new key", highlight=False
     )
+
+
+witness_app = typer.Typer(
+    help="The witnesses the parties run: register them, list them.", no_args_is_help=True
+)
+app.add_typer(witness_app, name="witness")
+
+
+@witness_app.command("add")
+def witness_add_cmd(
+    ctx: typer.Context,
+    vkey: Annotated[
+        str,
+        typer.Argument(help="The witness's public key, as `ceasefire witness init` printed it."),
+    ],
+    party: Annotated[
+        str, typer.Option("--for", help="Who runs it: a party or a guarantor (e.g. RU, US).")
+    ],
+    by: Annotated[str, typer.Option(help="Who registers it.")] = "operator",
+) -> None:
+    """Register a witness in the log: from now on its cosignatures of checkpoints are
+    accepted and shown."""
+    from ceasefire.services.witnesses import WitnessError, add_witness
+    from ceasefire.store.db import writing
+
+    state: AppState = ctx.obj
+    try:
+        with writing(state.engine()) as connection:
+            witness = add_witness(connection, utc_now, vkey, party=party, added_by=by)
+    except WitnessError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"witness {witness.name} (for {witness.party}) registered", highlight=False)
+
+
+@witness_app.command("list")
+def witness_list_cmd(ctx: typer.Context) -> None:
+    """The registered witnesses, and which of them cosigned the latest checkpoint."""
+    from ceasefire.services.witnesses import cosignatures_of, quorum, witnesses
+    from ceasefire.store.db import reading
+    from ceasefire.store.transparency_store import latest_checkpoint
+
+    state: AppState = ctx.obj
+    with reading(state.engine()) as connection:
+        known = witnesses(connection)
+        latest = latest_checkpoint(connection)
+        cosigned = (
+            {c.witness for c in cosignatures_of(connection, latest.size)} if latest else set()
+        )
+        needed = quorum(connection)
+    if not known:
+        out.print("no witness is registered (`ceasefire log witness add VKEY --for PARTY`)")
+    for witness in known:
+        mark = "cosigned the latest" if witness.name in cosigned else "not on the latest"
+        out.print(f"{witness.name}  for {witness.party}  {mark}", highlight=False)
+    if latest is not None:
+        verdict = "witnessed" if len(cosigned) >= needed else "not witnessed"
+        out.print(
+            f"latest checkpoint: {latest.size:,} entries, {len(cosigned)} of the {needed} "
+            f"cosignatures the agreement asks for: {verdict}",
+            highlight=False,
+        )

@@ -115,14 +115,33 @@ def _crossed(before: str | None, revision: str) -> bool:
     return before is not None and before < revision
 
 
+def _held_note(path: Path) -> str:
+    """A checkpoint note as kept outside: the note itself, or a witness's state file (JSON)
+    whose `checkpoint` is the last one it cosigned."""
+    import json
+
+    from ceasefire.domain.transparency import NoteError
+
+    text = path.read_text(encoding="utf-8")
+    if text.lstrip().startswith("{"):
+        try:
+            held = json.loads(text).get("checkpoint")
+        except (ValueError, AttributeError):
+            held = None
+        if not isinstance(held, str):
+            raise NoteError("a JSON file here is a witness's state, with its `checkpoint`")
+        return held
+    return text
+
+
 def verify_cmd(
     ctx: typer.Context,
     checkpoint: Annotated[
         list[Path] | None,
         typer.Option(
             "--checkpoint",
-            help="A signed checkpoint kept outside the database (`ceasefire log checkpoint` "
-            "> FILE, or a witness's state): the log must still contain it. Repeatable.",
+            help="A signed checkpoint kept outside the database (`ceasefire log checkpoint -o "
+            "FILE`, or a witness's state): the log must still contain it. Repeatable.",
             exists=True,
             dir_okay=False,
         ),
@@ -155,7 +174,7 @@ def verify_cmd(
         outside = []
         for path in checkpoint or []:
             try:
-                found, _ = read_signed(path.read_text(encoding="utf-8"), verifiers)
+                found, _ = read_signed(_held_note(path), verifiers)
             except (NoteError, UnicodeDecodeError) as exc:
                 raise fail(f"{path}: not a checkpoint signed by the log ({exc})") from None
             outside.append(HeldCheckpoint(found.size, found.root, f"the checkpoint in {path}"))
@@ -203,7 +222,7 @@ def verify_cmd(
                 highlight=False,
             )
         out.print(
-            "keep a checkpoint outside the database (`ceasefire log checkpoint > FILE`) and "
+            "keep a checkpoint outside the database (`ceasefire log checkpoint -o FILE`) and "
             "check against it later with `ceasefire verify --checkpoint FILE`",
             highlight=False,
         )

@@ -43,6 +43,8 @@ class Permission(StrEnum):
     COMMITMENTS_READ = "commitments:read"
     COMMITMENTS_RECORD = "commitments:record"  # evidence, exchange decisions
     EXCHANGE_READ = "exchange:read"  # names for analysts; counts for the others
+    LOG_READ = "log:read"  # checkpoints and proofs: hashes and sizes, nothing reported
+    LOG_COSIGN = "log:cosign"  # a witness's cosignature (checked against its own key)
 
 
 _ALL = frozenset(Role)
@@ -64,6 +66,8 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.COMMITMENTS_READ: _ALL - {Role.ADMIN, Role.MONITOR},
     Permission.COMMITMENTS_RECORD: frozenset({Role.ANALYST}),
     Permission.EXCHANGE_READ: frozenset({Role.ANALYST, Role.GUARANTOR, Role.LIAISON}),
+    Permission.LOG_READ: _ALL,
+    Permission.LOG_COSIGN: frozenset({Role.GUARANTOR, Role.LIAISON}),
 }
 
 # What each role sees of incidents and reports (see `incidents.disclosure`).

@@ -107,6 +107,9 @@ class AgreementSpec:
     clauses: tuple[Clause, ...] = DEFAULT_CLAUSES
     reply_period: timedelta = DEFAULT_REPLY_PERIOD
     commitments: tuple[CommitmentSpec, ...] = ()
+    # How many of the parties' witnesses must cosign a checkpoint of the record for it to
+    # count as witnessed (`services.witnesses`).
+    witness_quorum: int = 1
 
     def commitment(self, commitment_id: str) -> CommitmentSpec | None:
         return next((c for c in self.commitments if c.commitment_id == commitment_id), None)
@@ -137,6 +140,7 @@ class _Problems(KeyPathProblems):
 
 
 TOP_KEYS = {
+    "witness_quorum",
     "name",
     "title",
     "parties",
@@ -209,6 +213,10 @@ def parse_agreement(data: Any) -> AgreementSpec | list[str]:
     commitments = (
         parse_commitments(p, top["commitments"], parties, start) if "commitments" in top else ()
     )
+    quorum = top.get("witness_quorum", 1)
+    if isinstance(quorum, bool) or not isinstance(quorum, int) or not 1 <= quorum <= 64:
+        p.fail("witness_quorum", f"a number of witnesses from 1 to 64, not {quorum!r}")
+        quorum = 1
     if p.problems:
         return p.problems
     assert start is not None
@@ -230,6 +238,7 @@ def parse_agreement(data: Any) -> AgreementSpec | list[str]:
         clauses=clauses,
         reply_period=timedelta(hours=float(reply_hours)),
         commitments=commitments,
+        witness_quorum=quorum,
     )
 
 

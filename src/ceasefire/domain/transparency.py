@@ -481,3 +481,127 @@ class Checkpoint:
         if len(root_hash) != 32:
             raise NoteError("the checkpoint's root hash is not 32 bytes")
         return cls(origin, int(size), root_hash)
+
+
+# -- C2SP tlog-cosignature (Ed25519, v1) ------------------------------------------------
+
+_COSIGNATURE = 0x04
+
+
+def cosigned_message(body: str, timestamp: int) -> bytes:
+    """What a cosigner signs: the domain line, the time, and the checkpoint's body."""
+    return f"cosignature/v1\ntime {timestamp}\n{body}".encode()
+
+
+@dataclass(frozen=True)
+class Cosigner:
+    """A witness's key: an Ed25519 key whose ID and verifier key carry the cosignature type
+    (0x04), so a witness's signature is never taken for the log's."""
+
+    name: str
+    private: Ed25519PrivateKey
+
+    @classmethod
+    def generate(cls, name: str) -> Cosigner:
+        _check_name(name)
+        return cls(name, Ed25519PrivateKey.generate())
+
+    @classmethod
+    def from_skey(cls, skey: str) -> Cosigner:
+        parts = skey.split("+", 4)
+        if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
+            raise NoteError("a witness key reads PRIVATE+KEY+name+id+key")
+        try:
+            raw = base64.b64decode(parts[4], validate=True)
+        except ValueError:
+            raise NoteError("the witness key is not base64") from None
+        if len(raw) != 33 or raw[0] != _COSIGNATURE:
+            raise NoteError("not a witness (cosignature) key")
+        cosigner = cls(parts[2], Ed25519PrivateKey.from_private_bytes(raw[1:]))
+        if cosigner.key_id.hex() != parts[3]:
+            raise NoteError(f"the key ID {parts[3]} does not match the key")
+        return cosigner
+
+    @property
+    def public(self) -> bytes:
+        return self.private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+    @property
+    def key_id(self) -> bytes:
+        return _typed_key_id(self.name, _COSIGNATURE, self.public)
+
+    @property
+    def vkey(self) -> str:
+        blob = base64.b64encode(bytes([_COSIGNATURE]) + self.public).decode()
+        return f"{self.name}+{self.key_id.hex()}+{blob}"
+
+    def skey(self) -> str:
+        from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
+
+        seed = self.private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        blob = base64.b64encode(bytes([_COSIGNATURE]) + seed).decode()
+        return f"PRIVATE+KEY+{self.name}+{self.key_id.hex()}+{blob}"
+
+    def cosign(self, body: str, timestamp: int) -> str:
+        """The signature line this witness adds to the checkpoint `body`."""
+        if not 0 <= timestamp < 1 << 63:
+            raise NoteError("a cosignature's time is a POSIX timestamp")
+        signature = self.private.sign(cosigned_message(body, timestamp))
+        blob = self.key_id + timestamp.to_bytes(8, "big") + signature
+        return f"{_DASH}{self.name} {base64.b64encode(blob).decode()}"
+
+
+def _typed_key_id(name: str, kind: int, public: bytes) -> bytes:
+    return hashlib.sha256(name.encode() + b"\n" + bytes([kind]) + public).digest()[:4]
+
+
+@dataclass(frozen=True)
+class CosignatureVerifier:
+    name: str
+    id: bytes
+    public: Ed25519PublicKey
+
+    @classmethod
+    def from_vkey(cls, vkey: str) -> CosignatureVerifier:
+        parts = vkey.split("+", 2)
+        if len(parts) != 3:
+            raise NoteError("a witness's key reads name+id+key")
+        name, hex_id, blob = parts
+        _check_name(name)
+        try:
+            raw = base64.b64decode(blob, validate=True)
+        except ValueError:
+            raise NoteError("the witness's key is not base64") from None
+        if len(raw) != 33 or raw[0] != _COSIGNATURE:
+            raise NoteError("not a witness (Ed25519 cosignature, type 0x04) key")
+        if _typed_key_id(name, _COSIGNATURE, raw[1:]).hex() != hex_id:
+            raise NoteError(f"the key ID {hex_id} does not match the key")
+        return cls(name, bytes.fromhex(hex_id), Ed25519PublicKey.from_public_bytes(raw[1:]))
+
+    def check(self, line: str, body: str) -> int:
+        """The time of this witness's cosignature `line` on `body`, once it verifies."""
+        if not line.startswith(_DASH):
+            raise NoteError("a cosignature is a signature line")
+        name, _, blob = line[len(_DASH) :].partition(" ")
+        if name != self.name:
+            raise NoteError(f"the cosignature is by {name}, not {self.name}")
+        try:
+            raw = base64.b64decode(blob, validate=True)
+        except ValueError:
+            raise NoteError("the cosignature is not base64") from None
+        if len(raw) != 4 + 8 + 64 or raw[:4] != self.id:
+            raise NoteError(f"the cosignature is not by the key {self.id.hex()}")
+        timestamp = int.from_bytes(raw[4:12], "big")
+        try:
+            self.public.verify(raw[12:], cosigned_message(body, timestamp))
+        except InvalidSignature:
+            raise NoteError(f"the cosignature of {name} does not verify") from None
+        return timestamp
+
+
+def note_body(note: str) -> str:
+    """A signed note's text (what its signatures cover), without checking any of them."""
+    text, sep, _ = note.partition("\n\n")
+    if not sep:
+        raise NoteError("a signed note is its text, a blank line, and signature lines")
+    return text + "\n"

@@ -371,6 +371,8 @@ def _answers(
                     "report_id": report_id,
                     "status": "added" if added else "repeat",
                     "incident": None if number is None else incident_label(number),
+                    # an inclusion proof once the next checkpoint is signed (seconds)
+                    "receipt": f"/api/log/receipts/{report_id}",
                 }
             )
         filed += [{"report_id": r, "user": job.submission.user} for r in mine]

@@ -22,13 +22,21 @@ from ceasefire.domain.transparency import (
     TILE_HEIGHT,
     TILE_WIDTH,
     Checkpoint,
+    CosignatureVerifier,
     Frontier,
     NoteError,
     NoteVerifier,
+    note_body,
     open_note,
     tile_root,
 )
-from ceasefire.store.schema import log_keys, log_tiles
+from ceasefire.store.schema import (
+    log_checkpoints,
+    log_cosignatures,
+    log_keys,
+    log_tiles,
+    log_witnesses,
+)
 from ceasefire.store.transparency_store import checkpoints
 
 
@@ -230,3 +238,39 @@ def _cut(size: int) -> Break:
         f"the log's tree holds leaves after entry {size:,}, which the ledger no longer has: "
         "entries at its end were removed",
     )
+
+
+def cosignature_problem(connection: Connection) -> Break | None:
+    """Each kept cosignature is its registered witness's, over its checkpoint's body: one
+    added by hand (to make a checkpoint look witnessed) or altered is named."""
+    keys = {
+        row.name: CosignatureVerifier.from_vkey(row.vkey)
+        for row in connection.execute(select(log_witnesses.c.name, log_witnesses.c.vkey))
+    }
+    query = select(
+        log_cosignatures.c.size,
+        log_cosignatures.c.witness,
+        log_cosignatures.c.line,
+        log_cosignatures.c.signed_time,
+        log_checkpoints.c.note,
+    ).select_from(
+        log_cosignatures.outerjoin(
+            log_checkpoints, log_checkpoints.c.size == log_cosignatures.c.size
+        )
+    )
+    for row in connection.execute(query):
+        where = f"the cosignature by {row.witness} of the checkpoint of {int(row.size):,} entries"
+        verifier = keys.get(row.witness)
+        if verifier is None:
+            return Break(
+                int(row.size), "log_cosignatures", f"{where}: no such witness is registered"
+            )
+        if row.note is None:
+            return Break(int(row.size), "log_cosignatures", f"{where}: no such checkpoint")
+        try:
+            signed = verifier.check(row.line, note_body(row.note))
+        except NoteError as exc:
+            return Break(int(row.size), "log_cosignatures", f"{where} does not verify ({exc})")
+        if signed != int(row.signed_time):
+            return Break(int(row.size), "log_cosignatures", f"{where}: its row misstates its time")
+    return None

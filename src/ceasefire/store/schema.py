@@ -469,3 +469,29 @@ log_checkpoints = Table(
     Column("note", Text, nullable=False),
     Column("signed_at", UtcDateTime, nullable=False),
 )
+
+# The witnesses that cosign checkpoints (each run by a party or a guarantor on its own machine,
+# with its own key), as registered in the log: a ledger entry each.
+log_witnesses = Table(
+    "log_witnesses",
+    metadata,
+    Column("name", String(128), nullable=False, unique=True),
+    Column("key_id", String(8), nullable=False),
+    Column("vkey", Text, nullable=False),
+    Column("party", String(64), nullable=False),  # who runs it: a party or a guarantor
+    Column("added_by", String(64), nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
+    Column("ledger_seq", BigInteger, ForeignKey("ledger.seq"), primary_key=True),
+)
+
+# Witnesses' cosignatures (C2SP tlog-cosignature) of the signed checkpoints: append-only, one
+# per witness and checkpoint; each checked by `verify` against its witness's key.
+log_cosignatures = Table(
+    "log_cosignatures",
+    metadata,
+    Column("size", BigInteger, ForeignKey("log_checkpoints.size"), primary_key=True),
+    Column("witness", String(128), primary_key=True),
+    Column("signed_time", BigInteger, nullable=False),  # the witness's own clock (POSIX)
+    Column("line", Text, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+)

@@ -31,6 +31,12 @@ from ceasefire.store.schema import ledger, log_checkpoints, log_tiles
 _PAGE = 10_000
 
 LOG_KEY_ADOPTED = "log_key_adopted"
+WITNESS_ADDED = "log_witness_added"
+
+
+def witness_content(name: str, vkey: str, party: str, added_by: str) -> dict[str, str]:
+    """What a witness's registration holds in the log (and `verify` recomputes)."""
+    return {"added_by": added_by, "name": name, "party": party, "vkey": vkey}
 
 
 def key_content(origin: str, vkey: str, reason: str, adopted_by: str) -> dict[str, str]:

@@ -48,6 +48,7 @@ from ceasefire.store.log_check import (
     HeldCheckpoint,
     TreeCheck,
     TreeReport,
+    cosignature_problem,
     log_verifiers,
     stored_checkpoints,
 )
@@ -60,6 +61,7 @@ from ceasefire.store.schema import (
     decisions,
     ledger,
     log_keys,
+    log_witnesses,
     phase_answers,
     plan_migrations,
     plans,
@@ -68,7 +70,13 @@ from ceasefire.store.schema import (
     reviews,
     sources,
 )
-from ceasefire.store.transparency_store import LOG_KEY_ADOPTED, entry_leaf_hash, key_content
+from ceasefire.store.transparency_store import (
+    LOG_KEY_ADOPTED,
+    WITNESS_ADDED,
+    entry_leaf_hash,
+    key_content,
+    witness_content,
+)
 from ceasefire.store.types import UtcDateTime
 
 _PAGE = 5_000
@@ -85,6 +93,7 @@ _CHOICE_PREFIX = "ac_"
 _MIGRATION_PREFIX = "pm_"
 _ANSWER_PREFIX = "pa_"
 _KEY_PREFIX = "lk_"
+_WITNESS_PREFIX = "lw_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +130,7 @@ def verify(
             head = (int(row["seq"]), str(row["entry_hash"]))
         if on_progress:
             on_progress(done, total)
-    found = tree.finish() or _orphan_row(connection)
+    found = tree.finish() or cosignature_problem(connection) or _orphan_row(connection)
     return VerifyResult(done, found, *head, tree=tree.report)
 
 
@@ -174,6 +183,7 @@ _PROJECTIONS = (
     (_MIGRATION_PREFIX, plan_migrations),
     (_ANSWER_PREFIX, phase_answers),
     (_KEY_PREFIX, log_keys),
+    (_WITNESS_PREFIX, log_witnesses),
 )
 
 
@@ -226,6 +236,8 @@ def _projection_problem(entry: LedgerEntry, row: Mapping[str, Any]) -> Break | N
             problem = _migration_problem(entry, _unprefixed(row, _MIGRATION_PREFIX))
         elif entry.kind == PHASE_ANSWERED:
             problem = _answer_problem(entry, _unprefixed(row, _ANSWER_PREFIX))
+        elif entry.kind == WITNESS_ADDED:
+            problem = _witness_problem(entry, _unprefixed(row, _WITNESS_PREFIX))
         elif entry.kind == LOG_KEY_ADOPTED:
             problem = _key_problem(entry, _unprefixed(row, _KEY_PREFIX))
         elif entry.kind in RECORD_KINDS:
@@ -431,6 +443,19 @@ def _key_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
     return None
 
 
+def _witness_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
+    if row is None:
+        return "its log_witnesses row is missing (deleted)"
+    content = witness_content(row["name"], row["vkey"], row["party"], row["added_by"])
+    if sha256_hex(canonical_json(content)) != entry.payload_sha256:
+        return "its log_witnesses row differs from the log: " + _differences(entry.payload, content)
+    if f"{row['name']}+{row['key_id']}" != entry.subject_id:
+        return f"its log_witnesses row names {row['name']}+{row['key_id']}, not {entry.subject_id}"
+    if _moment(row["added_at"]) != entry.recorded_at:
+        return f"its log_witnesses row says added at {row['added_at']}, the log otherwise"
+    return None
+
+
 def _stored_content_problem(table: str, entry: LedgerEntry, row: dict[str, Any]) -> str | None:
     """For rows that keep the entry's payload as their `content`: whether it still hashes to
     what the log recorded, and if not, which fields differ."""
@@ -531,6 +556,7 @@ _FACT_TABLES: tuple[tuple[Table[Any], str, Callable[[Mapping[str, Any]], str]], 
     (plan_migrations, PLAN_MIGRATED, _migrated),
     (phase_answers, PHASE_ANSWERED, _answered),
     (log_keys, LOG_KEY_ADOPTED, lambda row: f"{row['origin']}+{row['key_id']}"),
+    (log_witnesses, WITNESS_ADDED, lambda row: f"{row['name']}+{row['key_id']}"),
 )
 
 

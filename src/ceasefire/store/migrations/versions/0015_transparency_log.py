@@ -1,5 +1,6 @@
 """The ledger as a Merkle transparency log: its tree stored as tiles, the keys that sign its
-checkpoints (adopted in the log itself), and the signed checkpoints.
+checkpoints (adopted in the log itself), the signed checkpoints, the witnesses the parties run
+(registered in the log) and their cosignatures.
 
 Every entry already recorded becomes a leaf, in order, so the first checkpoint covers the old
 hash chain whole: nothing recorded before the log existed is left outside it.
@@ -53,7 +54,34 @@ def upgrade() -> None:
         sa.Column("signed_at", UtcDateTime, nullable=False),
         sa.PrimaryKeyConstraint("size", name="pk_log_checkpoints"),
     )
-    for table in ("log_keys", "log_checkpoints"):
+    op.create_table(
+        "log_witnesses",
+        sa.Column("name", sa.String(128), nullable=False),
+        sa.Column("key_id", sa.String(8), nullable=False),
+        sa.Column("vkey", sa.Text, nullable=False),
+        sa.Column("party", sa.String(64), nullable=False),
+        sa.Column("added_by", sa.String(64), nullable=False),
+        sa.Column("added_at", UtcDateTime, nullable=False),
+        sa.Column("ledger_seq", sa.BigInteger, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["ledger_seq"], ["ledger.seq"], name="fk_log_witnesses_ledger_seq_ledger"
+        ),
+        sa.PrimaryKeyConstraint("ledger_seq", name="pk_log_witnesses"),
+        sa.UniqueConstraint("name", name="uq_log_witnesses_name"),
+    )
+    op.create_table(
+        "log_cosignatures",
+        sa.Column("size", sa.BigInteger, nullable=False),
+        sa.Column("witness", sa.String(128), nullable=False),
+        sa.Column("signed_time", sa.BigInteger, nullable=False),
+        sa.Column("line", sa.Text, nullable=False),
+        sa.Column("received_at", UtcDateTime, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["size"], ["log_checkpoints.size"], name="fk_log_cosignatures_size_log_checkpoints"
+        ),
+        sa.PrimaryKeyConstraint("size", "witness", name="pk_log_cosignatures"),
+    )
+    for table in ("log_keys", "log_checkpoints", "log_witnesses", "log_cosignatures"):
         for statement in trigger_statements(op.get_bind().dialect.name, table):
             op.execute(statement)
     from ceasefire.store.transparency_store import build_tiles
@@ -62,6 +90,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("log_cosignatures")
+    op.drop_table("log_witnesses")
     op.drop_table("log_checkpoints")
     op.drop_table("log_keys")
     op.drop_table("log_tiles")
