@@ -90,13 +90,14 @@ def test_a_witness_process_cosigns_and_then_refuses_a_rewritten_history(tmp_path
     ]
     try:
         wait_until_serving(base, server)
-        entries = 9  # the log's key, four reports and their three sources, the witness
+        entries = 10  # the log's key, four reports, their three sources, the witness, the user
         _until_signed(base, token, entries)
         first = _cf(*witness, "--log-key", log_key)
         assert first.returncode == 0, first.stderr
         assert "cosigned the checkpoint" in first.stdout
+        cosigned = _size(base, token)
         assert _cf("ingest", str(FIXTURES / "reports.geojson"), db=db).returncode in (0, 1)
-        _until_signed(base, token, entries + 1)
+        _until_signed(base, token, cosigned + 1)
         second = _cf(*witness)
         assert second.returncode == 0, second.stderr
         assert "extends the last cosigned checkpoint" in second.stdout

@@ -28,7 +28,9 @@ from ceasefire.domain.transparency import (
     verify_consistency,
 )
 from ceasefire.domain.validation import IngestRules
+from ceasefire.services.agreements import load_into_record
 from ceasefire.services.ingest import ingest_files
+from ceasefire.services.notify import add_channel
 from ceasefire.services.transparency import (
     NotYetSigned,
     ensure_key,
@@ -37,12 +39,13 @@ from ceasefire.services.transparency import (
     report_seq,
     sign_checkpoint,
 )
-from ceasefire.services.users import add_user
+from ceasefire.services.users import add_user, revoke_user
 from ceasefire.services.witness_client import Round, witness_round
 from ceasefire.services.witnesses import add_witness
 from ceasefire.store.db import reading, writing
 from ceasefire.store.log_check import HeldCheckpoint
 from ceasefire.store.migrate import migrations_config, upgrade
+from ceasefire.store.placement_check import placement_problem
 from ceasefire.store.transparency_store import StoredTree, build_tiles, latest_checkpoint
 from ceasefire.store.verify import verify
 
@@ -71,7 +74,17 @@ def _verified(engine: Engine, *outside: HeldCheckpoint):  # type: ignore[no-unty
 
 def _unguard(engine: Engine) -> None:
     """What an administrator bent on rewriting the record does first."""
-    tables = ("ledger", "reports", "sources", "log_checkpoints", "log_keys", "log_cosignatures")
+    tables = (
+        "ledger",
+        "reports",
+        "sources",
+        "log_checkpoints",
+        "log_keys",
+        "log_cosignatures",
+        "users",
+        "notify_channels",
+        "report_geography",
+    )
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             for table in tables:
@@ -312,7 +325,25 @@ def test_an_old_record_migrates_into_the_log_whole(
             ):
                 connection.execute(text(f"DROP TABLE {table}"))
             command.stamp(migrations_config(connection), "0014")
+            # a user and a channel as 0014 kept them: rows, no entries
+            connection.execute(
+                text(
+                    "INSERT INTO users (name, role, party, token_id, token_sha256, created_at) "
+                    "VALUES ('old', 'analyst', NULL, 'feed', :h, :t)"
+                ),
+                {"h": "1" * 64, "t": utc_now()},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO notify_channels (kind, target, format, events, actors, "
+                    "created_at) VALUES ('webhook', 'https://h.example/', 'json', 'phase', '', :t)"
+                ),
+                {"t": utc_now()},
+            )
         upgrade(engine)
+        with reading(engine) as connection:
+            kinds = set(connection.execute(text("SELECT kind FROM ledger")).scalars())
+        assert {"UserAdded", "ChannelAdded"} <= kinds
         signer = _keyed(engine, tmp_path)
         signed = sign_checkpoint(engine, signer, utc_now)
         result = _verified(engine)
@@ -476,3 +507,82 @@ def test_a_receipt_over_http_checks_offline(
         "/api/log/receipts/nothing", headers={"Authorization": f"Bearer {monitor}"}
     )
     assert missing.status_code == 404
+
+
+# -- nothing that decides outside the record --------------------------------------------
+
+
+def _tampered(engine: Engine, statement: str, **values: object) -> None:
+    _unguard(engine)
+    with engine.begin() as connection:
+        connection.execute(text(statement), values)
+
+
+def test_a_role_given_outside_the_log_is_caught(engine: Engine) -> None:
+    with writing(engine) as connection:
+        add_user(connection, "mona", Role.MONITOR, None, clock=utc_now)
+        add_user(connection, "gone", Role.ANALYST, None, clock=utc_now)
+        revoke_user(connection, "gone", clock=utc_now)
+    assert _verified(engine).first_break is None
+    _tampered(engine, "UPDATE users SET role = 'admin' WHERE name = 'mona'")
+    found = _verified(engine).first_break
+    assert found is not None
+    assert "users row 'mona' was changed outside the log" in found.reason
+    assert "role is 'admin' in the table, 'monitor' in the log" in found.reason
+
+
+def test_a_user_added_outside_the_log_is_caught(engine: Engine) -> None:
+    _tampered(
+        engine,
+        "INSERT INTO users (name, role, party, token_id, token_sha256, created_at) "
+        "VALUES ('mallory', 'analyst', NULL, 'abcd', :h, :t)",
+        h="0" * 64,
+        t=utc_now(),
+    )
+    found = _verified(engine).first_break
+    assert found is not None
+    assert "'mallory' is not in the log" in found.reason
+
+
+def test_a_webhook_pointed_elsewhere_is_caught(engine: Engine) -> None:
+    with writing(engine) as connection:
+        add_channel(
+            connection,
+            "webhook",
+            "https://guarantors.example/hook",
+            events=["phase"],
+            secret="s3cret",
+            clock=utc_now,
+        )
+    assert _verified(engine).first_break is None
+    _tampered(engine, "UPDATE notify_channels SET target = 'https://elsewhere.example/'")
+    found = _verified(engine).first_break
+    assert found is not None
+    assert "notify_channels row" in found.reason
+    assert "elsewhere.example" in found.reason
+    _tampered(
+        engine,
+        "UPDATE notify_channels SET target = 'https://guarantors.example/hook', secret = 'x'",
+    )
+    found = _verified(engine).first_break
+    assert found is not None
+    assert "secret_sha256" in found.reason
+
+
+def test_a_placement_edited_by_hand_is_caught(engine: Engine, rules: IngestRules) -> None:
+    load_into_record(engine, "korea-model-demo", clock=utc_now)
+    _load(engine, rules, FIXTURES / "reports_good.csv")
+    with reading(engine) as connection:
+        assert placement_problem(connection) is None
+        report_id, party = connection.execute(
+            text("SELECT report_id, party FROM report_geography WHERE party IS NOT NULL LIMIT 1")
+        ).one()
+    other = "UA" if party == "RU" else "RU"
+    _tampered(
+        engine, "UPDATE report_geography SET party = :p WHERE report_id = :r", p=other, r=report_id
+    )
+    with reading(engine) as connection:
+        problem = placement_problem(connection)
+    assert problem is not None
+    assert f"report {report_id}" in problem
+    assert f"party is {other!r} in the table, {party!r} recomputed" in problem

@@ -162,6 +162,7 @@ def verify_cmd(
     from ceasefire.store.db import reading
     from ceasefire.store.incident_check import membership_problem
     from ceasefire.store.log_check import HeldCheckpoint, log_verifiers, read_signed
+    from ceasefire.store.placement_check import placement_problem
     from ceasefire.store.verify import verify
 
     state: AppState = ctx.obj
@@ -184,20 +185,26 @@ def verify_cmd(
             )
         with collector_paused():
             incidents = membership_problem(connection) if result.first_break is None else None
+            placed = (
+                placement_problem(connection)
+                if result.first_break is None and incidents is None
+                else None
+            )
     if result.first_break is not None:
         err.print(styled("bold red", "BROKEN ", str(result.first_break)))
         err.print(f"{result.entries_checked} entries before it verified.", highlight=False)
         raise typer.Exit(1)
-    if incidents is not None:
-        err.print(styled("bold red", "MISMATCH ", str(incidents)))
-        err.print(f"the {result.entries_checked} ledger entries themselves verified.")
-        raise typer.Exit(1)
+    for mismatch in (incidents, placed):
+        if mismatch is not None:
+            err.print(styled("bold red", "MISMATCH ", str(mismatch)))
+            err.print(f"the {result.entries_checked} ledger entries themselves verified.")
+            raise typer.Exit(1)
     out.print(
         styled(
             "green",
             "OK ",
             f"{result.entries_checked} ledger entries verified: hash chain intact, "
-            "every read row matches the log, incidents match a replay of it.",
+            "every read row matches the log, incidents and placements match a replay of it.",
         ),
         highlight=False,
     )

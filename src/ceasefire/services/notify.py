@@ -30,6 +30,7 @@ import shapely
 from shapely.geometry import MultiPoint
 from sqlalchemy import Connection, Engine, select, update
 
+from ceasefire.domain.canonical import canonical_json
 from ceasefire.domain.incidents.book import incident_number
 from ceasefire.domain.notifications import (
     SENDER,
@@ -42,8 +43,15 @@ from ceasefire.domain.notifications import (
 )
 from ceasefire.domain.validation import DEFAULT_AREA_OF_INTEREST
 from ceasefire.services.incidents import IncidentFilter, current_incidents, incident_stories
+from ceasefire.store.config_log import (
+    CHANNEL_ADDED,
+    CHANNEL_REMOVED,
+    channel_content,
+    removal_content,
+)
 from ceasefire.store.db import writing
 from ceasefire.store.enforcement_store import acknowledged, decision_row
+from ceasefire.store.ledger_store import append_entry
 from ceasefire.store.schema import decisions, notify_channels, outbox
 
 FORMATS = ("json", "cap")
@@ -105,22 +113,25 @@ def add_channel(
             problems.append("--smtp: give the relay as smtp://host:port")
     if problems:
         raise ChannelError("; ".join(problems))
-    result = connection.execute(
-        notify_channels.insert().values(
-            kind=kind,
-            target=str(Path(target).resolve()) if kind == "folder" else target,
-            format=fmt,
-            events=",".join(sorted(set(events))),
-            secret=secret,
-            smtp=smtp,
-            actors=",".join(sorted(set(actors))),
-            created_at=clock(),
-            removed_at=None,
-        )
-    )
+    row: dict[str, Any] = {
+        "kind": kind,
+        "target": str(Path(target).resolve()) if kind == "folder" else target,
+        "format": fmt,
+        "events": ",".join(sorted(set(events))),
+        "secret": secret,
+        "smtp": smtp,
+        "actors": ",".join(sorted(set(actors))),
+        "created_at": clock(),
+        "removed_at": None,
+    }
+    result = connection.execute(notify_channels.insert().values(**row))
     key = result.inserted_primary_key
     assert key is not None
-    return int(key[0])
+    row["id"] = int(key[0])
+    # on the record: a channel pointed elsewhere outside it is caught by `verify`
+    payload = canonical_json(channel_content(row))
+    append_entry(connection, clock, CHANNEL_ADDED, f"channel {row['id']}", payload)
+    return int(row["id"])
 
 
 def channels(connection: Connection) -> list[Channel]:
@@ -146,13 +157,16 @@ def _channel(row: Any) -> Channel:
 def remove_channel(
     connection: Connection, channel_id: int, *, clock: Callable[[], datetime]
 ) -> None:
+    removed_at = clock()
     done = connection.execute(
         update(notify_channels)
         .where(notify_channels.c.id == channel_id, notify_channels.c.removed_at.is_(None))
-        .values(removed_at=clock())
+        .values(removed_at=removed_at)
     )
     if not done.rowcount:
         raise ChannelError(f"no channel {channel_id}")
+    payload = canonical_json(removal_content(channel_id, removed_at))
+    append_entry(connection, clock, CHANNEL_REMOVED, f"channel {channel_id}", payload)
 
 
 # -- enqueue ----------------------------------------------------------------------------------

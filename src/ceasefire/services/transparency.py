@@ -4,7 +4,7 @@ signed by the clock and after an import.
 The private key lives in a file outside the database (`$CEASEFIRE_LOG_KEY`, else beside an
 SQLite record as `<file>.log-key`, else `<database name>.log-key` in the working folder):
 whoever can write the database must not thereby be able to sign for it. The key's public
-half is adopted in the log itself (a `log_key_adopted` entry), so every checkpoint can be
+half is adopted in the log itself (a `LogKeyAdopted` entry), so every checkpoint can be
 checked against a key the record committed to, and a rotation is on the record too.
 """
 

@@ -18,6 +18,14 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from ceasefire.domain.access import Principal, Role, user_problems
+from ceasefire.domain.canonical import canonical_json
+from ceasefire.store.config_log import (
+    USER_ADDED,
+    USER_REVOKED,
+    revocation_content,
+    user_content,
+)
+from ceasefire.store.ledger_store import append_entry
 from ceasefire.store.schema import users
 
 TOKEN_PREFIX = "cf_"
@@ -47,17 +55,18 @@ def add_user(
     if problems:
         raise UserError("; ".join(problems))
     token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
-    connection.execute(
-        users.insert().values(
-            name=name,
-            role=role.value,
-            party=party,
-            token_id=token_id,
-            token_sha256=_digest(secret),
-            created_at=clock(),
-            revoked_at=None,
-        )
-    )
+    row = {
+        "name": name,
+        "role": role.value,
+        "party": party,
+        "token_id": token_id,
+        "token_sha256": _digest(secret),
+        "created_at": clock(),
+        "revoked_at": None,
+    }
+    connection.execute(users.insert().values(**row))
+    # on the record: a role given or a token swapped outside it is caught by `verify`
+    append_entry(connection, clock, USER_ADDED, name, canonical_json(user_content(row)))
     return f"{TOKEN_PREFIX}{token_id}_{secret}"
 
 
@@ -69,11 +78,12 @@ def revoke_user(connection: Connection, name: str, *, clock: Callable[[], dateti
     ).first()
     if row is None:
         raise UserError(f"no active user {name!r}")
+    revoked_at, renamed = clock(), f"{name}~revoked~{row.token_id}"
     connection.execute(
-        update(users)
-        .where(users.c.name == name)
-        .values(revoked_at=clock(), name=f"{name}~revoked~{row.token_id}")
+        update(users).where(users.c.name == name).values(revoked_at=revoked_at, name=renamed)
     )
+    content = revocation_content(row.token_id, renamed, revoked_at)
+    append_entry(connection, clock, USER_REVOKED, name, canonical_json(content))
 
 
 def list_users(connection: Connection) -> list[dict[str, Any]]:

@@ -30,8 +30,8 @@ from ceasefire.store.schema import ledger, log_checkpoints, log_tiles
 
 _PAGE = 10_000
 
-LOG_KEY_ADOPTED = "log_key_adopted"
-WITNESS_ADDED = "log_witness_added"
+LOG_KEY_ADOPTED = "LogKeyAdopted"
+WITNESS_ADDED = "WitnessRegistered"
 
 
 def witness_content(name: str, vkey: str, party: str, added_by: str) -> dict[str, str]:

@@ -30,6 +30,7 @@ from ceasefire.domain.intake import REPORT_RECEIVED, SOURCE_REGISTERED
 from ceasefire.domain.ledger import Break, ChainCheck, LedgerEntry
 from ceasefire.store.agreement_store import AGREEMENT_CHOSEN, AGREEMENT_LOADED, choice_content
 from ceasefire.store.commitment_store import RECORD_KINDS, SUBJECT_FIELD, persons_problem
+from ceasefire.store.config_log import ConfigCheck
 from ceasefire.store.enforcement_store import (
     ACTION_ACKNOWLEDGED,
     DECISION_RECORDED,
@@ -121,20 +122,28 @@ def verify(
     if found:
         return VerifyResult(0, found)
     tree = TreeCheck(connection, [*held, *held_outside])
+    config = ConfigCheck()
     for page in _pages(connection):
         for row in page:
-            found = _entry_problem(check, tree, row)
+            found = _entry_problem(check, tree, config, row)
             if found:
                 return VerifyResult(done, found, *head)
             done += 1
             head = (int(row["seq"]), str(row["entry_hash"]))
         if on_progress:
             on_progress(done, total)
-    found = tree.finish() or cosignature_problem(connection) or _orphan_row(connection)
+    found = (
+        tree.finish()
+        or cosignature_problem(connection)
+        or config.finish(connection)
+        or _orphan_row(connection)
+    )
     return VerifyResult(done, found, *head, tree=tree.report)
 
 
-def _entry_problem(check: ChainCheck, tree: TreeCheck, row: Mapping[str, Any]) -> Break | None:
+def _entry_problem(
+    check: ChainCheck, tree: TreeCheck, config: ConfigCheck, row: Mapping[str, Any]
+) -> Break | None:
     values = {c.name: row[c.name] for c in ledger.columns}
     try:
         values["recorded_at"] = _moment(values["recorded_at"])
@@ -144,6 +153,7 @@ def _entry_problem(check: ChainCheck, tree: TreeCheck, row: Mapping[str, Any]) -
     return (
         check.feed(entry)
         or _projection_problem(entry, row)
+        or config.feed(entry)
         or tree.feed(entry.seq, entry_leaf_hash(entry))
     )
 

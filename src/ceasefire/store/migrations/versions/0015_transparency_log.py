@@ -3,7 +3,9 @@ checkpoints (adopted in the log itself), the signed checkpoints, the witnesses t
 (registered in the log) and their cosignatures.
 
 Every entry already recorded becomes a leaf, in order, so the first checkpoint covers the old
-hash chain whole: nothing recorded before the log existed is left outside it.
+hash chain whole: nothing recorded before the log existed is left outside it. The users and
+notification channels the record holds are entered in the log as they stand: changes to them
+are ledger entries from now on.
 
 Revision ID: 0015
 Revises: 0014
@@ -84,9 +86,12 @@ def upgrade() -> None:
     for table in ("log_keys", "log_checkpoints", "log_witnesses", "log_cosignatures"):
         for statement in trigger_statements(op.get_bind().dialect.name, table):
             op.execute(statement)
+    from ceasefire.store.config_log import log_configuration
     from ceasefire.store.transparency_store import build_tiles
 
     build_tiles(op.get_bind())
+    # who may do what and where alerts go, on the record from now on (see store.config_log)
+    log_configuration(op.get_bind())
 
 
 def downgrade() -> None:
