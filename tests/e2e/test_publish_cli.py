@@ -3,6 +3,7 @@ pages with pdftoppm, Markdown with its figures beside it, the same bytes twice."
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -224,3 +225,49 @@ def test_period_report_day_table_adds_up(db: str, tmp_path: Path) -> None:
     )
     assert code == 0, err
     assert (tmp_path / "w-days.svg").exists()
+
+
+def test_a_report_states_its_checkpoint_and_its_bundle_checks_offline(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'b.db'}"
+    for args in (
+        ("init",),
+        ("ingest", "--tz", "UTC", str(scenario_csv(tmp_path / "scenario.csv"))),
+        ("agreement", "load", "korea-model-demo"),
+    ):
+        code, _, err = run(url, *args)
+        assert code == 0, err
+    target, bundle = tmp_path / "d.md", tmp_path / "d.bundle.json"
+    code, _, err = run(
+        url,
+        "publish",
+        "daily",
+        "--date",
+        "2025-04-20",
+        "--format",
+        "md",
+        "-o",
+        str(target),
+        "--bundle",
+        str(bundle),
+    )
+    assert code == 0, err
+    code, head, _ = run(url, "log", "checkpoint")
+    size = int(head.splitlines()[1])
+    root = base64.b64decode(head.splitlines()[2]).hex()
+    # signed just before it was built: the report states the very checkpoint of its record
+    assert f"up to entry {size}," in target.read_text()
+    assert f"covers {size} entries, root `{root[:16]}`" in target.read_text()
+    code, key, _ = run(url, "log", "key")
+    code, out, err = run(url, "log", "check-bundle", str(bundle), "--key", key.strip())
+    assert code == 0, err
+    cited = json.loads(bundle.read_text())["entries"]
+    assert cited
+    assert {e["kind"] for e in cited} <= {"ReportReceived", "IncidentReviewed"}
+    assert f"proved in its checkpoint of {size:,} entries" in out
+    # a bundle with one payload altered no longer checks
+    document = json.loads(bundle.read_text())
+    document["entries"][-1]["payload"] = document["entries"][-1]["payload"].replace(",", ", ", 1)
+    bundle.write_text(json.dumps(document))
+    code, _, err = run(url, "log", "check-bundle", str(bundle), "--key", key.strip())
+    assert code == 1
+    assert "does not hash to its payload_sha256" in err

@@ -586,3 +586,18 @@ def test_a_placement_edited_by_hand_is_caught(engine: Engine, rules: IngestRules
     assert problem is not None
     assert f"report {report_id}" in problem
     assert f"party is {other!r} in the table, {party!r} recomputed" in problem
+
+
+def test_a_node_of_the_stored_tree_altered_is_caught(engine: Engine, signed: NoteSigner) -> None:
+    with reading(engine) as connection:
+        tile = bytes(
+            connection.execute(
+                text("SELECT hashes FROM log_tiles WHERE level = 0 AND idx = 2")
+            ).scalar_one()
+        )
+    altered = tile[:-32] + bytes(32)  # the tile's root, above its row of leaves
+    _tampered(engine, "UPDATE log_tiles SET hashes = :h WHERE level = 0 AND idx = 2", h=altered)
+    found = _verified(engine).first_break
+    assert found is not None
+    assert found.seq == 2 * 256 + 1
+    assert "stored tree was altered" in found.reason

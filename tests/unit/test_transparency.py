@@ -20,13 +20,16 @@ from ceasefire.domain.transparency import (
     consistency_path,
     consistency_proof,
     extend_tiles,
+    grow_tile,
     inclusion_path,
     inclusion_proof,
     leaf_hash,
     open_note,
     root,
     tail_keys,
+    tile_levels,
     tile_node,
+    tile_width,
     verify_consistency,
     verify_inclusion,
 )
@@ -299,3 +302,19 @@ def test_a_witness_accepts_only_an_extension_of_what_it_cosigned() -> None:
     assert not judge(
         verifier, notes[3], stranger.sign(Checkpoint(log.name, 9, root(leaves)).body()), good
     ).accepted
+
+
+@given(st.lists(st.integers(1, 40), min_size=1, max_size=12))
+def test_a_tile_grown_piece_by_piece_is_the_tile_of_its_whole_row(pieces: list[int]) -> None:
+    row = [leaf_hash(str(i).encode()) for i in range(min(sum(pieces), 256))]
+    tile, at = b"", 0
+    for count in pieces:
+        piece = row[at : at + count]
+        if not piece:
+            break
+        tile = grow_tile(tile, b"".join(piece))
+        at += len(piece)
+    assert tile == tile_levels(b"".join(row[:at]))
+    assert tile_width(tile) == at
+    if at == 256:
+        assert tile[-32:] == root(row)  # a full tile ends with its root

@@ -15,6 +15,11 @@ def write_atomically(path: Path, rendered: Rendered) -> None:
     targets = [(path, rendered.body)] + [
         (path.with_name(name), text.encode()) for name, text in rendered.attachments.items()
     ]
+    write_files(targets)
+
+
+def write_files(targets: list[tuple[Path, bytes]]) -> None:
+    """Each file whole or not at all (a temporary beside it, renamed over it)."""
     umask = os.umask(0)
     os.umask(umask)
     for target, content in targets:

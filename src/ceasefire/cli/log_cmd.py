@@ -64,8 +64,10 @@ def checkpoint_cmd(
     if output is None:
         typer.echo(latest.note, nl=False)
     else:
+        from ceasefire.cli.files import write_files
+
         try:
-            output.write_text(latest.note, encoding="utf-8")
+            write_files([(output, latest.note.encode())])
         except OSError as exc:
             raise fail(f"{output}: {exc.strerror}") from None
     err.print(
@@ -77,36 +79,47 @@ def checkpoint_cmd(
 @app.command("prove")
 def prove_cmd(
     ctx: typer.Context,
-    report_ids: Annotated[
+    subjects: Annotated[
         list[str],
-        typer.Argument(help="Report ids (as `reports list` shows them).", show_default=False),
+        typer.Argument(
+            help="Report ids (as `reports list` shows them), or incidents (INC-n): their "
+            "reports and reviews.",
+            show_default=False,
+        ),
     ],
     output: Annotated[
         Path | None,
         typer.Option(
             "--output",
             "-o",
-            help="Write the receipt here (default: standard output).",
+            help="Write the bundle here (default: standard output).",
             dir_okay=False,
         ),
     ] = None,
 ) -> None:
-    """A receipt for reports: each entry with its inclusion proof against the latest signed
+    """A receipt: the entries with their inclusion proofs against the latest signed
     checkpoint, as a bundle anyone checks offline with `ceasefire log check-bundle`."""
+    from ceasefire.services.publishing import cited_entries
     from ceasefire.services.transparency import NotYetSigned, entries_bundle, report_seq
     from ceasefire.store.db import reading
 
     state: AppState = ctx.obj
     engine = state.engine()
     with reading(engine) as connection:
-        seqs = []
-        for report_id in report_ids:
-            seq = report_seq(connection, report_id)
+        seqs: list[int] = []
+        for subject in subjects:
+            if subject.upper().startswith("INC"):
+                found = cited_entries(connection, [subject])
+                if not found:
+                    raise fail(f"{subject}: no such incident in the record", 1)
+                seqs += found
+                continue
+            seq = report_seq(connection, subject)
             if seq is None:
-                raise fail(f"{report_id}: no such report in the record", 1)
+                raise fail(f"{subject}: no such report in the record", 1)
             seqs.append(seq)
         try:
-            document = entries_bundle(connection, seqs, about="receipt: " + ", ".join(report_ids))
+            document = entries_bundle(connection, seqs, about="receipt: " + ", ".join(subjects))
         except NotYetSigned as exc:
             raise fail(str(exc), 1) from None
     _write_json(document, output)
@@ -117,8 +130,10 @@ def _write_json(document: object, output: Path | None) -> None:
     if output is None:
         typer.echo(text, nl=False)
         return
+    from ceasefire.cli.files import write_files
+
     try:
-        output.write_text(text, encoding="utf-8")
+        write_files([(output, text.encode())])
     except OSError as exc:
         raise fail(f"{output}: {exc.strerror}") from None
     err.print(f"written {output}", highlight=False)

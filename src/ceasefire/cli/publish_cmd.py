@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, time, tzinfo
 from enum import StrEnum
 from pathlib import Path
@@ -40,6 +40,16 @@ AgreementOption = Annotated[
     str | None,
     typer.Option(help="Agreement for sectors and zones (default: the one in use)."),
 ]
+BundleOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--bundle",
+        help="Also write the log entries the report cites (its incidents' reports and "
+        "reviews) with their inclusion proofs and the checkpoint: anyone checks it offline "
+        "with `ceasefire log check-bundle`.",
+        dir_okay=False,
+    ),
+]
 Report = TypeVar("Report")
 
 
@@ -70,23 +80,53 @@ def _publish(
     build: Callable[[Connection], Report],
     agreement_of: Callable[[Report], str | None],
     render: Callable[[Report, MapLayers, str, str], Rendered],
+    bundle: Path | None = None,
+    cited: Callable[[Report], Iterable[str]] = lambda _: (),
 ) -> tuple[Report, Rendered]:
-    """Read the record in one transaction, render, write the file whole: what every report
-    command does, with progress shown while it reads and renders."""
-    from ceasefire.cli.files import write_atomically
-    from ceasefire.services.publishing import PublishingError, map_layers, report_agreement
+    """Sign a checkpoint of the record (when this machine holds the log's key), read the
+    record in one transaction, render, write the file whole: what every report command does,
+    with progress shown while it reads and renders. The report states that checkpoint; with
+    `bundle`, the entries it cites are written beside it with their proofs against it."""
+    import json
+
+    from ceasefire.cli.files import write_atomically, write_files
+    from ceasefire.services.publishing import (
+        PublishingError,
+        cited_entries,
+        map_layers,
+        report_agreement,
+    )
+    from ceasefire.services.transparency import NotYetSigned, entries_bundle, sign_checkpoint
     from ceasefire.store.db import reading
 
-    if not target.parent.is_dir():
-        raise fail(f"-o: the folder {target.parent} does not exist")
+    for path, option in ((target, "-o"), (bundle, "--bundle")):
+        if path is not None and not path.parent.is_dir():
+            raise fail(f"{option}: the folder {path.parent} does not exist")
     engine = state.engine()
+    signer = state.signer(engine)
+    if signer is not None:
+        with err.status("signing a checkpoint of the record"):
+            sign_checkpoint(engine, signer, utc_now)
+    document = None
     with err.status("reading the record"):
         try:
             with reading(engine) as connection:
                 report = build(connection)
                 layers = map_layers(report_agreement(connection, agreement_of(report)))
+                if bundle is not None:
+                    seqs = cited_entries(connection, cited(report))
+                    document = entries_bundle(connection, seqs, about=f"cited by {target.name}")
         except PublishingError as exc:
             raise fail(str(exc)) from None
+        except NotYetSigned as exc:
+            raise fail(f"--bundle: {exc}") from None
+    if bundle is not None and document is not None:
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        write_files([(bundle, text.encode())])
+        err.print(
+            f"wrote {bundle}: {len(document['entries'])} entries with their proofs",
+            highlight=False,
+        )
     with err.status(f"rendering {output_format.value.upper()}"):
         rendered = render(report, layers, output_format.value, target.stem)
     write_atomically(target, rendered)
@@ -104,6 +144,7 @@ def daily_cmd(
     output_format: FormatOption = DocumentFormat.HTML,
     output: OutputOption = None,
     agreement: AgreementOption = None,
+    bundle: BundleOption = None,
 ) -> None:
     """The daily report: summary, per-sector table against the previous day, a map and a
     time-of-day plot, every incident placed from a named place, the plan's tracks, decisions
@@ -123,6 +164,8 @@ def daily_cmd(
         lambda connection: build_daily(connection, period, agreement),
         lambda built: built.agreement,
         render_daily,
+        bundle,
+        lambda built: [line.label for line in built.incidents],
     )
     extra = f" and {', '.join(rendered.attachments)}" if rendered.attachments else ""
     out.print(
@@ -140,6 +183,7 @@ def spot_cmd(
     output_format: FormatOption = DocumentFormat.HTML,
     output: OutputOption = None,
     agreement: AgreementOption = None,
+    bundle: BundleOption = None,
 ) -> None:
     """A spot report on one incident, for immediate circulation: what, where, when, how well
     attested, attribution and its basis, clauses breached, replies, the plan's decisions."""
@@ -159,6 +203,8 @@ def spot_cmd(
         lambda connection: build_spot(connection, number, zone, agreement, utc_now()),
         lambda _: agreement,
         render_spot,
+        bundle,
+        lambda built: [built.incident.label],
     )
     out.print(f"Spot report {report.incident.label}: wrote {target}", highlight=False)
 
@@ -172,6 +218,7 @@ def period_cmd(
     output_format: FormatOption = DocumentFormat.HTML,
     output: OutputOption = None,
     agreement: AgreementOption = None,
+    bundle: BundleOption = None,
 ) -> None:
     """A weekly or monthly report: violations day by day per party, compliance per party and
     clause, sectors against the previous period of the same length, grave incidents, the plan."""
@@ -195,6 +242,8 @@ def period_cmd(
         lambda connection: build_period(connection, period, agreement),
         lambda built: built.base.agreement,
         render_period,
+        bundle,
+        lambda built: [line.label for line in built.base.incidents],
     )
     out.print(
         f"Period report: {report.base.total.violations} violations over {len(report.days)} "

@@ -243,6 +243,8 @@ def consistency_path(first: int, size: int, node: NodeSource) -> list[bytes]:
 TILE_HEIGHT = 8
 TILE_WIDTH = 1 << TILE_HEIGHT
 HASH_SIZE = 32
+# Each tile keeps its row and every complete node above it inside the tile, level by level
+# (a full tile's last hash is its root): a proof reads nodes, it never hashes a subtree.
 
 TileKey = tuple[int, int]  # (level, index)
 
@@ -260,54 +262,107 @@ def tail_keys(size: int) -> list[TileKey]:
     return keys
 
 
+def tile_hashes(width: int) -> int:
+    """How many hashes a tile of `width` nodes in its row holds: the row, then each level of
+    complete nodes above it inside the tile (`width >> 1`, `width >> 2`, ...)."""
+    return sum(width >> r for r in range(TILE_HEIGHT + 1))
+
+
+# A tile's row width by its length in hashes (the length says how wide its row is).
+_WIDTH_OF = {tile_hashes(w): w for w in range(TILE_WIDTH + 1)}
+
+
+def tile_width(tile: bytes) -> int | None:
+    """The width of a tile's row, or None when its length fits no width (a damaged tile)."""
+    if len(tile) % HASH_SIZE:
+        return None
+    return _WIDTH_OF.get(len(tile) // HASH_SIZE)
+
+
+def _levels(tile: bytes, width: int) -> list[bytearray]:
+    rows, at = [], 0
+    for r in range(TILE_HEIGHT + 1):
+        count = (width >> r) * HASH_SIZE
+        rows.append(bytearray(tile[at : at + count]))
+        at += count
+    return rows
+
+
+def grow_tile(tile: bytes, new: bytes) -> bytes:
+    """`tile` with the hashes `new` added to its row, and the nodes they complete above it:
+    only those are hashed, so a tile grown one leaf at a time costs one hash per level."""
+    width = tile_width(tile)
+    if width is None:
+        raise ValueError(f"a tile of {len(tile)} bytes is damaged")
+    grown = width + len(new) // HASH_SIZE
+    if grown > TILE_WIDTH:
+        raise ValueError("a tile holds 256 nodes in its row")
+    rows = _levels(tile, width)
+    rows[0] += new
+    for r in range(1, TILE_HEIGHT + 1):
+        below, row = rows[r - 1], rows[r]
+        for i in range(len(row) // HASH_SIZE, grown >> r):
+            pair = below[2 * i * HASH_SIZE : (2 * i + 2) * HASH_SIZE]
+            row += hashlib.sha256(b"\x01" + pair).digest()
+    return b"".join(bytes(row) for row in rows)
+
+
 def extend_tiles(
     size: int, tails: dict[TileKey, bytes], leaves: Sequence[bytes]
 ) -> dict[TileKey, bytes]:
     """The tiles that change when `leaves` (leaf hashes) are appended to a log of `size`
     leaves whose partial tiles are `tails`: each as its whole new content. A tile that fills
-    passes its root up to the level above."""
+    passes its root (its last hash) up to the level above."""
     changed: dict[TileKey, bytes] = {}
     level, count, new = 0, size, list(leaves)
     while new:
-        index = count // TILE_WIDTH
-        tile = bytearray(tails.get((level, index), b"") if count % TILE_WIDTH else b"")
-        if len(tile) != (count % TILE_WIDTH) * HASH_SIZE:
+        index, width = count // TILE_WIDTH, count % TILE_WIDTH
+        tile = tails.get((level, index), b"") if width else b""
+        if tile_width(tile) != width:
             raise ValueError(
-                f"tile {level}/{index} holds {len(tile) // HASH_SIZE} hashes, "
-                f"the log of {size} leaves needs {count % TILE_WIDTH}"
+                f"tile {level}/{index} holds {len(tile)} bytes, the log of {size} leaves "
+                f"needs {width} nodes in its row"
             )
         up: list[bytes] = []
+        pending: list[bytes] = []
         for item in new:
-            tile += item
-            if len(tile) == TILE_WIDTH * HASH_SIZE:
-                changed[(level, index)] = bytes(tile)
-                up.append(tile_root(bytes(tile)))
-                tile = bytearray()
+            pending.append(item)
+            width += 1
+            if width == TILE_WIDTH:
+                tile = grow_tile(tile, b"".join(pending))
+                changed[(level, index)] = tile
+                up.append(tile[-HASH_SIZE:])
+                tile, pending, width = b"", [], 0
                 index += 1
-        if tile:
-            changed[(level, index)] = bytes(tile)
+        if pending:
+            changed[(level, index)] = grow_tile(tile, b"".join(pending))
         count, new, level = count // TILE_WIDTH, up, level + 1
     return changed
 
 
-def tile_root(tile: bytes, offset: int = 0, count: int = TILE_WIDTH) -> bytes:
-    """The root of `count` (a power of two) hashes of a tile from `offset`."""
-    row = [
-        tile[i : i + HASH_SIZE]
-        for i in range(offset * HASH_SIZE, (offset + count) * HASH_SIZE, HASH_SIZE)
-    ]
-    if len(row) != count:
-        raise ValueError(f"the tile holds {len(tile) // HASH_SIZE} hashes, not {offset + count}")
-    while len(row) > 1:
-        row = [node_hash(row[i], row[i + 1]) for i in range(0, len(row), 2)]
-    return row[0]
+def tile_levels(row: bytes) -> bytes:
+    """The tile of a row of hashes (any width up to 256): the row and its complete nodes."""
+    return grow_tile(b"", row)
+
+
+def tile_of(height: int, index: int) -> TileKey:
+    """The tile that holds a complete subtree's root."""
+    level, rest = divmod(height, TILE_HEIGHT)
+    return level, (index << rest) // TILE_WIDTH
 
 
 def tile_node(height: int, index: int, read_tile: Callable[[TileKey], bytes]) -> bytes:
-    """A complete subtree's root from the tile row below it."""
+    """A complete subtree's root, read from its tile (full or partial: each keeps every
+    complete node above its row)."""
     level, rest = divmod(height, TILE_HEIGHT)
     first = index << rest
-    return tile_root(read_tile((level, first // TILE_WIDTH)), first % TILE_WIDTH, 1 << rest)
+    tile = read_tile((level, first // TILE_WIDTH))
+    width = tile_width(tile)
+    at = first % TILE_WIDTH >> rest
+    if width is None or at >= width >> rest:
+        raise ValueError(f"tile {level}/{first // TILE_WIDTH} does not hold that node")
+    slot = sum(width >> r for r in range(rest)) + at
+    return tile[slot * HASH_SIZE : (slot + 1) * HASH_SIZE]
 
 
 def entry_leaf(

@@ -49,6 +49,8 @@ def _environment() -> Environment:
     env.filters["signed"] = lambda n: f"{n:+,}" if n else "0"
     env.filters["sentence"] = _sentence
     env.filters["cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
+    env.globals["html_code"] = lambda text: f"<code>{text}</code>"
+    env.globals["md_code"] = lambda text: f"`{text}`"
     return env
 
 

@@ -8,19 +8,20 @@ arrive for that day, it says which record it read.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, tzinfo
 from functools import cache
 
 import numpy as np
 import shapely
 from shapely.geometry import shape
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from ceasefire.domain.commitments.status import CommitmentState
 from ceasefire.domain.enforcement.violations import Violation
 from ceasefire.domain.geo.loaded_agreement import LoadedAgreement
 from ceasefire.domain.geo.zones import dmz_area
+from ceasefire.domain.incidents.book import incident_number
 from ceasefire.domain.incidents.story import IncidentStory
 from ceasefire.domain.publishing.daily import (
     Acknowledgements,
@@ -48,6 +49,8 @@ from ceasefire.services.violations import as_violation
 from ceasefire.store.agreement_store import AgreementChoiceError, named_or_only
 from ceasefire.store.enforcement_store import acknowledged, adopted_plans, decision_rows
 from ceasefire.store.ledger_store import ledger_head
+from ceasefire.store.schema import incident_members, reports, reviews
+from ceasefire.store.transparency_store import latest_checkpoint
 
 
 class PublishingError(ValueError):
@@ -161,7 +164,6 @@ def report_inputs(
             connection, agreement, IncidentFilter(since=previous.start, until=period.end)
         )
         violations = list[Violation]()
-    seq, head = ledger_head(connection)
     return DailyInputs(
         period=period,
         stories=stories,
@@ -170,10 +172,41 @@ def report_inputs(
         plans=plans,
         violations=violations,
         acknowledgements=acknowledgement_map(connection),
-        record=RecordState(seq, head),
+        record=record_state(connection),
         agreement=None if agreement is None else agreement.name,
         commitments=commitments,
     )
+
+
+def record_state(connection: Connection) -> RecordState:
+    """The record a report is built from: its head, and the latest signed checkpoint."""
+    seq, head = ledger_head(connection)
+    latest = latest_checkpoint(connection)
+    if latest is None:
+        return RecordState(seq, head)
+    return RecordState(seq, head, latest.size, latest.root_hash)
+
+
+def cited_entries(connection: Connection, labels: Iterable[str]) -> list[int]:
+    """The ledger entries behind the incidents a report cites (`INC-n`): their reports and
+    the reviews of them, for a bundle anyone can check against the report's checkpoint."""
+    numbers = sorted({n for n in map(incident_number, labels) if n is not None})
+    seqs: set[int] = set()
+    for start in range(0, len(numbers), 500):
+        chunk = numbers[start : start + 500]
+        seqs.update(
+            connection.execute(
+                select(reports.c.ledger_seq)
+                .join(incident_members, incident_members.c.report_id == reports.c.report_id)
+                .where(incident_members.c.incident_no.in_(chunk))
+            ).scalars()
+        )
+        seqs.update(
+            connection.execute(
+                select(reviews.c.ledger_seq).where(reviews.c.incident_no.in_(chunk))
+            ).scalars()
+        )
+    return sorted(int(s) for s in seqs)
 
 
 def _engine_inputs(
@@ -214,7 +247,6 @@ def build_spot(
         )
         violations = []
     sources = source_map(connection, {r.source_id for r in story.members})
-    seq, head = ledger_head(connection)
     return spot_report(
         story,
         {source_id: source.kind for source_id, source in sources.items()},
@@ -223,6 +255,6 @@ def build_spot(
         controller_for(agreement),
         plans,
         violations,
-        RecordState(seq, head),
+        record_state(connection),
         at,
     )

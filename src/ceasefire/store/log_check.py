@@ -28,7 +28,8 @@ from ceasefire.domain.transparency import (
     NoteVerifier,
     note_body,
     open_note,
-    tile_root,
+    tile_levels,
+    tile_width,
 )
 from ceasefire.store.schema import (
     log_checkpoints,
@@ -148,42 +149,52 @@ class TreeCheck:
         found = self._tile_break(level, index, bytes(row))
         if found:
             return found
-        up = tile_root(bytes(row))
+        up = tile_levels(bytes(row))[-HASH_SIZE:]
         row.clear()
         return self._push(level + 1, up)
 
-    def _tile_break(self, level: int, index: int, computed: bytes) -> Break | None:
-        stored = self._connection.execute(
+    def _tile_break(self, level: int, index: int, row: bytes) -> Break | None:
+        """Whether the stored tile is the one the recomputed `row` makes; if not, the first
+        entry it disagrees about."""
+        found = self._connection.execute(
             select(log_tiles.c.hashes).where(log_tiles.c.level == level, log_tiles.c.idx == index)
         ).scalar()
-        stored = bytes(stored) if stored is not None else b""
-        if stored == computed:
+        stored = bytes(found) if found is not None else b""
+        if stored == tile_levels(row):
             return None
         span = 1 << (TILE_HEIGHT * level)  # entries under one hash of this level
         first = index * TILE_WIDTH * span
-        for position in range(len(computed) // HASH_SIZE):
+        if found is None:
+            return Break(
+                first + 1, f"leaf {first}", f"the log's stored tree lacks tile {level}/{index}"
+            )
+        width, stored_width = len(row) // HASH_SIZE, tile_width(stored)
+        if stored_width is None:
+            return Break(first + 1, f"leaf {first}", f"tile {level}/{index} is damaged")
+        for position in range(min(width, stored_width)):
             part = slice(position * HASH_SIZE, (position + 1) * HASH_SIZE)
-            if stored[part] != computed[part]:
+            if stored[part] != row[part]:
                 seq = first + position * span + 1
-                break
-        else:
-            seq = first + (len(computed) // HASH_SIZE) * span + 1
-        if level == 0:
-            reason = (
-                "is not the entry the log's tree recorded at this position: it was changed "
-                "after it was logged, and the chain re-hashed to hide it (or the stored tree "
-                "was altered)"
-            )
-        else:
-            reason = (
-                f"the log's stored tree was altered (its nodes of height {TILE_HEIGHT * level} "
-                "over this entry differ from the entries' own)"
-            )
-        if not stored:
-            reason = f"the log's stored tree lacks tile {level}/{index} (deleted)"
-        elif len(stored) > len(computed) and stored.startswith(computed):
-            return _cut(seq - 1)
-        return Break(seq, f"leaf {seq - 1}", reason)
+                if level:
+                    reason = (
+                        f"the log's stored tree was altered (its nodes of height "
+                        f"{TILE_HEIGHT * level} over this entry differ from the entries' own)"
+                    )
+                else:
+                    reason = (
+                        "is not the entry the log's tree recorded at this position: it was "
+                        "changed after it was logged, and the chain re-hashed to hide it (or "
+                        "the stored tree was altered)"
+                    )
+                return Break(seq, f"leaf {seq - 1}", reason)
+        if stored_width > width:  # the tree knew entries the ledger no longer has
+            return _cut(first + width * span)
+        return Break(
+            first + 1,
+            f"leaf {first}",
+            "the log's stored tree was altered (its nodes over these entries differ from the "
+            "entries' own)",
+        )
 
     def _root_break(self, held: HeldCheckpoint) -> Break:
         before = self.report.checked[-1].size if self.report.checked else 0

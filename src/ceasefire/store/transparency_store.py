@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import Connection, and_, delete, func, or_, select, tuple_
+from sqlalchemy import Connection, delete, func, select, tuple_
 
 from ceasefire.domain.ledger import LedgerEntry, recorded_iso
 from ceasefire.domain.transparency import (
+    NodeSource,
     TileKey,
     consistency_path,
     entry_leaf,
@@ -25,6 +27,7 @@ from ceasefire.domain.transparency import (
     range_root,
     tail_keys,
     tile_node,
+    tile_of,
 )
 from ceasefire.store.schema import ledger, log_checkpoints, log_tiles
 
@@ -96,8 +99,9 @@ def _read_tiles(connection: Connection, keys: Iterable[TileKey]) -> dict[TileKey
     wanted = list(keys)
     if not wanted:
         return {}
-    condition = or_(*(and_(log_tiles.c.level == lv, log_tiles.c.idx == ix) for lv, ix in wanted))
-    rows = connection.execute(select(log_tiles).where(condition))
+    rows = connection.execute(
+        select(log_tiles).where(tuple_(log_tiles.c.level, log_tiles.c.idx).in_(wanted))
+    )
     return {(int(r.level), int(r.idx)): bytes(r.hashes) for r in rows}
 
 
@@ -139,8 +143,9 @@ def _leaf_pages(connection: Connection, after: int = 0) -> Iterator[list[bytes]]
 
 
 class StoredTree:
-    """Reads complete subtrees from the tiles, each tile once per reader: a proof or a root
-    costs a handful of rows and at most 255 hashes per level of tiles."""
+    """Reads complete subtrees from the tiles: a proof or a root first works out which tiles
+    its path crosses, reads them in one query, then hashes at most 255 nodes per level of
+    tiles. A few rows and well under a millisecond of hashing, whatever the log's size."""
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
@@ -152,26 +157,48 @@ class StoredTree:
     def _tile(self, key: TileKey) -> bytes:
         tile = self._tiles.get(key)
         if tile is None:
-            found = _read_tiles(self._connection, [key])
-            if key not in found:
+            self._load({key})
+            tile = self._tiles.get(key)
+            if tile is None:
                 raise TreeDamaged(f"tile {key[0]}/{key[1]} of the log's tree is missing")
-            tile = self._tiles[key] = found[key]
         return tile
+
+    def _load(self, keys: set[TileKey]) -> None:
+        wanted = sorted(keys - self._tiles.keys())
+        if wanted:
+            self._tiles |= _read_tiles(self._connection, wanted)
+
+    def _prefetched(self, compute: Callable[[NodeSource], _T]) -> _T:
+        """`compute` run over the tiles it needs, read in one query: a first pass records
+        which tiles its nodes live in (without hashing), the second does the work."""
+        keys: set[TileKey] = set()
+
+        def record(height: int, index: int) -> bytes:
+            keys.add(tile_of(height, index))
+            return _BLANK
+
+        compute(record)
+        self._load(keys)
+        return compute(self.node)
 
     def node(self, height: int, index: int) -> bytes:
         return tile_node(height, index, self._tile)
 
     def root(self, size: int) -> bytes:
-        return range_root(0, size, self.node)
+        return self._prefetched(lambda node: range_root(0, size, node))
 
     def leaf(self, index: int) -> bytes:
         return self.node(0, index)
 
     def inclusion(self, index: int, size: int) -> list[bytes]:
-        return inclusion_path(index, size, self.node)
+        return self._prefetched(lambda node: inclusion_path(index, size, node))
 
     def consistency(self, first: int, size: int) -> list[bytes]:
-        return consistency_path(first, size, self.node)
+        return self._prefetched(lambda node: consistency_path(first, size, node))
+
+
+_BLANK = bytes(32)
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)

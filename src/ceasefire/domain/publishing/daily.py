@@ -136,10 +136,14 @@ class PlanSection:
 @dataclass(frozen=True, slots=True)
 class RecordState:
     """The tamper-evident log as the report read it: anyone can check the report was built
-    from this record (`ceasefire verify` prints the same head)."""
+    from this record (`ceasefire verify` prints the same head), and, by the signed checkpoint
+    it states, that the record has not been rewritten since (`ceasefire verify --checkpoint`,
+    or a bundle of the entries it cites checked offline)."""
 
     head_seq: int
     head_hash: str
+    checkpoint_size: int = 0  # the latest signed checkpoint when it was built (0: none yet)
+    checkpoint_root: str = ""  # its root hash, hex
 
 
 @dataclass(frozen=True)
