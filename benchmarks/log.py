@@ -251,6 +251,8 @@ def main() -> None:
             proof_table.add_row(label, f"{statistics.median(values):.3f}", f"{p99:.3f}")
         console.print(proof_table)
 
+        if args.verify_runs < 1:
+            return
         checks = verify_runs(url, args.verify_runs, console)
         verify_table = Table(title=f"verify at {args.entries:,} entries ({args.verify_runs} runs)")
         for column in ("", "median s", "ratio"):

@@ -22,6 +22,7 @@ from ceasefire.domain.ledger import make_entry
 from ceasefire.domain.log_bundle import BundleError, check_bundle
 from ceasefire.domain.transparency import (
     Checkpoint,
+    CosignatureVerifier,
     Cosigner,
     NoteSigner,
     NoteVerifier,
@@ -490,9 +491,10 @@ def test_a_cosignature_is_checked_against_its_witness_key(
 
 
 def test_a_receipt_over_http_checks_offline(
-    engine: Engine, signed: NoteSigner, witnessed: tuple[TestClient, Cosigner]
+    engine: Engine, signed: NoteSigner, witnessed: tuple[TestClient, Cosigner], tmp_path: Path
 ) -> None:
-    client, _ = witnessed
+    client, cosigner = witnessed
+    assert _round(client, cosigner, tmp_path / "w.json", signed.vkey).posted
     with reading(engine) as connection:
         report_id = connection.execute(text("SELECT report_id FROM reports LIMIT 1")).scalar_one()
     with writing(engine) as connection:
@@ -501,8 +503,13 @@ def test_a_receipt_over_http_checks_offline(
         f"/api/log/receipts/{report_id}", headers={"Authorization": f"Bearer {monitor}"}
     )
     assert answer.status_code == 200
-    checked = check_bundle(answer.json(), NoteVerifier.from_vkey(signed.vkey))
+    own = CosignatureVerifier.from_vkey(cosigner.vkey)
+    checked = check_bundle(answer.json(), NoteVerifier.from_vkey(signed.vkey), [own])
     assert [e.subject_id for e in checked.entries] == [report_id]
+    assert checked.cosigned_by == (cosigner.name,)  # the party's own witness vouches for it
+    stranger = CosignatureVerifier.from_vkey(Cosigner.generate("ua.example/w").vkey)
+    with pytest.raises(BundleError, match=r"not cosigned by the witness ua\.example/w"):
+        check_bundle(answer.json(), NoteVerifier.from_vkey(signed.vkey), [stranger])
     missing = client.get(
         "/api/log/receipts/nothing", headers={"Authorization": f"Bearer {monitor}"}
     )
@@ -601,3 +608,19 @@ def test_a_node_of_the_stored_tree_altered_is_caught(engine: Engine, signed: Not
     assert found is not None
     assert found.seq == 2 * 256 + 1
     assert "stored tree was altered" in found.reason
+
+
+def test_verify_agrees_with_the_stored_tree_at_every_size(
+    engine: Engine, signed: NoteSigner
+) -> None:
+    """The root verify recomputes as it streams and the root the stored tiles give, at sizes
+    on and off every tile edge: two ways to the same tree."""
+    with reading(engine) as connection:
+        tree = StoredTree(connection)
+        size = tree.size()
+        sizes = sorted({1, 2, 255, 256, 257, 511, 512, 513, size - 1, size, *range(3, size, 97)})
+        held = [HeldCheckpoint(s, tree.root(s), f"size {s}") for s in sizes]
+    result = _verified(engine, *held)
+    assert result.first_break is None
+    assert result.tree is not None
+    assert {h.size for h in result.tree.checked} >= set(sizes)

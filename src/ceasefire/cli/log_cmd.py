@@ -152,11 +152,19 @@ def check_bundle_cmd(
             "bundle is consistent with itself.",
         ),
     ] = None,
+    witness: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A witness's public key whose cosignature the checkpoint must carry (your "
+            "party's own witness). Repeatable.",
+        ),
+    ] = None,
 ) -> None:
-    """Check a bundle offline, with no database: the checkpoint is signed by the log's key,
-    each payload matches its hash, and each entry is in the log at its position."""
+    """Check a bundle offline, with no database: the checkpoint is signed by the log's key
+    (and cosigned by each --witness), each payload matches its hash, and each entry is in
+    the log at its position."""
     from ceasefire.domain.log_bundle import BundleError, check_bundle
-    from ceasefire.domain.transparency import NoteError, NoteVerifier
+    from ceasefire.domain.transparency import CosignatureVerifier, NoteError, NoteVerifier
 
     try:
         document = json.loads(bundle.read_text(encoding="utf-8"))
@@ -170,7 +178,11 @@ def check_bundle_cmd(
     except NoteError as exc:
         raise fail(f"{'--key' if key else 'the bundle’s log_key'}: {exc}") from None
     try:
-        checked = check_bundle(document, verifier)
+        witnesses = [CosignatureVerifier.from_vkey(w) for w in witness or []]
+    except NoteError as exc:
+        raise fail(f"--witness: {exc}") from None
+    try:
+        checked = check_bundle(document, verifier, witnesses)
     except BundleError as exc:
         err.print(styled("bold red", "FAILED ", f"{bundle}: {exc}"), highlight=False)
         raise typer.Exit(1) from None
@@ -181,10 +193,18 @@ def check_bundle_cmd(
             "OK ",
             f"{len(checked.entries)} entr{'y' if len(checked.entries) == 1 else 'ies'} of "
             f"{point.origin} proved in its checkpoint of {point.size:,} entries "
-            f"(root {point.root.hex()[:16]}...), signed by {checked.signed_by}",
+            f"(root {point.root.hex()[:16]}...), signed by {checked.signed_by}"
+            + "".join(f", cosigned by {w.name} (checked)" for w in witnesses),
         ),
         highlight=False,
     )
+    unchecked = sorted(set(checked.cosigned_by) - {w.name for w in witnesses})
+    if unchecked:
+        err.print(
+            f"also signed by {', '.join(unchecked)}: not checked (pass --witness with a "
+            "witness's key to check its cosignature)",
+            highlight=False,
+        )
     for entry in checked.entries:
         out.print(
             f"  entry {entry.seq:,}: {entry.kind} {entry.subject_id}, recorded {entry.recorded_at}",

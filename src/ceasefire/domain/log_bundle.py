@@ -19,6 +19,7 @@ from typing import Any
 from ceasefire.domain.canonical import sha256_hex
 from ceasefire.domain.transparency import (
     Checkpoint,
+    CosignatureVerifier,
     NoteError,
     NoteVerifier,
     entry_leaf,
@@ -82,8 +83,13 @@ class CheckedBundle:
     cosigned_by: tuple[str, ...]  # other signatures on it (witnesses), not checked here
 
 
-def check_bundle(document: Any, verifier: NoteVerifier) -> CheckedBundle:
-    """Every check a bundle must pass, or a `BundleError` saying the first that failed."""
+def check_bundle(
+    document: Any, verifier: NoteVerifier, witnesses: Sequence[CosignatureVerifier] = ()
+) -> CheckedBundle:
+    """Every check a bundle must pass, or a `BundleError` saying the first that failed. Each
+    of `witnesses` (the keys of the witnesses the checker trusts, its own party's first) must
+    have cosigned the checkpoint: then the server cannot have shown this history to the
+    checker alone."""
     if not isinstance(document, Mapping) or document.get("format") != BUNDLE_FORMAT:
         raise BundleError(f"not a log bundle (its format is not {BUNDLE_FORMAT!r})")
     note = document.get("checkpoint")
@@ -96,6 +102,15 @@ def check_bundle(document: Any, verifier: NoteVerifier) -> CheckedBundle:
         raise BundleError(f"checkpoint: {exc}") from None
     if checkpoint.origin != verifier.name:
         raise BundleError(f"checkpoint: of {checkpoint.origin}, not {verifier.name}")
+    lines = note.rpartition("\n\n")[2].splitlines()
+    for witness in witnesses:
+        mine = [line for line in lines if line.startswith(f"\u2014 {witness.name} ")]
+        if not mine:
+            raise BundleError(f"checkpoint: not cosigned by the witness {witness.name}")
+        try:
+            witness.check(mine[0], text)
+        except NoteError as exc:
+            raise BundleError(f"checkpoint: {exc}") from None
     raw = document.get("entries")
     if not isinstance(raw, list):
         raise BundleError("entries: missing")

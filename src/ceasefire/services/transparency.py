@@ -295,12 +295,12 @@ class NotYetSigned(LookupError):
 
 
 def entries_bundle(connection: Connection, seqs: Sequence[int], about: str = "") -> dict[str, Any]:
-    """A bundle of the entries at `seqs` with their inclusion proofs against the latest signed
-    checkpoint (the one the parties' witnesses hold)."""
+    """A bundle of the entries at `seqs` with their inclusion proofs against a signed
+    checkpoint, with its witnesses' cosignatures (see `_bundle_checkpoint`)."""
     from ceasefire.store.log_check import log_verifiers, read_signed
 
-    latest = latest_checkpoint(connection)
     wanted = sorted(set(seqs))
+    latest = _bundle_checkpoint(connection, wanted[-1] if wanted else 1)
     if latest is None or (wanted and latest.size < wanted[-1]):
         covered = (
             "no checkpoint is signed yet"
@@ -332,7 +332,36 @@ def entries_bundle(connection: Connection, seqs: Sequence[int], about: str = "")
                     tuple(tree.inclusion(int(row.seq) - 1, latest.size)),
                 )
             )
-    return bundle_document(latest.note, vkey, entries, about)
+    from ceasefire.services.witnesses import cosignatures_of, with_cosignatures
+
+    note = with_cosignatures(latest, cosignatures_of(connection, latest.size))
+    return bundle_document(note, vkey, entries, about)
+
+
+def _bundle_checkpoint(connection: Connection, covering: int) -> StoredCheckpoint | None:
+    """The checkpoint to prove entries against: the newest one covering them that the
+    agreement's quorum of witnesses cosigned (a party checks its own witness's cosignature on
+    it), else the latest."""
+    from sqlalchemy import func
+
+    from ceasefire.services.witnesses import quorum
+    from ceasefire.store.schema import log_checkpoints, log_cosignatures
+
+    counted = (
+        select(log_cosignatures.c.size, func.count().label("n"))
+        .group_by(log_cosignatures.c.size)
+        .subquery()
+    )
+    row = connection.execute(
+        select(log_checkpoints)
+        .join(counted, counted.c.size == log_checkpoints.c.size)
+        .where(log_checkpoints.c.size >= covering, counted.c.n >= quorum(connection))
+        .order_by(log_checkpoints.c.size.desc())
+        .limit(1)
+    ).first()
+    if row is not None:
+        return StoredCheckpoint(**row._mapping)
+    return latest_checkpoint(connection)
 
 
 def report_seq(connection: Connection, report_id: str) -> int | None:

@@ -18,17 +18,20 @@ from sqlalchemy import Connection, func, select
 
 from ceasefire.domain.ledger import Break
 from ceasefire.domain.transparency import (
+    EMPTY_ROOT,
     HASH_SIZE,
     TILE_HEIGHT,
     TILE_WIDTH,
     Checkpoint,
     CosignatureVerifier,
-    Frontier,
     NoteError,
     NoteVerifier,
+    TileKey,
     note_body,
     open_note,
+    range_root,
     tile_levels,
+    tile_node,
     tile_width,
 )
 from ceasefire.store.schema import (
@@ -39,6 +42,8 @@ from ceasefire.store.schema import (
     log_witnesses,
 )
 from ceasefire.store.transparency_store import checkpoints
+
+_READ_AHEAD = 64  # stored tiles read in one query as verify reaches them
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,9 +118,10 @@ class TreeCheck:
 
     def __init__(self, connection: Connection, held: list[HeldCheckpoint]) -> None:
         self._connection = connection
-        self._frontier = Frontier()
+        self._size = 0
         self._rows: list[bytearray] = []  # per tile level: the hashes of the tile being filled
         self._counts: list[int] = []  # per tile level: hashes pushed so far
+        self._stored: dict[TileKey, bytes | None] = {}  # tiles read ahead, a page at a time
         self._held = sorted(held, key=lambda h: h.size)
         self._next = 0
         self.report = TreeReport(unsigned=not held)
@@ -123,14 +129,14 @@ class TreeCheck:
             self._next += 1
 
     def feed(self, seq: int, leaf: bytes) -> Break | None:
-        self._frontier.append(leaf)
+        self._size += 1
         found = self._push(0, leaf)
         if found:
             return found
-        size = self._frontier.size
+        size = self._size
         while self._next < len(self._held) and self._held[self._next].size == size:
             held = self._held[self._next]
-            if self._frontier.root() != held.root:
+            if self._root() != held.root:
                 return self._root_break(held)
             self.report.checked.append(held)
             self._next += 1
@@ -153,13 +159,43 @@ class TreeCheck:
         row.clear()
         return self._push(level + 1, up)
 
+    def _root(self) -> bytes:
+        """The root of the log so far, from the rows being filled: every complete subtree
+        left of the log's end has its root in the row of its level (a tile's root is a node
+        of the row above), so this costs at most the hashing of those partial rows."""
+        if self._size == 0:
+            return EMPTY_ROOT
+        tiles = [tile_levels(bytes(row)) for row in self._rows]
+
+        def node(height: int, index: int) -> bytes:
+            level, rest = divmod(height, TILE_HEIGHT)
+            return tile_node(
+                height,
+                index - (self._counts[level] // TILE_WIDTH << (TILE_HEIGHT - rest)),
+                lambda _key: tiles[level],
+            )
+
+        return range_root(0, self._size, node)
+
+    def _stored_tile(self, level: int, index: int) -> bytes | None:
+        key = (level, index)
+        if key not in self._stored:
+            self._stored.clear()
+            ahead = index + _READ_AHEAD
+            rows = self._connection.execute(
+                select(log_tiles.c.idx, log_tiles.c.hashes).where(
+                    log_tiles.c.level == level, log_tiles.c.idx >= index, log_tiles.c.idx < ahead
+                )
+            )
+            found = {(level, int(r.idx)): bytes(r.hashes) for r in rows}
+            self._stored = {(level, i): found.get((level, i)) for i in range(index, ahead)}
+        return self._stored[key]
+
     def _tile_break(self, level: int, index: int, row: bytes) -> Break | None:
         """Whether the stored tile is the one the recomputed `row` makes; if not, the first
         entry it disagrees about."""
-        found = self._connection.execute(
-            select(log_tiles.c.hashes).where(log_tiles.c.level == level, log_tiles.c.idx == index)
-        ).scalar()
-        stored = bytes(found) if found is not None else b""
+        found = self._stored_tile(level, index)
+        stored = found if found is not None else b""
         if stored == tile_levels(row):
             return None
         span = 1 << (TILE_HEIGHT * level)  # entries under one hash of this level
@@ -218,7 +254,7 @@ class TreeCheck:
     def finish(self) -> Break | None:
         """After the last entry: the tiles still being filled, checkpoints the log falls short
         of (its end was cut), and tiles beyond its end."""
-        size = self._frontier.size
+        size = self._size
         for level, row in enumerate(self._rows):
             if row:
                 found = self._tile_break(level, self._counts[level] // TILE_WIDTH, bytes(row))
@@ -238,7 +274,7 @@ class TreeCheck:
         if beyond is not None and int(beyond) >= -(-size // TILE_WIDTH):
             return _cut(size)
         self.report.size = size
-        self.report.root = self._frontier.root()
+        self.report.root = self._root()
         return None
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Connection, delete, func, select, tuple_
+from sqlalchemy import ColumnElement, Connection, and_, delete, func, or_, select
 
 from ceasefire.domain.ledger import LedgerEntry, recorded_iso
 from ceasefire.domain.transparency import (
@@ -83,9 +83,7 @@ def _extend(connection: Connection, size: int, leaves: list[bytes]) -> None:
         ) from None
     existing = [key for key in changed if key in tails]
     if existing:
-        connection.execute(
-            delete(log_tiles).where(tuple_(log_tiles.c.level, log_tiles.c.idx).in_(existing))
-        )
+        connection.execute(delete(log_tiles).where(_tiles_keyed(existing)))
     connection.execute(
         log_tiles.insert(),
         [
@@ -99,10 +97,22 @@ def _read_tiles(connection: Connection, keys: Iterable[TileKey]) -> dict[TileKey
     wanted = list(keys)
     if not wanted:
         return {}
-    rows = connection.execute(
-        select(log_tiles).where(tuple_(log_tiles.c.level, log_tiles.c.idx).in_(wanted))
-    )
+    rows = connection.execute(select(log_tiles).where(_tiles_keyed(wanted)))
     return {(int(r.level), int(r.idx)): bytes(r.hashes) for r in rows}
+
+
+def _tiles_keyed(keys: Iterable[TileKey]) -> ColumnElement[bool]:
+    """The tiles of `keys`, found down the primary key: a lookup per level (SQLite answers a
+    row-value IN by scanning the whole table, which grows with the log)."""
+    by_level: dict[int, list[int]] = {}
+    for level, index in keys:
+        by_level.setdefault(level, []).append(index)
+    return or_(
+        *(
+            and_(log_tiles.c.level == level, log_tiles.c.idx.in_(indexes))
+            for level, indexes in sorted(by_level.items())
+        )
+    )
 
 
 def build_tiles(connection: Connection, on_progress: Callable[[int], None] | None = None) -> int:
