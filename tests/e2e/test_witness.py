@@ -9,7 +9,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import httpx
@@ -44,6 +48,29 @@ def _until_signed(base: str, token: str, size: int) -> None:
     while _size(base, token) < size:
         assert time.monotonic() < deadline, f"no checkpoint of {size} entries within a minute"
         time.sleep(0.2)
+
+
+@contextmanager
+def _receiver(received: list[dict[str, object]]) -> Iterator[str]:
+    """A party's own alert endpoint: keeps each JSON body it is sent."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers["Content-Length"])
+            received.append(json.loads(self.rfile.read(length)))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *_: object) -> None:
+            return
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/alerts"
+    finally:
+        server.shutdown()
 
 
 def test_a_witness_process_cosigns_and_then_refuses_a_rewritten_history(tmp_path: Path) -> None:
@@ -115,7 +142,10 @@ def test_a_witness_process_cosigns_and_then_refuses_a_rewritten_history(tmp_path
             connection.execute(text("DELETE FROM log_checkpoints"))
         engine.dispose()
         assert _cf("log", "checkpoint", "--sign", db=db).returncode == 0
-        third = _cf(*witness)
+        alerts: list[dict[str, object]] = []
+        with _receiver(alerts) as hook:
+            third = _cf(*witness, "--alert-webhook", hook)
+        assert [a["event"] for a in alerts] == ["log_refused"]
         assert third.returncode == 1
         assert "REFUSED" in third.stderr
         assert "two different roots for the same" in third.stderr  # rewritten, not grown

@@ -43,7 +43,7 @@ from ceasefire.services.transparency import (
 from ceasefire.services.users import add_user, revoke_user
 from ceasefire.services.witness_client import Round, witness_round
 from ceasefire.services.witnesses import add_witness
-from ceasefire.store.db import reading, writing
+from ceasefire.store.db import reading, snapshot, writing
 from ceasefire.store.log_check import HeldCheckpoint
 from ceasefire.store.migrate import migrations_config, upgrade
 from ceasefire.store.placement_check import placement_problem
@@ -624,3 +624,18 @@ def test_verify_agrees_with_the_stored_tree_at_every_size(
     assert result.first_break is None
     assert result.tree is not None
     assert {h.size for h in result.tree.checked} >= set(sizes)
+
+
+def test_verify_sees_one_state_while_others_append(
+    engine: Engine, signed: NoteSigner, rules: IngestRules
+) -> None:
+    """Servers keep appending while `verify` reads: in a snapshot it checks the record as it
+    stood when it began (on PostgreSQL, statement by statement it would see the tree grown
+    past the entries it had read, and cry tampering)."""
+    with snapshot(engine) as connection:
+        before = int(connection.execute(text("SELECT max(seq) FROM ledger")).scalar_one())
+        _load(engine, rules, FIXTURES / "reports_good.csv")  # another writer, meanwhile
+        sign_checkpoint(engine, signed, utc_now)
+        result = verify(connection)
+    assert result.first_break is None
+    assert result.entries_checked == before

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from ceasefire.cli.context import AppState, err, fail, out, styled
+from ceasefire.cli.listing import ListFormat, ListFormatOption, emit
 from ceasefire.clock import utc_now
 
 app = typer.Typer(
@@ -74,6 +75,41 @@ def checkpoint_cmd(
         f"{latest.size:,} entries, signed {latest.signed_at.isoformat(timespec='seconds')}",
         highlight=False,
     )
+
+
+@app.command("checkpoints")
+def checkpoints_cmd(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, help="The most recent this many.")] = 20,
+    output_format: ListFormatOption = ListFormat.TABLE,
+) -> None:
+    """The signed checkpoints, newest first, with the witnesses that cosigned each and
+    whether the agreement's quorum did."""
+    from sqlalchemy import select
+
+    from ceasefire.services.witnesses import cosignatures_of, quorum
+    from ceasefire.store.db import reading
+    from ceasefire.store.schema import log_checkpoints
+
+    state: AppState = ctx.obj
+    with reading(state.engine()) as connection:
+        needed = quorum(connection)
+        found = connection.execute(
+            select(log_checkpoints).order_by(log_checkpoints.c.size.desc()).limit(limit)
+        ).all()
+        rows = []
+        for row in found:
+            cosigned = cosignatures_of(connection, int(row.size))
+            rows.append(
+                {
+                    "size": int(row.size),
+                    "signed_at": row.signed_at,
+                    "root_hash": row.root_hash,
+                    "cosigned_by": ", ".join(f"{c.witness} ({c.party})" for c in cosigned),
+                    "witnessed": len(cosigned) >= needed,
+                }
+            )
+    emit(rows, output_format, title="checkpoints")
 
 
 @app.command("prove")

@@ -159,7 +159,7 @@ def verify_cmd(
     from ceasefire.cli.progress import progress_bar
     from ceasefire.domain.transparency import NoteError, NoteVerifier
     from ceasefire.speed.collector import collector_paused
-    from ceasefire.store.db import reading
+    from ceasefire.store.db import snapshot
     from ceasefire.store.incident_check import membership_problem
     from ceasefire.store.log_check import HeldCheckpoint, log_verifiers, read_signed
     from ceasefire.store.placement_check import placement_problem
@@ -167,7 +167,7 @@ def verify_cmd(
 
     state: AppState = ctx.obj
     engine = state.engine()
-    with reading(engine) as connection:
+    with snapshot(engine) as connection:
         try:
             verifiers = [NoteVerifier.from_vkey(key)] if key else log_verifiers(connection)
         except NoteError as exc:

@@ -68,6 +68,13 @@ def run_cmd(
     ] = None,
     once: Annotated[bool, typer.Option("--once", help="One round, then exit.")] = False,
     every: Annotated[float, typer.Option(min=1.0, help="Seconds between rounds.")] = 30.0,
+    alert_webhook: Annotated[
+        str | None,
+        typer.Option(
+            help="Also POST each refusal (the reason and the evidence) as JSON to this URL: "
+            "your own party's system, not the mission's.",
+        ),
+    ] = None,
 ) -> None:
     """Fetch the log's latest checkpoint and a consistency proof from the last one cosigned;
     cosign it if it extends that one; else refuse, keep the evidence and exit 1 (with
@@ -80,7 +87,7 @@ def run_cmd(
         raise fail(str(exc)) from None
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        refused = _rounds(server, headers, cosigner, state, log_key, once, every)
+        refused = _rounds(server, headers, cosigner, state, log_key, once, every, alert_webhook)
     except KeyboardInterrupt:
         return
     if refused:
@@ -95,6 +102,7 @@ def _rounds(
     log_key: str | None,
     once: bool,
     every: float,
+    alert_webhook: str | None,
 ) -> bool:
     """Rounds until --once is done (or forever); whether any checkpoint was refused."""
     import httpx
@@ -121,6 +129,8 @@ def _rounds(
                     )
                 else:
                     refused = True
+                    if alert_webhook and done.evidence is not None:
+                        _alert(alert_webhook, verdict.reason, done.evidence)
                     err.print(
                         styled(
                             "bold red",
@@ -133,3 +143,16 @@ def _rounds(
             if once:
                 return refused
             time.sleep(every)
+
+
+def _alert(url: str, reason: str, evidence: Path) -> None:
+    """Tell the party's own system; a failure to is said, never fatal (the evidence is kept)."""
+    import json
+
+    import httpx
+
+    body = {"event": "log_refused", "reason": reason, "evidence": json.loads(evidence.read_text())}
+    try:
+        httpx.post(url, json=body, timeout=10.0).raise_for_status()
+    except httpx.HTTPError as exc:
+        err.print(f"the alert to {url} failed: {exc}", highlight=False)

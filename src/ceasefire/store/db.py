@@ -96,6 +96,19 @@ def reading(engine: Engine) -> Iterator[Connection]:
         yield connection
 
 
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A read transaction that sees one state of the record throughout, whatever others
+    append meanwhile: what `verify` needs, since it compares the ledger with the tiles and
+    the read tables in many statements. PostgreSQL's default (read committed) gives each
+    statement a newer state; SQLite's read transaction is a snapshot already (WAL)."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            yield connection
+
+
 # A bulk write at least this large refreshes PostgreSQL's statistics of the tables it grew.
 ANALYZE_AFTER_ROWS = 10_000
 

@@ -119,20 +119,25 @@ class TreeCheck:
     def __init__(self, connection: Connection, held: list[HeldCheckpoint]) -> None:
         self._connection = connection
         self._size = 0
-        self._rows: list[bytearray] = []  # per tile level: the hashes of the tile being filled
-        self._counts: list[int] = []  # per tile level: hashes pushed so far
+        self._rows: list[bytearray] = [bytearray()]  # per tile level: the row being filled
+        self._counts: list[int] = [0]  # per tile level: hashes pushed so far
         self._stored: dict[TileKey, bytes | None] = {}  # tiles read ahead, a page at a time
-        self._held = sorted(held, key=lambda h: h.size)
+        self._held = sorted((h for h in held if h.size), key=lambda h: h.size)
         self._next = 0
+        self._due = self._held[0].size if self._held else 0  # the next checkpoint's size
         self.report = TreeReport(unsigned=not held)
-        while self._next < len(self._held) and self._held[self._next].size == 0:
-            self._next += 1
 
     def feed(self, seq: int, leaf: bytes) -> Break | None:
+        """The next entry's leaf (`verify` calls this for every entry of the log)."""
         self._size += 1
         found = self._push(0, leaf)
         if found:
             return found
+        if self._size == self._due:
+            return self._checkpoints_due()
+        return None
+
+    def _checkpoints_due(self) -> Break | None:
         size = self._size
         while self._next < len(self._held) and self._held[self._next].size == size:
             held = self._held[self._next]
@@ -140,6 +145,7 @@ class TreeCheck:
                 return self._root_break(held)
             self.report.checked.append(held)
             self._next += 1
+        self._due = self._held[self._next].size if self._next < len(self._held) else 0
         return None
 
     def _push(self, level: int, item: bytes) -> Break | None:
@@ -152,10 +158,11 @@ class TreeCheck:
         if len(row) < TILE_WIDTH * HASH_SIZE:
             return None
         index = (self._counts[level] - 1) // TILE_WIDTH
-        found = self._tile_break(level, index, bytes(row))
+        tile = tile_levels(bytes(row))
+        found = self._tile_break(level, index, bytes(row), tile)
         if found:
             return found
-        up = tile_levels(bytes(row))[-HASH_SIZE:]
+        up = tile[-HASH_SIZE:]
         row.clear()
         return self._push(level + 1, up)
 
@@ -191,12 +198,14 @@ class TreeCheck:
             self._stored = {(level, i): found.get((level, i)) for i in range(index, ahead)}
         return self._stored[key]
 
-    def _tile_break(self, level: int, index: int, row: bytes) -> Break | None:
-        """Whether the stored tile is the one the recomputed `row` makes; if not, the first
-        entry it disagrees about."""
+    def _tile_break(
+        self, level: int, index: int, row: bytes, tile: bytes | None = None
+    ) -> Break | None:
+        """Whether the stored tile is the one the recomputed `row` makes (its `tile`, when
+        the caller has it); if not, the first entry it disagrees about."""
         found = self._stored_tile(level, index)
         stored = found if found is not None else b""
-        if stored == tile_levels(row):
+        if stored == (tile if tile is not None else tile_levels(row)):
             return None
         span = 1 << (TILE_HEIGHT * level)  # entries under one hash of this level
         first = index * TILE_WIDTH * span

@@ -114,7 +114,8 @@ def verify(
     """Check every entry; `on_progress(done, total)` is called after each page. The tree the
     entries make is held against every checkpoint the server signed and `held_outside` (a
     checkpoint a party kept): a history rewritten and re-hashed after a checkpoint, or cut
-    short of it, is caught there."""
+    short of it, is caught there. Run it in a `store.db.snapshot` when others may be
+    appending: it compares tables read in many statements."""
     total = entry_count(connection)
     check = ChainCheck()
     done, head = 0, (0, "")
