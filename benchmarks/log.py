@@ -10,7 +10,8 @@ without it (the chain walk and read-row check the record had before), in the sam
 3. Proofs at N: inclusion proofs of random entries and consistency proofs from random sizes,
    each from a fresh reader (no tile cached, as a request would be), alternating with the
    floor: reading one ledger row by its key.
-4. verify at N: the full check, alternating with the same check with the tree left out.
+4. verify at N: the full check, alternating with the same check with the tree left out, and
+   with the check as it was before the log (each entry joined to every read table, no tree).
 
 Usage: .venv/bin/python benchmarks/log.py [--entries 1000000] [--proofs 300] [--verify-runs 2]
 """
@@ -24,14 +25,15 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy import select
+from sqlalchemy import Connection, FromClause, select
 
 import ceasefire.store.ledger_store as ledger_store
 import ceasefire.store.verify as verify_module
@@ -168,27 +170,57 @@ def proofs(url: str, entries: int, count: int) -> dict[str, list[float]]:
     return times
 
 
+def joined_pages(connection: Connection) -> Iterator[list[dict[str, Any]]]:
+    """`verify`'s pages as they were read before the log: every entry joined to the fourteen
+    read tables in one query (the peer: the chain walk as it was)."""
+    columns = [verify_module._raw(c, c.name) for c in ledger.columns]
+    joined: FromClause = ledger
+    for prefix, table in verify_module._PROJECTIONS:
+        columns += [verify_module._raw(c, prefix + c.name) for c in table.columns]
+        joined = joined.outerjoin(table, table.c.ledger_seq == ledger.c.seq)
+    base = select(*columns).select_from(joined).order_by(ledger.c.seq).limit(verify_module._PAGE)
+    after = 0
+    while True:
+        rows = [dict(row._mapping) for row in connection.execute(base.where(ledger.c.seq > after))]
+        if not rows:
+            return
+        yield rows
+        after = rows[-1]["seq"]
+
+
+class NoTree:
+    """The tree check left out."""
+
+    def __init__(self, *_: object) -> None:
+        self.report = None
+
+    def feed(self, *_: object) -> None:
+        return None
+
+    def finish(self) -> None:
+        return None
+
+
+VARIANTS = {
+    "verify": (None, None),
+    "verify without the tree": (NoTree, None),
+    "verify before the log (joined pages, no tree)": (NoTree, joined_pages),
+}
+
+
 def verify_runs(url: str, runs: int, console: Console) -> dict[str, list[float]]:
-    """Seconds of `verify` with the tree, and without it (the check before the log)."""
+    """Seconds of `verify` as it is, without its tree check, and as it was before the log."""
     engine = make_engine(url)
-    times: dict[str, list[float]] = {"verify": [], "verify without the tree": []}
+    times: dict[str, list[float]] = {label: [] for label in VARIANTS}
 
-    class NoTree:
-        def __init__(self, *_: object) -> None:
-            self.report = None
-
-        def feed(self, *_: object) -> None:
-            return None
-
-        def finish(self) -> None:
-            return None
-
-    def run(label: str, tree_check: Callable[..., object]) -> None:
-        original = verify_module.TreeCheck
-        verify_module.TreeCheck = tree_check  # type: ignore[assignment,misc]
-        original_leaf = verify_module.entry_leaf_hash
-        if tree_check is NoTree:
+    def run(label: str) -> None:
+        tree_check, pages = VARIANTS[label]
+        saved = verify_module.TreeCheck, verify_module.entry_leaf_hash, verify_module._pages
+        if tree_check is not None:
+            verify_module.TreeCheck = tree_check  # type: ignore[assignment,misc]
             verify_module.entry_leaf_hash = lambda _entry: b""  # type: ignore[assignment]
+        if pages is not None:
+            verify_module._pages = pages  # type: ignore[assignment]
         try:
             with reading(engine) as connection:
                 started = time.perf_counter()
@@ -196,13 +228,16 @@ def verify_runs(url: str, runs: int, console: Console) -> dict[str, list[float]]
                 times[label].append(time.perf_counter() - started)
             assert result.first_break is None, result.first_break
         finally:
-            verify_module.TreeCheck = original  # type: ignore[misc]
-            verify_module.entry_leaf_hash = original_leaf  # type: ignore[assignment]
+            (
+                verify_module.TreeCheck,  # type: ignore[misc]
+                verify_module.entry_leaf_hash,
+                verify_module._pages,
+            ) = saved
         console.print(f"{label}: {times[label][-1]:.1f} s")
 
     for _ in range(runs):
-        run("verify", verify_module.TreeCheck)
-        run("verify without the tree", NoTree)
+        for label in VARIANTS:
+            run(label)
     engine.dispose()
     return times
 
@@ -257,7 +292,7 @@ def main() -> None:
         verify_table = Table(title=f"verify at {args.entries:,} entries ({args.verify_runs} runs)")
         for column in ("", "median s", "ratio"):
             verify_table.add_column(column, justify="right")
-        floor = statistics.median(checks["verify without the tree"])
+        floor = statistics.median(checks["verify before the log (joined pages, no tree)"])
         for label, values in checks.items():
             median = statistics.median(values)
             verify_table.add_row(label, f"{median:.1f}", f"{median / floor:.2f}")
