@@ -3,6 +3,7 @@ idempotent retries, need-to-know, the audit trail."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -474,3 +475,22 @@ def test_a_guarantor_the_plan_names_confirms_a_gated_phase(
         json={"phase": 2, "confirm": True, "reason": "verified"},
     )
     assert again.status_code == 422  # no longer awaiting: the answer is recorded
+
+
+def test_numbers_and_text_no_record_can_keep_are_named_not_a_500(
+    client: TestClient, tokens: dict[Role, str]
+) -> None:
+    """NaN, the infinities and a lone surrogate once failed as the body was hashed (500)."""
+    headers = auth(tokens[Role.MONITOR]) | {"Content-Type": "application/json"}
+    sent = json.dumps([strike("n1"), strike("n2")]).replace('"lon": 37.9', '"lon": NaN', 1)
+    answer = client.post("/api/reports", content=sent, headers=headers)
+    assert answer.status_code == 422
+    assert answer.json()["problems"] == [
+        {"field": "reports[0].lon", "reason": "NaN is not a number a record can keep"}
+    ]
+    sent = json.dumps(strike("s1", text="x")).replace('"x"', '"\\ud800"')
+    answer = client.post("/api/reports", content=sent, headers=headers)
+    assert answer.status_code == 422
+    assert answer.json()["problems"][0]["field"] == "text"
+    sent = json.dumps(strike("i1")).replace('"lat": 48.3', '"lat": Infinity')
+    assert client.post("/api/reports", content=sent, headers=headers).status_code == 422

@@ -191,3 +191,80 @@ def test_a_bulk_import_refreshes_the_planner_statistics_on_postgresql(
         found = set(analysed)
     engine.dispose()
     assert found == (set(GROWN_BY_IMPORT) if threshold == 1 else set())
+
+
+def _line(external_id: str, **extra: object) -> str:
+    report = {
+        "source_id": "osce-1",
+        "source_kind": "monitor_patrol",
+        "source_org": "OSCE",
+        "external_id": external_id,
+        "observed_start": "2025-04-20T10:00Z",
+        "category": "artillery",
+        "lon": 37.9,
+        "lat": 48.3,
+    } | extra
+    return json.dumps(report)
+
+
+def test_inputs_that_once_crashed_an_import_are_rejected_by_name_and_nothing_valid_is_lost(
+    engine: Engine, rules: IngestRules, tmp_path: Path
+) -> None:
+    """A row nested a thousand deep, NaN and Infinity, a lone surrogate escaped in JSON:
+    each was a traceback (RecursionError, ValueError, UnicodeEncodeError) that stored none
+    of the file's good rows."""
+    deep = "{" + '"a":{' * 1000 + "}" * 1001
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(
+        "\n".join(
+            [
+                _line("good-1"),
+                deep,
+                _line("good-2"),
+                _line("nan").replace("37.9", "NaN"),
+                _line("inf").replace("48.3", "-Infinity"),
+                _line("surrogate", text="x").replace('"x"', '"\\ud800"'),
+                _line("good-3"),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    outcome = ingest_files(engine, [path], rules=rules)
+    (file,) = outcome.files
+    assert outcome.added == 3
+    said = [line for r in file.rejections for line in r.lines()]
+    assert said == [
+        f"{path}:2: line: nested too deeply to read (a report's fields are flat values)",
+        f"{path}:4: lon: NaN is not a number a record can keep",
+        f"{path}:5: lat: -Infinity is not a number a record can keep",
+        f"{path}:6: text: is not valid Unicode text (a lone surrogate)",
+    ]
+    rejected = (tmp_path / "mixed.rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(rejected) == 4  # each as it was sent, ready to fix
+
+
+def test_a_geojson_nested_too_deeply_is_refused_whole_with_its_name(
+    engine: Engine, rules: IngestRules, tmp_path: Path
+) -> None:
+    path = tmp_path / "deep.geojson"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    outcome = ingest_files(engine, [path, copy(tmp_path, "reports_good.csv")], rules=rules)
+    assert outcome.added == 4
+    assert "nested too deeply" in str(outcome.files[0].problem)
+
+
+def test_a_header_of_thirty_thousand_unknown_columns_is_named_briefly(
+    engine: Engine, rules: IngestRules, tmp_path: Path
+) -> None:
+    """Each unknown column was counted against the whole header, then given a suggestion:
+    minutes for 30,000 columns, never ending for a million."""
+    good = (FIXTURES / "reports_good.csv").read_text(encoding="utf-8").splitlines()
+    header = good[0] + "," + ",".join(f"stray{i}" for i in range(30_000))
+    path = tmp_path / "wide.csv"
+    path.write_text(header + "\n", encoding="utf-8")
+    outcome = ingest_files(engine, [path], rules=rules)
+    problem = str(outcome.files[0].problem)
+    assert "unknown column 'stray0'" in problem
+    assert "and 29,980 more unknown columns" in problem
+    assert len(problem) < 2_000

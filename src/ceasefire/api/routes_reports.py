@@ -16,7 +16,14 @@ from ceasefire.api.security import needs, principal_of
 from ceasefire.domain.access import Permission, Role
 from ceasefire.domain.canonical import canonical_json
 from ceasefire.domain.taxonomy import categories_matching
-from ceasefire.domain.validation import REPORT_FIELDS, Accepted, IngestRules, Value, parse_report
+from ceasefire.domain.validation import (
+    REPORT_FIELDS,
+    Accepted,
+    IngestRules,
+    Value,
+    parse_report,
+    unrepresentable,
+)
 from ceasefire.export.report_formats import to_json
 from ceasefire.services.appender import Submission, field_path
 from ceasefire.store.db import reading
@@ -95,6 +102,13 @@ def _checked(
     """The body's digest (what a retry with the same key must match), the reports it holds,
     and every problem with their field paths."""
     payloads = [item.model_dump(exclude_unset=True) for item in items]
+    unusable = [
+        {"field": field_path(e.field, index, batch=not single), "reason": e.reason}
+        for index, payload in enumerate(payloads)
+        for e in unrepresentable(payload)
+    ]
+    if unusable:  # NaN or a lone surrogate: not even the body's digest can be written
+        return "", [], unusable
     request_sha = hashlib.sha256(canonical_json({"reports": payloads}).encode()).hexdigest()
     return (request_sha, *_validate(payloads, rules, single))
 

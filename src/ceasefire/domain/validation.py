@@ -129,8 +129,34 @@ class Accepted:
 Value = str | int | float | bool | list[str] | None
 
 
+def unrepresentable(fields: Mapping[str, Value]) -> list[FieldError]:
+    """Values no record can keep, whatever the field: NaN and the infinities (JSON has no
+    such numbers, and a hash of the record could not be written) and text that is not
+    Unicode (a lone surrogate, which a JSON escape can smuggle in). Checked before anything
+    is hashed or stored, so each door answers with the field instead of failing."""
+    problems: list[FieldError] = []
+    for name, value in fields.items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, float) and not math.isfinite(item):
+                shown = "NaN" if math.isnan(item) else ("-Infinity" if item < 0 else "Infinity")
+                problems.append(FieldError(name, f"{shown} is not a number a record can keep"))
+                break
+            if isinstance(item, str):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    problems.append(
+                        FieldError(name, "is not valid Unicode text (a lone surrogate)")
+                    )
+                    break
+    return problems
+
+
 def parse_report(fields: Mapping[str, Value], rules: IngestRules) -> Accepted | list[FieldError]:
     """Validate one record; return the source and report, or every field error found."""
+    unusable = unrepresentable(fields)
+    if unusable:
+        return unusable
     reader = _Reader(fields)
     source = _source(reader)
     start, end, precision = _observed_window(reader, rules)

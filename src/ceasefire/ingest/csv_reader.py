@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from ceasefire.ingest.records import FileProblem, ParsedFile, RawRecord
 RowMapper = Callable[[dict[str, str]], tuple[dict[str, Value], str | None]]
 
 csv.field_size_limit(16 * 1024 * 1024)  # long free-text notes are legitimate
+_NAMED_UNKNOWN = 20  # unknown header columns named one by one; the rest are counted
 
 
 def csv_rows(path: Path, text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
@@ -24,7 +26,7 @@ def csv_rows(path: Path, text: str) -> tuple[list[str], Iterator[tuple[int, list
         header = [name.strip() for name in next(reader)]
     except csv.Error as exc:
         raise FileProblem(f"{path}:1", f"not valid CSV: {exc}") from None
-    duplicated = sorted({name for name in header if header.count(name) > 1})
+    duplicated = sorted(name for name, count in Counter(header).items() if count > 1)
     if duplicated:
         raise FileProblem(f"{path}:1", f"header: column(s) {', '.join(duplicated)} given twice")
 
@@ -47,15 +49,20 @@ def csv_rows(path: Path, text: str) -> tuple[list[str], Iterator[tuple[int, list
 def check_columns(
     path: Path, header: Sequence[str], known: Sequence[str], required: Sequence[str]
 ) -> None:
-    missing = [name for name in required if name not in header]
-    unknown = [name for name in header if name not in known]
+    given, valid = set(header), set(known)
+    missing = [name for name in required if name not in given]
+    unknown = [name for name in header if name not in valid]
     problems = []
     if missing:
         problems.append(f"missing required column(s) {', '.join(missing)}")
-    for name in unknown:
+    # Each named with a suggestion, up to a point: a header of a million stray columns gets
+    # the first few and a count, at once, not a message of a million lines after minutes.
+    for name in unknown[:_NAMED_UNKNOWN]:
         close = difflib.get_close_matches(name, known, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         problems.append(f"unknown column {name!r}{hint}")
+    if len(unknown) > _NAMED_UNKNOWN:
+        problems.append(f"and {len(unknown) - _NAMED_UNKNOWN:,} more unknown columns")
     if problems:
         raise FileProblem(f"{path}:1", "header: " + "; ".join(problems))
 

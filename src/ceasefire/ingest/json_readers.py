@@ -11,6 +11,7 @@ from ceasefire.domain.validation import REPORT_FIELDS, FieldError, Value
 from ceasefire.ingest.records import FileProblem, ParsedFile, RawRecord
 
 _KNOWN = frozenset(REPORT_FIELDS)
+_TOO_DEEP = "nested too deeply to read (a report's fields are flat values)"
 _GEOJSON_PROPERTIES = frozenset(_KNOWN - {"lon", "lat"})
 
 
@@ -26,10 +27,20 @@ def _fields(
 
 def _value(value: Any) -> Value:
     if isinstance(value, list):
-        return [str(item) for item in value]
+        return [_shown(item) for item in value]
     if isinstance(value, (dict,)):
-        return json.dumps(value)  # rejected by the field's own check with its name
+        return _shown(value)  # rejected by the field's own check with its name
     return value  # type: ignore[no-any-return]
+
+
+def _shown(value: Any) -> str:
+    """A nested value as text for the message that rejects it (never a crash on depth)."""
+    if not isinstance(value, (dict, list)):
+        return str(value)
+    try:
+        return json.dumps(value)
+    except RecursionError:
+        return "(a value nested too deeply to show)"
 
 
 def parse_jsonl(path: Path, text: str) -> ParsedFile:
@@ -54,6 +65,9 @@ def parse_jsonl(path: Path, text: str) -> ParsedFile:
                     number,
                     problem=FieldError("line", f"not valid JSON: {exc.msg} (column {exc.colno})"),
                 )
+                continue
+            except RecursionError:  # a report is flat: this line is not one
+                yield RawRecord(where, {}, line, number, problem=FieldError("line", _TOO_DEEP))
                 continue
             if not isinstance(obj, dict):
                 yield RawRecord(
@@ -80,6 +94,8 @@ def parse_geojson(path: Path, text: str) -> ParsedFile:
         raise FileProblem(
             f"{path}:{exc.lineno}", f"not valid JSON: {exc.msg} (column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise FileProblem(str(path), _TOO_DEEP) from None
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         kind = document.get("type") if isinstance(document, dict) else type(document).__name__
         raise FileProblem(str(path), f"GeoJSON: expected a FeatureCollection, got {kind!r}")
