@@ -38,6 +38,7 @@ from ceasefire.services.transparency import (
     entries_bundle,
     read_key,
     report_seq,
+    rotate_key,
     sign_checkpoint,
 )
 from ceasefire.services.users import add_user, revoke_user
@@ -427,6 +428,28 @@ def test_a_witness_cosigns_honest_checkpoints_and_refuses_a_rewritten_history(
     found = _verified(engine, HeldCheckpoint(held.size, held.root, "the witness's")).first_break
     assert found is not None
     assert "no longer hash to the witness's" in found.reason
+
+
+def test_a_witness_follows_a_key_rotation_without_losing_the_history_it_cosigned(
+    engine: Engine,
+    signed: NoteSigner,
+    witnessed: tuple[TestClient, Cosigner],
+    rules: IngestRules,
+    tmp_path: Path,
+) -> None:
+    client, cosigner = witnessed
+    state = tmp_path / "witness.json"
+    assert _round(client, cosigner, state, signed.vkey).posted
+    key, _ = rotate_key(engine, tmp_path / "log.key", utc_now, reason="scheduled", by="ops")
+    _load(engine, rules, FIXTURES / "reports_good.csv")
+    fresh = read_key(tmp_path / "log.key")
+    assert fresh is not None
+    sign_checkpoint(engine, fresh, utc_now)
+    after = _round(client, cosigner, state, key.vkey)  # the key the mission announced
+    assert after.verdict.accepted
+    assert "extends" in after.verdict.reason
+    assert json.loads(state.read_text())["log_key"] == key.vkey
+    assert _verified(engine).first_break is None  # checkpoints of both keys check
 
 
 def test_a_witness_refuses_a_log_that_shrank(

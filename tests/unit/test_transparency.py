@@ -318,3 +318,17 @@ def test_a_tile_grown_piece_by_piece_is_the_tile_of_its_whole_row(pieces: list[i
     assert tile_width(tile) == at
     if at == 256:
         assert tile[-32:] == root(row)  # a full tile ends with its root
+
+
+def test_after_a_key_rotation_the_new_key_must_still_extend_what_was_cosigned() -> None:
+    old_key, leaves, notes = _checkpoints(9)
+    new_key = NoteSigner.generate(old_key.name)
+    old, new = NoteVerifier.from_vkey(old_key.vkey), NoteVerifier.from_vkey(new_key.vkey)
+    grown = new_key.sign(Checkpoint(old_key.name, 9, root(leaves)).body())
+    proof = consistency_proof(3, leaves)
+    assert judge(new, notes[3], grown, proof, previous_log=old).accepted
+    rewritten = [leaf_hash(b"rewritten"), *leaves[1:]]
+    other = new_key.sign(Checkpoint(old_key.name, 9, root(rewritten)).body())
+    refused = judge(new, notes[3], other, consistency_proof(3, rewritten), previous_log=old)
+    assert not refused.accepted
+    assert "rewritten" in refused.reason

@@ -58,8 +58,9 @@ def run_cmd(
     log_key: Annotated[
         str | None,
         typer.Option(
-            help="The log's public key as the mission published it (needed on the first "
-            "round; the state remembers it).",
+            help="The log's public key as the mission published it: needed on the first "
+            "round (the state remembers it), and again when the mission announces a new key "
+            "(the next checkpoint, signed with it, must still extend the last one cosigned).",
         ),
     ] = None,
     token: Annotated[

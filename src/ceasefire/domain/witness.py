@@ -36,9 +36,17 @@ def log_signed(note: str, log: NoteVerifier) -> str:
     return f"{text}\n\n" + "".join(line + "\n" for line in mine)
 
 
-def judge(log: NoteVerifier, previous: str | None, shown: str, proof: Sequence[bytes]) -> Verdict:
+def judge(
+    log: NoteVerifier,
+    previous: str | None,
+    shown: str,
+    proof: Sequence[bytes],
+    previous_log: NoteVerifier | None = None,
+) -> Verdict:
     """Whether to cosign the checkpoint note `shown`, given the `previous` one accepted (None:
-    the first ever, trusted on first use) and a consistency proof from it."""
+    the first ever, trusted on first use) and a consistency proof from it. After the log's
+    key was rotated, `previous_log` is the key that signed `previous`: the new key must still
+    show a history that extends it."""
     try:
         text, _ = open_note(shown, log)
         new = Checkpoint.parse(text)
@@ -48,7 +56,7 @@ def judge(log: NoteVerifier, previous: str | None, shown: str, proof: Sequence[b
         return Verdict(False, new, f"the checkpoint is of {new.origin}, not of {log.name}")
     if previous is None:
         return Verdict(True, new, "the first checkpoint this witness sees")
-    old = Checkpoint.parse(open_note(previous, log)[0])
+    old = Checkpoint.parse(open_note(previous, previous_log or log)[0])
     if new.size < old.size:
         return Verdict(
             False,

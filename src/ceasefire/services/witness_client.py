@@ -98,18 +98,20 @@ def witness_round(
     """One round against the server `client` talks to (its base URL and token set)."""
     state = _state(state_path)
     pinned = state.get("log_key")
-    if pinned and log_key and pinned != log_key:
-        raise WitnessFailure(
-            f"{state_path} follows the log key {pinned}, not {log_key}: a log's key changes "
-            "only by a rotation its operator announces; start a new state for a new key"
-        )
-    key = pinned or log_key
+    # A new --log-key is a rotation the mission announced: checkpoints are then checked with
+    # it, but the last one cosigned (signed with the old key) must still be extended.
+    key = log_key or pinned
     if not key:
         raise WitnessFailure("--log-key: the log's public key, as the mission published it")
     try:
         log = NoteVerifier.from_vkey(key)
+        earlier = NoteVerifier.from_vkey(pinned) if pinned and pinned != key else None
     except NoteError as exc:
         raise WitnessFailure(f"the log key: {exc}") from None
+    if earlier is not None and log.name != earlier.name:
+        raise WitnessFailure(
+            f"--log-key is a key of the log {log.name}; this state follows {earlier.name}"
+        )
     previous = state.get("checkpoint")
     shown = _get(client, "/api/log/checkpoint").text
     proof: list[bytes] = []
@@ -118,7 +120,7 @@ def witness_round(
     if previous and new_size is not None and old_size and new_size > old_size:
         answer = _get(client, f"/api/log/consistency?first={old_size}&second={new_size}").json()
         proof = [base64.b64decode(p) for p in answer.get("proof", [])]
-    verdict = judge(log, previous, shown, proof)
+    verdict = judge(log, previous, shown, proof, previous_log=earlier)
     if not verdict.accepted:
         return Round(
             verdict, evidence=_keep_evidence(state_path, previous, shown, proof, verdict, now)
