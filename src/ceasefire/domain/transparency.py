@@ -19,6 +19,7 @@ import base64
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar, Self
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -402,7 +403,11 @@ class NoteError(ValueError):
 
 def key_id(name: str, public: bytes) -> bytes:
     """The 4-byte key ID of C2SP signed-note: SHA-256(name || 0x0A || type || key)[:4]."""
-    return hashlib.sha256(name.encode() + b"\n" + bytes([_ED25519]) + public).digest()[:4]
+    return _typed_key_id(name, _ED25519, public)
+
+
+def _typed_key_id(name: str, kind: int, public: bytes) -> bytes:
+    return hashlib.sha256(name.encode() + b"\n" + bytes([kind]) + public).digest()[:4]
 
 
 def _check_name(name: str) -> None:
@@ -411,32 +416,39 @@ def _check_name(name: str) -> None:
 
 
 @dataclass(frozen=True)
-class NoteSigner:
-    """An Ed25519 signing key with its name (the log's origin, or a witness's name)."""
+class _PrivateKey:
+    """An Ed25519 private key with its name, in Go's `sumdb/note` text form. Its type byte
+    (`_TYPE`) enters its key ID and both its text forms, so a witness's key can never pass
+    for the log's, nor the other way round."""
+
+    _TYPE: ClassVar[int]
+    _WHAT: ClassVar[str]
 
     name: str
     private: Ed25519PrivateKey
 
     @classmethod
-    def generate(cls, name: str) -> NoteSigner:
+    def generate(cls, name: str) -> Self:
         _check_name(name)
         return cls(name, Ed25519PrivateKey.generate())
 
     @classmethod
-    def from_skey(cls, skey: str) -> NoteSigner:
-        """`PRIVATE+KEY+<name>+<hex id>+<base64(0x01 || 32-byte seed)>`, as Go's note package
-        writes it."""
+    def from_skey(cls, skey: str) -> Self:
+        """`PRIVATE+KEY+<name>+<hex id>+<base64(type || 32-byte seed)>`, as Go's note
+        package writes it."""
         parts = skey.split("+", 4)  # the key's base64 may hold '+' too
         if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
-            raise NoteError("a signing key reads PRIVATE+KEY+name+id+key")
-        name, hex_id, blob = parts[2], parts[3], parts[4]
-        raw = base64.b64decode(blob)
-        if len(raw) != 33 or raw[0] != _ED25519:
-            raise NoteError("only Ed25519 signing keys are supported")
-        signer = cls(name, Ed25519PrivateKey.from_private_bytes(raw[1:]))
-        if signer.key_id.hex() != hex_id:
-            raise NoteError(f"the key ID {hex_id} does not match the key")
-        return signer
+            raise NoteError(f"a {cls._WHAT} reads PRIVATE+KEY+name+id+key")
+        try:
+            raw = base64.b64decode(parts[4], validate=True)
+        except ValueError:
+            raise NoteError(f"the {cls._WHAT} is not base64") from None
+        if len(raw) != 33 or raw[0] != cls._TYPE:
+            raise NoteError(f"not an Ed25519 {cls._WHAT}")
+        key = cls(parts[2], Ed25519PrivateKey.from_private_bytes(raw[1:]))
+        if key.key_id.hex() != parts[3]:
+            raise NoteError(f"the key ID {parts[3]} does not match the key")
+        return key
 
     @property
     def public(self) -> bytes:
@@ -444,20 +456,28 @@ class NoteSigner:
 
     @property
     def key_id(self) -> bytes:
-        return key_id(self.name, self.public)
+        return _typed_key_id(self.name, self._TYPE, self.public)
 
     @property
     def vkey(self) -> str:
-        """The verifier key to publish: `<name>+<hex id>+<base64(0x01 || public key)>`."""
-        blob = base64.b64encode(bytes([_ED25519]) + self.public).decode()
+        """The verifier key to publish: `<name>+<hex id>+<base64(type || public key)>`."""
+        blob = base64.b64encode(bytes([self._TYPE]) + self.public).decode()
         return f"{self.name}+{self.key_id.hex()}+{blob}"
 
     def skey(self) -> str:
         from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
 
         seed = self.private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-        blob = base64.b64encode(bytes([_ED25519]) + seed).decode()
+        blob = base64.b64encode(bytes([self._TYPE]) + seed).decode()
         return f"PRIVATE+KEY+{self.name}+{self.key_id.hex()}+{blob}"
+
+
+@dataclass(frozen=True)
+class NoteSigner(_PrivateKey):
+    """The log's signing key (C2SP signed-note, Ed25519: type 0x01)."""
+
+    _TYPE: ClassVar[int] = _ED25519
+    _WHAT: ClassVar[str] = "signing key"
 
     def sign(self, text: str) -> str:
         """The signed note: the text, a blank line, this key's signature line."""
@@ -566,53 +586,12 @@ def cosigned_message(body: str, timestamp: int) -> bytes:
 
 
 @dataclass(frozen=True)
-class Cosigner:
+class Cosigner(_PrivateKey):
     """A witness's key: an Ed25519 key whose ID and verifier key carry the cosignature type
     (0x04), so a witness's signature is never taken for the log's."""
 
-    name: str
-    private: Ed25519PrivateKey
-
-    @classmethod
-    def generate(cls, name: str) -> Cosigner:
-        _check_name(name)
-        return cls(name, Ed25519PrivateKey.generate())
-
-    @classmethod
-    def from_skey(cls, skey: str) -> Cosigner:
-        parts = skey.split("+", 4)
-        if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
-            raise NoteError("a witness key reads PRIVATE+KEY+name+id+key")
-        try:
-            raw = base64.b64decode(parts[4], validate=True)
-        except ValueError:
-            raise NoteError("the witness key is not base64") from None
-        if len(raw) != 33 or raw[0] != _COSIGNATURE:
-            raise NoteError("not a witness (cosignature) key")
-        cosigner = cls(parts[2], Ed25519PrivateKey.from_private_bytes(raw[1:]))
-        if cosigner.key_id.hex() != parts[3]:
-            raise NoteError(f"the key ID {parts[3]} does not match the key")
-        return cosigner
-
-    @property
-    def public(self) -> bytes:
-        return self.private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-
-    @property
-    def key_id(self) -> bytes:
-        return _typed_key_id(self.name, _COSIGNATURE, self.public)
-
-    @property
-    def vkey(self) -> str:
-        blob = base64.b64encode(bytes([_COSIGNATURE]) + self.public).decode()
-        return f"{self.name}+{self.key_id.hex()}+{blob}"
-
-    def skey(self) -> str:
-        from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
-
-        seed = self.private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-        blob = base64.b64encode(bytes([_COSIGNATURE]) + seed).decode()
-        return f"PRIVATE+KEY+{self.name}+{self.key_id.hex()}+{blob}"
+    _TYPE: ClassVar[int] = _COSIGNATURE
+    _WHAT: ClassVar[str] = "witness key"
 
     def cosign(self, body: str, timestamp: int) -> str:
         """The signature line this witness adds to the checkpoint `body`."""
@@ -621,10 +600,6 @@ class Cosigner:
         signature = self.private.sign(cosigned_message(body, timestamp))
         blob = self.key_id + timestamp.to_bytes(8, "big") + signature
         return f"{_DASH}{self.name} {base64.b64encode(blob).decode()}"
-
-
-def _typed_key_id(name: str, kind: int, public: bytes) -> bytes:
-    return hashlib.sha256(name.encode() + b"\n" + bytes([kind]) + public).digest()[:4]
 
 
 @dataclass(frozen=True)

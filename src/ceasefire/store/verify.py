@@ -454,25 +454,32 @@ def _key_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
     if row is None:
         return "its log_keys row is missing (deleted)"
     content = key_content(row["origin"], row["vkey"], row["reason"], row["adopted_by"])
-    if sha256_hex(canonical_json(content)) != entry.payload_sha256:
-        return "its log_keys row differs from the log: " + _differences(entry.payload, content)
-    if f"{row['origin']}+{row['key_id']}" != entry.subject_id:
-        return f"its log_keys row names {row['origin']}+{row['key_id']}, not {entry.subject_id}"
-    if _moment(row["adopted_at"]) != entry.recorded_at:
-        return f"its log_keys row says adopted at {row['adopted_at']}, the log otherwise"
-    return None
+    return _registered_problem("log_keys", entry, content, row["origin"], row, "adopted_at")
 
 
 def _witness_problem(entry: LedgerEntry, row: dict[str, Any] | None) -> str | None:
     if row is None:
         return "its log_witnesses row is missing (deleted)"
     content = witness_content(row["name"], row["vkey"], row["party"], row["added_by"])
+    return _registered_problem("log_witnesses", entry, content, row["name"], row, "added_at")
+
+
+def _registered_problem(
+    table: str,
+    entry: LedgerEntry,
+    content: dict[str, str],
+    name: str,
+    row: dict[str, Any],
+    time_column: str,
+) -> str | None:
+    """A registered key's row (the log's, a witness's) against its entry: its content, its
+    `name+id` subject and its time."""
     if sha256_hex(canonical_json(content)) != entry.payload_sha256:
-        return "its log_witnesses row differs from the log: " + _differences(entry.payload, content)
-    if f"{row['name']}+{row['key_id']}" != entry.subject_id:
-        return f"its log_witnesses row names {row['name']}+{row['key_id']}, not {entry.subject_id}"
-    if _moment(row["added_at"]) != entry.recorded_at:
-        return f"its log_witnesses row says added at {row['added_at']}, the log otherwise"
+        return f"its {table} row differs from the log: " + _differences(entry.payload, content)
+    if f"{name}+{row['key_id']}" != entry.subject_id:
+        return f"its {table} row names {name}+{row['key_id']}, not {entry.subject_id}"
+    if _moment(row[time_column]) != entry.recorded_at:
+        return f"its {table} row says {time_column} {row[time_column]}, the log otherwise"
     return None
 
 
